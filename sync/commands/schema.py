@@ -1,0 +1,74 @@
+"""``statusfiles schema``: regenerate (or check) the JSON Schema from the vendored OpenAPI document."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from sync.schema import (
+    SPEC_NAME,
+    UPDATE_SCHEMA_NAME,
+    SpecError,
+    dumps,
+    generate_update_schema,
+    load_spec,
+    schemas_dir,
+)
+
+
+@click.command("schema")
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help=f"The OpenAPI document.  [default: schemas/{SPEC_NAME}]",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help=f"Where to write the schema.  [default: schemas/{UPDATE_SCHEMA_NAME}]",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 and show a diff if the file is out of date."
+)
+def command(spec_path: Path | None, output: Path | None, check: bool) -> None:
+    """Generate the statusfile JSON Schema from the vendored OpenAPI document.
+
+    The schema is the request body of POST /v2/status_page_incident_updates,
+    as JSON Schema 2020-12 with closed objects, for editors and validators.
+
+    \b
+    Examples:
+      statusfiles schema           # regenerate after updating the vendored spec
+      statusfiles schema --check   # in CI: fail if the committed schema is stale
+    """
+    spec_path = spec_path or schemas_dir() / SPEC_NAME
+    output = output or schemas_dir() / UPDATE_SCHEMA_NAME
+    try:
+        text = dumps(generate_update_schema(load_spec(spec_path)))
+    except (SpecError, ValueError) as exc:
+        raise click.ClickException(f"{spec_path}: {exc}") from None
+    current = output.read_text(encoding="utf-8") if output.exists() else ""
+    if check:
+        if current == text:
+            click.echo(f"{output} is up to date with {spec_path}.")
+            return
+        diff = difflib.unified_diff(
+            current.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=f"{output} (committed)",
+            tofile=f"{output} (generated from {spec_path})",
+        )
+        click.echo("".join(diff), nl=False)
+        click.echo(f"{output} is out of date: run `statusfiles schema` and commit the result.", err=True)
+        raise SystemExit(1)
+    if current != text:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(f"{output} is already up to date.")

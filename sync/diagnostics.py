@@ -1,0 +1,168 @@
+"""One error type for everything a user can get wrong, and the three ways to show it.
+
+Every problem statusfiles reports — bad YAML, a schema violation, a rule, a plan
+error, an API rejection — becomes a :class:`Diagnostic` that names the file, the
+line and column, the field and a rule. Renderers turn a list of them into text
+for a terminal, JSON for tools, or GitHub workflow commands that annotate the
+pull-request diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import IO, Any
+
+JSON_FORMAT_VERSION = 1
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem found in one file, precise enough to jump to.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file" (e.g. it is
+    not UTF-8 at all). ``field`` is a path such as
+    ``component_statuses[1].component_status``, empty when the problem is not
+    about one field.
+    """
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+    rule: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.rule)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["severity"] = str(self.severity)
+        return out
+
+    @property
+    def text(self) -> str:
+        """The message prefixed with its field, as every renderer shows it."""
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class StatusfileError(Exception):
+    """Raised when input cannot be used; carries every diagnostic found.
+
+    This is the only exception the loading and validation code lets escape for
+    bad input: callers render ``diagnostics`` instead of a traceback.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        if not diagnostics:
+            raise ValueError("StatusfileError needs at least one diagnostic")
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__("\n".join(render_text_line(d) for d in self.diagnostics))
+
+
+def format_field(path: Iterable[str | int]) -> str:
+    """``("component_statuses", 1, "component_status")`` -> ``component_statuses[1].component_status``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+# --- text -------------------------------------------------------------------
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33"}
+
+
+def use_colour(stream: IO[str]) -> bool:
+    """Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def render_text_line(d: Diagnostic, colour: bool = False) -> str:
+    where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
+    sev = str(d.severity)
+    if colour:
+        where = f"\x1b[1m{where}\x1b[0m"
+        sev = f"\x1b[{_COLOURS[d.severity]}m{sev}\x1b[0m"
+    return f"{where}: {sev}: {d.text} [{d.rule}]"
+
+
+def render_text(diagnostics: Iterable[Diagnostic], colour: bool = False) -> str:
+    return "".join(render_text_line(d, colour) + "\n" for d in diagnostics)
+
+
+# --- json -------------------------------------------------------------------
+
+
+def render_json(diagnostics: Iterable[Diagnostic], summary: dict[str, Any]) -> str:
+    """The stable JSON report: ``{"version": 1, "summary": {...}, "diagnostics": [...]}``."""
+    doc = {
+        "version": JSON_FORMAT_VERSION,
+        "summary": summary,
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- GitHub workflow commands ----------------------------------------------
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github_line(d: Diagnostic) -> str:
+    """One ``::error file=…,line=…::message`` command, so the problem shows on the PR diff line."""
+    props = [f"file={_escape_property(d.file)}"]
+    if d.line:
+        props += [f"line={d.line}", f"col={d.column}"]
+    props.append(f"title={_escape_property('statusfiles ' + d.rule)}")
+    return f"::{d.severity} {','.join(props)}::{_escape_data(d.text)}"
+
+
+def render_github(diagnostics: Iterable[Diagnostic]) -> str:
+    return "".join(render_github_line(d) + "\n" for d in diagnostics)
+
+
+FORMATS = ("text", "json", "github")
+
+
+def did_you_mean(value: object, options: Sequence[str]) -> str | None:
+    """The option a near-miss most likely meant: a case slip, a prefix, or a close spelling."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    import difflib  # only needed on the error path
+
+    v = value.strip().lower()
+    for opt in options:
+        if opt.lower() == v or opt.lower().replace("_", " ") == v.replace("_", " ").replace("-", " "):
+            return opt
+    close = difflib.get_close_matches(v, options, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    starts = [opt for opt in options if opt.startswith(v) or v.startswith(opt)]
+    return starts[0] if len(starts) == 1 else None

@@ -1,0 +1,379 @@
+"""JSON Schema generated from the vendor's OpenAPI document, and validation against it.
+
+The vendored OpenAPI document is the contract. :func:`generate` turns any
+schema of it into a standalone JSON Schema 2020-12 document (what editors and
+``check-jsonschema`` understand): every ``$ref`` lands in ``$defs``, OpenAPI-only
+keywords are converted or dropped, and objects are closed so that a mistyped
+key is an error rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sync.diagnostics import did_you_mean
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+SPEC_NAME = "openapi/openapi-status-pages-v2.json"
+UPDATE_SCHEMA_NAME = "status-page-incident-update.schema.json"
+UPDATE_OPERATION = ("post", "/v2/status_page_incident_updates")
+UPDATE_SCHEMA_ID = "urn:statusfiles:schema:status-page-incident-update"
+UPDATE_SCHEMA_TITLE = "Status page incident update (statusfile)"
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_COMPONENT_PREFIX = "#/components/schemas/"
+
+# Keywords that hold one subschema, a list of them, or a name -> subschema map.
+_ONE = ("items", "additionalProperties", "not", "propertyNames", "contains", "if", "then", "else")
+_MANY = ("allOf", "anyOf", "oneOf", "prefixItems")
+_MAP = ("properties", "patternProperties", "dependentSchemas")
+# OpenAPI 3.0 keywords with no JSON Schema meaning ("nullable" and "example" are converted).
+_DROP = ("discriminator", "xml", "externalDocs", "nullable", "example")
+
+
+def schemas_dir() -> Path:
+    """Where the vendored spec and generated schema live: inside an installed wheel, or the checkout."""
+    packaged = Path(__file__).with_name("schemas")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+class SpecError(Exception):
+    """The OpenAPI document does not hold what the generator was asked for."""
+
+
+def load_spec(path: Path | None = None) -> dict[str, Any]:
+    with open(path or schemas_dir() / SPEC_NAME, encoding="utf-8") as f:
+        spec: dict[str, Any] = json.load(f)
+    return spec
+
+
+def request_schema_name(spec: dict[str, Any], method: str, path: str) -> str:
+    """The component schema an operation takes as its JSON request body."""
+    try:
+        ref = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    except KeyError as exc:
+        raise SpecError(f"{method.upper()} {path} has no JSON request body schema in the spec") from exc
+    return _component_name(ref)
+
+
+def _component_name(ref: str) -> str:
+    if not ref.startswith(_COMPONENT_PREFIX):
+        raise SpecError(f"unsupported $ref {ref!r}: only {_COMPONENT_PREFIX}* is understood")
+    return ref[len(_COMPONENT_PREFIX) :]
+
+
+def _convert(node: dict[str, Any], refs: list[str], strict: bool, in_all_of: bool = False) -> dict[str, Any]:
+    if "$ref" in node:  # OpenAPI 3.0 ignores a $ref's siblings; so do we
+        name = _component_name(node["$ref"])
+        refs.append(name)
+        return {"$ref": f"#/$defs/{name}"}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key.startswith("x-") or key in _DROP:
+            continue
+        if key in _ONE and isinstance(value, dict):
+            out[key] = _convert(value, refs, strict)
+        elif key in _MANY:
+            out[key] = [_convert(v, refs, strict, in_all_of=key == "allOf") for v in value]
+        elif key in _MAP:
+            out[key] = {k: _convert(v, refs, strict) for k, v in value.items()}
+        elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            if value and bound in node:
+                out[key] = node[bound]
+        elif key in ("minimum", "maximum") and node.get("exclusive" + key.capitalize()) is True:
+            continue  # folded into exclusiveMinimum/exclusiveMaximum above
+        else:
+            out[key] = copy.deepcopy(value)
+    if "example" in node:
+        out["examples"] = [copy.deepcopy(node["example"])]
+    if node.get("nullable") is True:
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    # Closed objects make a typo an error. Members of allOf stay open, or no
+    # instance could satisfy two closed halves of one object.
+    if strict and "properties" in out and "additionalProperties" not in out and not in_all_of:
+        out["additionalProperties"] = False
+    return out
+
+
+def generate(
+    spec: dict[str, Any], name: str, *, schema_id: str, title: str, strict: bool = True
+) -> dict[str, Any]:
+    """A standalone JSON Schema 2020-12 document for component schema ``name`` of ``spec``."""
+    components = spec.get("components", {}).get("schemas", {})
+    if name not in components:
+        raise SpecError(f"no schema {name!r} in the spec")
+    refs: list[str] = []
+    root = _convert(components[name], refs, strict)
+    defs: dict[str, Any] = {}
+    while refs:
+        ref = refs.pop(0)
+        if ref in defs:
+            continue
+        if ref not in components:
+            raise SpecError(f"$ref to missing schema {ref!r}")
+        defs[ref] = _convert(components[ref], refs, strict)
+    doc: dict[str, Any] = {
+        "$schema": DIALECT,
+        "$id": schema_id,
+        "title": title,
+        "$comment": f"Generated by `statusfiles schema` from schemas/{SPEC_NAME} ({name}). Do not edit.",
+    }
+    doc.update(root)
+    if defs:
+        doc["$defs"] = dict(sorted(defs.items()))
+    return doc
+
+
+def generate_update_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    name = request_schema_name(spec, *UPDATE_OPERATION)
+    return generate(spec, name, schema_id=UPDATE_SCHEMA_ID, title=UPDATE_SCHEMA_TITLE)
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- validation -------------------------------------------------------------
+
+
+@functools.cache
+def update_schema() -> dict[str, Any]:
+    with open(schemas_dir() / UPDATE_SCHEMA_NAME, encoding="utf-8") as f:
+        schema: dict[str, Any] = json.load(f)
+    return schema
+
+
+@functools.cache
+def validator() -> Draft202012Validator:
+    """Built once, on first use: importing jsonschema costs more than a small run."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(update_schema())
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    path: tuple[str | int, ...]
+    message: str
+    rule: str
+    at_key: bool = False  # point at the key (an unknown field) rather than its value
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "integer": "a whole number",
+    "number": "a number",
+    "null": "empty",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _short(value: Any) -> str:
+    s = json.dumps(value, ensure_ascii=False)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def explain(error: Any) -> Iterator[SchemaProblem]:
+    """Turn one jsonschema ValidationError into what a person needs to fix it."""
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    instance = error.instance
+    if kind == "required":
+        for name in error.validator_value:
+            if isinstance(instance, dict) and name not in instance:
+                yield SchemaProblem((*path, name), "required field is missing", "required")
+        return
+    if kind == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        for name in instance:
+            if name not in known:
+                hint = did_you_mean(name, known)
+                msg = f"unknown field {name!r}"
+                msg += f" (did you mean {hint!r}?)" if hint else f"; allowed fields: {', '.join(known)}"
+                yield SchemaProblem((*path, name), msg, "unknown-field", at_key=True)
+        return
+    if kind == "enum":
+        options = [o for o in error.validator_value if isinstance(o, str)]
+        msg = f"{_short(instance)} is not allowed; use one of: {', '.join(options)}"
+        hint = did_you_mean(instance, options)
+        if hint:
+            msg += f" (did you mean {hint!r}?)"
+        yield SchemaProblem(path, msg, "enum")
+        return
+    if kind == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        yield SchemaProblem(path, f"must be {want}, but is {_describe(instance)}", "type")
+        return
+    if kind == "maxLength":
+        yield SchemaProblem(
+            path, f"is {len(instance)} characters long; the limit is {error.validator_value}", "max-length"
+        )
+        return
+    yield SchemaProblem(path, error.message, f"schema-{kind}")
+
+
+# --- a compiled fast path ---------------------------------------------------
+#
+# Nearly every file in a run is valid, and jsonschema's general machinery
+# (reference resolution, error objects) dominates validation time. The schema
+# is compiled once into plain closures that only answer "valid?"; jsonschema
+# runs only on files that fail, to explain why. A schema using a keyword the
+# compiler does not know is never compiled: jsonschema then checks everything.
+
+Check = Callable[[Any], bool]
+
+_ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "format",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "$defs",
+    }
+)
+_PY_TYPES: dict[str, Check] = {
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+    ),
+}
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1."""
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
+    if node is True:
+        return lambda v: True
+    if node is False:
+        return lambda v: False
+    if not isinstance(node, dict):
+        raise _Unsupported(repr(node))
+    checks: list[Check] = []
+    for key, value in node.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key == "$ref":
+            if not value.startswith("#/$defs/"):
+                raise _Unsupported(value)
+            name = value[len("#/$defs/") :]
+            if name not in defs:
+                defs[name] = lambda v: False  # placeholder while compiling a recursive definition
+                compiled = _compile(root["$defs"][name], defs, root)
+                defs[name] = compiled
+            checks.append(lambda v, n=name: defs[n](v))
+        elif key == "type":
+            names = [value] if isinstance(value, str) else value
+            type_checks = [_PY_TYPES[n] for n in names]
+            checks.append(lambda v, tc=type_checks: any(t(v) for t in tc))
+        elif key == "enum":
+            checks.append(lambda v, options=value: any(_same(v, o) for o in options))
+        elif key == "const":
+            checks.append(lambda v, c=value: _same(v, c))
+        elif key in ("maxLength", "minLength"):
+            limit = value
+            if key == "maxLength":
+                checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) <= n)
+            else:
+                checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) >= n)
+        elif key == "required":
+            checks.append(lambda v, req=tuple(value): not isinstance(v, dict) or all(r in v for r in req))
+        elif key == "properties":
+            props = {k: _compile(sub, defs, root) for k, sub in value.items()}
+            checks.append(
+                lambda v, p=props: not isinstance(v, dict) or all(p[k](x) for k, x in v.items() if k in p)
+            )
+        elif key == "additionalProperties":
+            known = frozenset(node.get("properties", {}))
+            if node.get("patternProperties"):
+                raise _Unsupported("patternProperties")
+            extra = _compile(value, defs, root)
+            checks.append(
+                lambda v, kn=known, ex=extra: (
+                    not isinstance(v, dict) or all(ex(x) for k, x in v.items() if k not in kn)
+                )
+            )
+        elif key == "items":
+            item = _compile(value, defs, root)
+            checks.append(lambda v, it=item: not isinstance(v, list) or all(it(x) for x in v))
+        else:
+            raise _Unsupported(key)
+    return lambda v, cs=tuple(checks): all(c(v) for c in cs)
+
+
+def compile_validity(schema: dict[str, Any]) -> Check | None:
+    """A fast "is this valid?" for schemas in the supported subset, else None."""
+    try:
+        return _compile(schema, {}, schema)
+    except (_Unsupported, KeyError, TypeError):
+        return None
+
+
+@functools.cache
+def _fast_check() -> Check | None:
+    return compile_validity(update_schema())
+
+
+def check(data: Any) -> list[SchemaProblem]:
+    """Every schema problem in ``data``, deduplicated, in document order of their paths."""
+    fast = _fast_check()
+    if fast is not None and fast(data):
+        return []
+    seen: set[tuple[tuple[str | int, ...], str]] = set()
+    out: list[SchemaProblem] = []
+    for error in validator().iter_errors(data):
+        for problem in explain(error):
+            if (problem.path, problem.rule) not in seen:
+                seen.add((problem.path, problem.rule))
+                out.append(problem)
+    return out
