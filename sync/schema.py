@@ -369,11 +369,6 @@ def check(data: Any) -> list[SchemaProblem]:
     fast = _fast_check()
     if fast is not None and fast(data):
         return []
-    seen: set[tuple[tuple[str | int, ...], str]] = set()
-    out: list[SchemaProblem] = []
-    for error in validator().iter_errors(data):
-        for problem in explain(error):
-            if (problem.path, problem.rule) not in seen:
-                seen.add((problem.path, problem.rule))
-                out.append(problem)
-    return out
+    problems = {(p.path, p.rule): p for error in validator().iter_errors(data) for p in explain(error)}
+    # A value of the wrong type is not also "not one of" the allowed values: one problem each.
+    return [p for p in problems.values() if not (p.rule == "enum" and (p.path, "type") in problems)]

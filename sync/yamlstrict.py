@@ -73,13 +73,23 @@ class Document:
         return self.positions[path]
 
 
+# YAML 1.2 core schema numbers that YAML 1.1 reads as text (1e3, 0o17): editors
+# speaking YAML 1.2 would call them numbers, so they are no safer unquoted.
+_YAML12_NUMBER = re.compile(
+    r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN"
+)
+
+
 @functools.lru_cache(maxsize=4096)  # the same IDs and enum values recur in every file
 def implicit_tag(value: str) -> str:
-    """The YAML 1.1 type PyYAML would give an unquoted scalar (the same table, without building nodes)."""
+    """The type an unquoted scalar gets: YAML 1.1 as PyYAML resolves it, or a YAML 1.2 number."""
     resolvers = _RESOLVERS.get(value[0] if value else "", [])
     for tag, regexp in [*resolvers, *_RESOLVERS.get(None, [])]:
         if regexp.match(value):
             return tag
+    if _YAML12_NUMBER.fullmatch(value):
+        return _TAG + "float"
     return _TAG + "str"
 
 
@@ -299,15 +309,26 @@ def load(text: str, *, pure: bool = False) -> Document:
     Problems that leave the meaning clear (a duplicate key, an anchor, a
     surprising scalar) are collected so the user sees all of them at once;
     problems after which nothing is trustworthy (a syntax error, too deep, a
-    second document) stop at once. Syntax errors are always described by the
-    pure parser, so the wording does not depend on whether libyaml is present.
+    second document) stop at once.
+
+    libyaml and PyYAML's pure parser disagree on some malformed input (where an
+    error is noticed, how it is worded). A file that fails is therefore always
+    judged again by the pure parser, so what a user is told never depends on
+    whether libyaml is installed; valid files, nearly all of them, take the fast path.
     """
+    if not pure:
+        try:
+            return _load(text, _FAST_LOADER)
+        except YAMLProblems:
+            pass
+    return _load(text, _PURE_LOADER)
+
+
+def _load(text: str, loader: type) -> Document:
     builder = _Builder()
     try:
-        builder.feed(text, _PURE_LOADER if pure else _FAST_LOADER)
+        builder.feed(text, loader)
     except yaml.YAMLError as exc:
-        if not pure:
-            return load(text, pure=True)
         raise YAMLProblems([*builder.problems, _syntax_problem(exc, text)]) from None
 
     if builder.documents == 0:

@@ -1,0 +1,55 @@
+"""Realistic statusfiles for the benchmarks: incidents that investigate, identify, monitor, resolve."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+STATUSES = ["investigating", "identified", "monitoring"]
+MESSAGES = [
+    "We are investigating elevated error rates on the public API. Some requests may fail or time out.",
+    "We have identified the cause: a faulty database failover. Around 20% of requests are failing.",
+    "A fix has been deployed and error rates are back to normal. We are monitoring the situation.",
+    "Webhook deliveries are delayed by up to 15 minutes; no events have been lost.",
+]
+MODELINE = "# yaml-language-server: $schema=../../schemas/status-page-incident-update.schema.json\n"
+
+
+def incident_id(i: int) -> str:
+    return f"01JBENCH{i:018d}"
+
+
+def generate(root: Path, files: int = 10_000, incidents: int = 1_000, seed: int = 1) -> list[Path]:
+    """Write ``files`` statusfiles spread evenly over ``incidents`` folders; returns their paths."""
+    rng = random.Random(seed)
+    per = max(1, files // incidents)
+    paths: list[Path] = []
+    for i in range(incidents):
+        folder = root / f"2026-11-{i % 28 + 1:02d}-incident-{i:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for j in range(per):
+            if len(paths) == files:
+                return paths
+            last = j == per - 1
+            status = "resolved" if last else STATUSES[min(j * 3 // per, 2)]
+            lines = [
+                MODELINE,
+                f"status_page_incident_id: {incident_id(i)}\n",
+                f"incident_status: {status}\n",
+                f"notify_subscribers: {'true' if j == 0 or last else 'false'}\n",
+            ]
+            if not last:
+                lines.append("component_statuses:\n")
+                for c in rng.sample(range(12), k=rng.randint(1, 3)):
+                    state = rng.choice(
+                        ["degraded_performance", "partial_outage", "full_outage", "operational"]
+                    )
+                    lines.append(
+                        f"  - component_id: 01JBENCHCOMPONENT{c:09d}\n    component_status: {state}\n"
+                    )
+            message = rng.choice(MESSAGES)
+            lines.append(f"message: |\n  {message}\n  Update {j + 1} for incident {i}.\n")
+            path = folder / f"{j + 1:02d}-{status}.yaml"
+            path.write_text("".join(lines), encoding="utf-8")
+            paths.append(path)
+    return paths

@@ -1,0 +1,201 @@
+"""The table of statusfiles the validation tests run: each valid one, and each invalid one with
+exactly the diagnostics (rule, line, column, field) it must produce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ID = "01FCNDV6P870EA6S7TK1DSYDG1"
+COMP = "01FCNDV6P870EA6S7TK1DSYDG2"
+HEAD = f"status_page_incident_id: {ID}\nnotify_subscribers: false\n"  # lines 1-2
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    content: bytes
+    expected: tuple[tuple[str, int, int, str], ...] = ()  # (rule, line, column, field); empty = valid
+
+
+def case(name: str, text: str | bytes, *expected: tuple[str, int, int, str]) -> Case:
+    return Case(name, text if isinstance(text, bytes) else text.encode(), tuple(expected))
+
+
+VALID = [
+    case(
+        "issue-example",
+        "# yaml-language-server: $schema=../../schemas/status-page-incident-update.schema.json\n"
+        f"status_page_incident_id: {ID}\nincident_status: investigating\nnotify_subscribers: true\n"
+        f"component_statuses:\n  - component_id: {COMP}\n    component_status: degraded_performance\n"
+        "message: |\n  We are investigating elevated error rates on the public API.\n",
+    ),
+    case("minimal", HEAD + "message: Still investigating.\n"),
+    case(
+        "status-omitted-flow-style",
+        f'{{"status_page_incident_id": "{ID}", "message": "x", "notify_subscribers": true}}\n',
+    ),
+    case(
+        "numeric-looking-id-quoted",
+        'status_page_incident_id: "0123"\nnotify_subscribers: false\nmessage: "42"\n',
+    ),
+    case("folded-message", HEAD + "message: >\n  One line\n  and the same line.\n"),
+    case("unicode-message", HEAD + "message: Ünïcödé ✓ — 日本語\n"),
+    case("bom", b"\xef\xbb\xbf" + (HEAD + "message: with a byte-order mark\n").encode()),
+    case("crlf", (HEAD + "message: |\n  Windows line endings\n").replace("\n", "\r\n")),
+    case("document-markers", "---\n" + HEAD + "message: explicit start and end\n...\n"),
+    case("resolved-without-components", HEAD + "incident_status: resolved\nmessage: Resolved.\n"),
+    case("empty-component-list", HEAD + "component_statuses: []\nmessage: No component changes.\n"),
+    case("message-at-limit", HEAD + "message: " + "x" * 4096 + "\n"),
+    case("text-that-looks-special-quoted", HEAD + "message: 'no'\n"),
+    case("plain-text-with-colon-and-hash", HEAD + "message: Fixed at 10:30 UTC, see #123\n"),
+]
+
+INVALID = [
+    # --- bytes and documents
+    case("not-utf8", HEAD.encode() + b"message: caf\xe9\n", ("not-utf8", 3, 13, "")),
+    case("too-large", HEAD + "message: " + "x" * (128 * 1024) + "\n", ("file-too-large", 1, 1, "")),
+    case("empty", "", ("empty-file", 1, 1, "")),
+    case("only-comments", "# nothing here\n# at all\n", ("empty-file", 1, 1, "")),
+    case(
+        "two-documents",
+        HEAD + "message: a\n---\n" + HEAD + "message: b\n",
+        ("yaml-multiple-documents", 4, 1, ""),
+    ),
+    case("top-level-list", "- a\n- b\n", ("not-a-mapping", 1, 1, "")),
+    case("top-level-scalar", "hello\n", ("not-a-mapping", 1, 1, "")),
+    case("syntax-error", HEAD + "message: [unclosed\n", ("yaml-syntax", 4, 1, "")),
+    case("tab-indent", HEAD + "component_statuses:\n\t- x\nmessage: m\n", ("yaml-syntax", 4, 1, "")),
+    case("nul-byte", HEAD + "message: a\x00b\n", ("yaml-syntax", 3, 11, "")),
+    # --- YAML features a statusfile never needs
+    case("duplicate-key", HEAD + "message: a\nmessage: b\n", ("yaml-duplicate-key", 4, 1, "message")),
+    case(
+        "nested-duplicate-key",
+        HEAD + f"component_statuses:\n  - component_id: {COMP}\n    component_id: {COMP}\n"
+        "    component_status: operational\nmessage: m\n",
+        ("yaml-duplicate-key", 5, 5, "component_statuses[0].component_id"),
+    ),
+    case("anchor", HEAD + "message: &m hello\n", ("yaml-anchor", 3, 10, "message")),
+    case(
+        "alias",
+        HEAD + "message: &m hello\nincident_status: *m\n",
+        ("yaml-anchor", 3, 10, "message"),
+        ("yaml-alias", 4, 18, "incident_status"),
+    ),
+    case("merge-key", HEAD + "<<: {message: m}\n", ("yaml-merge-key", 3, 1, "")),
+    case("explicit-tag", HEAD + "message: !!str hello\n", ("yaml-tag", 3, 10, "message")),
+    case("local-tag", HEAD + "message: !secret hello\n", ("yaml-tag", 3, 10, "message")),
+    case("complex-key", HEAD + "? [a, b]\n: c\nmessage: m\n", ("yaml-complex-key", 3, 3, "")),
+    case(
+        "too-deep",
+        HEAD + "message: m\nx: " + "[" * 9 + "]" * 9 + "\n",
+        ("yaml-too-deep", 4, 11, "x[0][0][0][0][0][0][0]"),
+    ),
+    case(
+        "very-deep", HEAD + "x: " + "[" * 100_000 + "\n", ("yaml-too-deep", 3, 11, "x[0][0][0][0][0][0][0]")
+    ),
+    case(
+        "very-deep-block",
+        HEAD + "message: m\nx:\n" + "".join("  " * i + "- \n" for i in range(1, 12)),
+        ("yaml-too-deep", 12, 17, "x[0][0][0][0][0][0][0]"),
+    ),
+    # --- YAML 1.1 implicit types that would surprise
+    case(
+        "numeric-id",
+        "status_page_incident_id: 0123\nnotify_subscribers: false\nmessage: m\n",
+        ("yaml-implicit-type", 1, 26, "status_page_incident_id"),
+    ),
+    case("float-message", HEAD + "message: 1e3\n", ("yaml-implicit-type", 3, 10, "message")),
+    case("date-message", HEAD + "message: 2026-11-26\n", ("yaml-implicit-type", 3, 10, "message")),
+    case("hex-message", HEAD + "message: 0x1F\n", ("yaml-implicit-type", 3, 10, "message")),
+    case(
+        "yes-boolean",
+        f"status_page_incident_id: {ID}\nnotify_subscribers: yes\nmessage: m\n",
+        ("yaml-boolean", 2, 21, "notify_subscribers"),
+    ),
+    case(
+        "off-boolean",
+        f"status_page_incident_id: {ID}\nnotify_subscribers: off\nmessage: m\n",
+        ("yaml-boolean", 2, 21, "notify_subscribers"),
+    ),
+    case(
+        "capitalised-boolean",
+        f"status_page_incident_id: {ID}\nnotify_subscribers: True\nmessage: m\n",
+        ("yaml-boolean", 2, 21, "notify_subscribers"),
+    ),
+    case("no-as-message", HEAD + "message: no\n", ("yaml-boolean", 3, 10, "message")),
+    # --- the schema
+    case("missing-message", HEAD, ("required", 1, 1, "message")),
+    case(
+        "missing-everything",
+        "incident_status: monitoring\n",
+        ("required", 1, 1, "message"),
+        ("required", 1, 1, "notify_subscribers"),
+        ("required", 1, 1, "status_page_incident_id"),
+    ),
+    case("unknown-field", HEAD + "mesage: m\nmessage: m\n", ("unknown-field", 3, 1, "mesage")),
+    case("bad-status", HEAD + "incident_status: Resolved\nmessage: m\n", ("enum", 3, 18, "incident_status")),
+    case(
+        "bad-component-status",
+        HEAD + f"component_statuses:\n  - component_id: {COMP}\n    component_status: degraded\nmessage: m\n",
+        ("enum", 5, 23, "component_statuses[0].component_status"),
+    ),
+    case(
+        "notify-as-text",
+        f"status_page_incident_id: {ID}\nnotify_subscribers: 'true'\nmessage: m\n",
+        ("type", 2, 21, "notify_subscribers"),
+    ),
+    case("message-as-list", HEAD + "message:\n  - a\n", ("type", 4, 3, "message")),
+    case("empty-status", HEAD + "incident_status:\nmessage: m\n", ("type", 3, 17, "incident_status")),
+    case("message-too-long", HEAD + "message: " + "x" * 4097 + "\n", ("max-length", 3, 10, "message")),
+    case(
+        "component-missing-status",
+        HEAD + f"component_statuses:\n  - component_id: {COMP}\nmessage: m\n",
+        ("required", 4, 5, "component_statuses[0].component_status"),
+    ),
+    case(
+        "components-not-a-list",
+        HEAD + "component_statuses: x\nmessage: m\n",
+        ("type", 3, 21, "component_statuses"),
+    ),
+    # --- rules beyond the schema
+    case(
+        "resolved-with-components",
+        HEAD + f"incident_status: resolved\ncomponent_statuses:\n  - component_id: {COMP}\n"
+        "    component_status: operational\nmessage: m\n",
+        ("resolved-with-components", 4, 1, "component_statuses"),
+    ),
+    case(
+        "duplicate-component",
+        HEAD + f"component_statuses:\n  - component_id: {COMP}\n    component_status: operational\n"
+        f"  - component_id: {COMP}\n    component_status: full_outage\nmessage: m\n",
+        ("duplicate-component", 6, 19, "component_statuses[1].component_id"),
+    ),
+    case("blank-message", HEAD + "message: '   '\n", ("blank-message", 3, 10, "message")),
+    case("blank-block-message", HEAD + "message: |\n\n\n", ("blank-message", 3, 10, "message")),
+    case(
+        "empty-incident-id",
+        "status_page_incident_id: ''\nnotify_subscribers: false\nmessage: m\n",
+        ("empty-id", 1, 26, "status_page_incident_id"),
+    ),
+    case(
+        "padded-incident-id",
+        f"status_page_incident_id: ' {ID}'\nnotify_subscribers: false\nmessage: m\n",
+        ("id-whitespace", 1, 26, "status_page_incident_id"),
+    ),
+    case(
+        "padded-component-id",
+        HEAD
+        + f"component_statuses:\n  - component_id: '{COMP} '\n"
+        + "    component_status: operational\nmessage: m\n",
+        ("id-whitespace", 4, 19, "component_statuses[0].component_id"),
+    ),
+    # --- several problems at once are all reported
+    case(
+        "many-problems",
+        f"status_page_incident_id: {ID}\nnotify_subscribers: false\nincident_status: fixed\n"
+        "message: ''\nextra: 1x\n",
+        ("enum", 3, 18, "incident_status"),
+        ("blank-message", 4, 10, "message"),
+        ("unknown-field", 5, 1, "extra"),
+    ),
+]

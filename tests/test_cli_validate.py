@@ -1,0 +1,189 @@
+"""``statusfiles validate`` as users and CI run it: exit codes, discovery, formats."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO, run_cli, run_json, update, write_statusfile
+
+from sync.cli import COMMANDS
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-26-api" / "01-investigating.yaml", update("One"))
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-26-api" / "02-identified.yml", update("Two"))
+    return tmp_path
+
+
+def test_repository_examples_are_valid() -> None:
+    proc = run_cli("validate", cwd=REPO)
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.strip().endswith("files checked, 0 failed.")
+
+
+def test_exit_codes_and_summary(project: Path) -> None:
+    proc = run_cli("validate", cwd=project)
+    assert (proc.returncode, proc.stdout) == (0, "2 files checked, 0 failed.\n")
+
+    write_statusfile(project / "statusfiles" / "2026-11-26-api" / "03-bad.yaml", "message: [\n")
+    proc = run_cli("validate", cwd=project)
+    assert proc.returncode == 1
+    first, summary = proc.stdout.splitlines()
+    assert first.startswith("statusfiles/2026-11-26-api/03-bad.yaml:2:1: error: invalid YAML")
+    assert first.endswith("[yaml-syntax]")
+    assert summary == "3 files checked, 1 failed (1 error)."
+
+    proc = run_cli("validate", "--dir", "nowhere", cwd=project)
+    assert proc.returncode == 2 and "nowhere does not exist" in proc.stderr
+    proc = run_cli("validate", "missing.yaml", cwd=project)
+    assert proc.returncode == 2 and "missing.yaml does not exist" in proc.stderr
+    proc = run_cli("validate", "--format", "xml", cwd=project)
+    assert proc.returncode == 2
+
+
+def test_directory_from_option_and_environment(project: Path) -> None:
+    (project / "statusfiles").rename(project / "updates")
+    assert run_cli("validate", cwd=project).returncode == 2
+    proc = run_cli("validate", "--dir", "updates", cwd=project)
+    assert proc.returncode == 0 and proc.stdout.startswith("2 files")
+    proc = run_cli("validate", cwd=project, env={"STATUSFILES_DIR": "updates"})
+    assert proc.returncode == 0 and proc.stdout.startswith("2 files")
+
+
+def test_hidden_and_other_files_are_skipped(project: Path) -> None:
+    root = project / "statusfiles"
+    for hidden in (root / ".draft.yaml", root / ".wip" / "x.yaml", root / "2026-11-26-api" / ".x.yml"):
+        write_statusfile(hidden, "not: [valid\n")
+    (root / "ledger.jsonl").write_text("")
+    (root / "README.md").write_text("# notes\n")
+    proc = run_cli("validate", cwd=project)
+    assert (proc.returncode, proc.stdout) == (0, "2 files checked, 0 failed.\n")
+
+
+def test_paths_may_be_files_or_folders(project: Path) -> None:
+    other = write_statusfile(project / "elsewhere" / "x.txt", "message: [\n")
+    proc = run_cli("validate", "statusfiles/2026-11-26-api/01-investigating.yaml", cwd=project)
+    assert proc.stdout == "1 file checked, 0 failed.\n"
+    proc = run_cli("validate", "statusfiles/2026-11-26-api", other, cwd=project)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("elsewhere/x.txt:2:1: error:")  # a file named explicitly is checked
+    assert proc.stdout.endswith("3 files checked, 1 failed (1 error).\n")
+
+
+def test_json_format(project: Path) -> None:
+    write_statusfile(project / "statusfiles" / "b.yaml", update(status="done"))
+    code, report = run_json("validate", cwd=project)
+    assert code == 1
+    assert report == {
+        "version": 1,
+        "summary": {"files_checked": 3, "files_failed": 1, "errors": 1},
+        "diagnostics": [
+            {
+                "file": "statusfiles/b.yaml",
+                "line": 5,
+                "column": 18,
+                "field": "incident_status",
+                "message": (
+                    '"done" is not allowed; use one of: investigating, identified, monitoring, resolved'
+                ),
+                "rule": "enum",
+                "severity": "error",
+            }
+        ],
+    }
+
+
+def test_github_format(project: Path) -> None:
+    write_statusfile(project / "statusfiles" / "a,b.yaml", update(status="Resolved"))
+    proc = run_cli("validate", "--format", "github", cwd=project)
+    assert proc.returncode == 1
+    annotation, summary = proc.stdout.splitlines()
+    assert annotation == (
+        "::error file=statusfiles/a%2Cb.yaml,line=5,col=18,title=statusfiles enum::incident_status: "
+        '"Resolved" is not allowed; use one of: investigating, identified, monitoring, resolved '
+        "(did you mean 'resolved'?)"
+    )
+    assert summary == "3 files checked, 1 failed (1 error)."
+
+
+def _run_on_tty(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    primary, secondary = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sync", *args],
+        cwd=cwd,
+        env=env,
+        stdout=secondary,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        timeout=60,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert proc.returncode == 1
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> None:
+    write_statusfile(project / "statusfiles" / "bad.yaml", "message: [\n")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\x1b[31merror" in _run_on_tty(["validate"], project, env)
+    assert "\x1b[" not in _run_on_tty(["validate"], project, {**env, "NO_COLOR": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "sync", "validate"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "error:" in proc.stdout and "\x1b[" not in proc.stdout  # piped: plain
+
+
+def test_version_and_help_on_every_command() -> None:
+    from sync import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"statusfiles, version {__version__}"
+    for name in COMMANDS:
+        proc = run_cli(name, "--help")
+        assert proc.returncode == 0, name
+        assert proc.stdout.startswith(f"Usage: statusfiles {name}"), name
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("statusfiles")
+    proc = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "validate" in proc.stdout
+
+
+def test_startup_stays_light() -> None:
+    """Importing the CLI, or validating, must not pay for the HTTP client."""
+    code = (
+        "import sys\n"
+        "from sync.cli import cli\n"
+        "assert not {'httpx', 'jsonschema'} & set(sys.modules), sorted(sys.modules)\n"
+        "try:\n"
+        "    cli(['validate', '--dir', sys.argv[1]])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "assert 'httpx' not in sys.modules\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(REPO / "statusfiles")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr

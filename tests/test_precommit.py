@@ -1,0 +1,38 @@
+"""The pre-commit hook, installed and run by pre-commit itself from this repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import REPO, update, write_statusfile
+
+
+def test_hook_runs_validate_on_statusfiles(tmp_path: Path) -> None:
+    repo = tmp_path / "team-repo"
+    write_statusfile(repo / "statusfiles" / "a" / "01-good.yaml", update("Fine."))
+    write_statusfile(repo / "statusfiles" / "a" / "02-bad.yaml", "status_page_incident_id: 7\n")
+    write_statusfile(repo / "docs" / "not-a-statusfile.yaml", "anything: [goes\n")  # outside the hook's files
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_CONFIG_GLOBAL": os.devnull}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True, env=env)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True, env=env)
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    assert pre_commit
+    proc = subprocess.run(
+        [pre_commit, "try-repo", str(REPO), "statusfiles-validate", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "statusfiles/a/02-bad.yaml:1:26: error: status_page_incident_id: unquoted 7" in out
+    assert "2 files checked, 1 failed (1 error)." in out
+    assert "not-a-statusfile" not in out
