@@ -311,12 +311,14 @@ def load(text: str, *, pure: bool = False) -> Document:
     problems after which nothing is trustworthy (a syntax error, too deep, a
     second document) stop at once.
 
-    libyaml and PyYAML's pure parser disagree on some malformed input (where an
-    error is noticed, how it is worded). A file that fails is therefore always
-    judged again by the pure parser, so what a user is told never depends on
-    whether libyaml is installed; valid files, nearly all of them, take the fast path.
+    libyaml and PyYAML's pure parser disagree on some input: libyaml accepts a
+    tab as separating whitespace where the pure parser refuses it, and they
+    notice and word syntax errors differently. So text with a tab goes straight
+    to the pure parser, and a file that fails is judged again by it: what a
+    user is told never depends on whether libyaml is installed, while valid
+    files, nearly all of them, take the fast path.
     """
-    if not pure:
+    if not pure and "\t" not in text:
         try:
             return _load(text, _FAST_LOADER)
         except YAMLProblems:

@@ -48,6 +48,8 @@ VALID = [
     case("message-at-limit", HEAD + "message: " + "x" * 4096 + "\n"),
     case("text-that-looks-special-quoted", HEAD + "message: 'no'\n"),
     case("plain-text-with-colon-and-hash", HEAD + "message: Fixed at 10:30 UTC, see #123\n"),
+    case("tab-inside-quoted-message", HEAD + 'message: "a\tb"\n'),
+    case("tab-inside-block-message", HEAD + "message: |\n  a\tb\n"),
 ]
 
 INVALID = [
@@ -65,6 +67,8 @@ INVALID = [
     case("top-level-scalar", "hello\n", ("not-a-mapping", 1, 1, "")),
     case("syntax-error", HEAD + "message: [unclosed\n", ("yaml-syntax", 4, 1, "")),
     case("tab-indent", HEAD + "component_statuses:\n\t- x\nmessage: m\n", ("yaml-syntax", 4, 1, "")),
+    # libyaml accepts a tab as a separator where PyYAML does not: both must refuse it
+    case("tab-separator", HEAD + "message:\tHello\n", ("yaml-syntax", 3, 9, "")),
     case("nul-byte", HEAD + "message: a\x00b\n", ("yaml-syntax", 3, 11, "")),
     # --- YAML features a statusfile never needs
     case("duplicate-key", HEAD + "message: a\nmessage: b\n", ("yaml-duplicate-key", 4, 1, "message")),
