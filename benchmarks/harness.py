@@ -1,8 +1,12 @@
-"""Realistic statusfiles for the benchmarks: incidents that investigate, identify, monitor, resolve."""
+"""Shared by the benchmarks: realistic statusfiles, and timing a command as a user runs it."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 STATUSES = ["investigating", "identified", "monitoring"]
@@ -53,3 +57,28 @@ def generate(root: Path, files: int = 10_000, incidents: int = 1_000, seed: int 
             path.write_text("".join(lines), encoding="utf-8")
             paths.append(path)
     return paths
+
+
+def timed(cmd: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Best wall-clock seconds over ``repeat`` runs, and the largest peak RSS of a run, in MB.
+
+    ``os.wait4`` gives the resource usage of exactly that child, not of every child so far.
+    """
+    best = float("inf")
+    peak_kb = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        best = min(best, time.perf_counter() - start)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in ok:
+            sys.exit(
+                f"{cmd[0]} failed ({code}): {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+            )
+        peak_kb = max(peak_kb, usage.ru_maxrss)
+    return best, peak_kb / 1024
+
+
+def report(label: str, seconds: float, mb: float, files: int) -> None:
+    print(f"{label + ':':24}{seconds:6.2f} s   peak {mb:5.0f} MB   {files / seconds:8.0f} files/s")

@@ -14,7 +14,7 @@ import click
 from sync import __version__
 
 # Listed in the order --help shows them.
-COMMANDS = ("validate", "schema")
+COMMANDS = ("validate", "plan", "new", "schema")
 
 
 class LazyGroup(click.Group):

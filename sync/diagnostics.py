@@ -104,7 +104,9 @@ def render_text_line(d: Diagnostic, colour: bool = False) -> str:
     if colour:
         where = f"\x1b[1m{where}\x1b[0m"
         sev = f"\x1b[{_COLOURS[d.severity]}m{sev}\x1b[0m"
-    return f"{where}: {sev}: {d.text} [{d.rule}]"
+    first, _, rest = d.text.partition("\n")  # details (a diff) go below, indented
+    details = "".join(f"\n    {line}" for line in rest.splitlines())
+    return f"{where}: {sev}: {first} [{d.rule}]{details}"
 
 
 def render_text(diagnostics: Iterable[Diagnostic], colour: bool = False) -> str:

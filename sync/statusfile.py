@@ -8,6 +8,7 @@ or editing comments changes nothing while any change to what would be sent does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
 
 
+@functools.lru_cache(maxsize=65536)  # paths are compared many times while sorting and planning
 def natural_key(s: str) -> tuple[Any, ...]:
     """Sort key comparing runs of digits as numbers: ``2-x.yaml`` before ``10-x.yaml``."""
     parts = _DIGITS.split(s)

@@ -111,3 +111,11 @@ def test_statusfile_error_needs_a_diagnostic() -> None:
     with pytest.raises(ValueError):
         StatusfileError([])
     assert str(StatusfileError([D])) == "a.yaml:3:7: error: message: is blank [blank-message]"
+
+
+def test_text_puts_details_below_the_line() -> None:
+    d = Diagnostic("a.yaml", 2, 1, "message", "changed\n-old\n+new", "changed-after-publish")
+    assert (
+        render_text([d])
+        == "a.yaml:2:1: error: message: changed [changed-after-publish]\n    -old\n    +new\n"
+    )

@@ -1,0 +1,342 @@
+"""The ledger: an append-only record of what has been posted, committed to git beside the statusfiles.
+
+One JSON object per line, each with the format version ``v`` and an ``event``:
+
+``intent``
+    written and fsynced *before* a POST: ``path``, ``sha256``, ``incident``, ``payload``.
+``posted``
+    the POST succeeded: ``path``, ``sha256``, ``incident``, ``update_id``, ``published_at``.
+``adopted``
+    found already on the status page (a lost response, a crash, a lost ledger) and recorded without
+    posting: the fields of ``posted`` plus ``payload``.
+``unknown``
+    the POST's outcome could not be learned (the response was lost and the update was not visible
+    when read back): ``path``, ``sha256``, ``incident``, ``error``.
+``moved``
+    a posted statusfile was renamed: ``from``, ``path``, ``sha256``, ``incident``.
+
+Every record also has ``at`` (UTC time) and ``run`` (one id per sync run). An intent without a
+later ``posted``/``adopted`` is *unsettled*: sync reads the incident back before posting anything
+more to it. A torn last line (a crash mid-write) is tolerated and reported, then repaired on the
+next append; any other malformed line is an error naming the line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+FORMAT_VERSION = 1
+LEDGER_NAME = "ledger.jsonl"
+
+Event = Literal["intent", "posted", "adopted", "unknown", "moved"]
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "intent": ("path", "sha256", "incident", "payload"),
+    "posted": ("path", "sha256", "incident", "update_id", "published_at"),
+    "adopted": ("path", "sha256", "incident", "update_id", "published_at", "payload"),
+    "unknown": ("path", "sha256", "incident", "error"),
+    "moved": ("from", "path", "sha256", "incident"),
+}
+_ORDER = (
+    "v",
+    "event",
+    "at",
+    "run",
+    "from",
+    "path",
+    "sha256",
+    "incident",
+    "update_id",
+    "published_at",
+    "error",
+)
+
+
+class LedgerError(Exception):
+    """The ledger cannot be trusted: a malformed line, or a format this version does not know."""
+
+    def __init__(self, path: Path | str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = str(path)
+        self.line = line
+        self.message = message
+
+
+class LedgerLocked(Exception):
+    """Another sync holds the ledger."""
+
+
+Status = Literal["pending", "posted", "unknown"]
+
+
+@dataclass(slots=True)
+class Entry:
+    """Everything the ledger knows about one statusfile identity (path when posted + payload SHA)."""
+
+    path: str  # where the file is now (after moves)
+    posted_path: str  # where it was when it was posted: publish order is judged against this
+    sha256: str
+    incident: str
+    payload: dict[str, Any] | None
+    status: Status = "pending"
+    update_id: str | None = None
+    published_at: str | None = None
+    seq: int = 0  # line of the latest outcome: orders "most recently posted"
+    line: int = 0  # line of the latest record about this entry
+
+    @property
+    def posted(self) -> bool:
+        return self.status == "posted"
+
+
+@dataclass(slots=True)
+class LedgerState:
+    """The ledger folded into one entry per identity, keyed by current path."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    records: int = 0
+    torn_line: int | None = None  # line number of an ignored, partially written last line
+
+    def posted(self) -> Iterator[Entry]:
+        return (e for e in self.entries.values() if e.posted)
+
+    def unsettled(self) -> Iterator[Entry]:
+        return (e for e in self.entries.values() if not e.posted)
+
+    def claimed_update_ids(self) -> set[str]:
+        return {e.update_id for e in self.entries.values() if e.update_id}
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _check(record: Any, path: Path | str, line: int) -> dict[str, Any]:
+    if not isinstance(record, dict):
+        raise LedgerError(path, line, "a ledger record must be a JSON object")
+    version = record.get("v")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise LedgerError(path, line, "the record has no format version (v)")
+    if version > FORMAT_VERSION:
+        raise LedgerError(
+            path,
+            line,
+            f"written by a newer statusfiles (ledger format v{version}; this one reads v{FORMAT_VERSION}); "
+            "upgrade statusfiles",
+        )
+    event = record.get("event")
+    if event not in _FIELDS:
+        raise LedgerError(path, line, f"unknown event {event!r}")
+    for name in _FIELDS[event]:
+        value = record.get(name)
+        expected = dict if name == "payload" else str
+        if not isinstance(value, expected):
+            raise LedgerError(path, line, f"{event} record lacks {name!r}")
+    return record
+
+
+def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
+    """Fold one record into the state (records are applied in file order)."""
+    event = record["event"]
+    state.records += 1
+    if event == "moved":
+        entry = state.entries.pop(record["from"], None)
+        if entry is None or entry.sha256 != record["sha256"]:
+            if entry is not None:
+                state.entries[record["from"]] = entry
+            raise LedgerError(
+                "", line, f"moved record for {record['from']!r}, which the ledger does not hold"
+            )
+        entry.path = record["path"]
+        entry.line = line
+        state.entries[entry.path] = entry
+        return
+    path, sha = record["path"], record["sha256"]
+    entry = state.entries.get(path)
+    if entry is None or entry.sha256 != sha:
+        if entry is not None and entry.posted:
+            # A posted entry is never replaced: its path now holds other content, which the planner reports.
+            raise LedgerError(
+                "", line, f"{event} record for {path!r} conflicts with the update posted from it"
+            )
+        entry = Entry(
+            path=path,
+            posted_path=path,
+            sha256=sha,
+            incident=record["incident"],
+            payload=record.get("payload"),
+        )
+        state.entries[path] = entry
+    entry.line = line
+    if "payload" in record:
+        entry.payload = record["payload"]
+    if event == "intent":
+        if not entry.posted:
+            entry.status = "pending"
+    elif event in ("posted", "adopted"):
+        entry.status = "posted"
+        entry.update_id = record["update_id"]
+        entry.published_at = record["published_at"]
+        entry.seq = line
+    elif event == "unknown" and not entry.posted:
+        entry.status = "unknown"
+
+
+def _decode_lines(lines: list[str], path: Path | str) -> tuple[list[tuple[int, Any]], int | None]:
+    """(line number, decoded record) for each non-blank line, and the line number of a torn last line."""
+    numbered = [(i + 1, raw) for i, raw in enumerate(lines) if raw.strip()]
+    try:  # one parse for the whole ledger is several times faster than one per line
+        records = json.loads("[" + ",".join(raw for _, raw in numbered) + "]")
+        if len(records) == len(numbered):
+            return [(n, r) for (n, _), r in zip(numbered, records, strict=True)], None
+    except json.JSONDecodeError:
+        pass
+    out: list[tuple[int, Any]] = []
+    for n, raw in numbered:
+        try:
+            out.append((n, json.loads(raw)))
+        except json.JSONDecodeError as exc:
+            if n == len(lines):  # after the final newline: an interrupted write, never acted on
+                return out, n
+            raise LedgerError(path, n, f"not valid JSON ({exc.msg})") from None
+    return out, None
+
+
+def parse(text: str, path: Path | str = LEDGER_NAME) -> LedgerState:
+    """Fold ledger text into a :class:`LedgerState`; raises :class:`LedgerError` naming the bad line."""
+    state = LedgerState()
+    records, state.torn_line = _decode_lines(text.split("\n"), path)
+    for n, record in records:
+        try:
+            apply(state, _check(record, path, n), n)
+        except LedgerError as exc:
+            raise LedgerError(path, n, exc.message) from None
+    return state
+
+
+def read(path: Path) -> LedgerState:
+    """The ledger at ``path``; a missing file is an empty ledger."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return LedgerState()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LedgerError(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8") from None
+    return parse(text, path)
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    """One line, keys in a fixed readable order, payload last so a git diff reads left to right."""
+    ordered = {k: record[k] for k in _ORDER if k in record}
+    ordered.update((k, v) for k, v in record.items() if k not in ordered)
+    return (json.dumps(ordered, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
+
+
+class Writer:
+    """Appends records durably, holding an exclusive lock on the ledger for as long as it is open.
+
+    Each record is one ``write`` of a whole line followed by ``fsync``: after a crash the ledger
+    holds every record whose append returned, and at worst one torn last line, which the next
+    :meth:`open` removes (it was never acted on: a POST only follows a completed intent append).
+    """
+
+    def __init__(self, path: Path, run: str, *, lock_timeout: float = 0.0) -> None:
+        self.path = path
+        self.run = run
+        self.lock_timeout = lock_timeout
+        self._fd: int | None = None
+        self.repaired: int | None = None  # bytes of a torn tail removed on open
+
+    def open(self) -> Writer:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        try:
+            _lock(fd, self.lock_timeout)
+            self._repair(fd)
+            if created:
+                _fsync_dir(self.path.parent)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def _repair(self, fd: int) -> None:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return
+        tail_start = max(0, size - (1 << 16))
+        tail = os.pread(fd, size - tail_start, tail_start)
+        if tail.endswith(b"\n"):
+            return
+        cut = tail.rfind(b"\n")
+        last = tail[cut + 1 :]
+        try:
+            json.loads(last)
+        except ValueError:
+            keep = tail_start + cut + 1 if cut >= 0 else 0
+            os.ftruncate(fd, keep)
+            self.repaired = size - keep
+        else:
+            os.write(fd, b"\n")  # a complete record whose newline was lost (e.g. an editor)
+        os.fsync(fd)
+
+    def append(self, event: Event, **fields: Any) -> dict[str, Any]:
+        if self._fd is None:
+            raise RuntimeError("ledger writer is not open")
+        record = {"v": FORMAT_VERSION, "event": event, "at": now(), "run": self.run, **fields}
+        _check(record, self.path, 0)
+        data = encode(record)
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        os.fsync(self._fd)
+        return record
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the lock
+            self._fd = None
+
+    def __enter__(self) -> Writer:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _lock(fd: int, timeout: float) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise LedgerLocked("another statusfiles sync is running with this ledger") from None
+            time.sleep(0.1)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem lets a directory be fsynced
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,426 @@
+"""The plan: a pure function of (statusfiles, ledger, optionally the status page) -> what sync will do.
+
+Nothing here reads files, the network or the clock. ``plan`` decides, for every
+statusfile, whether it is new (create), already posted (unchanged), renamed
+(moved), already on the page though the ledger does not know it yet (adopt), or
+a mistake that must stop the publish (an error), and puts the new ones of each
+incident in publish order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sync.diagnostics import Diagnostic, Severity
+from sync.ledger import Entry, LedgerState
+from sync.remote import RemoteIncident, RemoteUpdate, matches
+from sync.statusfile import Statusfile, natural_key
+
+MAX_UPDATES = 100  # per incident, counting every update on it (the API's limit)
+
+Action = Literal["create", "adopt"]
+WARN = Severity.WARNING
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One statusfile to publish (create) or to record as already published (adopt)."""
+
+    file: Statusfile
+    action: Action = "create"
+    unsettled: bool = False  # an earlier sync recorded an intent but no outcome
+    remote: RemoteUpdate | None = None  # the update found on the page, for adopt
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A posted statusfile renamed with the same payload: recorded, never posted again."""
+
+    file: Statusfile
+    entry: Entry  # entry.path is the old path
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """An unsettled ledger entry whose file is gone, found on the page: sync records it as posted."""
+
+    entry: Entry
+    remote: RemoteUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPlan:
+    incident_id: str
+    updates: tuple[Planned, ...]  # publish order
+    posted: int  # updates already on the incident (the page's count when it was read)
+    status_before: str | None
+    components_before: Mapping[str, str]
+    name: str | None = None
+
+    @property
+    def creates(self) -> tuple[Planned, ...]:
+        return tuple(p for p in self.updates if p.action == "create")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    incidents: tuple[IncidentPlan, ...] = ()
+    moves: tuple[Move, ...] = ()
+    settlements: tuple[Settlement, ...] = ()
+    deleted: tuple[Entry, ...] = ()
+    unchanged: int = 0
+    diagnostics: tuple[Diagnostic, ...] = ()
+    remote_checked: bool = False
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def creates(self) -> list[Planned]:
+        return [p for inc in self.incidents for p in inc.creates]
+
+    @property
+    def adopts(self) -> list[Planned]:
+        return [p for inc in self.incidents for p in inc.updates if p.action == "adopt"]
+
+    @property
+    def notifying(self) -> list[Planned]:
+        return [p for p in self.creates if p.file.notify]
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether sync would POST anything (moves, adoptions and deletions are not changes)."""
+        return bool(self.creates)
+
+
+@dataclass(slots=True)
+class _Context:
+    root: str  # the statusfiles directory as displayed
+    ledger: str  # the ledger path as displayed
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
+        self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
+
+    def at_path(self, rel: str, msg: str, rule: str, sev: Severity) -> None:
+        self.diagnostics.append(Diagnostic(f"{self.root}/{rel}", 0, 0, "", msg, rule, sev))
+
+    def at_ledger(self, line: int, msg: str, rule: str, sev: Severity) -> None:
+        self.diagnostics.append(Diagnostic(self.ledger, line, 1 if line else 0, "", msg, rule, sev))
+
+
+def _settle(
+    ledger: LedgerState, remote: Mapping[str, RemoteIncident | None] | None
+) -> tuple[dict[str, Entry], list[tuple[Entry, RemoteUpdate]], set[str]]:
+    """The ledger as it will be once sync has read the page: unsettled entries found there count as
+    posted; those not found count as never posted. Without the page, entries stay as they are."""
+    claimed = ledger.claimed_update_ids()
+    found: list[tuple[Entry, RemoteUpdate]] = []
+    if remote is None:
+        return ledger.entries, found, claimed
+    view = {
+        path: dataclasses.replace(e) for path, e in ledger.entries.items()
+    }  # settled copies; ledger untouched
+    for path, entry in list(view.items()):
+        if entry.posted:
+            continue
+        incident = remote.get(entry.incident)
+        if incident is None:
+            continue  # not read (or missing): the entry stays unsettled
+        hit = next(
+            (
+                u
+                for u in incident.updates
+                if u.id not in claimed and entry.payload and matches(entry.payload, u)
+            ),
+            None,
+        )
+        if hit is None:
+            del view[path]
+            continue
+        claimed.add(hit.id)
+        entry.status, entry.update_id, entry.published_at = "posted", hit.id, hit.published_at
+        entry.seq = max((e.seq for e in view.values()), default=0) + 1
+        found.append((entry, hit))
+    return view, found, claimed
+
+
+def _payload_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[list[str], str]:
+    old = old or {}
+    fields = sorted(k for k in {*old, *new} if old.get(k) != new.get(k))
+    before = json.dumps(old, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    after = json.dumps(new, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    diff = "\n".join(difflib.unified_diff(before, after, "published", "this file", lineterm="", n=1))
+    return fields, diff
+
+
+def _classify(
+    files: Sequence[Statusfile], view: Mapping[str, Entry], ctx: _Context
+) -> tuple[list[tuple[Statusfile, bool]], list[Move], int]:
+    """Split files into candidates (with their unsettled flag), moves and unchanged."""
+    present = {f.rel for f in files}
+    posted_by_sha: dict[str, list[Entry]] = {}
+    for e in view.values():
+        if e.posted:
+            posted_by_sha.setdefault(e.sha256, []).append(e)
+    candidates: list[tuple[Statusfile, bool]] = []
+    moves: list[Move] = []
+    moved_from: set[str] = set()
+    new_by_sha: dict[str, Statusfile] = {}
+    unchanged = 0
+    for f in files:
+        entry = view.get(f.rel)
+        if entry is not None and entry.sha256 == f.sha256:
+            if entry.posted:
+                unchanged += 1
+            else:
+                candidates.append((f, True))
+            continue
+        if entry is not None and entry.posted:
+            fields, diff = _payload_diff(entry.payload, f.payload)
+            ctx.at_file(
+                f,
+                (fields[0],) if fields else (),
+                f"changed after it was published (update {entry.update_id}, {entry.published_at}): "
+                f"{', '.join(fields) or 'content'} differ. A published update cannot be edited; restore this "
+                f"file and add a new statusfile instead.\n{diff}",
+                "changed-after-publish",
+                Severity.ERROR,
+            )
+            continue
+        if entry is not None:  # an unsettled intent for other content at this path
+            ctx.at_file(
+                f,
+                (),
+                "an earlier sync may have published a different version of this file; it will be "
+                "checked against the status page before anything is posted",
+                "unsettled",
+                WARN,
+            )
+        twins = posted_by_sha.get(f.sha256, [])
+        gone = next((e for e in twins if e.path not in present and e.path not in moved_from), None)
+        if gone is not None:
+            moves.append(Move(f, gone))
+            moved_from.add(gone.path)
+            continue
+        if twins:
+            ctx.at_file(
+                f,
+                ("message",),
+                f"the same update as {ctx.root}/{twins[0].path}, which is already published; "
+                "change the message if this is a new update",
+                "duplicate-payload",
+                Severity.ERROR,
+            )
+            continue
+        if f.sha256 in new_by_sha:
+            ctx.at_file(
+                f,
+                ("message",),
+                f"the same update as {new_by_sha[f.sha256].display}; it would be posted twice",
+                "duplicate-payload",
+                Severity.ERROR,
+            )
+            continue
+        new_by_sha[f.sha256] = f
+        candidates.append((f, False))
+    return candidates, moves, unchanged
+
+
+def _fold(payloads: Iterable[Mapping[str, Any] | None]) -> tuple[str | None, dict[str, str]]:
+    """The incident status and component statuses after a sequence of updates."""
+    status: str | None = None
+    components: dict[str, str] = {}
+    for p in payloads:
+        if not p:
+            continue
+        status = p.get("incident_status") or status
+        if status == "resolved":
+            components = dict.fromkeys(components, "operational")
+        for c in p.get("component_statuses") or []:
+            components[c["component_id"]] = c["component_status"]
+    return status, components
+
+
+def _incident(
+    incident_id: str,
+    candidates: list[tuple[Statusfile, bool]],
+    posted: list[Entry],
+    remote: RemoteIncident | None,
+    remote_checked: bool,  # the page was read for this incident: remote None means it does not exist
+    claimed: set[str],
+    ctx: _Context,
+) -> IncidentPlan:
+    posted.sort(key=lambda e: e.seq)
+    status, components = _fold(e.payload for e in posted)
+    count = len(posted)
+    if remote is not None:
+        count = max(count, len(remote.updates))
+        status = remote.incident_status or status
+        if remote.updates:
+            latest = max(remote.updates, key=lambda u: u.published_at)
+            components = {**components, **latest.components}
+    elif remote_checked:
+        for f, _ in candidates:
+            ctx.at_file(
+                f,
+                ("status_page_incident_id",),
+                f"status page incident {incident_id} does not exist (404); check the ID. Nothing is "
+                "published "
+                "while any statusfile has an error",
+                "incident-not-found",
+                Severity.ERROR,
+            )
+
+    unclaimed = [u for u in (remote.updates if remote else ()) if u.id not in claimed]
+    updates: list[Planned] = []
+    for f, unsettled in candidates:
+        hit = next((u for u in unclaimed if matches(f.payload, u)), None)
+        if hit is not None:
+            unclaimed.remove(hit)
+            updates.append(Planned(f, "adopt", unsettled, hit))
+        else:
+            updates.append(Planned(f, "create", unsettled))
+
+    last = posted[-1].posted_path if posted else None
+    running = status
+    creates = 0
+    for p in updates:
+        f = p.file
+        if p.action == "adopt":
+            running = f.incident_status or running
+            continue
+        creates += 1
+        if last is not None and natural_key(f.rel) < natural_key(last):
+            ctx.at_file(
+                f,
+                (),
+                f"sorts before {ctx.root}/{last}, the incident's most recently published update, but "
+                "would be published after it; rename it to sort last",
+                "out-of-order",
+                Severity.ERROR,
+            )
+        if count + creates == MAX_UPDATES + 1:
+            ctx.at_file(
+                f,
+                (),
+                f"incident {incident_id} would have more than {MAX_UPDATES} updates ({count} already, "
+                f"{len(updates)} new); the API allows at most {MAX_UPDATES}",
+                "too-many-updates",
+                Severity.ERROR,
+            )
+        if running == "resolved":
+            ctx.at_file(
+                f,
+                ("incident_status",) if f.incident_status else (),
+                "posts to an incident that is already resolved by then; make sure it is meant to",
+                "after-resolved",
+                WARN,
+            )
+        if p.unsettled:
+            ctx.at_file(
+                f,
+                (),
+                "an earlier sync recorded its intent to post this but not the outcome; sync will read "
+                f"incident {incident_id} back and post it only if it is not there",
+                "unsettled",
+                WARN,
+            )
+        if f.notify:
+            ctx.at_file(
+                f,
+                ("notify_subscribers",),
+                "publishing this update emails every subscriber",
+                "notify-subscribers",
+                WARN,
+            )
+        running = f.incident_status or running
+    return IncidentPlan(
+        incident_id, tuple(updates), count, status, components, remote.name if remote else None
+    )
+
+
+def plan(
+    files: Sequence[Statusfile],
+    ledger: LedgerState,
+    *,
+    root: str = "statusfiles",
+    ledger_display: str = "statusfiles/ledger.jsonl",
+    remote: Mapping[str, RemoteIncident | None] | None = None,
+) -> Plan:
+    """What publishing ``files`` means, given what ``ledger`` says is posted and, when read, the page.
+
+    ``remote`` maps incident IDs to what the page shows (None: the incident does not exist); when it is
+    given, unsettled ledger entries are settled and updates already on the page are adopted.
+    """
+    ctx = _Context(root=root, ledger=ledger_display)
+    if ledger.torn_line:
+        ctx.at_ledger(
+            ledger.torn_line,
+            "ignored a partially written last line (an interrupted sync); the next sync removes it",
+            "ledger-torn-line",
+            WARN,
+        )
+    files = sorted(files, key=lambda f: natural_key(f.rel))
+    view: Mapping[str, Entry]
+    view, found, claimed = _settle(ledger, remote)
+    candidates, moves, unchanged = _classify(files, view, ctx)
+    present = {f.rel for f in files} | {m.entry.path for m in moves}
+
+    deleted: list[Entry] = []
+    for e in view.values():
+        if e.path in present:
+            continue
+        if e.posted:
+            deleted.append(e)
+            ctx.at_path(
+                e.path,
+                f"was published (update {e.update_id}) and its file is gone; the update stays "
+                "on the status page",
+                "deleted-after-publish",
+                WARN,
+            )
+        else:
+            ctx.at_ledger(
+                e.line,
+                f"{e.path}: an earlier sync recorded its intent to post this but not the "
+                "outcome, and the file is gone; check the status page",
+                "unsettled",
+                WARN,
+            )
+
+    by_incident: dict[str, list[tuple[Statusfile, bool]]] = {}
+    for f, unsettled in candidates:
+        by_incident.setdefault(f.incident_id, []).append((f, unsettled))
+    posted_by_incident: dict[str, list[Entry]] = {}
+    for e in view.values():
+        if e.posted:
+            posted_by_incident.setdefault(e.incident, []).append(e)
+    incidents = tuple(
+        _incident(
+            incident_id,
+            group,
+            posted_by_incident.get(incident_id, []),
+            remote.get(incident_id) if remote is not None else None,
+            remote is not None and incident_id in remote,
+            claimed,
+            ctx,
+        )
+        for incident_id, group in sorted(by_incident.items(), key=lambda kv: natural_key(kv[1][0][0].rel))
+    )
+    ctx.diagnostics.sort(key=Diagnostic.sort_key)
+    return Plan(
+        incidents=incidents,
+        moves=tuple(moves),
+        settlements=tuple(Settlement(e, u) for e, u in found),
+        deleted=tuple(deleted),
+        unchanged=unchanged,
+        diagnostics=tuple(ctx.diagnostics),
+        remote_checked=remote is not None,
+    )

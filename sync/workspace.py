@@ -1,0 +1,64 @@
+"""Reading everything a plan needs from disk: the statusfiles and the ledger.
+
+The planner is pure; this is the edge where files are read and turned into
+statusfiles, a ledger state and diagnostics for whatever could not be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sync import ledger as ledgers
+from sync.diagnostics import Diagnostic
+from sync.statusfile import Statusfile, discover, display_path, load_all
+
+
+@dataclass(slots=True)
+class Workspace:
+    directory: Path
+    ledger_path: Path
+    files: list[Statusfile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # validation and ledger errors
+    checked: int = 0
+    failed: int = 0
+    ledger: ledgers.LedgerState = field(default_factory=ledgers.LedgerState)
+
+    @property
+    def root_display(self) -> str:
+        return display_path(self.directory)
+
+    @property
+    def ledger_display(self) -> str:
+        return display_path(self.ledger_path)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def ledger_path_for(directory: Path, ledger_path: Path | None) -> Path:
+    return ledger_path if ledger_path is not None else directory / ledgers.LEDGER_NAME
+
+
+def load(directory: Path, ledger_path: Path | None, paths: Sequence[Path] = ()) -> Workspace:
+    """Validate every statusfile and read the ledger; raises DiscoveryError for a missing directory."""
+    ws = Workspace(directory=directory, ledger_path=ledger_path_for(directory, ledger_path))
+    result = load_all(discover(paths, directory))
+    ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
+    ws.diagnostics.extend(result.diagnostics)
+    read_ledger(ws)
+    return ws
+
+
+def read_ledger(ws: Workspace) -> None:
+    """(Re)read the ledger into ``ws``; a ledger that cannot be trusted becomes an error diagnostic."""
+    ws.diagnostics = [d for d in ws.diagnostics if d.rule != "ledger-invalid"]
+    try:
+        ws.ledger = ledgers.read(ws.ledger_path)
+    except ledgers.LedgerError as exc:
+        ws.ledger = ledgers.LedgerState()
+        ws.diagnostics.append(
+            Diagnostic(ws.ledger_display, exc.line, 1 if exc.line else 0, "", exc.message, "ledger-invalid")
+        )

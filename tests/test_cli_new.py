@@ -1,0 +1,174 @@
+"""``statusfiles new``: where the file goes, what it holds, and what it refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from helpers import COMPONENT, INCIDENT, run_cli, update, write_statusfile
+
+from sync.commands.new import create, dump, next_name, render
+from sync.statusfile import Source
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "status-page-incident-update.schema.json").write_text("{}")
+    root = tmp_path / "statusfiles" / "2026-11-26-api"
+    for n in (1, 2, 9):
+        write_statusfile(root / f"{n:02d}-x.yaml", update(f"update {n}"))
+    return tmp_path
+
+
+def test_writes_the_next_file_in_the_incidents_folder(project: Path) -> None:
+    proc = run_cli(
+        "new",
+        "--incident",
+        INCIDENT,
+        "--status",
+        "monitoring",
+        "--component",
+        f"{COMPONENT}=operational",
+        "-m",
+        "A fix is deployed.",
+        cwd=project,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "statusfiles/2026-11-26-api/10-monitoring.yaml\n"
+    assert (project / proc.stdout.strip()).read_text() == (
+        "# yaml-language-server: $schema=../../schemas/status-page-incident-update.schema.json\n"
+        f"status_page_incident_id: {INCIDENT}\n"
+        "incident_status: monitoring\n"
+        "notify_subscribers: false\n"
+        "component_statuses:\n"
+        f"  - component_id: {COMPONENT}\n"
+        "    component_status: operational\n"
+        "message: A fix is deployed.\n"
+    )
+    assert run_cli("validate", cwd=project).returncode == 0
+    plan = run_cli("plan", cwd=project)
+    assert plan.stdout.index("10-monitoring.yaml") > plan.stdout.index("09-x.yaml")
+
+
+def test_new_incident_needs_a_slug(project: Path) -> None:
+    proc = run_cli("new", "--incident", "01NEW", "--status", "investigating", "-m", "x", cwd=project)
+    assert proc.returncode == 2 and "pass --slug" in proc.stderr
+    proc = run_cli(
+        "new",
+        "--incident",
+        "01NEW",
+        "--slug",
+        "EU Login: failures!",
+        "--status",
+        "investigating",
+        "--notify",
+        "-m",
+        "Investigating.",
+        cwd=project,
+    )
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert proc.stdout == f"statusfiles/{today}-eu-login-failures/01-investigating.yaml\n"
+    assert "notify_subscribers: true\n" in (project / proc.stdout.strip()).read_text()
+
+
+def test_message_from_file_stdin_and_editor(project: Path, tmp_path: Path) -> None:
+    body = tmp_path / "msg.md"
+    body.write_text("Line one\n\n- a bullet\n")
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", body, cwd=project)
+    assert proc.stdout.endswith("10-update.yaml\n")
+    assert (project / proc.stdout.strip()).read_text().endswith("message: |\n  Line one\n\n  - a bullet\n")
+
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", "-", input="from stdin", cwd=project)
+    assert (project / proc.stdout.strip()).read_text().endswith("message: from stdin\n")
+
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\np = sys.argv[1]\ntext = open(p).read()\n"
+        "open(p, 'w').write('# Heading kept\\nWritten in the editor.\\n' + text)\n"
+    )
+    env = {"EDITOR": f"{sys.executable} {editor}", "VISUAL": f"{sys.executable} {editor}"}
+    proc = run_cli("new", "--incident", INCIDENT, "--status", "identified", cwd=project, env=env)
+    assert proc.returncode == 0, proc.stderr
+    content = (project / proc.stdout.strip()).read_text()
+    assert content.endswith("message: |\n  # Heading kept\n  Written in the editor.\n")
+    assert ">8" not in content
+
+
+def test_empty_message_writes_nothing(project: Path, tmp_path: Path) -> None:
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    proc = run_cli("new", "--incident", INCIDENT, "-m", "   ", cwd=project)
+    assert proc.returncode == 1 and "empty" in proc.stderr
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before
+
+
+def test_invalid_update_is_refused_before_writing(project: Path) -> None:
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    proc = run_cli(
+        "new",
+        "--incident",
+        INCIDENT,
+        "--status",
+        "resolved",
+        "--component",
+        f"{COMPONENT}=operational",
+        "-m",
+        "Done.",
+        cwd=project,
+    )
+    assert (
+        proc.returncode == 1 and "[resolved-with-components]" in proc.stdout and "not written" in proc.stderr
+    )
+    proc = run_cli(
+        "new", "--incident", INCIDENT, "--component", f"{COMPONENT}=degraded", "-m", "x", cwd=project
+    )
+    assert proc.returncode == 1 and "did you mean 'degraded_performance'" in proc.stdout
+    proc = run_cli("new", "--incident", INCIDENT, "--component", "nonsense", "-m", "x", cwd=project)
+    assert proc.returncode == 2 and "COMPONENT_ID=STATUS" in proc.stderr
+    proc = run_cli("new", "--incident", INCIDENT, "--status", "fixed", "-m", "x", cwd=project)
+    assert proc.returncode == 2
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before
+
+
+def test_names_never_collide_and_writes_never_overwrite(project: Path) -> None:
+    folder = project / "statusfiles" / "2026-11-26-api"
+    (folder / "10-draft.yml").write_text("not even valid: [")  # any numbered file counts, valid or not
+    assert next_name(folder, "resolved") == "11-resolved.yaml"
+    target = folder / "09-x.yaml"
+    before = target.read_text()
+    with pytest.raises(click.ClickException, match="already exists"):
+        create(target, "replacement")
+    assert target.read_text() == before
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "plain",
+        "yes",
+        "0123",
+        "2026-11-26",
+        "a: b",
+        "# not a comment",
+        "two\nlines\n",
+        "two\nlines",
+        "trailing \n",
+        "  leading space\nx\n",
+        "tab\there\n",
+        "ends with blank lines\n\n\n",
+        'quote " and \\ backslash',
+        "ünï ✓\n",
+        "- looks like a list\n",
+        "line\r\nwindows\r\n",
+        "\x07bell\n",
+    ],
+)
+def test_dump_reads_back_exactly(message: str) -> None:
+    payload = update(message, components={COMPONENT: "operational"})
+    text, loaded = render(payload, None, Source(Path("x.yaml"), "x.yaml", "x.yaml"))
+    assert loaded.payload == payload
+    assert text == dump(payload, None) or '"' in text.split("message: ", 1)[1][:1]

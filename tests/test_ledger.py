@@ -1,0 +1,204 @@
+"""The ledger: format, folding records into state, torn lines, crash-safe appends, locking."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sync import ledger
+from sync.ledger import LedgerError, LedgerLocked, Writer
+
+PAYLOAD = {"status_page_incident_id": "I1", "message": "m", "notify_subscribers": False}
+
+
+def rec(event: str, path: str = "a/01.yaml", sha: str = "s1", **extra: object) -> str:
+    base: dict[str, object] = {
+        "v": 1,
+        "event": event,
+        "at": "2026-11-26T00:00:00Z",
+        "run": "r",
+        "path": path,
+        "sha256": sha,
+        "incident": "I1",
+    }
+    if event in ("intent", "adopted"):
+        base["payload"] = PAYLOAD
+    if event in ("posted", "adopted"):
+        base.update(update_id="U1", published_at="2026-11-26T00:00:01Z")
+    if event == "unknown":
+        base["error"] = "connection dropped"
+    base.update(extra)
+    return json.dumps(base)
+
+
+def test_missing_ledger_is_empty(tmp_path: Path) -> None:
+    state = ledger.read(tmp_path / "ledger.jsonl")
+    assert state.entries == {} and state.records == 0
+
+
+def test_intent_then_posted() -> None:
+    state = ledger.parse(rec("intent") + "\n" + rec("posted") + "\n")
+    entry = state.entries["a/01.yaml"]
+    assert (entry.status, entry.update_id, entry.payload, entry.seq) == ("posted", "U1", PAYLOAD, 2)
+    assert state.claimed_update_ids() == {"U1"} and list(state.unsettled()) == []
+
+
+@pytest.mark.parametrize("events", [["intent"], ["intent", "unknown"], ["intent", "unknown", "intent"]])
+def test_intent_without_outcome_is_unsettled(events: list[str]) -> None:
+    state = ledger.parse("".join(rec(e) + "\n" for e in events))
+    assert [e.path for e in state.unsettled()] == ["a/01.yaml"]
+    assert list(state.posted()) == []
+
+
+def test_adopted_needs_no_intent_and_unknown_never_undoes_posted() -> None:
+    state = ledger.parse(rec("adopted") + "\n" + rec("unknown") + "\n")
+    assert state.entries["a/01.yaml"].status == "posted"
+
+
+def test_moved_follows_the_file_but_keeps_the_posted_path() -> None:
+    text = (
+        rec("intent")
+        + "\n"
+        + rec("posted")
+        + "\n"
+        + rec("moved", path="b/01.yaml", **{"from": "a/01.yaml"})
+        + "\n"
+    )
+    state = ledger.parse(text)
+    assert list(state.entries) == ["b/01.yaml"]
+    entry = state.entries["b/01.yaml"]
+    assert (entry.path, entry.posted_path, entry.status) == ("b/01.yaml", "a/01.yaml", "posted")
+
+
+def test_torn_last_line_is_tolerated_and_reported() -> None:
+    text = rec("intent") + "\n" + rec("posted") + "\n" + rec("intent", path="a/02.yaml", sha="s2")[:40]
+    state = ledger.parse(text)
+    assert state.torn_line == 3
+    assert list(state.entries) == ["a/01.yaml"]
+
+
+def test_complete_last_line_without_newline_is_read() -> None:
+    state = ledger.parse(rec("adopted"))
+    assert state.torn_line is None and state.entries["a/01.yaml"].posted
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"event": "intent"}', "no format version"),
+        ('{"v": 2, "event": "intent"}', "written by a newer statusfiles (ledger format v2"),
+        ('{"v": 1, "event": "teleported"}', "unknown event 'teleported'"),
+        ('{"v": 1, "event": "posted", "path": "a", "sha256": "s", "incident": "I"}', "lacks 'update_id'"),
+    ],
+)
+def test_malformed_line_names_the_line(line: str, message: str) -> None:
+    text = rec("intent") + "\n" + line + "\n" + rec("posted") + "\n"
+    with pytest.raises(LedgerError) as info:
+        ledger.parse(text, "statusfiles/ledger.jsonl")
+    assert info.value.line == 2 and message in str(info.value)
+    assert str(info.value).startswith("statusfiles/ledger.jsonl:2: ")
+
+
+def test_newer_version_on_the_last_line_is_refused_not_ignored() -> None:
+    with pytest.raises(LedgerError, match="newer statusfiles"):
+        ledger.parse(rec("intent") + "\n" + '{"v": 9, "event": "x"}')
+
+
+def test_encode_is_one_readable_line_in_a_fixed_order() -> None:
+    line = ledger.encode(
+        {
+            "payload": PAYLOAD,
+            "event": "intent",
+            "v": 1,
+            "path": "p",
+            "sha256": "s",
+            "incident": "I",
+            "at": "t",
+            "run": "r",
+        }
+    ).decode()
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert list(json.loads(line)) == ["v", "event", "at", "run", "path", "sha256", "incident", "payload"]
+
+
+def test_writer_appends_fsynced_records_and_repairs_a_torn_tail(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "ledger.jsonl"
+    with Writer(path, run="r1") as w:
+        w.append("intent", path="a/01.yaml", sha256="s1", incident="I1", payload=PAYLOAD)
+    path.write_bytes(path.read_bytes() + rec("posted")[:25].encode())  # a crash mid-append
+    assert ledger.read(path).torn_line == 2
+    with Writer(path, run="r2") as w:
+        assert w.repaired == 25
+        w.append("posted", path="a/01.yaml", sha256="s1", incident="I1", update_id="U1", published_at="t")
+    state = ledger.read(path)
+    assert state.torn_line is None and state.entries["a/01.yaml"].posted and state.records == 2
+    assert [json.loads(x)["run"] for x in path.read_text().splitlines()] == ["r1", "r2"]
+
+
+def test_writer_adds_a_lost_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    path.write_text(rec("adopted"))
+    with Writer(path, run="r") as w:
+        assert w.repaired is None
+        w.append(
+            "adopted",
+            path="b.yaml",
+            sha256="s2",
+            incident="I1",
+            update_id="U2",
+            published_at="t",
+            payload=PAYLOAD,
+        )
+    assert len(ledger.read(path).entries) == 2
+
+
+def test_writer_refuses_an_invalid_record(tmp_path: Path) -> None:
+    with Writer(tmp_path / "l.jsonl", run="r") as w, pytest.raises(LedgerError):
+        w.append("posted", path="a")
+
+
+def test_lock_excludes_a_second_writer(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    with Writer(path, run="r1"), pytest.raises(LedgerLocked):
+        Writer(path, run="r2").open()
+    with Writer(path, run="r3"):  # released on close
+        pass
+
+
+def test_lock_is_held_across_processes(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    path.touch()
+    fd = os.open(path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    code = (
+        "import sys; from pathlib import Path; from sync.ledger import Writer, LedgerLocked\n"
+        "try:\n    Writer(Path(sys.argv[1]), run='x').open()\nexcept LedgerLocked:\n    sys.exit(3)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], check=False)
+    assert proc.returncode == 3
+    os.close(fd)
+    assert subprocess.run([sys.executable, "-c", code, str(path)], check=False).returncode == 0
+
+
+def test_reading_ten_thousand_records(tmp_path: Path) -> None:
+    """The scale the benchmark times; here it must merely be read correctly."""
+    lines = []
+    for i in range(5000):
+        lines.append(rec("intent", path=f"i{i % 500}/{i:05d}.yaml", sha=f"s{i}"))
+        lines.append(rec("posted", path=f"i{i % 500}/{i:05d}.yaml", sha=f"s{i}", update_id=f"U{i}"))
+    path = tmp_path / "ledger.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    state = ledger.read(path)
+    elapsed = time.perf_counter() - start
+    assert state.records == 10_000 and len(list(state.posted())) == 5000
+    print(f"read 10,000 ledger records in {elapsed:.3f}s")

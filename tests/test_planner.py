@@ -1,0 +1,304 @@
+"""The pure planner: every outcome, ordering, the page's state, and properties over random histories."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from planning import Ledger, incident, remote_update, sf
+
+from sync.planner import Plan, plan
+from sync.planview import headline, render_json_plan, render_markdown_plan, render_text_plan
+from sync.remote import RemoteUpdate, matches
+
+
+def rules(p: Plan) -> list[tuple[str, str, str]]:
+    return [(d.rule, str(d.severity), d.file) for d in p.diagnostics]
+
+
+def created(p: Plan) -> list[str]:
+    return [u.file.rel for inc in p.incidents for u in inc.updates if u.action == "create"]
+
+
+def test_new_files_are_created_in_natural_order_per_incident() -> None:
+    files = [sf("b/10-x.yaml", "ten"), sf("b/2-x.yaml", "two"), sf("a/1.yaml", "other", incident="I2")]
+    p = plan(files, Ledger().state)
+    assert [(inc.incident_id, [u.file.rel for u in inc.updates]) for inc in p.incidents] == [
+        ("I2", ["a/1.yaml"]),
+        ("I1", ["b/2-x.yaml", "b/10-x.yaml"]),
+    ]
+    assert p.has_changes and not p.errors and p.unchanged == 0
+
+
+def test_posted_files_are_unchanged_not_listed() -> None:
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    p = plan([a, b], Ledger().posted(a).state)
+    assert p.unchanged == 1 and created(p) == ["i/02.yaml"]
+    assert plan([a, b], Ledger().posted(a).posted(b).state).has_changes is False
+
+
+def test_reformatting_is_not_a_change() -> None:
+    a = sf("i/01.yaml", "one")
+    assert (
+        a.sha256 == sf("i/01.yaml", "one").sha256
+    )  # same payload, same identity whatever the YAML looked like
+    assert not plan([a], Ledger().posted(a).state).has_changes
+
+
+def test_renamed_file_is_moved_never_reposted() -> None:
+    a = sf("old/01.yaml", "one")
+    moved = sf("new/01-investigating.yaml", "one")
+    p = plan([moved], Ledger().posted(a).state)
+    assert [(m.entry.path, m.file.rel) for m in p.moves] == [("old/01.yaml", "new/01-investigating.yaml")]
+    assert not p.has_changes and not p.diagnostics
+
+
+def test_changed_after_publish_is_an_error_showing_the_difference() -> None:
+    a = sf("i/01.yaml", "one")
+    edited = sf("i/01.yaml", "one, edited", status="monitoring")
+    p = plan([edited], Ledger().posted(a).state)
+    [d] = p.errors
+    assert d.rule == "changed-after-publish" and d.file == "statusfiles/i/01.yaml"
+    assert "incident_status, message differ" in d.message
+    assert '-  "message": "one",' in d.message and '+  "message": "one, edited",' in d.message
+    assert not p.creates
+
+
+def test_deleted_after_publish_is_a_warning() -> None:
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    p = plan([b], Ledger().posted(a).posted(b).state)
+    assert rules(p) == [("deleted-after-publish", "warning", "statusfiles/i/01.yaml")]
+    assert [e.path for e in p.deleted] == ["i/01.yaml"] and not p.has_changes
+
+
+def test_out_of_order_compares_numbers_as_numbers() -> None:
+    posted = sf("i/05-x.yaml", "five")
+    early, late = sf("i/03-y.yaml", "three"), sf("i/10-z.yaml", "ten")
+    p = plan([posted, early, late], Ledger().posted(posted).state)
+    assert rules(p) == [("out-of-order", "error", "statusfiles/i/03-y.yaml")]
+    assert not plan([posted, late], Ledger().posted(posted).state).errors
+
+
+def test_out_of_order_uses_the_path_recorded_when_posted() -> None:
+    first = sf("i/05.yaml", "five")
+    renamed = sf("archive/05.yaml", "five")
+    new = sf("i/06.yaml", "six")
+    history = Ledger().posted(first).moved(renamed, "i/05.yaml")
+    assert not plan([renamed, new], history.state).errors
+    assert [d.rule for d in plan([renamed, sf("i/04.yaml", "four")], history.state).errors] == [
+        "out-of-order"
+    ]
+
+
+def test_too_many_updates() -> None:
+    history = Ledger()
+    posted = [sf(f"i/{n:03d}.yaml", f"m{n}") for n in range(99)]
+    for f in posted:
+        history.posted(f)
+    new = [sf("i/100.yaml", "a"), sf("i/101.yaml", "b")]
+    p = plan(posted + new, history.state)
+    assert rules(p) == [("too-many-updates", "error", "statusfiles/i/101.yaml")]
+    assert not plan(posted + new[:1], history.state).errors
+
+
+def test_after_resolved_is_a_warning() -> None:
+    done = sf("i/01.yaml", "done", status="resolved")
+    again = sf("i/02.yaml", "again")
+    assert rules(plan([done, again], Ledger().posted(done).state)) == [
+        ("after-resolved", "warning", "statusfiles/i/02.yaml")
+    ]
+    planned = [
+        sf("j/01.yaml", "fixed", incident="I2", status="resolved"),
+        sf("j/02.yaml", "more", incident="I2"),
+    ]
+    assert rules(plan(planned, Ledger().state)) == [("after-resolved", "warning", "statusfiles/j/02.yaml")]
+
+
+def test_unsettled_intent_is_listed_with_a_warning() -> None:
+    a = sf("i/01.yaml", "one")
+    for history in (Ledger().intent(a), Ledger().intent(a).unknown(a)):
+        p = plan([a], history.state)
+        [u] = p.incidents[0].updates
+        assert u.unsettled and u.action == "create"
+        assert rules(p) == [("unsettled", "warning", "statusfiles/i/01.yaml")]
+        assert "read incident I1 back" in p.diagnostics[0].message
+
+
+def test_unsettled_intent_of_a_deleted_file_points_at_the_ledger() -> None:
+    a = sf("i/01.yaml", "one")
+    p = plan([], Ledger().intent(a).state, ledger_display="statusfiles/ledger.jsonl")
+    assert rules(p) == [("unsettled", "warning", "statusfiles/ledger.jsonl")]
+    assert p.diagnostics[0].line == 1
+
+
+def test_notify_subscribers_is_stated_plainly() -> None:
+    files = [
+        sf("i/01.yaml", "a", notify=True),
+        sf("i/02.yaml", "b"),
+        sf("j/01.yaml", "c", incident="I2", notify=True),
+    ]
+    p = plan(files, Ledger().state)
+    assert [r for r, *_ in rules(p)] == ["notify-subscribers", "notify-subscribers"]
+    assert headline(p) == "3 updates to 2 incidents will be published; 2 will notify subscribers."
+
+
+def test_copies_of_an_update_are_errors() -> None:
+    a = sf("i/01.yaml", "same")
+    copy = sf("i/02.yaml", "same")
+    assert rules(plan([a, copy], Ledger().posted(a).state)) == [
+        ("duplicate-payload", "error", "statusfiles/i/02.yaml")
+    ]
+    assert rules(plan([a, copy], Ledger().state)) == [("duplicate-payload", "error", "statusfiles/i/02.yaml")]
+
+
+def test_torn_ledger_line_is_reported() -> None:
+    history = Ledger().posted(sf("i/01.yaml"))
+    history.lines.append('{"v": 1, "event": "int')
+    p = plan([sf("i/01.yaml")], history.state)
+    assert rules(p) == [("ledger-torn-line", "warning", "statusfiles/ledger.jsonl")]
+    assert p.diagnostics[0].line == 3
+
+
+# --- with the status page's state --------------------------------------------
+
+
+def test_updates_already_on_the_page_are_adopted_not_posted() -> None:
+    a, b = sf("i/01.yaml", "one", status="investigating"), sf("i/02.yaml", "two")
+    page = {"I1": incident("I1", remote_update(a, "R1"))}
+    p = plan([a, b], Ledger().state, remote=page)
+    assert [(u.file.rel, u.action) for u in p.incidents[0].updates] == [
+        ("i/01.yaml", "adopt"),
+        ("i/02.yaml", "create"),
+    ]
+    assert p.incidents[0].posted == 1 and p.remote_checked
+
+
+def test_updates_the_ledger_claims_are_not_adopted_twice() -> None:
+    a = sf("i/01.yaml", "same words")
+    b = sf("i/02.yaml", "same words", status="monitoring")  # same message, different payload
+    page = {"I1": incident("I1", remote_update(a, "U1"))}
+    p = plan([a, b], Ledger().posted(a, update_id="U1").state, remote=page)
+    assert [(u.file.rel, u.action) for u in p.incidents[0].updates] == [("i/02.yaml", "create")]
+
+
+def test_unsettled_intents_are_settled_by_the_page() -> None:
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    history = Ledger().intent(a)
+    found = plan([a, b], history.state, remote={"I1": incident("I1", remote_update(a, "R9"))})
+    assert [(s.entry.path, s.remote.id) for s in found.settlements] == [("i/01.yaml", "R9")]
+    assert created(found) == ["i/02.yaml"] and found.unchanged == 1 and not found.diagnostics
+
+    absent = plan([a, b], history.state, remote={"I1": incident("I1")})
+    assert not absent.settlements and created(absent) == ["i/01.yaml", "i/02.yaml"]
+    assert not any(u.unsettled for u in absent.incidents[0].updates) and not absent.diagnostics
+
+
+def test_missing_incident_is_an_error_naming_its_files() -> None:
+    files = [sf("i/01.yaml", "one"), sf("i/02.yaml", "two")]
+    p = plan(files, Ledger().state, remote={"I1": None})
+    assert rules(p) == [
+        ("incident-not-found", "error", "statusfiles/i/01.yaml"),
+        ("incident-not-found", "error", "statusfiles/i/02.yaml"),
+    ]
+
+
+def test_page_count_and_status_are_used_when_known() -> None:
+    others = [RemoteUpdate(f"R{n}", f"ui {n}", "investigating", {}, f"t{n:03d}") for n in range(99)]
+    files = [sf("i/01.yaml", "a"), sf("i/02.yaml", "b")]
+    p = plan(files, Ledger().state, remote={"I1": incident("I1", *others, status="resolved")})
+    assert rules(p) == [
+        ("after-resolved", "warning", "statusfiles/i/01.yaml"),
+        ("after-resolved", "warning", "statusfiles/i/02.yaml"),
+        ("too-many-updates", "error", "statusfiles/i/02.yaml"),
+    ]
+
+
+def test_matching_rules() -> None:
+    f = sf("i/01.yaml", "  Fixed.\r\nMonitoring.  ", status="monitoring", components={"C1": "operational"})
+    u = RemoteUpdate(
+        "R", "Fixed.\nMonitoring.", "monitoring", {"C1": "operational", "C2": "full_outage"}, "t"
+    )
+    assert matches(f.payload, u)
+    assert matches(
+        f.payload, RemoteUpdate("R", "Fixed.\nMonitoring.", "monitoring", {}, "t")
+    )  # operational: unlisted
+    assert not matches(
+        f.payload, RemoteUpdate("R", "Fixed.\nMonitoring.", "resolved", {"C1": "operational"}, "t")
+    )
+    assert not matches(f.payload, RemoteUpdate("R", "Fixed.", "monitoring", {"C1": "operational"}, "t"))
+    assert not matches(
+        f.payload, RemoteUpdate("R", "Fixed.\nMonitoring.", "monitoring", {"C1": "full_outage"}, "t")
+    )
+    assert matches(sf("i/02.yaml", "Fixed.\nMonitoring.").payload, u)  # an omitted status matches any
+
+
+def test_renderers_show_the_plan() -> None:
+    files = [
+        sf(
+            "i/01.yaml",
+            "We are on it.",
+            status="investigating",
+            notify=True,
+            components={"C1": "full_outage"},
+        ),
+        sf("i/02.yaml", "Fixed.\n\nAll good.", status="resolved"),
+    ]
+    p = plan(files, Ledger().state)
+    text = render_text_plan(p)
+    assert (
+        "  + i/01.yaml\n      status:     set to investigating\n      component:  C1 set to full_outage\n"
+        in text
+    )
+    assert "component:  C1 full_outage -> operational" in text
+    assert text.rstrip().endswith(
+        "2 updates to 1 incident will be published; 1 will notify subscribers. 0 unchanged."
+    )
+    md = render_markdown_plan(p)
+    assert md.startswith("### statusfiles plan\n\n**2 updates to 1 incident will be published; 1 will notify")
+    assert "   > Fixed.\n   >\n   > All good." in md and "**emails subscribers**" in md
+    assert '"status_after": "resolved"' in render_json_plan(p)
+
+
+# --- properties -----------------------------------------------------------------
+
+messages = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+file_specs = st.lists(
+    st.tuples(
+        st.sampled_from(["I1", "I2"]), st.integers(1, 12), messages, st.sampled_from([None, "monitoring"])
+    ),
+    max_size=10,
+    unique_by=lambda t: (t[0], t[1]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(file_specs, st.data())
+def test_a_posted_payload_is_never_planned_again(
+    specs: list[tuple[str, int, str, str | None]], data: st.DataObject
+) -> None:
+    files = [sf(f"{inc}/{n:02d}.yaml", msg, incident=inc, status=status) for inc, n, msg, status in specs]
+    history = Ledger()
+    posted = data.draw(st.lists(st.sampled_from(files), unique_by=lambda f: f.rel)) if files else []
+    for f in sorted(posted, key=lambda f: f.rel):
+        renamed = data.draw(st.booleans())
+        history.posted(f, path=f"old/{f.rel}" if renamed else None)
+    on_page = data.draw(st.lists(st.sampled_from(files), unique_by=lambda f: f.rel)) if files else []
+    page = {
+        inc: incident(
+            inc, *(remote_update(f, f"P{i}") for i, f in enumerate(on_page) if f.incident_id == inc)
+        )
+        for inc in ("I1", "I2")
+    }
+    for remote in (None, page):
+        p = plan(files, history.state, remote=remote)
+        posted_shas = {e.sha256 for e in history.state.posted()}
+        assert not {u.file.sha256 for u in p.creates} & posted_shas
+        if remote is not None:
+            for u in p.creates:  # nothing on the page that nobody has claimed is posted again
+                claimed = history.state.claimed_update_ids() | {a.remote.id for a in p.adopts if a.remote}
+                free = [r for r in remote[u.file.incident_id].updates if r.id not in claimed]
+                assert not any(matches(u.file.payload, r) for r in free)
+        if not p.errors:  # carrying the plan out leaves nothing to do
+            after = Ledger()
+            after.lines = list(history.lines)
+            after.apply(p)
+            assert not plan(files, after.state, remote=remote).has_changes
