@@ -14,7 +14,7 @@ import click
 from sync import __version__
 
 # Listed in the order --help shows them.
-COMMANDS = ("validate", "plan", "new", "schema", "sandbox")
+COMMANDS = ("validate", "plan", "sync", "new", "schema", "sandbox")
 
 
 class LazyGroup(click.Group):

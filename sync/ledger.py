@@ -12,6 +12,9 @@ One JSON object per line, each with the format version ``v`` and an ``event``:
 ``unknown``
     the POST's outcome could not be learned (the response was lost and the update was not visible
     when read back): ``path``, ``sha256``, ``incident``, ``error``.
+``rejected``
+    the API refused the POST (a 4xx) or could not be reached, so it was certainly not applied:
+    ``path``, ``sha256``, ``incident``, ``error``.
 ``moved``
     a posted statusfile was renamed: ``from``, ``path``, ``sha256``, ``incident``.
 
@@ -37,12 +40,13 @@ from typing import Any, Literal
 FORMAT_VERSION = 1
 LEDGER_NAME = "ledger.jsonl"
 
-Event = Literal["intent", "posted", "adopted", "unknown", "moved"]
+Event = Literal["intent", "posted", "adopted", "unknown", "rejected", "moved"]
 _FIELDS: dict[str, tuple[str, ...]] = {
     "intent": ("path", "sha256", "incident", "payload"),
     "posted": ("path", "sha256", "incident", "update_id", "published_at"),
     "adopted": ("path", "sha256", "incident", "update_id", "published_at", "payload"),
     "unknown": ("path", "sha256", "incident", "error"),
+    "rejected": ("path", "sha256", "incident", "error"),
     "moved": ("from", "path", "sha256", "incident"),
 }
 _ORDER = (
@@ -74,7 +78,7 @@ class LedgerLocked(Exception):
     """Another sync holds the ledger."""
 
 
-Status = Literal["pending", "posted", "unknown"]
+Status = Literal["pending", "posted", "unknown", "rejected"]
 
 
 @dataclass(slots=True)
@@ -96,6 +100,11 @@ class Entry:
     def posted(self) -> bool:
         return self.status == "posted"
 
+    @property
+    def unsettled(self) -> bool:
+        """An intent whose outcome nobody knows: the update may or may not be on the page."""
+        return self.status in ("pending", "unknown")
+
 
 @dataclass(slots=True)
 class LedgerState:
@@ -109,7 +118,7 @@ class LedgerState:
         return (e for e in self.entries.values() if e.posted)
 
     def unsettled(self) -> Iterator[Entry]:
-        return (e for e in self.entries.values() if not e.posted)
+        return (e for e in self.entries.values() if e.unsettled)
 
     def claimed_update_ids(self) -> set[str]:
         return {e.update_id for e in self.entries.values() if e.update_id}
@@ -186,8 +195,8 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
         entry.update_id = record["update_id"]
         entry.published_at = record["published_at"]
         entry.seq = line
-    elif event == "unknown" and not entry.posted:
-        entry.status = "unknown"
+    elif event in ("unknown", "rejected") and not entry.posted:
+        entry.status = event
 
 
 def _decode_lines(lines: list[str], path: Path | str) -> tuple[list[tuple[int, Any]], int | None]:

@@ -128,7 +128,7 @@ def _settle(
         path: dataclasses.replace(e) for path, e in ledger.entries.items()
     }  # settled copies; ledger untouched
     for path, entry in list(view.items()):
-        if entry.posted:
+        if not entry.unsettled:
             continue
         incident = remote.get(entry.incident)
         if incident is None:
@@ -180,7 +180,7 @@ def _classify(
             if entry.posted:
                 unchanged += 1
             else:
-                candidates.append((f, True))
+                candidates.append((f, entry.unsettled))
             continue
         if entry is not None and entry.posted:
             fields, diff = _payload_diff(entry.payload, f.payload)
@@ -194,7 +194,7 @@ def _classify(
                 Severity.ERROR,
             )
             continue
-        if entry is not None:  # an unsettled intent for other content at this path
+        if entry is not None and entry.unsettled:  # an unsettled intent for other content at this path
             ctx.at_file(
                 f,
                 (),
@@ -386,7 +386,7 @@ def plan(
                 "deleted-after-publish",
                 WARN,
             )
-        else:
+        elif e.unsettled:
             ctx.at_ledger(
                 e.line,
                 f"{e.path}: an earlier sync recorded its intent to post this but not the "

@@ -83,6 +83,8 @@ def _status_text(before: str | None, after: str | None) -> str:
 
 
 def _change_text(before: str | None, after: str) -> str:
+    if before == after:
+        return f"{after} (unchanged)"
     return f"{before} -> {after}" if before else f"set to {after}"
 
 

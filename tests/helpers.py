@@ -82,3 +82,25 @@ def write_statusfile(path: Path, payload: dict[str, Any] | str | bytes) -> Path:
         text = yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, default_style=None)
         path.write_text(MODELINE + text, encoding="utf-8")
     return path
+
+
+SANDBOX_KEY = "sandbox-test-key"  # what the `sandbox` fixture accepts
+EXAMPLES = REPO / "statusfiles"
+
+
+def sync_env(base_url: str, key: str = SANDBOX_KEY) -> dict[str, str]:
+    """Environment for `statusfiles sync` against a sandbox, with retries fast enough for tests."""
+    return {
+        "INCIDENT_IO_API_KEY": key,
+        "INCIDENT_IO_BASE_URL": base_url,
+        "STATUSFILES_RETRY_BASE": "0.01",
+        "STATUSFILES_RETRY_CAP": "0.05",
+    }
+
+
+def copy_examples(dest: Path) -> Path:
+    """The repository's example statusfiles (which match the sandbox's seed), without its ledger."""
+    import shutil
+
+    shutil.copytree(EXAMPLES, dest / "statusfiles", ignore=shutil.ignore_patterns("ledger.jsonl"))
+    return dest

@@ -28,7 +28,7 @@ from openapi_core import OpenAPI
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from openapi_core.testing import MockRequest, MockResponse
 
-from sync.commands.sandbox import is_loopback
+from sync.netaddr import is_loopback
 from sync.sandbox import Fault, Sandbox, SandboxConfig
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
@@ -574,6 +574,18 @@ def test_a_delay_fault_holds_the_response(api: Api, sandbox: Sandbox, stage: str
     assert api.post(UPDATES, json=update()).status_code == 201
     assert time.monotonic() - started >= 0.2
     assert len(sandbox.updates(API_INCIDENT_ID)) == stored
+
+
+@pytest.mark.parametrize(("stage", "stored"), [("before", 1), ("after", 2)])
+def test_a_hang_fault_holds_then_drops_and_never_applies_late(
+    api: Api, sandbox: Sandbox, stage: str, stored: int
+) -> None:
+    sandbox.add_fault(Fault("hang", path=UPDATES, method="POST", stage=stage, seconds=0.2))
+    with pytest.raises(httpx.TransportError):
+        api.post(UPDATES, json=update("Into the void"))
+    assert sandbox.wait_struck(1, timeout=5)  # the fault is also a point tests can wait for
+    assert len(sandbox.updates(API_INCIDENT_ID)) == stored
+    assert api.get("/v2/status_pages").status_code == 200
 
 
 def test_a_rate_limit_fault_answers_429_with_its_retry_after(api: Api, sandbox: Sandbox) -> None:

@@ -94,7 +94,7 @@ class SandboxConfig:
     clock: Callable[[], float] = time.time  # Unix seconds: timestamps, IDs and the rate limit
 
 
-FAULT_KINDS = ("delay", "error", "drop", "rate_limit")
+FAULT_KINDS = ("delay", "error", "drop", "hang", "rate_limit")
 FAULT_STAGES = ("before", "after")
 
 
@@ -104,7 +104,10 @@ class Fault:
 
     ``kind``: ``delay`` holds the response for ``seconds``; ``error`` answers
     ``status`` (an ErrorResponse of the matching type); ``drop`` closes the
-    connection without a response; ``rate_limit`` answers 429 with
+    connection without a response; ``hang`` holds the connection for
+    ``seconds`` (or until the sandbox stops) and then drops it, so a "before"
+    request is never applied — a black hole a client can be killed in front
+    of; ``rate_limit`` answers 429 with
     ``Retry-After: retry_after`` and never applies the request. ``stage`` says
     when the fault strikes: ``before`` the request is applied (an error or a
     drop then means it never is; a delay holds it back) or ``after`` (it is
@@ -330,6 +333,8 @@ class App:
         self.config = config
         self.log = log
         self.stopping = threading.Event()
+        self._struck = 0  # faults that have struck: tests wait on this instead of guessing with sleeps
+        self._struck_changed = threading.Condition()
         self._lock = threading.RLock()
         self._log_lock = threading.Lock()
         self._limiter = RateLimiter(config.rate_limit, config.burst, config.clock)
@@ -515,9 +520,14 @@ class App:
 
     def _misbehave(self, fault: Fault, req: Request, run: Callable[[], Reply]) -> Reply | None:
         if fault.kind == "rate_limit":
+            self._strike()
             return self.error_reply(req, self._rate_limited(fault.retry_after))
         before = fault.stage == "before"
         reply = None if before else run()
+        self._strike()  # after "after" has applied the request, so a waiting test sees it stored
+        if fault.kind == "hang":
+            self.stopping.wait(fault.seconds)
+            return None
         if fault.kind == "delay":
             if self.stopping.wait(fault.seconds):
                 return None  # shutting down: neither apply nor answer
@@ -527,6 +537,16 @@ class App:
             message = f"injected fault: error {fault.status}; the request {applied}"
             return self.error_reply(req, Rejected(fault.status, [Problem("sandbox_fault", message)]))
         return None  # drop
+
+    def _strike(self) -> None:
+        with self._struck_changed:
+            self._struck += 1
+            self._struck_changed.notify_all()
+
+    def wait_struck(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` faults have struck in all (False if ``timeout`` seconds pass first)."""
+        with self._struck_changed:
+            return self._struck_changed.wait_for(lambda: self._struck >= count, timeout)
 
     def add_fault(self, fault: Fault) -> None:
         with self._lock:
@@ -886,6 +906,13 @@ class Sandbox:
 
     def clear_faults(self) -> int:
         return self._app.clear_faults()
+
+    def wait_struck(self, count: int, timeout: float = 60.0) -> bool:
+        """Block until ``count`` faults have struck since the sandbox started: a fault is a sync point.
+
+        A ``delay`` fault has struck once its request is held (for stage "after", once it is stored).
+        """
+        return self._app.wait_struck(count, timeout)
 
     def faults(self) -> list[Fault]:
         return self._app.faults()

@@ -1,0 +1,219 @@
+"""``statusfiles sync``: publish every new statusfile to incident.io, each exactly once, in order."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sync import planner, planview, workspace
+from sync.commands import dir_option, echo_diagnostics, format_option, ledger_option
+from sync.diagnostics import Diagnostic, render_json, use_colour
+from sync.statusfile import DiscoveryError
+
+PROGRESS_EVERY = 50  # updates between progress lines on stderr, for long runs
+
+
+def _step_summary(markdown: str) -> None:
+    """Append to the GitHub Actions job summary when running there."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(markdown + "\n")
+
+
+def _stop(
+    diagnostics: Sequence[Diagnostic], fmt: str, headline: str, extra: dict[str, Any] | None = None
+) -> None:
+    """Nothing was published: say why, everywhere the user may look, and exit 1."""
+    if fmt == "json":
+        summary = {"ok": False, "published": 0, "reason": headline, **(extra or {})}
+        click.echo(render_json(diagnostics, summary), nl=False)
+    else:
+        echo_diagnostics(diagnostics, "text")
+        click.echo(f"Nothing was published: {headline}")
+    lines = ["### statusfiles sync", "", f"**Nothing was published: {headline}**", ""]
+    _step_summary("\n".join([*lines, *planview.render_markdown_diagnostics(diagnostics)]))
+    raise SystemExit(1)
+
+
+@click.command("sync")
+@dir_option
+@ledger_option
+@click.option(
+    "--base-url",
+    envvar="INCIDENT_IO_BASE_URL",
+    show_envvar=True,
+    default=None,
+    help="The incident.io API.  [default: https://api.incident.io]",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Read the page and show what would happen; post and record nothing."
+)
+@format_option(("text", "json"))
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Incidents published at once (updates within one incident are always sequential).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for each response.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another sync using the same ledger to finish.",
+)
+def command(
+    directory: Path,
+    ledger_path: Path | None,
+    base_url: str | None,
+    dry_run: bool,
+    fmt: str,
+    concurrency: int,
+    timeout: float,
+    lock_timeout: float,
+) -> None:
+    """Publish every new statusfile to incident.io, each exactly once, in order.
+
+    Validates and plans first, and publishes nothing if anything is wrong.
+    Then it reads every incident it will post to, records updates already on
+    the page instead of posting them again, and posts the rest in order,
+    appending to the ledger (fsynced) around every request. The API key is
+    read from INCIDENT_IO_API_KEY only.
+
+    \b
+    Exit status: 0 everything published (or nothing to do), 1 anything failed,
+    was left unknown, or was refused before publishing; 2 usage error.
+
+    \b
+    Examples:
+      INCIDENT_IO_API_KEY=... statusfiles sync
+      statusfiles sync --dry-run
+      statusfiles sync --base-url http://127.0.0.1:8484   # the sandbox
+    """
+    from sync import api, ledger, publisher, reportview  # only sync pays for httpx
+
+    try:
+        key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
+        url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
+    except api.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        ws = workspace.load(directory, ledger_path)
+    except DiscoveryError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not ws.ok:
+        _stop(ws.diagnostics, fmt, f"{ws.failed} of {ws.checked} statusfiles failed validation.")
+
+    writer = (
+        None if dry_run else ledger.Writer(ws.ledger_path, run=uuid.uuid4().hex, lock_timeout=lock_timeout)
+    )
+    try:
+        if writer is not None:
+            # The lock first, then the read: no other sync can append between our read and our writes.
+            writer.open()
+            workspace.read_ledger(ws)
+            if not ws.ok:
+                _stop(ws.diagnostics, fmt, "the ledger cannot be read.")
+        draft = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
+        if draft.errors:
+            _stop(draft.diagnostics, fmt, f"the plan has {len(draft.errors)} error(s).")
+        to_read = {inc.incident_id for inc in draft.incidents} | {e.incident for e in ws.ledger.unsettled()}
+        retry = api.RetryPolicy.from_env()
+        with api.Client(url, key, timeout=timeout, retry=retry) as client:
+            try:
+                remote = publisher.read_incidents(client, to_read, concurrency)
+            except (api.ApiError, api.Unreachable) as exc:
+                diag = Diagnostic(
+                    ws.ledger_display, 0, 0, "", f"reading the status page failed: {exc}", "api-read"
+                )
+                _stop([diag], fmt, str(exc))
+            plan = planner.plan(
+                ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display, remote=remote
+            )
+            if plan.errors:
+                _stop(plan.diagnostics, fmt, f"the plan has {len(plan.errors)} error(s).")
+            if dry_run:
+                _dry_run(plan, fmt)
+                return
+            assert writer is not None
+            report = _publish(
+                client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base
+            )
+            stats = client.stats
+    finally:
+        if writer is not None:
+            writer.close()
+
+    diagnostics = [o.diagnostic for o in report.outcomes if o.diagnostic is not None]
+    warnings = [d for d in plan.diagnostics if not d.is_error]
+    if fmt == "json":
+        extra = {"dry_run": False, "requests": stats.requests, "throttled": stats.throttled}
+        click.echo(
+            json.dumps(
+                reportview.report_json(report, [*diagnostics, *warnings], extra), indent=2, ensure_ascii=False
+            )
+        )
+    else:
+        echo_diagnostics(diagnostics, "text")
+        click.echo(reportview.render_text_summary(report), nl=False)
+    _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings]))
+    raise SystemExit(0 if report.ok else 1)
+
+
+def _dry_run(plan: planner.Plan, fmt: str) -> None:
+    if fmt == "json":
+        doc = planview.plan_json(plan, {"dry_run": True})
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        colour = use_colour(click.get_text_stream("stdout"))
+        click.echo(planview.render_text_plan(plan, colour), nl=False, color=colour)
+        click.echo("Dry run: nothing was posted and the ledger was not changed.")
+    _step_summary(
+        planview.render_markdown_plan(plan).replace("### statusfiles plan", "### statusfiles sync (dry run)")
+    )
+
+
+def _publish(
+    client: Any,
+    writer: Any,
+    plan: planner.Plan,
+    claimed: set[str],
+    concurrency: int,
+    fmt: str,
+    reconcile_delay: float,
+) -> Any:
+    from sync import publisher, reportview
+
+    total = sum(len(inc.updates) for inc in plan.incidents)
+    done = 0
+    lock = threading.Lock()
+
+    def on_outcome(outcome: publisher.Outcome) -> None:
+        nonlocal done
+        with lock:
+            done += outcome.result in ("posted", "adopted", "failed", "unknown", "skipped")
+            if fmt != "json":
+                click.echo(reportview.outcome_line(outcome))
+            if total >= PROGRESS_EVERY and done and done % PROGRESS_EVERY == 0:
+                click.echo(f"progress: {done} of {total} updates ({done * 100 // total}%)", err=True)
+
+    pub = publisher.Publisher(
+        client, writer, concurrency=concurrency, on_outcome=on_outcome, reconcile_delay=reconcile_delay
+    )
+    return pub.run(plan, claimed)

@@ -1,0 +1,128 @@
+"""Showing what a sync did: a line per update as it happens, then a summary a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic
+from sync.planview import render_markdown_diagnostics
+from sync.publisher import Outcome, Report
+
+_WIDTH = 8
+
+
+def outcome_line(o: Outcome) -> str:
+    """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…``"""
+    parts = [f"{o.result:<{_WIDTH}}", o.display, f"incident {o.incident}"]
+    if o.status:
+        parts.append(o.status)
+    if o.update_id:
+        parts.append(f"update {o.update_id}")
+    line = "  ".join(parts)
+    if o.result in ("failed", "unknown", "skipped") and o.detail:
+        line += f"\n{'':<{_WIDTH}}  {o.detail.splitlines()[0]}"
+    return line
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(report: Report) -> str:
+    if not report.outcomes and report.ok:
+        return "Nothing new to publish."
+    posted, adopted = report.count("posted"), report.count("adopted") + report.count("settled")
+    incidents = len({o.incident for o in report.outcomes if o.result == "posted"})
+    text = f"Published {_n(posted, 'update')} to {_n(incidents, 'incident')}"
+    extras = []
+    if adopted:
+        extras.append(f"{adopted} already on the page (recorded)")
+    if report.count("moved"):
+        extras.append(f"{_n(report.count('moved'), 'rename')} recorded")
+    if extras:
+        text += "; " + ", ".join(extras)
+    if report.ok:
+        return text + "."
+    problems = [
+        f"{report.count(r)} {label}"
+        for r, label in (
+            ("failed", "failed"),
+            ("unknown", "with unknown outcome"),
+            ("skipped", "not attempted"),
+        )
+        if report.count(r)
+    ]
+    stopped = f" Stopped: {report.stopped}." if report.stopped else ""
+    return f"Sync failed: {', '.join(problems) or 'stopped'}. {text}.{stopped}"
+
+
+def what_to_do(report: Report) -> list[str]:
+    """Concrete next steps for each kind of failure in ``report``."""
+    steps = []
+    if report.stopped:
+        steps.append(f"The run stopped: {report.stopped}. Fix the API key, then re-run the publish.")
+    if report.count("unknown"):
+        steps.append(
+            "For each update with an unknown outcome, look at the incident on the status page. Whatever you "
+            "see, re-running sync is safe: it reads the incident back and posts the update only if it is "
+            "still missing, so nobody is notified twice."
+        )
+    if report.count("failed") and not report.stopped:
+        steps.append(
+            "The API refused an update (see the errors above, shown against the statusfile's line). Fix the "
+            "statusfile in a new pull request; the updates after it in the same incident were held back and "
+            "are published with it, in order."
+        )
+    return steps
+
+
+def render_text_summary(report: Report) -> str:
+    steps = what_to_do(report)
+    return summary_line(report) + "\n" + "".join(f"  - {s}\n" for s in steps)
+
+
+def render_markdown_report(
+    report: Report, diagnostics: Sequence[Diagnostic], *, dry_run: bool = False
+) -> str:
+    title = "### statusfiles sync" + (" (dry run)" if dry_run else "")
+    lines = [title, "", f"**{summary_line(report)}**", ""]
+    if report.outcomes:
+        lines += ["| result | statusfile | incident | status | update |", "| --- | --- | --- | --- | --- |"]
+        for o in report.outcomes:
+            lines.append(
+                f"| {o.result} | `{o.display}` | `{o.incident}` | {o.status or ''} | "
+                f"{'`' + o.update_id + '`' if o.update_id else ''} |"
+            )
+        lines.append("")
+    steps = what_to_do(report)
+    if steps:
+        lines += ["#### What to do", "", *(f"- {s}" for s in steps), ""]
+    lines += render_markdown_diagnostics(diagnostics)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def report_json(report: Report, diagnostics: Sequence[Diagnostic], extra: dict[str, Any]) -> dict[str, Any]:
+    results = ("posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
+    return {
+        "version": JSON_FORMAT_VERSION,
+        "summary": {
+            **{r: report.count(r) for r in results},  # type: ignore[arg-type]
+            "ok": report.ok,
+            "stopped": report.stopped,
+            **extra,
+        },
+        "results": [
+            {
+                "result": o.result,
+                "path": o.path,
+                "file": o.display,
+                "incident": o.incident,
+                "status": o.status,
+                "update_id": o.update_id,
+                "detail": o.detail,
+            }
+            for o in report.outcomes
+        ],
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }

@@ -1,0 +1,269 @@
+"""The HTTP client: safety checks, retry policy and pacing directly; the rest against the sandbox."""
+
+from __future__ import annotations
+
+import http.server
+import random
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import pytest
+from helpers import COMPONENT, INCIDENT, update
+
+from sync import api
+from sync.sandbox import Fault, Sandbox
+
+KEY = "sandbox-test-key"
+FAST = api.RetryPolicy(attempts=4, base=0.001, cap=0.01)
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> Iterator[api.Client]:
+    with api.Client(sandbox.base_url, KEY, retry=FAST, timeout=10) as c:
+        yield c
+
+
+# --- safety ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.incident.io",
+        "http://127.0.0.1:8484",
+        "http://localhost:1/",
+        "http://[::1]:80",
+        "http://127.9.9.9",
+    ],
+)
+def test_allowed_base_urls(url: str) -> None:
+    assert api.check_base_url(url) == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://api.incident.io", "refusing to send the API key over plain HTTP to api.incident.io"),
+        ("http://10.0.0.1:8484", "refusing to send the API key over plain HTTP"),
+        ("http://localhost.example.com", "refusing"),
+        ("ftp://api.incident.io", "must be an https:// URL"),
+        ("api.incident.io", "must be an https:// URL"),
+        ("https://user:pw@api.incident.io", "must not contain credentials"),
+    ],
+)
+def test_refused_base_urls(url: str, message: str) -> None:
+    with pytest.raises(api.ConfigError, match=message):
+        api.check_base_url(url)
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_connecting() -> None:
+    with pytest.raises(api.ConfigError):
+        api.Client("http://192.0.2.1", "secret-key")
+
+
+@pytest.mark.parametrize("key", [None, "", "has space", "new\nline", "ünïcode"])
+def test_unusable_keys_are_refused_without_echoing_them(key: str | None) -> None:
+    with pytest.raises(api.ConfigError) as info:
+        api.check_api_key(key)
+    assert "INCIDENT_IO_API_KEY" in str(info.value)
+    assert not key or key not in str(info.value)
+
+
+# --- retry policy and Retry-After --------------------------------------------------
+
+
+def test_backoff_is_capped_full_jitter_and_respects_retry_after() -> None:
+    policy = api.RetryPolicy(attempts=8, base=0.5, cap=4.0)
+    rng = random.Random(7)
+    for attempt in range(1, 9):
+        ceiling = min(4.0, 0.5 * 2 ** (attempt - 1))
+        delays = [policy.delay(attempt, rng=rng) for _ in range(200)]
+        assert all(0 <= d <= ceiling for d in delays)
+        assert max(delays) > ceiling * 0.8  # full jitter uses the whole range
+    assert all(policy.delay(1, at_least=3.0, rng=rng) >= 3.0 for _ in range(50))
+
+
+def test_retry_policy_from_environment() -> None:
+    policy = api.RetryPolicy.from_env({"STATUSFILES_RETRY_BASE": "0.01", "STATUSFILES_RETRY_ATTEMPTS": "2"})
+    assert (policy.base, policy.attempts, policy.cap) == (0.01, 2, 30.0)
+
+
+NOW = 1_744_888_600.0  # 2025-04-17T11:16:40Z
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "expected"),
+    [
+        ({"retry-after": "7"}, {}, 7.0),
+        ({"retry-after": "Thu, 17 Apr 2025 11:17:18 GMT"}, {}, 38.0),
+        ({}, {"rate_limit": {"retry_after": "2025-04-17T11:17:18Z"}}, 38.0),
+        ({}, {"rate_limit": {"retry_after": "Thu, 17 Apr 2025 11:17:18 UTC"}}, 38.0),
+        ({"retry-after": "3"}, {"rate_limit": {"retry_after": "2025-04-17T11:16:50Z"}}, 10.0),
+        ({"retry-after": "soon"}, {"rate_limit": {"retry_after": "whenever"}}, 0.0),
+        ({"retry-after": "Thu, 17 Apr 2025 11:00:00 GMT"}, {}, 0.0),  # in the past
+    ],
+)
+def test_retry_after(headers: dict[str, str], body: Any, expected: float) -> None:
+    assert api.retry_after(headers, body, NOW) == pytest.approx(expected)
+
+
+# --- pacing --------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_pacer_spends_the_burst_then_waits_for_the_refill() -> None:
+    clock = Clock()
+    pacer = api.Pacer(per_minute=1200, clock=clock, sleep=clock.sleep)
+    pacer.acquire()  # one request before anything is known
+    pacer.release({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "3"})
+    for _ in range(3):
+        pacer.acquire()
+        pacer.release(None)
+    assert clock.slept == []
+    pacer.acquire()  # the bucket is empty: wait one token at 1/s
+    assert clock.slept == [pytest.approx(1.0)]
+
+
+def test_pacer_counts_requests_in_flight_as_spent() -> None:
+    clock = Clock()
+    pacer = api.Pacer(per_minute=600, clock=clock, sleep=clock.sleep)
+    pacer.tokens = 3
+    for _ in range(3):
+        pacer.acquire()
+    pacer.release({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "3"})  # two still in flight
+    assert pacer.tokens == pytest.approx(1.0)
+
+
+def test_pacer_empties_on_a_429() -> None:
+    clock = Clock()
+    pacer = api.Pacer(per_minute=600, clock=clock, sleep=clock.sleep)
+    pacer.tokens = 5
+    pacer.acquire()
+    pacer.release(None, throttled=True)
+    assert pacer.tokens <= 0
+
+
+# --- against the sandbox -------------------------------------------------------------
+
+
+def test_post_and_read_back(client: api.Client) -> None:
+    posted = client.post_update(update("Hello.", components={COMPONENT: "partial_outage"}))
+    assert posted.id and posted.message == "Hello." and posted.components[COMPONENT] == "partial_outage"
+    incident = client.get_incident(INCIDENT)
+    assert incident is not None and posted.id in {u.id for u in incident.updates}
+    assert client.get_incident("01NOSUCHINCIDENT") is None
+
+
+def test_auth_errors(sandbox: Sandbox) -> None:
+    with (
+        api.Client(sandbox.base_url, "wrong-key", retry=FAST) as c,
+        pytest.raises(api.AuthError, match="401"),
+    ):
+        c.get_incident(INCIDENT)
+    with api.Client(sandbox.base_url, "sandbox-read-only-key", retry=FAST) as c:
+        assert c.get_incident(INCIDENT) is not None  # reading needs no scope
+        with pytest.raises(api.AuthError, match="lacks the scope 'Create status page incidents"):
+            c.post_update(update())
+
+
+def test_422_carries_the_field(client: api.Client) -> None:
+    with pytest.raises(api.Rejected) as info:
+        client.post_update(update(components={"01NOTONTHISPAGE": "degraded_performance"}))
+    assert info.value.status == 422
+    assert any(
+        e.get("source", {}).get("field", "").startswith("component_statuses") for e in info.value.errors
+    )
+
+
+def test_429_is_retried_after_retry_after(sandbox: Sandbox, client: api.Client) -> None:
+    sandbox.add_fault(Fault(kind="rate_limit", method="POST", count=3, retry_after=0))
+    assert client.post_update(update("After the storm.")).id
+    assert client.stats.throttled == 3
+    assert [u["message"] for u in sandbox.updates(INCIDENT)].count("After the storm.") == 1
+
+
+def test_get_is_retried_on_5xx_and_lost_responses(sandbox: Sandbox, client: api.Client) -> None:
+    sandbox.add_fault(Fault(kind="error", method="GET", status=503))
+    sandbox.add_fault(Fault(kind="drop", method="GET"))
+    assert client.get_incident(INCIDENT) is not None
+    assert client.stats.retries == 2
+
+
+@pytest.mark.parametrize(
+    ("fault", "stored"),
+    [
+        (Fault(kind="drop", method="POST", stage="after"), 1),
+        (Fault(kind="drop", method="POST", stage="before"), 0),
+        (Fault(kind="error", method="POST", status=500, stage="after"), 1),
+        (Fault(kind="error", method="POST", status=502, stage="before"), 0),
+    ],
+)
+def test_post_with_unknown_outcome_is_never_retried(
+    sandbox: Sandbox, client: api.Client, fault: Fault, stored: int
+) -> None:
+    sandbox.add_fault(fault)
+    with pytest.raises(api.OutcomeUnknown):
+        client.post_update(update("Maybe."))
+    assert [u["message"] for u in sandbox.updates(INCIDENT)].count("Maybe.") == stored
+    assert client.stats.requests == 1
+
+
+def test_post_read_timeout_is_unknown(sandbox: Sandbox) -> None:
+    sandbox.add_fault(Fault(kind="delay", method="POST", stage="after", seconds=30))
+    with api.Client(sandbox.base_url, KEY, retry=FAST, timeout=1) as c, pytest.raises(api.OutcomeUnknown):
+        c.post_update(update("Slow."))
+    assert sandbox.wait_struck(1, timeout=5)
+    assert [u["message"] for u in sandbox.updates(INCIDENT)].count("Slow.") == 1
+
+
+def test_unreachable_after_retries() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with api.Client(f"http://127.0.0.1:{port}", KEY, retry=FAST) as c, pytest.raises(api.Unreachable):
+        c.post_update(update())
+    assert c.stats.requests == FAST.attempts
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(dict(self.headers))
+        self.send_response(302)
+        self.send_header("Location", "http://192.0.2.1/steal")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_headers_and_redirects_are_not_followed() -> None:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        with api.Client(url, KEY, retry=FAST) as c, pytest.raises(api.ApiError, match="unexpected redirect"):
+            c.get_incident(INCIDENT)
+    finally:
+        server.shutdown()
+        server.server_close()
+    [headers] = _Recorder.seen
+    assert headers["Authorization"] == f"Bearer {KEY}"
+    assert headers["User-Agent"] == f"statusfiles/{api.__version__}"

@@ -1,0 +1,337 @@
+"""``statusfiles sync`` as a real process against the sandbox on 127.0.0.1."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import SANDBOX_KEY, copy_examples, run_cli, sync_env, update, write_statusfile
+
+from sync import ledger
+from sync.sandbox import Fault, Sandbox
+
+API = "01FCNDV6P870EA6S7TK1DSYDG1"  # "Elevated API error rates" in the sandbox seed
+EU = "01FCNDV6P870EA6S7TK1DSYDG3"  # "Slow dashboards in the EU"
+API_FILES = ["01-investigating", "02-identified", "03-monitoring", "04-resolved"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_examples(tmp_path)
+
+
+def sync(
+    project: Path, sandbox: Sandbox, *args: str, key: str = SANDBOX_KEY, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_cli("sync", *args, cwd=project, env={**sync_env(sandbox.base_url, key), **(env or {})})
+
+
+def messages(sandbox: Sandbox, incident: str) -> list[str]:
+    """What subscribers see, oldest first, without the seed's initial update."""
+    return [u["message"].strip() for u in sandbox.updates(incident)][1:]
+
+
+def file_messages(project: Path, folder: str, names: list[str]) -> list[str]:
+    from sync.statusfile import Source, load_statusfile
+
+    out = []
+    for name in names:
+        path = project / "statusfiles" / folder / f"{name}.yaml"
+        out.append(load_statusfile(Source(path, str(path), name)).message.strip())
+    return out
+
+
+def ledger_state(project: Path) -> ledger.LedgerState:
+    return ledger.read(project / "statusfiles" / "ledger.jsonl")
+
+
+def api_messages(project: Path) -> list[str]:
+    return file_messages(project, "2026-11-26-api-errors", API_FILES)
+
+
+def test_publishes_everything_once_in_order(project: Path, sandbox: Sandbox) -> None:
+    proc = sync(project, sandbox)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == "Published 6 updates to 2 incidents."
+    posted = [line.split() for line in lines if line.startswith("posted ")]
+    assert sorted(p[1] for p in posted) == sorted(
+        f"statusfiles/{p.relative_to(project / 'statusfiles').as_posix()}"
+        for p in (project / "statusfiles").rglob("*.yaml")
+    )
+    first = next(p for p in posted if p[1].endswith("02-identified.yaml"))
+    assert first[2:5] == ["incident", API, "identified"] and first[5] == "update"
+    assert messages(sandbox, API) == api_messages(project)
+    assert messages(sandbox, EU) == file_messages(
+        project, "2026-11-25-eu-dashboard-latency", ["01-investigating", "02-monitoring"]
+    )
+    state = ledger_state(project)
+    assert len(list(state.posted())) == 6 and not list(state.unsettled())
+    assert state.records == 12  # an intent and an outcome for each
+
+    again = sync(project, sandbox)
+    assert (again.returncode, again.stdout) == (0, "Nothing new to publish.\n")
+    assert messages(sandbox, API) == api_messages(project)
+
+
+def test_new_file_after_merge_publishes_only_it(project: Path, sandbox: Sandbox) -> None:
+    assert sync(project, sandbox).returncode == 0
+    (project / "statusfiles" / "2026-11-26-api-errors" / "04-resolved.yaml").unlink()
+    write_statusfile(
+        project / "statusfiles" / "2026-11-26-api-errors" / "05-postmortem.yaml",
+        update("The write-up is published.", incident=API, status=None),
+    )
+    proc = sync(project, sandbox)
+    assert proc.returncode == 0
+    assert [line.split()[0] for line in proc.stdout.splitlines()[:-1]] == ["posted"]
+    assert messages(sandbox, API)[-1] == "The write-up is published."
+    assert len(messages(sandbox, API)) == 5
+
+
+def test_dry_run_reads_but_posts_and_records_nothing(project: Path, sandbox: Sandbox) -> None:
+    proc = sync(project, sandbox, "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "Dry run: nothing was posted and the ledger was not changed." in proc.stdout
+    assert '"Elevated API error rates"' in proc.stdout  # the page was read
+    assert messages(sandbox, API) == [] and not (project / "statusfiles" / "ledger.jsonl").exists()
+    assert all(r["method"] == "GET" for r in sandbox.requests())
+
+
+def test_lost_ledger_adopts_instead_of_reposting(project: Path, sandbox: Sandbox) -> None:
+    assert sync(project, sandbox).returncode == 0
+    (project / "statusfiles" / "ledger.jsonl").unlink()
+    dry = sync(project, sandbox, "--dry-run")
+    assert (
+        sum(line.startswith("  = ") and "already on the page" in line for line in dry.stdout.splitlines())
+        == 6
+    )
+    proc = sync(project, sandbox)
+    assert proc.returncode == 0
+    assert (
+        proc.stdout.splitlines()[-1]
+        == "Published 0 updates to 0 incidents; 6 already on the page (recorded)."
+    )
+    assert messages(sandbox, API) == api_messages(project)
+    assert len(list(ledger_state(project).posted())) == 6
+
+
+def test_ambiguous_drop_after_store_is_recorded_not_reposted(project: Path, sandbox: Sandbox) -> None:
+    sandbox.add_fault(Fault(kind="drop", method="POST", stage="after", skip=1))
+    proc = sync(project, sandbox, "--concurrency", "1")
+    assert proc.returncode == 0, proc.stdout
+    assert "the response was lost; found on the page" not in proc.stdout  # detail stays in JSON/ledger
+    assert messages(sandbox, API) == api_messages(project)
+    assert len(list(ledger_state(project).posted())) == 6
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="drop", method="POST", stage="before", skip=1),
+        Fault(kind="error", method="POST", status=500, stage="before", skip=1),
+    ],
+)
+def test_unknown_outcome_stops_the_incident_and_the_next_run_finishes(
+    project: Path, sandbox: Sandbox, fault: Fault
+) -> None:
+    only_api = project / "statusfiles"
+    for path in (only_api / "2026-11-25-eu-dashboard-latency").iterdir():
+        path.unlink()
+    sandbox.add_fault(fault)
+    proc = sync(project, sandbox)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "unknown   statusfiles/2026-11-26-api-errors/02-identified.yaml" in out
+    assert out.count("skipped   ") == 2
+    assert (
+        "[outcome-unknown]" in out and "Check incident 01FCNDV6P870EA6S7TK1DSYDG1 on the status page" in out
+    )
+    assert messages(sandbox, API) == api_messages(project)[:1]
+    state = ledger_state(project)
+    assert [e.path for e in state.unsettled()] == ["2026-11-26-api-errors/02-identified.yaml"]
+
+    plan = run_cli("plan", cwd=project)
+    assert "[unsettled]" in plan.stdout
+
+    proc = sync(project, sandbox)
+    assert proc.returncode == 0, proc.stdout
+    assert messages(sandbox, API) == api_messages(project)
+
+
+def test_crash_between_post_and_record_is_settled_by_reading_back(project: Path, sandbox: Sandbox) -> None:
+    """The ledger says "intent", the update is on the page: the next run records it and posts nothing."""
+    assert sync(project, sandbox).returncode == 0
+    path = project / "statusfiles" / "ledger.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text(
+        "".join(line for line in lines if '"event": "posted"' not in line or "04-resolved" not in line)
+    )
+    assert [e.path for e in ledger_state(project).unsettled()] == ["2026-11-26-api-errors/04-resolved.yaml"]
+    proc = sync(project, sandbox)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("settled ")
+    assert messages(sandbox, API) == api_messages(project)
+    assert not list(ledger_state(project).unsettled())
+
+
+def test_429_storm_is_ridden_out(project: Path, sandbox: Sandbox) -> None:
+    sandbox.add_fault(Fault(kind="rate_limit", count=8, retry_after=0))
+    proc = sync(project, sandbox, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["summary"]["posted"] == 6 and report["summary"]["throttled"] == 8
+    assert messages(sandbox, API) == api_messages(project)
+
+
+def test_a_run_alone_is_paced_under_the_rate_limit(project: Path, tmp_path: Path) -> None:
+    from sync.sandbox import SandboxConfig
+
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, rate_limit=600, burst=3)) as sb:
+        proc = sync(project, sb, "--format", "json")
+        report = json.loads(proc.stdout)
+        assert report["summary"]["posted"] == 6
+        assert report["summary"]["throttled"] == 0
+        assert all(r["status"] != 429 for r in sb.requests())
+
+
+def test_missing_or_wrong_key(project: Path, sandbox: Sandbox) -> None:
+    env = sync_env(sandbox.base_url)
+    del env["INCIDENT_IO_API_KEY"]
+    proc = run_cli("sync", cwd=project, env=env)
+    assert proc.returncode == 2 and "INCIDENT_IO_API_KEY is not set" in proc.stderr
+    proc = sync(project, sandbox, key="not-the-key")
+    assert proc.returncode == 1
+    assert "Nothing was published" in proc.stdout and "the API key was refused" in proc.stdout
+    assert messages(sandbox, API) == []
+
+
+def test_key_without_write_scope_stops_the_whole_run(project: Path, sandbox: Sandbox) -> None:
+    proc = sync(project, sandbox, key="sandbox-read-only-key")
+    assert proc.returncode == 1
+    assert (
+        "lacks the scope 'Create status page incidents, status page maintenance windows, and publish"
+        in proc.stdout
+    )
+    assert sum(1 for r in sandbox.requests() if r["method"] == "POST") <= 2  # one per worker at most
+    assert messages(sandbox, API) == [] and messages(sandbox, EU) == []
+    assert "Stopped: HTTP 403" in proc.stdout
+
+
+def test_missing_incident_publishes_nothing_at_all(project: Path, sandbox: Sandbox) -> None:
+    write_statusfile(
+        project / "statusfiles" / "2026-11-27-typo" / "01-investigating.yaml",
+        update("Investigating.", incident="01TYPOTYPOTYPOTYPOTYPOTYPO"),
+    )
+    proc = sync(project, sandbox)
+    assert proc.returncode == 1
+    assert (
+        "statusfiles/2026-11-27-typo/01-investigating.yaml:2:26: error: status_page_incident_id: status page "
+        "incident 01TYPOTYPOTYPOTYPOTYPOTYPO does not exist (404)"
+    ) in proc.stdout
+    assert messages(sandbox, API) == [] and messages(sandbox, EU) == []
+    assert all(r["method"] == "GET" for r in sandbox.requests())
+
+
+def test_422_is_shown_against_the_file_and_line(project: Path, sandbox: Sandbox) -> None:
+    bad = project / "statusfiles" / "2026-11-26-api-errors" / "02-identified.yaml"
+    bad.write_text(bad.read_text().replace("01FCNDV6P870EA6S7TK1DSYDG2", "01NOTACOMPONENTOFTHISPAGE0"))
+    proc = sync(project, sandbox)
+    assert proc.returncode == 1
+    assert (
+        "statusfiles/2026-11-26-api-errors/02-identified.yaml:6:19: error: "
+        "component_statuses[0].component_id: rejected by the API (HTTP 422): "
+        "component '01NOTACOMPONENTOFTHISPAGE0' is not a component of status page"
+    ) in proc.stdout
+    assert messages(sandbox, API) == api_messages(project)[:1]  # the rest of the incident is held back
+    assert len(messages(sandbox, EU)) == 2  # other incidents are published
+    state = ledger_state(project)
+    assert state.entries["2026-11-26-api-errors/02-identified.yaml"].status == "rejected"
+    assert not list(state.unsettled())
+
+
+def test_second_concurrent_run_is_locked_out(project: Path, sandbox: Sandbox) -> None:
+    path = project / "statusfiles" / "ledger.jsonl"
+    path.touch()
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another sync holds the ledger
+        proc = sync(project, sandbox)
+        assert proc.returncode == 1 and "another statusfiles sync is running" in proc.stderr
+        assert sandbox.requests() == []
+    finally:
+        os.close(fd)
+
+
+def test_two_runs_at_once_post_everything_exactly_once(project: Path, sandbox: Sandbox) -> None:
+    env = {**os.environ, **sync_env(sandbox.base_url), "NO_COLOR": "1"}
+    cmd = [sys.executable, "-m", "sync", "sync", "--lock-timeout", "60"]
+    procs = [
+        subprocess.Popen(cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert sorted(out.splitlines()[-1] for out, _ in outs) == [
+        "Nothing new to publish.",
+        "Published 6 updates to 2 incidents.",
+    ]
+    assert messages(sandbox, API) == api_messages(project)
+
+
+def test_insecure_base_url_is_refused(project: Path) -> None:
+    proc = run_cli(
+        "sync", "--base-url", "http://api.incident.io", cwd=project, env={"INCIDENT_IO_API_KEY": "k"}
+    )
+    assert proc.returncode == 2 and "refusing to send the API key over plain HTTP" in proc.stderr
+
+
+def test_validation_errors_publish_nothing(project: Path, sandbox: Sandbox) -> None:
+    write_statusfile(project / "statusfiles" / "x.yaml", "status_page_incident_id: 1\n")
+    proc = sync(project, sandbox)
+    assert proc.returncode == 1 and "statusfiles/x.yaml:1:26: error:" in proc.stdout
+    assert sandbox.requests() == []
+
+
+def test_json_report_and_step_summary(project: Path, sandbox: Sandbox, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    sandbox.add_fault(Fault(kind="drop", method="POST", stage="before", skip=2))
+    proc = sync(
+        project, sandbox, "--format", "json", "--concurrency", "1", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["version"] == 1 and report["summary"]["ok"] is False
+    assert report["summary"]["unknown"] == 1
+    results = {r["path"]: r["result"] for r in report["results"]}
+    assert results["2026-11-25-eu-dashboard-latency/01-investigating.yaml"] == "posted"
+    assert "unknown" in results.values() and "skipped" in results.values()
+    text = summary.read_text()
+    assert text.startswith("### statusfiles sync\n\n**Sync failed: 1 with unknown outcome")
+    assert "#### What to do" in text and "re-running sync is safe" in text
+
+
+def test_the_key_never_appears_anywhere(project: Path, tmp_path: Path) -> None:
+    from sync.sandbox import SandboxConfig
+
+    secret = "sk_live_NEVER_PRINT_ME_0123456789"
+    summary = tmp_path / "summary.md"
+    outputs = []
+    with Sandbox(SandboxConfig(api_key=secret, read_only_keys=("ro-" + secret,))) as sb:
+        sb.add_fault(Fault(kind="drop", method="POST", stage="before", skip=1))
+        sb.add_fault(Fault(kind="error", method="GET", status=500, count=2))
+        for key, args in (
+            (secret, ()),
+            (secret, ("--format", "json")),
+            ("ro-" + secret, ()),
+            ("x" + secret, ()),
+            (secret, ("--dry-run",)),
+        ):
+            proc = sync(project, sb, *args, key=key, env={"GITHUB_STEP_SUMMARY": str(summary)})
+            outputs += [proc.stdout, proc.stderr]
+    outputs += [summary.read_text(), (project / "statusfiles" / "ledger.jsonl").read_text()]
+    assert not any(secret in text for text in outputs)

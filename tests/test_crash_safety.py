@@ -1,0 +1,108 @@
+"""Killing ``statusfiles sync`` with SIGKILL at many points never loses or duplicates an update.
+
+Each kill point is a sandbox fault that holds one request — a GET, a POST not
+yet applied, a POST already applied — so the test knows exactly where the
+process is when it dies (no timers). After every kill the next run resumes;
+the final state of the sandbox, not only the ledger, must hold every update
+exactly once and in file order per incident.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from helpers import SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
+
+from sync import ledger
+from sync.sandbox import Fault, Sandbox, SandboxConfig
+
+SEEDED = ["01FCNDV6P870EA6S7TK1DSYDG1", "01FCNDV6P870EA6S7TK1DSYDG3"]
+COMPONENTS = ["01FCNDV6P870EA6S7TK1DSYDG2", "01FCNDV6P870EA6S7TK1DSYDG4", "01FCNDV6P870EA6S7TK1DSYDG5"]
+PER_INCIDENT = 16
+STATUSES = ["investigating", "identified", "monitoring"]
+
+# (fault, method) per kill: held before the request is applied, or after it was stored.
+KILLS = [
+    Fault(kind="hang", method="GET", seconds=300),
+    Fault(kind="hang", method="POST", stage="before", seconds=300),
+    Fault(kind="hang", method="POST", stage="after", seconds=300, skip=2),
+    Fault(kind="hang", method="POST", stage="before", seconds=300, skip=5),
+    Fault(kind="hang", method="POST", stage="after", seconds=300),
+    Fault(kind="hang", method="GET", seconds=300, skip=1),
+    Fault(kind="hang", method="POST", stage="after", seconds=300, skip=7),
+    Fault(kind="hang", method="POST", stage="before", seconds=300, skip=3),
+    Fault(kind="hang", method="POST", stage="after", seconds=300, skip=11),
+]
+
+
+def make_incident(sb: Sandbox) -> str:
+    """A third incident, created through the API as a team would."""
+    response = httpx.post(
+        f"{sb.base_url}/v2/status_page_incidents",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        json={
+            "status_page_id": "01FCNDV6P870EA6S7TK1DSYDG0",
+            "name": "Webhook delays",
+            "incident_status": "investigating",
+            "message": "Webhooks are delayed.",
+            "notify_subscribers": False,
+            "idempotency_key": "crash-test",
+        },
+    )
+    response.raise_for_status()
+    return str(response.json()["status_page_incident"]["id"])
+
+
+def write_updates(root: Path, incidents: list[str]) -> dict[str, list[str]]:
+    expected: dict[str, list[str]] = {}
+    for n, incident in enumerate(incidents):
+        for i in range(1, PER_INCIDENT + 1):
+            message = f"Update {i} of incident {n}: still working on it."
+            status = STATUSES[min(i * 3 // PER_INCIDENT, 2)]
+            component = {COMPONENTS[n]: "degraded_performance" if i % 2 else "partial_outage"}
+            write_statusfile(
+                root / f"2026-11-2{n}-incident-{n}" / f"{i}-{status}.yaml",
+                update(message, incident=incident, status=status, components=component),
+            )
+            expected.setdefault(incident, []).append(message)
+    return expected
+
+
+def test_sigkill_at_many_points_never_loses_or_duplicates(tmp_path: Path) -> None:
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
+        incidents = [*SEEDED, make_incident(sb)]
+        expected = write_updates(tmp_path / "statusfiles", incidents)
+        env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
+        cmd = [sys.executable, "-m", "sync", "sync", "--concurrency", "3"]
+
+        for struck, fault in enumerate(KILLS, 1):
+            sb.add_fault(fault)
+            proc = subprocess.Popen(
+                cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            try:
+                assert sb.wait_struck(struck, timeout=120), f"kill point {struck} was never reached"
+                proc.send_signal(signal.SIGKILL)
+            finally:
+                proc.wait(timeout=60)
+            assert proc.returncode == -signal.SIGKILL
+            sb.clear_faults()
+
+        final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        assert final.returncode == 0, final.stdout + final.stderr
+
+        for incident in incidents:
+            seen = [u["message"] for u in sb.updates(incident)][1:]  # without the incident's first update
+            assert seen == expected[incident], incident
+        state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
+        assert len(list(state.posted())) == PER_INCIDENT * len(incidents)
+        assert not list(state.unsettled())
+        ids = [e.update_id for e in state.posted()]
+        assert len(set(ids)) == len(ids)
+        again = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        assert (again.returncode, again.stdout) == (0, "Nothing new to publish.\n")
