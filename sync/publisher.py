@@ -45,6 +45,11 @@ class Outcome:
     detail: str = ""
     diagnostic: Diagnostic | None = None
 
+    @classmethod
+    def of(cls, f: Statusfile, result: Result, **kw: Any) -> Outcome:
+        kw.setdefault("status", f.incident_status)
+        return cls(result, f.rel, f.display, f.incident_id, **kw)
+
 
 @dataclass
 class Report:
@@ -160,18 +165,9 @@ class Publisher:
             )
         for m in plan.moves:
             f = m.file
-            self._record(
-                "moved", path=f.rel, sha256=f.sha256, incident=f.incident_id, **{"from": m.entry.path}
-            )
+            self._record("moved", **_identity(f), **{"from": m.entry.path})
             self._emit(
-                Outcome(
-                    "moved",
-                    f.rel,
-                    f.display,
-                    f.incident_id,
-                    update_id=m.entry.update_id,
-                    detail=f"renamed from {m.entry.path}",
-                )
+                Outcome.of(f, "moved", update_id=m.entry.update_id, detail=f"renamed from {m.entry.path}")
             )
         work = [inc for inc in plan.incidents if inc.updates]
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
@@ -195,100 +191,51 @@ class Publisher:
 
     def _skip(self, rest: Iterable[Planned], reason: str) -> None:
         for p in rest:
-            f = p.file
-            self._emit(
-                Outcome(
-                    "skipped",
-                    f.rel,
-                    f.display,
-                    f.incident_id,
-                    f.incident_status,
-                    detail=f"not posted: {reason}",
-                )
-            )
+            self._emit(Outcome.of(p.file, "skipped", detail=f"not posted: {reason}"))
 
     def _one(self, p: Planned) -> bool:
         """Publish or adopt one update; False stops the rest of its incident."""
         f = p.file
-        ident = {"path": f.rel, "sha256": f.sha256, "incident": f.incident_id}
         if p.action == "adopt":
             assert p.remote is not None
             self._record(
                 "adopted",
-                **ident,
+                **_identity(f),
                 update_id=p.remote.id,
                 published_at=p.remote.published_at,
                 payload=f.payload,
             )
             self._emit(
-                Outcome(
-                    "adopted",
-                    f.rel,
-                    f.display,
-                    f.incident_id,
-                    f.incident_status,
-                    p.remote.id,
-                    "already on the page: recorded, not posted",
+                Outcome.of(
+                    f, "adopted", update_id=p.remote.id, detail="already on the page: recorded, not posted"
                 )
             )
             return True
 
-        self._record("intent", **ident, payload=f.payload)
+        self._record("intent", **_identity(f), payload=f.payload)
         try:
             update = self.client.post_update(f.payload)
         except api.OutcomeUnknown as exc:
-            return self._reconcile(p, str(exc))
-        except api.AuthError as exc:
-            self._record("rejected", **ident, error=str(exc))
-            self.stop(str(exc))
-            self._emit(
-                Outcome(
-                    "failed",
-                    f.rel,
-                    f.display,
-                    f.incident_id,
-                    f.incident_status,
-                    detail=str(exc),
-                    diagnostic=f.diagnostic((), str(exc), "api-auth"),
-                )
-            )
+            return self._reconcile(f, str(exc))
+        except (api.ApiError, api.Unreachable) as exc:  # certainly not applied
+            self._record("rejected", **_identity(f), error=str(exc))
+            if isinstance(exc, api.AuthError):  # no later request can succeed either
+                self.stop(str(exc))
+                diagnostic = f.diagnostic((), str(exc), "api-auth")
+            elif isinstance(exc, api.ApiError):
+                diagnostic = api_diagnostic(f, exc)
+            else:
+                diagnostic = f.diagnostic((), f"not posted: {exc}", "api-unreachable")
+            self._emit(Outcome.of(f, "failed", detail=str(exc), diagnostic=diagnostic))
             return False
-        except (api.ApiError, api.Unreachable) as exc:
-            self._record("rejected", **ident, error=str(exc))
-            diag = (
-                api_diagnostic(f, exc)
-                if isinstance(exc, api.ApiError)
-                else f.diagnostic((), f"not posted: {exc}", "api-unreachable")
-            )
-            self._emit(
-                Outcome(
-                    "failed",
-                    f.rel,
-                    f.display,
-                    f.incident_id,
-                    f.incident_status,
-                    detail=str(exc),
-                    diagnostic=diag,
-                )
-            )
-            return False
-        self._record("posted", **ident, update_id=update.id, published_at=update.published_at)
+        self._record("posted", **_identity(f), update_id=update.id, published_at=update.published_at)
         self._emit(
-            Outcome(
-                "posted",
-                f.rel,
-                f.display,
-                f.incident_id,
-                update.incident_status or f.incident_status,
-                update.id,
-            )
+            Outcome.of(f, "posted", status=update.incident_status or f.incident_status, update_id=update.id)
         )
         return True
 
-    def _reconcile(self, p: Planned, problem: str) -> bool:
+    def _reconcile(self, f: Statusfile, problem: str) -> bool:
         """The response to a POST was lost: look for the update on the page before deciding anything."""
-        f = p.file
-        ident = {"path": f.rel, "sha256": f.sha256, "incident": f.incident_id}
         claimed = self.claimed()
         for attempt in range(self.reconcile_tries):
             if attempt:
@@ -297,48 +244,36 @@ class Publisher:
                 incident = self.client.get_incident(f.incident_id)
             except (api.ApiError, api.Unreachable):
                 continue
-            hit = next(
-                (
-                    u
-                    for u in (incident.updates if incident else ())
-                    if u.id not in claimed and matches(f.payload, u)
-                ),
-                None,
-            )
+            updates = incident.updates if incident else ()
+            hit = next((u for u in updates if u.id not in claimed and matches(f.payload, u)), None)
             if hit is not None:
-                self._record("posted", **ident, update_id=hit.id, published_at=hit.published_at)
+                self._record("posted", **_identity(f), update_id=hit.id, published_at=hit.published_at)
                 self._emit(
-                    Outcome(
+                    Outcome.of(
+                        f,
                         "posted",
-                        f.rel,
-                        f.display,
-                        f.incident_id,
-                        hit.incident_status,
-                        hit.id,
-                        f"the response was lost; found on the page ({problem})",
+                        status=hit.incident_status,
+                        update_id=hit.id,
+                        detail=f"the response was lost; found on the page ({problem})",
                     )
                 )
                 return True
-        self._record("unknown", **ident, error=problem)
+        self._record("unknown", **_identity(f), error=problem)
         message = (
             f"{problem}. It was not on the page when read back, but may still appear. Check incident "
             f"{f.incident_id} on the status page; then run sync again: it reads the incident back and "
             "posts this update only if it is still missing. Nothing more was posted to this incident."
         )
-        self._emit(
-            Outcome(
-                "unknown",
-                f.rel,
-                f.display,
-                f.incident_id,
-                f.incident_status,
-                detail=message,
-                diagnostic=f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR),
-            )
-        )
+        diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)
+        self._emit(Outcome.of(f, "unknown", detail=message, diagnostic=diagnostic))
         return False
 
     def claimed(self) -> set[str]:
         """Update ids the ledger already holds: a lost response must not adopt someone else's update."""
         with self._lock:
             return self._claimed | {o.update_id for o in self.report.outcomes if o.update_id}
+
+
+def _identity(f: Statusfile) -> dict[str, str]:
+    """The ledger fields that name a statusfile."""
+    return {"path": f.rel, "sha256": f.sha256, "incident": f.incident_id}
