@@ -184,12 +184,17 @@ def _classify(
             continue
         if entry is not None and entry.posted:
             fields, diff = _payload_diff(entry.payload, f.payload)
+            what = (
+                f"{', '.join(fields)} {'differ' if len(fields) > 1 else 'differs'}"
+                if fields
+                else "it differs"
+            )
             ctx.at_file(
                 f,
                 (fields[0],) if fields else (),
-                f"changed after it was published (update {entry.update_id}, {entry.published_at}): "
-                f"{', '.join(fields) or 'content'} differ. A published update cannot be edited; restore this "
-                f"file and add a new statusfile instead.\n{diff}",
+                f"changed after it was published (update {entry.update_id}, {entry.published_at}): {what}. "
+                "A published update cannot be edited; restore this file and add a new statusfile instead."
+                f"\n{diff}",
                 "changed-after-publish",
                 Severity.ERROR,
             )
