@@ -26,7 +26,6 @@ next append; any other malformed line is an error naming the line.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -36,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from sync.fsutil import fsync_dir
 
 FORMAT_VERSION = 1
 LEDGER_NAME = "ledger.jsonl"
@@ -274,7 +275,7 @@ class Writer:
             _lock(fd, self.lock_timeout)
             self._repair(fd)
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         except BaseException:
             os.close(fd)
             raise
@@ -340,12 +341,3 @@ def _lock(fd: int, timeout: float) -> None:
             if time.monotonic() >= deadline:
                 raise LedgerLocked("another statusfiles sync is running with this ledger") from None
             time.sleep(0.1)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every filesystem lets a directory be fsynced
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

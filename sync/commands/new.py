@@ -14,6 +14,7 @@ import click
 from sync import schema
 from sync.commands import dir_option, echo_diagnostics
 from sync.diagnostics import StatusfileError
+from sync.fsutil import write_atomic
 from sync.statusfile import Source, Statusfile, discover, display_path, load_all, load_bytes, natural_key
 from sync.yamlstrict import implicit_tag
 
@@ -88,11 +89,9 @@ def render(payload: dict[str, Any], modeline: str | None, source: Source) -> tup
 
 
 def create(path: Path, content: str) -> None:
-    """Write a new file; never replace one (a name taken meanwhile is an error, not an overwrite)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a new file whole or not at all; never replace one (a name taken meanwhile is an error)."""
     try:
-        with open(path, "x", encoding="utf-8") as f:
-            f.write(content)
+        write_atomic(path, content.encode(), exclusive=True)
     except FileExistsError:
         raise click.ClickException(f"{display_path(path)} already exists; nothing written") from None
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sync.fsutil import write_atomic
 from sync.schema import (
     SPEC_NAME,
     UPDATE_SCHEMA_NAME,
@@ -67,8 +68,7 @@ def command(spec_path: Path | None, output: Path | None, check: bool) -> None:
         click.echo(f"{output} is out of date: run `statusfiles schema` and commit the result.", err=True)
         raise SystemExit(1)
     if current != text:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text.encode())
         click.echo(f"wrote {output}")
     else:
         click.echo(f"{output} is already up to date.")

@@ -14,8 +14,6 @@ after the update, not just the fields that were sent.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sync.diagnostics import format_field
+from sync.fsutil import write_atomic
 
 STATE_VERSION = 1
 MAX_UPDATES = 100  # per incident, counting the update that opened it
@@ -456,23 +455,4 @@ def load(path: Path) -> State:
 
 def save(state: State, path: Path) -> None:
     """Replace ``path`` atomically: a crash leaves the old file or the new one, never half of one."""
-    data = json.dumps(state.to_json(), indent=1, ensure_ascii=False).encode()
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    # The rename itself lives in the folder: sync it too, where the platform allows.
-    if hasattr(os, "O_DIRECTORY"):
-        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomic(path, json.dumps(state.to_json(), indent=1, ensure_ascii=False).encode())
