@@ -172,9 +172,12 @@ def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
 class Pacer:
     """A client-side mirror of the server's token bucket, so a run stays under the rate limit.
 
-    It starts from the documented default (1200/minute) and re-learns limit and
-    remaining tokens from every response. Requests still in flight are assumed
-    to be spent already, so the estimate errs towards waiting.
+    It starts from the documented default (1200/minute); the first response
+    tells it the real limit and how many tokens remain. From then on it keeps
+    its own account (one token per request, refilled at the limit's rate) and
+    lets each response only lower it: responses can arrive out of order, and a
+    late one reports a count from before requests the client has already sent.
+    Requests still in flight count as spent, so the estimate errs towards waiting.
     """
 
     def __init__(
@@ -190,6 +193,7 @@ class Pacer:
         self.capacity = float(per_minute)
         self.tokens = 1.0  # until the first response says more
         self.inflight = 0
+        self.learned = False  # whether a response has told us the real limit yet
         self._stamp = clock()
         self.waited = 0.0
 
@@ -228,7 +232,9 @@ class Pacer:
             if limit > 0:
                 self.rate = limit / 60
                 self.capacity = float(limit)
-            self.tokens = min(self.capacity, float(remaining - self.inflight))
+            reported = float(remaining - self.inflight)
+            self.tokens = min(self.capacity, reported if not self.learned else min(self.tokens, reported))
+            self.learned = True
 
 
 # --- the client ---------------------------------------------------------------------

@@ -148,6 +148,21 @@ def test_pacer_counts_requests_in_flight_as_spent() -> None:
     assert pacer.tokens == pytest.approx(1.0)
 
 
+def test_a_late_response_never_raises_the_estimate() -> None:
+    """Responses arrive out of order: one reporting a count from before later requests must not be trusted."""
+    clock = Clock()
+    pacer = api.Pacer(per_minute=600, clock=clock, sleep=clock.sleep)
+    pacer.acquire()
+    pacer.release({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "2"})  # learned: 2 left
+    pacer.acquire()
+    pacer.acquire()  # both in flight; the bucket is empty now
+    pacer.release({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "0"})  # the second one's answer
+    pacer.release({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "1"})  # the first one's, late
+    assert pacer.tokens <= 0
+    pacer.acquire()
+    assert len(clock.slept) == 1 and clock.slept[0] >= 0.1  # at least one token's refill at 10/s
+
+
 def test_pacer_empties_on_a_429() -> None:
     clock = Clock()
     pacer = api.Pacer(per_minute=600, clock=clock, sleep=clock.sleep)
