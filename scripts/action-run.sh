@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The body of action.yml: runs one statusfiles command as a workflow wants it and sets the action's outputs.
+#
+# Environment: COMMAND (validate, plan or sync); STATUSFILES_DIR and STATUSFILES_LEDGER (empty: the
+# defaults); for sync, everything scripts/publish.sh reads; and as GitHub Actions sets them,
+# GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_EVENT_NAME. `statusfiles` must be on PATH.
+# Exit status: the command's (2 for an unknown command); outputs are written in every case.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+dir=${STATUSFILES_DIR:-statusfiles}
+ledger=${STATUSFILES_LEDGER:-$dir/ledger.jsonl}
+
+# Called from the last line, so that bash has read all of this file before sync's reset of the checkout
+# can rewrite it (as it does when a workflow runs this action as `uses: ./`).
+main() {
+  local rc=0
+  case "${COMMAND:-}" in
+    validate)
+      statusfiles validate --dir "$dir" --format github || rc=$?
+      statusfiles validate --dir "$dir" --format json >"$work/result.json" || true
+      ;;
+    plan)
+      ledger_untouched || rc=1
+      # Annotations on the pull request's diff lines; the plan repeats any error in its Markdown.
+      statusfiles validate --dir "$dir" --format github || rc=1
+      statusfiles plan --dir "$dir" --ledger "$ledger" --format markdown >"$work/report.md" || rc=1
+      statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$work/result.json" || true
+      if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+        cat "$work/report.md" >>"$GITHUB_STEP_SUMMARY"
+      fi
+      ;;
+    sync)
+      STATUSFILES_PLAN_JSON="$work/result.json" STATUSFILES_REPORT="$work/report.md" \
+        "$here/publish.sh" || rc=$?
+      ;;
+    *)
+      echo "::error title=statusfiles action::command must be validate, plan or sync, not '${COMMAND:-}'"
+      rc=2
+      ;;
+  esac
+  set_outputs "$rc"
+  return "$rc"
+}
+
+# The ledger records what was posted to incident.io; only the publish job may write it. A pull request is
+# checked out as its merge commit, whose first parent is the base branch: any difference in the ledger
+# between the two comes from the pull request.
+ledger_untouched() {
+  case "${GITHUB_EVENT_NAME:-}" in
+    pull_request | pull_request_target) ;;
+    *) return 0 ;;
+  esac
+  if ! git rev-parse --quiet --verify 'HEAD^2' >/dev/null; then
+    echo "::error title=ledger check::cannot tell whether this pull request edits $ledger: check out its merge commit (actions/checkout's default) with fetch-depth: 2"
+    return 1
+  fi
+  if ! git diff --quiet 'HEAD^1' HEAD -- "$ledger"; then
+    echo "::error file=$ledger,line=1,title=ledger edited by hand::$ledger records what was posted to incident.io and only the publish workflow writes it. Revert this pull request's changes to it."
+    return 1
+  fi
+}
+
+# Counts from the JSON plan (or validation), and the Markdown report under a random heredoc delimiter:
+# the report quotes statusfiles, which the pull request's author wrote, so a fixed delimiter could be
+# forged to set other outputs.
+set_outputs() {
+  python3 - "$1" "$work/result.json" "$work/report.md" >>"${GITHUB_OUTPUT:-/dev/null}" <<'PY'
+import json
+import secrets
+import sys
+from pathlib import Path
+
+rc, result, report = sys.argv[1:]
+try:
+    summary = json.loads(Path(result).read_text(encoding="utf-8"))["summary"]
+except (OSError, ValueError, KeyError, TypeError):
+    summary = {}
+print(f"exit-code={rc}")
+print(f"has-changes={'true' if summary.get('has_changes') else 'false'}")
+for key in ("publish", "incidents", "notify", "moves", "errors"):
+    print(f"{key}={int(summary.get(key) or 0)}")
+
+try:
+    text = Path(report).read_text(encoding="utf-8")
+except OSError:
+    text = ""
+# A comment or issue body holds at most 65,536 characters, and the workflows pass it through one
+# environment variable and one argument, each at most 128 KiB: cut by characters and by bytes, leaving room
+# for what the workflow adds.
+cut = text[:60_000].encode("utf-8")[:100_000].decode("utf-8", "ignore")
+if cut != text:
+    text = cut + "\n\n*Cut short here: the run's job summary has all of it.*\n"
+delimiter = f"statusfiles_{secrets.token_hex(16)}"
+print(f"markdown<<{delimiter}\n{text}\n{delimiter}")
+PY
+}
+
+work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-action.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+main "$@"

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# The publish job: bring the checkout to the newest main, run `statusfiles sync`, and commit and push the
+# ledger it wrote, even when sync failed part way. Called by .github/workflows/statusfiles-publish.yml and by
+# action.yml (command: sync); run from the root of a checkout of the repository.
+#
+# Environment (all optional except the API key):
+#   INCIDENT_IO_API_KEY        the API key; empty: publishing is skipped with a notice and exit 0
+#   INCIDENT_IO_BASE_URL       the API base URL (default: sync's, https://api.incident.io)
+#   STATUSFILES_DIR            the statusfiles directory (default statusfiles)
+#   STATUSFILES_LEDGER         the ledger (default $STATUSFILES_DIR/ledger.jsonl)
+#   STATUSFILES_REMOTE         the remote to fetch from and push to (default origin)
+#   STATUSFILES_BRANCH         the branch to publish from and push the ledger to (default main)
+#   STATUSFILES_PUSH_ATTEMPTS  how many times to push before giving up (default 5)
+#   STATUSFILES_GIT_NAME       the ledger commit's author and committer name (default github-actions[bot])
+#   STATUSFILES_GIT_EMAIL      ... and e-mail (default GitHub's address for github-actions[bot])
+#   STATUSFILES_REPORT         also write the Markdown report (sync's summary and ours) to this file
+#   STATUSFILES_PLAN_JSON      also write `statusfiles plan --format json`, taken after the reset, here
+#   GITHUB_STEP_SUMMARY        the report is appended here when set
+#   GITHUB_OUTPUT              status (published|failed|skipped), sync-exit-code and ledger
+#                              (pushed|unchanged|push-failed) are written here when set
+#
+# Exit status: 0 when everything was published (or there was nothing to publish, or no API key) and the
+# ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the push failed.
+set -euo pipefail
+
+remote=${STATUSFILES_REMOTE:-origin}
+branch=${STATUSFILES_BRANCH:-main}
+dir=${STATUSFILES_DIR:-statusfiles}
+ledger=${STATUSFILES_LEDGER:-$dir/ledger.jsonl}
+attempts=${STATUSFILES_PUSH_ATTEMPTS:-5}
+tracking=refs/remotes/$remote/$branch
+
+# The work is done in functions called from the last line, so that bash has read the whole script before the
+# reset rewrites the working tree it may live in (the publish workflow runs it from the checkout it resets).
+main() {
+  if [ -z "${INCIDENT_IO_API_KEY:-}" ]; then
+    echo "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was published. Add it as a secret of the publish environment ('Setting up' in the README's GitHub section)."
+    note "Publishing skipped: the \`INCIDENT_IO_API_KEY\` secret is not configured ('Setting up' in the README's GitHub section)."
+    output status skipped
+    return 0
+  fi
+  # An empty base URL means "the default", not a URL: sync should never see it.
+  [ -n "${INCIDENT_IO_BASE_URL:-}" ] || unset INCIDENT_IO_BASE_URL
+
+  reset_to_newest
+  started_from=$(git rev-parse HEAD)
+  save_plan
+
+  local sync_rc=0
+  # sync appends its summary (also when it fails) to $GITHUB_STEP_SUMMARY; pointing that at the report
+  # lets the same text go to the real summary, to STATUSFILES_REPORT and so to the failure issue.
+  GITHUB_STEP_SUMMARY=$report statusfiles sync --dir "$dir" --ledger "$ledger" || sync_rc=$?
+  output sync-exit-code "$sync_rc"
+  if [ "$sync_rc" -ne 0 ] && [ ! -s "$report" ]; then
+    note "\`statusfiles sync\` exited with status $sync_rc before it could write a summary: the job log says why."
+  fi
+
+  local push_ok=true
+  if ledger_changed; then
+    commit_ledger
+    push_ledger || push_ok=false
+  else
+    output ledger unchanged
+  fi
+
+  if [ "$sync_rc" -ne 0 ]; then
+    output status failed
+    return "$sync_rc"
+  fi
+  if [ "$push_ok" != true ]; then
+    output status failed
+    return 1
+  fi
+  output status published
+}
+
+# Fetch the branch and make the checkout exactly its newest commit: a run that waited behind another must
+# see the ledger that run pushed, never the ledger of the commit that triggered it.
+reset_to_newest() {
+  if ! git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking"; then
+    echo "::error title=statusfiles publish::could not fetch $branch from $remote"
+    note "Nothing was published: \`$branch\` could not be fetched from \`$remote\` (the job log says why)."
+    output status failed
+    exit 1
+  fi
+  git checkout --quiet --force -B "$branch" "$tracking"
+  echo "Publishing from $remote/$branch at $(git rev-parse --short HEAD)."
+}
+
+# For callers that report counts (action.yml): what this run is about to publish, planned after the reset.
+save_plan() {
+  [ -n "${STATUSFILES_PLAN_JSON:-}" ] || return 0
+  statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$STATUSFILES_PLAN_JSON" || true
+}
+
+# sync creates the ledger even when it has nothing to record: an empty new file is no change.
+ledger_changed() {
+  [ -n "$(git status --porcelain -- "$ledger")" ] || return 1
+  [ -s "$ledger" ] || git ls-files --error-unmatch -- "$ledger" >/dev/null 2>&1
+}
+
+commit_ledger() {
+  local added
+  git add -- "$ledger"
+  added=$(git diff --cached --numstat -- "$ledger" | cut -f1)
+  git_as_bot commit --quiet -m "statusfiles: record ${added} ledger line(s) from publishing [skip ci]" -- "$ledger"
+}
+
+# Push, and when the branch moved meanwhile, fetch, rebase the ledger commit onto it and try again. Never
+# forced: a push that is not a fast-forward is rejected, and whatever landed on the branch is kept.
+push_ledger() {
+  local attempt base
+  for ((attempt = 1; ; attempt++)); do
+    base=$(git rev-parse "$tracking")
+    if git push --quiet "$remote" "HEAD:refs/heads/$branch"; then
+      echo "Ledger pushed to $remote/$branch ($(git rev-parse --short HEAD))."
+      output ledger pushed
+      return 0
+    fi
+    if [ "$attempt" -ge "$attempts" ]; then
+      push_failed "Gave up after $attempts attempts to push: $branch kept moving"
+      return 1
+    fi
+    git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking" || true
+    if [ "$(git rev-parse "$tracking")" = "$base" ]; then
+      # The branch did not move, so this was no race: most likely branch protection or missing permission.
+      push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in the README's GitHub section)"
+      return 1
+    fi
+    echo "$branch moved while publishing; rebasing the ledger commit (attempt $attempt of $attempts)."
+    # Only the ledger is in this commit. Should the branch have changed the ledger too, both sides only
+    # appended lines, so a union merge keeps every record of both instead of stopping at a conflict.
+    if ! git_as_bot -c "core.attributesFile=$(union_attributes)" rebase --quiet "$tracking"; then
+      git rebase --abort || true
+      push_failed "The ledger commit could not be rebased onto the new $branch"
+      return 1
+    fi
+  done
+}
+
+union_attributes() {
+  local file="$report.attributes"
+  printf '/%s merge=union\n' "$ledger" >"$file"
+  printf '%s' "$file"
+}
+
+# This run's ledger records exist only in this checkout now: put them where a person recovering will look.
+push_failed() {
+  echo "::error title=statusfiles ledger not pushed::$1"
+  output ledger push-failed
+  {
+    echo
+    echo "### The ledger was not pushed"
+    echo
+    echo "$1. What this run did is recorded only in the lines below. The next publish reads each"
+    echo "incident back and records updates already on the page instead of posting them again; to keep"
+    echo "the record of when and by which run they were posted, append these lines to \`$ledger\` on"
+    echo "\`$branch\` by hand first."
+    echo
+    echo '```jsonl'
+    git diff "$started_from" -- "$ledger" | sed -n 's/^+\([^+]\)/\1/p'
+    echo '```'
+  } >>"$report"
+}
+
+git_as_bot() {
+  local name=${STATUSFILES_GIT_NAME:-github-actions[bot]}
+  local email=${STATUSFILES_GIT_EMAIL:-41898282+github-actions[bot]@users.noreply.github.com}
+  git -c "user.name=$name" -c "user.email=$email" "$@"
+}
+
+note() {
+  printf '%s\n' "$1" >>"$report"
+}
+
+output() {
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
+  fi
+}
+
+finish() {
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    cat "$report" >>"$GITHUB_STEP_SUMMARY"
+  fi
+  if [ -n "${STATUSFILES_REPORT:-}" ]; then
+    cp "$report" "$STATUSFILES_REPORT"
+  fi
+  rm -f "$report" "$report.attributes"
+}
+
+report=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-report.XXXXXX")
+trap finish EXIT
+main "$@"

@@ -1,0 +1,316 @@
+"""scripts/publish.sh against real git and the sandbox: what the publish workflow does after a merge.
+
+A bare repository plays GitHub; a developer clone merges statusfiles into it, and fresh clones play the
+runners' checkouts, each taken when its workflow run would have started. The real script runs as a
+subprocess with the real ``statusfiles sync`` posting to an in-process sandbox. What the tests assert is
+what the status page shows (the sandbox's stored updates) and what main holds afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from helpers import INCIDENT, REPO, update, write_statusfile
+
+from sync.sandbox import Fault, Sandbox, SandboxConfig
+
+SCRIPT = REPO / "scripts" / "publish.sh"
+API_KEY = "publish-test-key"
+LEDGER = "statusfiles/ledger.jsonl"
+BOT_NAME = "statusfiles-test-bot"
+FOLDER = "statusfiles/2026-11-26-api-errors"
+
+# Git must see nothing of the machine's or the user's configuration; identities are set per repository.
+GIT_ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV
+    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"git {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def clone(origin: Path, path: Path, identity: str | None = None) -> Path:
+    git(origin.parent, "clone", "--quiet", str(origin), str(path))
+    if identity:
+        git(path, "config", "user.name", identity)
+        git(path, "config", "user.email", f"{identity}@example.com")
+    return path
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    summary: str
+
+
+@dataclass
+class World:
+    """The remote, a developer's clone of it, the sandbox, and the runners' checkouts as they are taken."""
+
+    tmp: Path
+    origin: Path
+    dev: Path
+    sandbox: Sandbox
+    runners: int = 0
+    merged: int = 0
+    bin: Path = field(default_factory=lambda: Path(sys.executable).parent)
+
+    def merge(self, *messages: str) -> list[str]:
+        """Land a pull request adding one statusfile per message to main; returns their paths."""
+        paths = []
+        for message in messages:
+            self.merged += 1
+            path = f"{FOLDER}/{self.merged:02d}-update.yaml"
+            write_statusfile(self.dev / path, update(message, status=None))
+            paths.append(path)
+        git(self.dev, "add", "--all")
+        git(self.dev, "commit", "--quiet", "-m", f"Add {len(messages)} statusfile(s)")
+        git(self.dev, "pull", "--quiet", "--rebase")
+        git(self.dev, "push", "--quiet", "origin", "HEAD:main")
+        return paths
+
+    def checkout(self) -> Path:
+        """A runner's checkout of main as it is now, without a git identity, as actions/checkout leaves it."""
+        self.runners += 1
+        return clone(self.origin, self.tmp / f"runner{self.runners}")
+
+    def publish(self, checkout: Path, **env: str) -> Run:
+        out, summary = checkout.parent / f"{checkout.name}.output", checkout.parent / f"{checkout.name}.md"
+        out.write_text("")
+        summary.write_text("")
+        full = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "INCIDENT_IO_"))}
+        full |= GIT_ENV | {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+            "INCIDENT_IO_API_KEY": API_KEY,
+            "INCIDENT_IO_BASE_URL": self.sandbox.base_url,
+            "STATUSFILES_GIT_NAME": BOT_NAME,
+            "GITHUB_OUTPUT": str(out),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "NO_COLOR": "1",
+        }
+        full.update(env)
+        proc = subprocess.run(
+            [str(SCRIPT)], cwd=checkout, env=full, capture_output=True, text=True, timeout=120, check=False
+        )
+        outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
+        return Run(proc.returncode, proc.stdout, proc.stderr, outputs, summary.read_text())
+
+    def posted(self) -> list[str]:
+        """The messages of the updates on the status page that came from statusfiles (not the seed)."""
+        return [u["message"].strip() for u in self.sandbox.updates(INCIDENT) if u["message"].startswith("T:")]
+
+    def main_ledger(self) -> list[dict[str, object]]:
+        text = git(self.origin, "show", f"main:{LEDGER}")
+        return [json.loads(line) for line in text.splitlines()]
+
+    def main_log(self) -> list[str]:
+        return git(self.origin, "log", "--format=%an|%s", "main").splitlines()
+
+
+def recorded(world: World) -> dict[str, str]:
+    """Each path the ledger on main says was published, with how (posted or adopted)."""
+    return {r["path"]: r["event"] for r in world.main_ledger() if r["event"] in ("posted", "adopted")}
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    dev = tmp_path / "dev"
+    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(dev))
+    git(dev, "config", "user.name", "Developer")
+    git(dev, "config", "user.email", "dev@example.com")
+    (dev / "README.md").write_text("A repository of statusfiles.\n")
+    git(dev, "add", "--all")
+    git(dev, "commit", "--quiet", "-m", "Initial commit")
+    git(dev, "remote", "add", "origin", str(origin))
+    git(dev, "push", "--quiet", "--set-upstream", "origin", "main")
+    with Sandbox(SandboxConfig(api_key=API_KEY)) as sandbox:
+        yield World(tmp_path, origin, dev, sandbox)
+
+
+def test_a_merge_is_published_and_its_ledger_lands_on_main(world: World) -> None:
+    [path] = world.merge("T: investigating the API errors")
+    run = world.publish(world.checkout(), STATUSFILES_PLAN_JSON=str(world.tmp / "plan.json"))
+
+    assert run.returncode == 0, run.stderr
+    assert world.posted() == ["T: investigating the API errors"]
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    author, subject = world.main_log()[0].split("|", 1)
+    assert (author, subject.endswith("[skip ci]")) == (BOT_NAME, True)
+    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER]
+    assert run.outputs == {"sync-exit-code": "0", "ledger": "pushed", "status": "published"}
+    # The plan it took after the reset, for action.yml's counts.
+    assert json.loads((world.tmp / "plan.json").read_text())["summary"]["publish"] == 1
+    assert "### statusfiles sync" in run.summary
+
+
+def test_runs_from_stale_checkouts_publish_each_update_once(world: World) -> None:
+    first = world.merge("T: one")
+    early = world.checkout()  # the first run's checkout: main after the first merge
+    second = world.merge("T: two")
+    late = world.checkout()  # taken before the first run pushes its ledger
+
+    assert world.publish(early).returncode == 0  # it publishes main as it is now: both merges
+    assert world.posted() == ["T: one", "T: two"]
+    third = world.merge("T: three")
+    run = world.publish(late)  # waited for the first run; its checkout lacks that run's ledger
+
+    assert run.returncode == 0, run.stderr
+    assert world.posted() == ["T: one", "T: two", "T: three"]
+    assert recorded(world) == {p.removeprefix("statusfiles/"): "posted" for p in first + second + third}
+    assert [line for line in world.main_log() if line.startswith(BOT_NAME)] == [
+        f"{BOT_NAME}|statusfiles: record 2 ledger line(s) from publishing [skip ci]",
+        f"{BOT_NAME}|statusfiles: record 4 ledger line(s) from publishing [skip ci]",
+    ]
+
+    again = world.publish(world.checkout())  # a run with nothing left to do commits nothing
+    assert (again.returncode, again.outputs["ledger"]) == (0, "unchanged")
+    assert world.posted() == ["T: one", "T: two", "T: three"]
+
+
+def intruder(world: World, ledger_line: str | None = None) -> tuple[Path, str]:
+    """A clone holding a commit on top of main, ready to be pushed in the middle of a run: an unrelated
+    change, or one that appends a line to the ledger."""
+    other = clone(world.origin, world.tmp / "intruder", identity="Someone Else")
+    if ledger_line is None:
+        (other / "README.md").write_text("An unrelated change to main.\n")
+    else:
+        with (other / LEDGER).open("a") as ledger:
+            ledger.write(ledger_line + "\n")
+    git(other, "commit", "--quiet", "-am", "Another change")
+    return other, git(other, "rev-parse", "HEAD").strip()
+
+
+def push_intruder_while_syncing(world: World, other: Path, checkout: Path) -> dict[str, str]:
+    """A `statusfiles` first on PATH that pushes the unrelated commit once sync has posted."""
+    shim = world.tmp / "shim"
+    shim.mkdir()
+    (shim / "statusfiles").write_text(
+        "#!/usr/bin/env bash\n"
+        f'"{world.bin}/statusfiles" "$@" && rc=0 || rc=$?\n'
+        f'if [ "$1" = sync ]; then git -C "{other}" push --quiet origin HEAD:main; fi\n'
+        'exit "$rc"\n'
+    )
+    (shim / "statusfiles").chmod(0o755)
+    return {"PATH": f"{shim}{os.pathsep}{world.bin}{os.pathsep}{os.environ['PATH']}"}
+
+
+def push_intruder_at_push(world: World, other: Path, checkout: Path) -> dict[str, str]:
+    """A pre-push hook in the runner's checkout: main moves after the run's push has read the remote's
+    refs and before it updates them, so the remote itself refuses the stale update."""
+    hook = checkout / ".git" / "hooks" / "pre-push"
+    done = world.tmp / "intruder-pushed"
+    hook.write_text(
+        "#!/usr/bin/env bash\n"
+        f'[ -e "{done}" ] && exit 0\n'
+        f'touch "{done}"\n'
+        "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
+        f'git -C "{other}" push --quiet origin HEAD:main\n'
+    )
+    hook.chmod(0o755)
+    return {}
+
+
+@pytest.mark.parametrize("race", [push_intruder_while_syncing, push_intruder_at_push])
+def test_main_moving_before_the_push_is_rebased_onto(world: World, race) -> None:
+    [path] = world.merge("T: raced")
+    checkout = world.checkout()
+    other, unrelated = intruder(world)
+    run = world.publish(checkout, **race(world, other, checkout))
+
+    assert run.returncode == 0, run.stderr
+    assert "rebasing the ledger commit" in run.stdout
+    assert world.posted() == ["T: raced"]
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    # Nothing was forced: the unrelated commit is still on main, under the ledger commit.
+    assert git(world.origin, "rev-parse", "main^").strip() == unrelated
+
+
+def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: World) -> None:
+    world.merge("T: first")
+    assert world.publish(world.checkout()).returncode == 0
+    [path] = world.merge("T: second")
+    checkout = world.checkout()
+    # Say someone ran sync elsewhere and pushed its ledger while this run was publishing: both appended to
+    # the same file, which git cannot merge line by line unless told the lines are a union.
+    theirs = json.dumps({"v": 1, "event": "posted", "path": "elsewhere.yaml", "note": "pushed meanwhile"})
+    other, _ = intruder(world, ledger_line=theirs)
+    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+
+    assert run.returncode == 0, run.stderr
+    assert theirs in git(world.origin, "show", f"main:{LEDGER}").splitlines()
+    assert recorded(world)[path.removeprefix("statusfiles/")] == "posted"
+    assert world.posted() == ["T: first", "T: second"]
+
+
+def test_without_the_secret_nothing_is_published_and_the_run_passes(world: World) -> None:
+    world.merge("T: not yet")
+    before = git(world.origin, "rev-parse", "main")
+    run = world.publish(world.checkout(), INCIDENT_IO_API_KEY="")
+
+    assert run.returncode == 0, run.stderr
+    assert "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured" in run.stdout
+    assert world.sandbox.requests() == []
+    assert git(world.origin, "rev-parse", "main") == before
+    assert run.outputs == {"status": "skipped"}
+    assert "not configured" in run.summary
+
+
+def test_a_sync_that_fails_part_way_still_pushes_its_ledger(world: World) -> None:
+    first, second = world.merge("T: goes through", "T: refused")
+    # The first POST succeeds, the second is refused for good.
+    world.sandbox.add_fault(
+        Fault(kind="error", path="/v2/status_page_incident_updates", method="POST", status=422, skip=1)
+    )
+    run = world.publish(world.checkout())
+
+    assert run.returncode == 1
+    assert run.outputs == {"sync-exit-code": "1", "ledger": "pushed", "status": "failed"}
+    assert world.posted() == ["T: goes through"]
+    assert recorded(world) == {first.removeprefix("statusfiles/"): "posted"}
+    assert world.main_log()[0].endswith("[skip ci]")
+    assert run.summary.strip()  # sync's account of what failed, for the summary and the issue
+
+    retry = world.publish(world.checkout())  # the fault is spent: the next run finishes the job
+    assert retry.returncode == 0, retry.stderr
+    assert world.posted() == ["T: goes through", "T: refused"]
+    assert recorded(world) == {p.removeprefix("statusfiles/"): "posted" for p in (first, second)}
+
+
+def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world: World) -> None:
+    [path] = world.merge("T: protected")
+    # Branch protection, as far as this run can tell: the remote refuses the ledger commit, and main
+    # does not move, so pushing again would not help.
+    hook = world.origin / "hooks" / "pre-receive"
+    hook.write_text("#!/usr/bin/env bash\necho 'protected branch: pull requests only' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    run = world.publish(world.checkout())
+
+    assert run.returncode == 1
+    assert run.outputs == {"sync-exit-code": "0", "ledger": "push-failed", "status": "failed"}
+    assert "rebasing" not in run.stdout
+    assert "::error title=statusfiles ledger not pushed::" in run.stdout
+    # The posted record is in the report, to be recovered by hand.
+    assert '"event": "posted"' in run.summary.replace('":"', '": "')
+    assert world.posted() == ["T: protected"]
+
+    # Recovery: once the ledger can be pushed, the next run finds the update on the page and records it
+    # instead of posting it again.
+    hook.unlink()
+    retry = world.publish(world.checkout())
+    assert retry.returncode == 0, retry.stderr
+    assert world.posted() == ["T: protected"]
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "adopted"}

