@@ -93,10 +93,8 @@ save_plan() {
   statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$STATUSFILES_PLAN_JSON" || true
 }
 
-# sync creates the ledger even when it has nothing to record: an empty new file is no change.
 ledger_changed() {
-  [ -n "$(git status --porcelain -- "$ledger")" ] || return 1
-  [ -s "$ledger" ] || git ls-files --error-unmatch -- "$ledger" >/dev/null 2>&1
+  [ -n "$(git status --porcelain -- "$ledger")" ]
 }
 
 commit_ledger() {

@@ -253,33 +253,36 @@ def encode(record: dict[str, Any]) -> bytes:
 
 
 class Writer:
-    """Appends records durably, holding an exclusive lock on the ledger for as long as it is open.
+    """Appends records durably, holding an exclusive lock for as long as it is open.
 
     Each record is one ``write`` of a whole line followed by ``fsync``: after a crash the ledger
     holds every record whose append returned, and at worst one torn last line, which the next
     :meth:`open` removes (it was never acted on: a POST only follows a completed intent append).
+
+    The lock is on the ledger's folder, not the file, so that a sync with nothing to record
+    never creates the file: the ledger appears with its first record.
     """
 
     def __init__(self, path: Path, run: str, *, lock_timeout: float = 0.0) -> None:
         self.path = path
         self.run = run
         self.lock_timeout = lock_timeout
+        self._lock_fd: int | None = None
         self._fd: int | None = None
         self.repaired: int | None = None  # bytes of a torn tail removed on open
 
     def open(self) -> Writer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        created = not self.path.exists()
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        lock_fd = os.open(self.path.parent, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            _lock(fd, self.lock_timeout)
-            self._repair(fd)
-            if created:
-                fsync_dir(self.path.parent)
+            _lock(lock_fd, self.lock_timeout)
+            if self.path.exists():
+                self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+                self._repair(self._fd)
         except BaseException:
-            os.close(fd)
+            os.close(lock_fd)
             raise
-        self._fd = fd
+        self._lock_fd = lock_fd
         return self
 
     def _repair(self, fd: int) -> None:
@@ -303,12 +306,14 @@ class Writer:
         os.fsync(fd)
 
     def append(self, event: Event, **fields: Any) -> dict[str, Any]:
-        if self._fd is None:
+        if self._lock_fd is None:
             raise RuntimeError("ledger writer is not open")
         record = {"v": FORMAT_VERSION, "event": event, "at": now(), "run": self.run, **fields}
         _check(record, self.path, 0)
-        data = encode(record)
-        view = memoryview(data)
+        if self._fd is None:  # the first record of a new ledger
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            fsync_dir(self.path.parent)
+        view = memoryview(encode(record))
         while view:
             written = os.write(self._fd, view)
             view = view[written:]
@@ -316,9 +321,10 @@ class Writer:
         return record
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing releases the lock
-            self._fd = None
+        for fd in (self._fd, self._lock_fd):  # closing the folder releases the lock
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._lock_fd = None
 
     def __enter__(self) -> Writer:
         return self.open()

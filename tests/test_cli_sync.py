@@ -79,6 +79,13 @@ def test_publishes_everything_once_in_order(project: Path, sandbox: Sandbox) -> 
     assert messages(sandbox, API) == api_messages(project)
 
 
+def test_nothing_to_publish_writes_no_ledger(tmp_path: Path, sandbox: Sandbox) -> None:
+    (tmp_path / "statusfiles").mkdir()
+    proc = sync(tmp_path, sandbox)
+    assert (proc.returncode, proc.stdout) == (0, "Nothing new to publish.\n")
+    assert list((tmp_path / "statusfiles").iterdir()) == []
+
+
 def test_new_file_after_merge_publishes_only_it(project: Path, sandbox: Sandbox) -> None:
     assert sync(project, sandbox).returncode == 0
     (project / "statusfiles" / "2026-11-26-api-errors" / "04-resolved.yaml").unlink()
@@ -255,9 +262,7 @@ def test_422_is_shown_against_the_file_and_line(project: Path, sandbox: Sandbox)
 
 
 def test_second_concurrent_run_is_locked_out(project: Path, sandbox: Sandbox) -> None:
-    path = project / "statusfiles" / "ledger.jsonl"
-    path.touch()
-    fd = os.open(path, os.O_RDWR)
+    fd = os.open(project / "statusfiles", os.O_RDONLY)  # sync locks the ledger's folder
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another sync holds the ledger
         proc = sync(project, sandbox)

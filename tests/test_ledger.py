@@ -166,6 +166,13 @@ def test_writer_refuses_an_invalid_record(tmp_path: Path) -> None:
         w.append("posted", path="a")
 
 
+def test_a_writer_with_nothing_to_record_creates_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    with Writer(path, run="r"):
+        pass
+    assert not path.exists()
+
+
 def test_lock_excludes_a_second_writer(tmp_path: Path) -> None:
     path = tmp_path / "ledger.jsonl"
     with Writer(path, run="r1"), pytest.raises(LedgerLocked):
@@ -176,8 +183,7 @@ def test_lock_excludes_a_second_writer(tmp_path: Path) -> None:
 
 def test_lock_is_held_across_processes(tmp_path: Path) -> None:
     path = tmp_path / "ledger.jsonl"
-    path.touch()
-    fd = os.open(path, os.O_RDWR)
+    fd = os.open(tmp_path, os.O_RDONLY)  # the writer locks the ledger's folder
     fcntl.flock(fd, fcntl.LOCK_EX)
     code = (
         "import sys; from pathlib import Path; from sync.ledger import Writer, LedgerLocked\n"
