@@ -153,6 +153,11 @@ def render_github(diagnostics: Iterable[Diagnostic]) -> str:
 FORMATS = ("text", "json", "github")
 
 
+def plural(n: int, word: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def did_you_mean(value: object, options: Sequence[str]) -> str | None:
     """The option a near-miss most likely meant: a case slip, a prefix, or a close spelling."""
     if not isinstance(value, str) or not value.strip():

@@ -6,14 +6,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, render_text
+from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural, render_text
 from sync.planner import IncidentPlan, Plan, Planned
 
 PREVIEW = 76
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def headline(plan: Plan) -> str:
@@ -21,7 +17,7 @@ def headline(plan: Plan) -> str:
     errors = len(plan.errors)
     if errors:
         them = "it is" if errors == 1 else "they are"
-        return f"{_n(errors, 'error')}: nothing will be published until {them} fixed."
+        return f"{plural(errors, 'error')}: nothing will be published until {them} fixed."
     creates = plan.creates
     if not creates:
         return "Nothing new to publish."
@@ -29,7 +25,7 @@ def headline(plan: Plan) -> str:
     notify = len(plan.notifying)
     verb = "update" if len(creates) == 1 else "updates"
     return (
-        f"{len(creates)} {verb} to {_n(incidents, 'incident')} will be published; "
+        f"{len(creates)} {verb} to {plural(incidents, 'incident')} will be published; "
         f"{notify or 'none'} will notify subscribers."
     )
 
@@ -39,7 +35,7 @@ def details(plan: Plan) -> str:
     if plan.adopts or plan.settlements:
         parts.append(f"{len(plan.adopts) + len(plan.settlements)} already on the page (recorded, not posted)")
     if plan.moves:
-        parts.append(f"{_n(len(plan.moves), 'move')} (recorded, not posted)")
+        parts.append(f"{plural(len(plan.moves), 'move')} (recorded, not posted)")
     parts.append(f"{plan.unchanged} unchanged")
     if plan.deleted:
         parts.append(f"{len(plan.deleted)} deleted after publishing (left on the page)")
@@ -203,7 +199,8 @@ def render_markdown_invalid(diagnostics: Sequence[Diagnostic], failed: int) -> s
     lines = [
         "### statusfiles plan",
         "",
-        f"**{_n(failed, 'statusfile')} failed validation: nothing can be published until they are fixed.**",
+        f"**{plural(failed, 'statusfile')} failed validation: nothing can be published until "
+        "they are fixed.**",
         "",
     ]
     return "\n".join([*lines, *render_markdown_diagnostics(diagnostics)]).rstrip() + "\n"

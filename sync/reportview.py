@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic
+from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural
 from sync.planview import render_markdown_diagnostics
 from sync.publisher import Outcome, Report
 
@@ -25,21 +25,17 @@ def outcome_line(o: Outcome) -> str:
     return line
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def summary_line(report: Report) -> str:
     if not report.outcomes and report.ok:
         return "Nothing new to publish."
     posted, adopted = report.count("posted"), report.count("adopted") + report.count("settled")
     incidents = len({o.incident for o in report.outcomes if o.result == "posted"})
-    text = f"Published {_n(posted, 'update')} to {_n(incidents, 'incident')}"
+    text = f"Published {plural(posted, 'update')} to {plural(incidents, 'incident')}"
     extras = []
     if adopted:
         extras.append(f"{adopted} already on the page (recorded)")
     if report.count("moved"):
-        extras.append(f"{_n(report.count('moved'), 'rename')} recorded")
+        extras.append(f"{plural(report.count('moved'), 'rename')} recorded")
     if extras:
         text += "; " + ", ".join(extras)
     if report.ok:

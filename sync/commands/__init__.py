@@ -60,7 +60,3 @@ def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
     else:
         out = click.get_text_stream("stdout")
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
-
-
-def plural(n: int, word: str, plural_word: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural_word or word + 's'}"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from sync.commands import dir_option, echo_diagnostics, format_option, plural
-from sync.diagnostics import FORMATS, render_json
+from sync.commands import dir_option, echo_diagnostics, format_option
+from sync.diagnostics import FORMATS, plural, render_json
 from sync.statusfile import DiscoveryError, discover, load_all
 
 
