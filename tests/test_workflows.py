@@ -24,7 +24,10 @@ WORKFLOWS = REPO / ".github" / "workflows"
 PLAN, PUBLISH, CI = (WORKFLOWS / f"{n}.yml" for n in ("statusfiles-plan", "statusfiles-publish", "ci"))
 ACTION = REPO / "action.yml"
 DOCS = REPO / "README.md"  # its GitHub section documents the workflows and the action
-SCRIPTS = [REPO / "scripts" / n for n in ("publish.sh", "action-run.sh", "actionlint")]
+SCRIPTS = [
+    REPO / "scripts" / n
+    for n in ("publish.sh", "action-run.sh", "actionlint", "yaml-language-server", "demo.sh")
+]
 BIN = Path(sys.executable).parent
 # Variables a CI run or a developer's shell may set that would change what the scripts under test do.
 OWN_ENV = ("GITHUB_", "STATUSFILES_", "INCIDENT_IO_")
