@@ -6,7 +6,6 @@ statusfiles, a ledger state and diagnostics for whatever could not be read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,13 +41,17 @@ def ledger_path_for(directory: Path, ledger_path: Path | None) -> Path:
     return ledger_path if ledger_path is not None else directory / ledgers.LEDGER_NAME
 
 
-def load(directory: Path, ledger_path: Path | None, paths: Sequence[Path] = ()) -> Workspace:
-    """Validate every statusfile and read the ledger; raises DiscoveryError for a missing directory."""
+def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True) -> Workspace:
+    """Validate every statusfile and (unless the caller will, under its lock) read the ledger.
+
+    Raises DiscoveryError for a missing directory.
+    """
     ws = Workspace(directory=directory, ledger_path=ledger_path_for(directory, ledger_path))
-    result = load_all(discover(paths, directory))
+    result = load_all(discover((), directory))
     ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
     ws.diagnostics.extend(result.diagnostics)
-    read_ledger(ws)
+    if with_ledger:
+        read_ledger(ws)
     return ws
 
 

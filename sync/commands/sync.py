@@ -114,7 +114,7 @@ def command(
     except api.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        ws = workspace.load(directory, ledger_path)
+        ws = workspace.load(directory, ledger_path, with_ledger=False)
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
     if not ws.ok:
@@ -125,11 +125,10 @@ def command(
     )
     try:
         if writer is not None:
-            # The lock first, then the read: no other sync can append between our read and our writes.
-            writer.open()
-            workspace.read_ledger(ws)
-            if not ws.ok:
-                _stop(ws.diagnostics, fmt, "the ledger cannot be read.")
+            writer.open()  # the lock first, then the read: no other sync appends between the two
+        workspace.read_ledger(ws)
+        if not ws.ok:
+            _stop(ws.diagnostics, fmt, "the ledger cannot be read.")
         draft = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         if draft.errors:
             _stop(draft.diagnostics, fmt, f"the plan has {len(draft.errors)} error(s).")
@@ -140,7 +139,7 @@ def command(
                 remote = publisher.read_incidents(client, to_read, concurrency)
             except (api.ApiError, api.Unreachable) as exc:
                 diag = Diagnostic(
-                    ws.ledger_display, 0, 0, "", f"reading the status page failed: {exc}", "api-read"
+                    ws.root_display, 0, 0, "", f"reading the status page failed: {exc}", "api-read"
                 )
                 _stop([diag], fmt, str(exc))
             plan = planner.plan(
