@@ -238,18 +238,24 @@ def _classify(
     return candidates, moves, unchanged
 
 
+def advance(
+    status: str | None, components: Mapping[str, str], payload: Mapping[str, Any]
+) -> tuple[str | None, dict[str, str]]:
+    """The incident status and component statuses after one update (resolving sets all operational)."""
+    status = payload.get("incident_status") or status
+    after = dict.fromkeys(components, "operational") if status == "resolved" else dict(components)
+    for c in payload.get("component_statuses") or []:
+        after[c["component_id"]] = c["component_status"]
+    return status, after
+
+
 def _fold(payloads: Iterable[Mapping[str, Any] | None]) -> tuple[str | None, dict[str, str]]:
     """The incident status and component statuses after a sequence of updates."""
     status: str | None = None
     components: dict[str, str] = {}
     for p in payloads:
-        if not p:
-            continue
-        status = p.get("incident_status") or status
-        if status == "resolved":
-            components = dict.fromkeys(components, "operational")
-        for c in p.get("component_statuses") or []:
-            components[c["component_id"]] = c["component_status"]
+        if p:
+            status, components = advance(status, components, p)
     return status, components
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural, render_text
-from sync.planner import IncidentPlan, Plan, Planned
+from sync.planner import IncidentPlan, Plan, Planned, advance
 
 PREVIEW = 76
 
@@ -23,9 +23,8 @@ def headline(plan: Plan) -> str:
         return "Nothing new to publish."
     incidents = sum(1 for inc in plan.incidents if inc.creates)
     notify = len(plan.notifying)
-    verb = "update" if len(creates) == 1 else "updates"
     return (
-        f"{len(creates)} {verb} to {plural(incidents, 'incident')} will be published; "
+        f"{plural(len(creates), 'update')} to {plural(incidents, 'incident')} will be published; "
         f"{notify or 'none'} will notify subscribers."
     )
 
@@ -46,25 +45,19 @@ Change = tuple[str, str | None, str]  # component id, status before (None: not k
 
 
 def _transitions(inc: IncidentPlan) -> list[tuple[Planned, str | None, str | None, list[Change]]]:
-    """For each update: status before, status after, and component changes."""
-    status = inc.status_before
-    components = dict(inc.components_before)
+    """For each update: status before, status after, and the components it sets or resolving resets."""
+    status, components = inc.status_before, dict(inc.components_before)
     out = []
     for p in inc.updates:
-        payload = p.file.payload
-        after = payload.get("incident_status") or status
-        changes: list[Change] = []
-        if after == "resolved":
-            for cid, before in components.items():
-                if before != "operational":
-                    changes.append((cid, before, "operational"))
-            components = dict.fromkeys(components, "operational")
-        for c in payload.get("component_statuses") or []:
-            cid, new = c["component_id"], c["component_status"]
-            changes.append((cid, components.get(cid), new))
-            components[cid] = new
+        after, now = advance(status, components, p.file.payload)
+        named = {c["component_id"] for c in p.file.components}
+        changes: list[Change] = [
+            (cid, components.get(cid), new)
+            for cid, new in now.items()
+            if cid in named or components.get(cid) != new
+        ]
         out.append((p, status, after, changes))
-        status = after
+        status, components = after, now
     return out
 
 
