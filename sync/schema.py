@@ -15,12 +15,9 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sync.diagnostics import did_you_mean
-
-if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator
 
 SPEC_NAME = "openapi/openapi-status-pages-v2.json"
 UPDATE_SCHEMA_NAME = "status-page-incident-update.schema.json"
@@ -155,14 +152,6 @@ def update_schema() -> dict[str, Any]:
     with open(schemas_dir() / UPDATE_SCHEMA_NAME, encoding="utf-8") as f:
         schema: dict[str, Any] = json.load(f)
     return schema
-
-
-@functools.cache
-def validator() -> Draft202012Validator:
-    """Built once, on first use: importing jsonschema costs more than a small run."""
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(update_schema())
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,16 +348,30 @@ def compile_validity(schema: dict[str, Any]) -> Check | None:
         return None
 
 
+class Checker:
+    """Checks data against one schema: the compiled fast path first, jsonschema only to explain failures."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        from jsonschema import Draft202012Validator  # imported by the first command that validates
+
+        self.fast = compile_validity(schema)
+        self.validator = Draft202012Validator(schema)
+
+    def problems(self, data: Any) -> list[SchemaProblem]:
+        """Every schema problem in ``data``, one per field and rule, in the order jsonschema finds them."""
+        if self.fast is not None and self.fast(data):
+            return []
+        found = {(p.path, p.rule): p for error in self.validator.iter_errors(data) for p in explain(error)}
+        # A value of the wrong type is not also "not one of" the allowed values: one problem each.
+        return [p for p in found.values() if not (p.rule == "enum" and (p.path, "type") in found)]
+
+
 @functools.cache
-def _fast_check() -> Check | None:
-    return compile_validity(update_schema())
+def update_checker() -> Checker:
+    """The statusfile checker, built once, on first use."""
+    return Checker(update_schema())
 
 
 def check(data: Any) -> list[SchemaProblem]:
-    """Every schema problem in ``data``, deduplicated, in document order of their paths."""
-    fast = _fast_check()
-    if fast is not None and fast(data):
-        return []
-    problems = {(p.path, p.rule): p for error in validator().iter_errors(data) for p in explain(error)}
-    # A value of the wrong type is not also "not one of" the allowed values: one problem each.
-    return [p for p in problems.values() if not (p.rule == "enum" and (p.path, "type") in problems)]
+    """Every schema problem of a statusfile's payload."""
+    return update_checker().problems(data)

@@ -50,7 +50,7 @@ from sync.sandbox.state import (
     load,
     save,
 )
-from sync.schema import SchemaProblem, compile_validity, explain, generate, load_spec, request_schema_name
+from sync.schema import Checker, generate, load_spec, request_schema_name
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -238,24 +238,16 @@ class BodyCheck:
     """One operation's request-body checks: its OpenAPI schema, open to unknown fields as the API is."""
 
     def __init__(self, spec: dict[str, Any], operation: tuple[str, str], *, prose_rules: bool) -> None:
-        from jsonschema import Draft202012Validator
-
         name = request_schema_name(spec, *operation)
         schema = generate(spec, name, schema_id=f"urn:statusfiles:sandbox:{name}", title=name, strict=False)
-        self._fast = compile_validity(schema)
-        self._full = Draft202012Validator(schema)
+        self._checker = Checker(schema)
         self._prose_rules = prose_rules
 
     def problems(self, body: Any) -> list[Problem]:
-        found: list[SchemaProblem] = []
-        if self._fast is None or not self._fast(body):
-            found = [p for error in self._full.iter_errors(body) for p in explain(error)]
+        found = self._checker.problems(body)
         if self._prose_rules and isinstance(body, dict):
             found += rules.check(body)
-        unique = {(p.path, p.rule): p for p in found}
-        # As sync.schema.check: a value of the wrong type is not also "not one of" the allowed values.
-        kept = [p for p in unique.values() if not (p.rule == "enum" and (p.path, "type") in unique)]
-        return [Problem(_CODES.get(p.rule, "invalid_value"), p.message, p.path) for p in kept]
+        return [Problem(_CODES.get(p.rule, "invalid_value"), p.message, p.path) for p in found]
 
 
 @functools.cache
