@@ -34,10 +34,9 @@ import httpx
 
 from sync import __version__
 from sync.netaddr import is_loopback
-from sync.remote import RemoteIncident, RemoteUpdate, parse_incident, parse_update
+from sync.remote import WRITE_SCOPE, RemoteIncident, RemoteUpdate, parse_incident, parse_update
 
 DEFAULT_BASE_URL = "https://api.incident.io"
-WRITE_SCOPE = "Create status page incidents, status page maintenance windows, and publish status page updates"
 USER_AGENT = f"statusfiles/{__version__}"
 
 

@@ -18,10 +18,8 @@ from typing import Any, Literal
 
 from sync.diagnostics import Diagnostic, Severity
 from sync.ledger import Entry, LedgerState
-from sync.remote import RemoteIncident, RemoteUpdate, matches
+from sync.remote import MAX_UPDATES, RemoteIncident, RemoteUpdate, matches
 from sync.statusfile import Statusfile, natural_key
-
-MAX_UPDATES = 100  # per incident, counting every update on it (the API's limit)
 
 Action = Literal["create", "adopt"]
 WARN = Severity.WARNING

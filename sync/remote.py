@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Facts of the API that the client, the planner and the sandbox all rely on.
+MAX_UPDATES = 100  # per incident, counting every update on it, the first included
+WRITE_SCOPE = "Create status page incidents, status page maintenance windows, and publish status page updates"
+
 
 @dataclass(frozen=True, slots=True)
 class RemoteUpdate:

@@ -29,6 +29,7 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from openapi_core.testing import MockRequest, MockResponse
 
 from sync.netaddr import is_loopback
+from sync.remote import MAX_UPDATES, WRITE_SCOPE
 from sync.sandbox import Fault, Sandbox, SandboxConfig
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
@@ -39,7 +40,6 @@ from sync.sandbox.seed import (
     STATUS_PAGE_ID,
     WEBHOOKS_ID,
 )
-from sync.sandbox.state import MAX_UPDATES, WRITE_SCOPE
 from sync.schema import SPEC_NAME, generate, load_spec, schemas_dir
 
 UPDATES = "/v2/status_page_incident_updates"

@@ -36,13 +36,13 @@ from typing import Any, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sync import rules
+from sync.remote import WRITE_SCOPE
 from sync.sandbox.ratelimit import RateLimiter, rfc3339_seconds
 from sync.sandbox.seed import seed_state
 from sync.sandbox.state import (
     COMPONENT_STATUSES,
     OPERATIONAL,
     RESOLVED,
-    WRITE_SCOPE,
     IdGenerator,
     Problem,
     Rejected,

@@ -23,14 +23,13 @@ from typing import Any, TypeVar
 
 from sync.diagnostics import format_field
 from sync.fsutil import write_atomic
+from sync.remote import MAX_UPDATES
 
 STATE_VERSION = 1
-MAX_UPDATES = 100  # per incident, counting the update that opened it
 OPERATIONAL = "operational"
 RESOLVED = "resolved"
 # Worst last: the order a status page uses to show a component hit by several incidents.
 COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "full_outage")
-WRITE_SCOPE = "Create status page incidents, status page maintenance windows, and publish status page updates"
 
 T = TypeVar("T")
 
