@@ -188,14 +188,9 @@ def render_markdown_plan(plan: Plan) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_markdown_invalid(diagnostics: Sequence[Diagnostic], failed: int) -> str:
-    lines = [
-        "### statusfiles plan",
-        "",
-        f"**{plural(failed, 'statusfile')} failed validation: nothing can be published until "
-        "they are fixed.**",
-        "",
-    ]
+def render_markdown_refusal(title: str, headline: str, diagnostics: Sequence[Diagnostic]) -> str:
+    """Nothing can be published, why, and every diagnostic: for a comment or the job summary."""
+    lines = [f"### {title}", "", f"**Nothing can be published: {headline}**", ""]
     return "\n".join([*lines, *render_markdown_diagnostics(diagnostics)]).rstrip() + "\n"
 
 

@@ -36,6 +36,16 @@ class Workspace:
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
 
+    @property
+    def trouble(self) -> str:
+        """Why nothing can be planned, in one sentence (when not ``ok``)."""
+        reasons = []
+        if self.failed:
+            reasons.append(f"{self.failed} of {self.checked} statusfiles failed validation")
+        if any(d.rule == "ledger-invalid" for d in self.diagnostics):
+            reasons.append(f"the ledger {self.ledger_display} cannot be read")
+        return "; ".join(reasons) + "."
+
 
 def ledger_path_for(directory: Path, ledger_path: Path | None) -> Path:
     return ledger_path if ledger_path is not None else directory / ledgers.LEDGER_NAME

@@ -119,9 +119,10 @@ def test_validation_errors_are_reported_like_validate(project: Path) -> None:
     assert proc.returncode == 1
     validate = run_cli("validate", cwd=project)
     assert proc.stdout.splitlines()[0] == validate.stdout.splitlines()[0]
-    assert proc.stdout.splitlines()[-1] == "1 of 3 statusfiles failed validation; no plan."
+    assert proc.stdout.splitlines()[-1] == "No plan: 1 of 3 statusfiles failed validation."
     md = run_cli("plan", "--format", "markdown", cwd=project)
-    assert md.returncode == 1 and "**1 statusfile failed validation" in md.stdout and "**enum**" in md.stdout
+    assert md.returncode == 1 and "**enum**" in md.stdout
+    assert "**Nothing can be published: 1 of 3 statusfiles failed validation.**" in md.stdout
     code, doc = run_json("plan", cwd=project)
     assert code == 1 and doc["diagnostics"][0]["rule"] == "enum"
 
@@ -145,6 +146,7 @@ def test_malformed_ledger_line_is_an_error_naming_the_line(project: Path) -> Non
     assert proc.returncode == 1
     assert proc.stdout.startswith("statusfiles/ledger.jsonl:2:1: error: not valid JSON")
     assert "[ledger-invalid]" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == "No plan: the ledger statusfiles/ledger.jsonl cannot be read."
 
 
 def test_torn_ledger_line_is_a_warning(project: Path) -> None:

@@ -74,10 +74,12 @@ def command(directory: Path, ledger_path: Path | None, fmt: str, detailed_exitco
             }
             click.echo(render_json(ws.diagnostics, summary), nl=False)
         elif fmt == "markdown":
-            click.echo(planview.render_markdown_invalid(ws.diagnostics, ws.failed), nl=False)
+            click.echo(
+                planview.render_markdown_refusal("statusfiles plan", ws.trouble, ws.diagnostics), nl=False
+            )
         else:
             echo_diagnostics(ws.diagnostics, fmt)
-            click.echo(f"{ws.failed} of {ws.checked} statusfiles failed validation; no plan.")
+            click.echo(f"No plan: {ws.trouble}")
         raise SystemExit(1)
 
     result = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)

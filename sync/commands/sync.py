@@ -28,18 +28,15 @@ def _step_summary(markdown: str) -> None:
             f.write(markdown + "\n")
 
 
-def _stop(
-    diagnostics: Sequence[Diagnostic], fmt: str, headline: str, extra: dict[str, Any] | None = None
-) -> None:
+def _stop(diagnostics: Sequence[Diagnostic], fmt: str, headline: str) -> None:
     """Nothing was published: say why, everywhere the user may look, and exit 1."""
     if fmt == "json":
-        summary = {"ok": False, "published": 0, "reason": headline, **(extra or {})}
+        summary = {"ok": False, "published": 0, "reason": headline}
         click.echo(render_json(diagnostics, summary), nl=False)
     else:
         echo_diagnostics(diagnostics, "text")
         click.echo(f"Nothing was published: {headline}")
-    lines = ["### statusfiles sync", "", f"**Nothing was published: {headline}**", ""]
-    _step_summary("\n".join([*lines, *planview.render_markdown_diagnostics(diagnostics)]))
+    _step_summary(planview.render_markdown_refusal("statusfiles sync", headline, diagnostics))
     raise SystemExit(1)
 
 
@@ -118,7 +115,7 @@ def command(
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
     if not ws.ok:
-        _stop(ws.diagnostics, fmt, f"{ws.failed} of {ws.checked} statusfiles failed validation.")
+        _stop(ws.diagnostics, fmt, ws.trouble)
 
     writer = (
         None if dry_run else ledger.Writer(ws.ledger_path, run=uuid.uuid4().hex, lock_timeout=lock_timeout)
@@ -128,7 +125,7 @@ def command(
             writer.open()  # the lock first, then the read: no other sync appends between the two
         workspace.read_ledger(ws)
         if not ws.ok:
-            _stop(ws.diagnostics, fmt, "the ledger cannot be read.")
+            _stop(ws.diagnostics, fmt, ws.trouble)
         draft = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         if draft.errors:
             _stop(draft.diagnostics, fmt, f"the plan has {len(draft.errors)} error(s).")
