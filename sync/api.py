@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -194,7 +194,6 @@ class Pacer:
         self.inflight = 0
         self.learned = False  # whether a response has told us the real limit yet
         self._stamp = clock()
-        self.waited = 0.0
 
     def _refill(self) -> None:
         now = self._clock()
@@ -210,7 +209,6 @@ class Pacer:
                     self.inflight += 1
                     return
                 wait = (1 - self.tokens) / self.rate
-            self.waited += wait
             self._sleep(wait)
 
     def release(self, headers: Mapping[str, str] | None, *, throttled: bool = False) -> None:
@@ -373,8 +371,6 @@ class Client:
 
 
 def _segment(value: str) -> str:
-    from urllib.parse import quote
-
     return quote(value, safe="")
 
 
