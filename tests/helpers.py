@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,5 @@ def sync_env(base_url: str, key: str = SANDBOX_KEY) -> dict[str, str]:
 
 def copy_examples(dest: Path) -> Path:
     """The repository's example statusfiles (which match the sandbox's seed), without its ledger."""
-    import shutil
-
     shutil.copytree(EXAMPLES, dest / "statusfiles", ignore=shutil.ignore_patterns("ledger.jsonl"))
     return dest
