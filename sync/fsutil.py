@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 
@@ -22,13 +23,21 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, then move it into place.
 
     With ``exclusive`` the file must not exist yet: it is linked into place, which fails with
-    FileExistsError instead of replacing anything.
+    FileExistsError instead of replacing anything. A new file gets the mode ``open()`` would give
+    it (0666 less the umask); a replaced file keeps its mode.
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        keep: int | None = None if exclusive else stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        keep = None
+    tmp = folder / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
+            if keep is not None:
+                os.fchmod(f.fileno(), keep)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -37,5 +46,5 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         else:
             os.replace(tmp, path)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     fsync_dir(folder)
