@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import math
 import os
 import random
 import threading
@@ -125,15 +126,33 @@ class RetryPolicy:
         """``STATUSFILES_RETRY_BASE`` / ``STATUSFILES_RETRY_CAP`` / ``STATUSFILES_RETRY_ATTEMPTS`` tune it."""
         default = cls()
         return cls(
-            attempts=int(env.get("STATUSFILES_RETRY_ATTEMPTS", default.attempts)),
-            base=float(env.get("STATUSFILES_RETRY_BASE", default.base)),
-            cap=float(env.get("STATUSFILES_RETRY_CAP", default.cap)),
+            attempts=int(_env_number(env, "STATUSFILES_RETRY_ATTEMPTS", default.attempts, integer=True)),
+            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base),
+            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap),
         )
 
     def delay(self, attempt: int, at_least: float = 0.0, rng: random.Random | None = None) -> float:
         """The wait before retry ``attempt`` (1-based): full jitter, never under ``at_least``."""
         ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
         return max(at_least, (rng or random).uniform(0, ceiling))
+
+
+def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
+    """A finite, non-negative setting (a positive integer with ``integer``), or ConfigError.
+
+    NaN or infinity would make every backoff a hang, so they are refused with the rest.
+    """
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < (1 if integer else 0):
+        kind = "a whole number of attempts, at least 1" if integer else "a number of seconds, 0 or more"
+        raise ConfigError(f"{name}={text!r}: expected {kind}")
+    return value
 
 
 def _parse_time(value: str, now: float) -> float | None:

@@ -3,11 +3,19 @@
 Each subcommand lives in its own module under ``sync.commands`` and is imported
 only when it runs (or when ``--help`` lists it), so ``statusfiles validate``
 never pays for httpx and ``--version`` pays for nothing.
+
+Anything a user can get wrong ends in a one-line error and exit status 1 or 2.
+Any other exception is a bug in statusfiles: it gets one line naming the log
+file that holds its traceback, and exit status 3 (as pre-commit does), so that
+a crash is never mistaken for "invalid" or "usage error".
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from pathlib import Path
 
 import click
 
@@ -15,6 +23,11 @@ from sync import __version__
 
 # Listed in the order --help shows them.
 COMMANDS = ("validate", "plan", "sync", "new", "schema", "sandbox")
+
+CRASH_EXIT = 3
+DEBUG_ENV = "STATUSFILES_DEBUG"
+KEY_ENV = "INCIDENT_IO_API_KEY"
+REDACTED = "[redacted]"
 
 
 class LazyGroup(click.Group):
@@ -39,4 +52,52 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="statusfiles")
+    try:
+        cli(prog_name="statusfiles")
+    except Exception:  # click has handled every expected error by now: this is a bug
+        sys.exit(crash())
+
+
+def redact(text: str, key: str | None) -> str:
+    """``text`` without the API key: a traceback may quote a header or a request that carried it."""
+    return text.replace(key, REDACTED) if key else text
+
+
+def crash_log_dir() -> Path:
+    """Where tracebacks go: the user's cache directory, as pre-commit keeps its log."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "statusfiles"
+
+
+def write_crash_log(text: str) -> str:
+    """Write ``text`` to a new file in the cache directory (else the temp directory); its path."""
+    import tempfile
+
+    for folder in (crash_log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, path = tempfile.mkstemp(prefix="statusfiles-crash-", suffix=".log", dir=folder)
+        except OSError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.write(text)
+        return path
+    return ""
+
+
+def crash() -> int:
+    """Report the exception being handled; the exit status that means "statusfiles crashed"."""
+    import traceback
+
+    exc = sys.exception()
+    key = os.environ.get(KEY_ENV)
+    text = redact("".join(traceback.format_exception(exc)), key)
+    summary = redact(" ".join(traceback.format_exception_only(exc)).strip(), key)
+    summary = " ".join(summary.split())  # one line, whatever the exception's message holds
+    header = f"statusfiles {__version__}, Python {sys.version.split()[0]}, argv {sys.argv[1:]!r}\n"
+    log = write_crash_log(redact(header, key) + text)
+    if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        sys.stderr.write(text)
+    where = f"traceback in {log}" if log else "no log file could be written"
+    sys.stderr.write(f"statusfiles: internal error (a bug): {summary} [{where}; {DEBUG_ENV}=1 prints it]\n")
+    return CRASH_EXIT

@@ -47,6 +47,22 @@ class Workspace:
         return "; ".join(reasons) + "."
 
 
+def find_up(name: str, start: Path | None = None) -> Path | None:
+    """The folder ``name`` in ``start`` or its nearest ancestor that has one, as git finds ``.git``.
+
+    The search stops at the repository's root (the first folder holding ``.git``), so a
+    command run anywhere inside a repository finds the repository's folder and never one
+    outside it. None when there is none.
+    """
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / name).is_dir():
+            return folder / name
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
 def ledger_path_for(directory: Path, ledger_path: Path | None) -> Path:
     return ledger_path if ledger_path is not None else directory / ledgers.LEDGER_NAME
 
@@ -74,4 +90,10 @@ def read_ledger(ws: Workspace) -> None:
         ws.ledger = ledgers.LedgerState()
         ws.diagnostics.append(
             Diagnostic(ws.ledger_display, exc.line, 1 if exc.line else 0, "", exc.message, "ledger-invalid")
+        )
+    except OSError as exc:  # a folder, a path through a file, no permission
+        ws.ledger = ledgers.LedgerState()
+        reason = exc.strerror or str(exc)
+        ws.diagnostics.append(
+            Diagnostic(ws.ledger_display, 0, 0, "", f"cannot be read: {reason}", "ledger-invalid")
         )

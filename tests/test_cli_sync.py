@@ -266,7 +266,11 @@ def test_second_concurrent_run_is_locked_out(project: Path, sandbox: Sandbox) ->
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another sync holds the ledger
         proc = sync(project, sandbox)
-        assert proc.returncode == 1 and "another statusfiles sync is running" in proc.stderr
+        assert (proc.returncode, proc.stderr) == (1, "")
+        assert proc.stdout == (
+            "Nothing was published: another statusfiles sync is running with this ledger "
+            "(--lock-timeout SECONDS waits for it).\n"
+        )
         assert sandbox.requests() == []
     finally:
         os.close(fd)

@@ -94,6 +94,8 @@ def create(path: Path, content: str) -> None:
         write_atomic(path, content.encode(), exclusive=True)
     except FileExistsError:
         raise click.ClickException(f"{display_path(path)} already exists; nothing written") from None
+    except OSError as exc:  # a name too long for the file system, a read-only folder
+        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
 
 
 # --- where the file goes -------------------------------------------------------
@@ -114,18 +116,27 @@ def next_name(folder: Path, status: str | None) -> str:
     return f"{seq:0{width}d}-{status or 'update'}.yaml"
 
 
-def modeline_for(folder: Path, directory: Path, siblings: list[Statusfile]) -> str | None:
-    """Point the editor at the schema: the repository's copy if there is one, else what siblings use."""
-    for base in (directory.resolve().parent, Path.cwd()):
-        candidate = base / "schemas" / schema.UPDATE_SCHEMA_NAME
+def modeline_for(folder: Path, directory: Path, siblings: list[Statusfile]) -> tuple[str, Path | None]:
+    """Point the editor at the schema: the repository's copy, else what siblings use.
+
+    A repository without either (one that runs statusfiles as an action) gets a copy of the
+    installed package's schema in ``schemas/`` beside the statusfiles directory, returned as the
+    file to write: the schema line must name a file that every clone has.
+    """
+    home = directory.resolve().parent / "schemas" / schema.UPDATE_SCHEMA_NAME
+    for candidate in (home, Path.cwd() / "schemas" / schema.UPDATE_SCHEMA_NAME):
         if candidate.is_file():
-            rel = os.path.relpath(candidate, folder.resolve())
-            return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
+            return _modeline(candidate, folder), None
     for sibling in reversed(siblings):
         first = sibling.source.path.read_text(encoding="utf-8").split("\n", 1)[0]
         if first.startswith("# yaml-language-server:"):
-            return first
-    return None
+            return first, None
+    return _modeline(home, folder), home
+
+
+def _modeline(schema_path: Path, folder: Path) -> str:
+    rel = os.path.relpath(schema_path, folder.resolve())
+    return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
 
 
 def _editor_message(incident: str, status: str | None, notify: bool) -> str:
@@ -205,7 +216,13 @@ def command(
         raise click.UsageError(f"incident {incident} has no statusfiles yet: pass --slug to name its folder")
 
     if message_file is not None:
-        message = message_file.read()
+        try:
+            message = message_file.read()
+        except UnicodeDecodeError as exc:
+            where = "standard input" if message_file.name == "<stdin>" else message_file.name
+            raise click.BadParameter(
+                f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8", param_hint="--message-file"
+            ) from None
     elif message is None:
         message = _editor_message(incident, status, notify)
     text = message.strip()
@@ -221,10 +238,14 @@ def command(
 
     path = folder / next_name(folder, status)
     source = Source(path=path, display=display_path(path), rel=path.name)
+    modeline, schema_copy = modeline_for(folder, directory, existing)
     try:
-        content, _ = render(payload, modeline_for(folder, directory, existing), source)
+        content, _ = render(payload, modeline, source)
     except StatusfileError as exc:
         echo_diagnostics(exc.diagnostics, "text")
         raise click.ClickException("not written: the update would not be valid") from None
+    if schema_copy is not None:
+        create(schema_copy, (schema.schemas_dir() / schema.UPDATE_SCHEMA_NAME).read_text(encoding="utf-8"))
+        click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
     create(path, content)
     click.echo(display_path(path))

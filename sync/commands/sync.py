@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from sync import planner, planview, workspace
-from sync.commands import dir_option, echo_diagnostics, format_option, ledger_option
+from sync.commands import dir_option, echo_diagnostics, finite, format_option, ledger_option, os_reason
 from sync.diagnostics import Diagnostic, render_json, use_colour
 from sync.statusfile import DiscoveryError
 
@@ -64,6 +64,7 @@ def _stop(diagnostics: Sequence[Diagnostic], fmt: str, headline: str) -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
+    callback=finite,
     default=30.0,
     show_default=True,
     help="Seconds to wait for each response.",
@@ -71,6 +72,7 @@ def _stop(diagnostics: Sequence[Diagnostic], fmt: str, headline: str) -> None:
 @click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
+    callback=finite,
     default=0.0,
     show_default=True,
     help="Seconds to wait for another sync using the same ledger to finish.",
@@ -108,6 +110,7 @@ def command(
     try:
         key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
         url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
+        retry = api.RetryPolicy.from_env()
     except api.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     try:
@@ -122,7 +125,12 @@ def command(
     )
     try:
         if writer is not None:
-            writer.open()  # the lock first, then the read: no other sync appends between the two
+            try:
+                writer.open()  # the lock first, then the read: no other sync appends between the two
+            except ledger.LedgerLocked as exc:
+                _stop([], fmt, f"{exc} (--lock-timeout SECONDS waits for it).")
+            except OSError as exc:
+                _stop([], fmt, f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)}).")
         workspace.read_ledger(ws)
         if not ws.ok:
             _stop(ws.diagnostics, fmt, ws.trouble)
@@ -130,15 +138,13 @@ def command(
         if draft.errors:
             _stop(draft.diagnostics, fmt, f"the plan has {len(draft.errors)} error(s).")
         to_read = {inc.incident_id for inc in draft.incidents} | {e.incident for e in ws.ledger.unsettled()}
-        retry = api.RetryPolicy.from_env()
         with api.Client(url, key, timeout=timeout, retry=retry) as client:
             try:
                 remote = publisher.read_incidents(client, to_read, concurrency)
             except (api.ApiError, api.Unreachable) as exc:
-                diag = Diagnostic(
-                    ws.root_display, 0, 0, "", f"reading the status page failed: {exc}", "api-read"
-                )
-                _stop([diag], fmt, str(exc))
+                rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
+                diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the status page failed: {exc}", rule)
+                _stop([diag], fmt, "the status page could not be read.")
             plan = planner.plan(
                 ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display, remote=remote
             )
@@ -148,9 +154,17 @@ def command(
                 _dry_run(plan, fmt)
                 return
             assert writer is not None
-            report = _publish(
-                client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base
-            )
+            try:
+                report = _publish(
+                    client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base
+                )
+            except OSError as exc:  # the disk filled up, or the ledger was made read-only meanwhile
+                _stop(
+                    [],
+                    fmt,
+                    f"the ledger {ws.ledger_display} could not be written ({os_reason(exc)}), so publishing "
+                    "stopped; the next sync reads back any update whose outcome was not recorded.",
+                )
             stats = client.stats
     finally:
         if writer is not None:
