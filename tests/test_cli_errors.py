@@ -108,7 +108,9 @@ def test_sync_stops_before_the_first_post_when_the_ledger_cannot_be_created(
     ledger_dir = project / "records"
     ledger_dir.mkdir()
     read_only(ledger_dir)  # type: ignore[operator]
-    proc = run_cli("sync", "--ledger", ledger_dir / "ledger.jsonl", cwd=project, env=sync_env(sandbox.base_url))
+    proc = run_cli(
+        "sync", "--ledger", ledger_dir / "ledger.jsonl", cwd=project, env=sync_env(sandbox.base_url)
+    )
     assert proc.returncode == 1 and proc.stderr == "", proc.stderr
     assert "could not be written" in one_line(proc.stdout.splitlines(keepends=True)[-1])
     assert "the next sync reads back any update whose outcome was not recorded" in proc.stdout
@@ -188,7 +190,8 @@ CRASHING = (
     "import os, sys\n"
     "import sync.commands.validate as v\n"
     "def boom(*args):\n"
-    "    raise RuntimeError('sent Authorization: Bearer ' + os.environ['INCIDENT_IO_API_KEY'] + '\\nthen failed')\n"
+    "    key = os.environ['INCIDENT_IO_API_KEY']\n"
+    "    raise RuntimeError(f'sent Authorization: Bearer {key}\\nthen failed')\n"
     "v.load_all = boom\n"
     "from sync.cli import main\n"
     "sys.argv = ['statusfiles', 'validate']\n"
@@ -209,7 +212,8 @@ def test_a_bug_prints_one_line_naming_the_log_and_exits_3(project: Path) -> None
     assert proc.returncode == 3, proc.stderr
     line = one_line(proc.stderr)
     assert line.startswith(
-        "statusfiles: internal error (a bug): RuntimeError: sent Authorization: Bearer [redacted] then failed "
+        "statusfiles: internal error (a bug): "
+        "RuntimeError: sent Authorization: Bearer [redacted] then failed "
     )
     [log] = (project / "cache" / "statusfiles").iterdir()
     assert f"[traceback in {log}; STATUSFILES_DEBUG=1 prints it]" in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 import click
@@ -15,8 +16,8 @@ from sync.schema import (
     dumps,
     generate_update_schema,
     load_spec,
-    schemas_dir,
 )
+from sync.workspace import find_up
 
 
 @click.command("schema")
@@ -25,13 +26,14 @@ from sync.schema import (
     "spec_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
-    help=f"The OpenAPI document.  [default: schemas/{SPEC_NAME}]",
+    help=f"The OpenAPI document.  [default: schemas/{SPEC_NAME} in this folder or the nearest parent "
+    "folder with a schemas/, up to the repository's root]",
 )
 @click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help=f"Where to write the schema.  [default: schemas/{UPDATE_SCHEMA_NAME}]",
+    help=f"Where to write the schema.  [default: schemas/{UPDATE_SCHEMA_NAME}, in the same schemas/]",
 )
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 and show a diff if the file is out of date."
@@ -47,8 +49,18 @@ def command(spec_path: Path | None, output: Path | None, check: bool) -> None:
       statusfiles schema           # regenerate after updating the vendored spec
       statusfiles schema --check   # in CI: fail if the committed schema is stale
     """
-    spec_path = spec_path or schemas_dir() / SPEC_NAME
-    output = output or schemas_dir() / UPDATE_SCHEMA_NAME
+    if spec_path is None or output is None:
+        # The working tree's schemas, never the installed package's copy: that is what gets committed.
+        found = find_up("schemas")
+        if found is None:
+            raise click.UsageError(
+                "no schemas/ folder here or in a parent folder up to the repository's root: "
+                "run this in a checkout of statusfiles, or pass --spec and --output"
+            )
+        spec_path = spec_path or Path(os.path.relpath(found / SPEC_NAME))
+        output = output or Path(os.path.relpath(found / UPDATE_SCHEMA_NAME))
+    if not spec_path.is_file():
+        raise click.UsageError(f"{spec_path} does not exist: pass --spec")
     try:
         text = dumps(generate_update_schema(load_spec(spec_path)))
     except (SpecError, ValueError) as exc:
