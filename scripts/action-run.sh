@@ -22,9 +22,11 @@ main() {
       ;;
     plan)
       ledger_untouched || rc=1
+      : >"$work/report.md"
+      branch_has_the_ledger_of_its_base
       # Annotations on the pull request's diff lines; the plan repeats any error in its Markdown.
       statusfiles validate --dir "$dir" --format github || rc=1
-      statusfiles plan --dir "$dir" --ledger "$ledger" --format markdown >"$work/report.md" || rc=1
+      statusfiles plan --dir "$dir" --ledger "$ledger" --format markdown >>"$work/report.md" || rc=1
       statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$work/result.json" || true
       if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
         cat "$work/report.md" >>"$GITHUB_STEP_SUMMARY"
@@ -59,6 +61,24 @@ ledger_untouched() {
     echo "::error file=$ledger,line=1,title=ledger edited by hand::$ledger records what was posted to incident.io and only the publish workflow writes it. Revert this pull request's changes to it."
     return 1
   fi
+}
+
+# A branch made before the last publish lacks the ledger records of what that publish posted. The merge
+# commit has them, so this plan is right; but `statusfiles plan` on the branch itself lists those updates as
+# new, and its author is reading that locally. Say so at the top of the plan.
+branch_has_the_ledger_of_its_base() {
+  case "${GITHUB_EVENT_NAME:-}" in
+    pull_request | pull_request_target) ;;
+    *) return 0 ;;
+  esac
+  git rev-parse --quiet --verify 'HEAD^2' >/dev/null || return 0
+  local missing
+  missing=$(comm -23 <(git show "HEAD^1:./$ledger" 2>/dev/null | sort) \
+    <(git show "HEAD^2:./$ledger" 2>/dev/null | sort) | grep -c . || true)
+  [ "$missing" -gt 0 ] || return 0
+  local text="This branch predates the last publish: $ledger on the base branch has $missing record(s) it lacks. Update your branch (merge the base branch into it, or rebase onto it) so that it plans only what is new."
+  echo "::warning file=$ledger,title=update your branch::$text"
+  printf '> [!WARNING]\n> **Update your branch.** %s\n\n' "$text" >>"$work/report.md"
 }
 
 # Counts from the JSON plan (or validation), and the Markdown report under a random heredoc delimiter:

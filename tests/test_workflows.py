@@ -223,10 +223,15 @@ def test_plan_comments_once_and_never_on_forks() -> None:
     assert script.index("--method PATCH") < script.index("--method POST")
 
 
-def test_plan_runs_the_action_script_with_the_merge_commit_and_its_base() -> None:
+def plan_step() -> dict[str, Any]:
+    return next(s for s in load(PLAN)["jobs"]["plan"]["steps"] if s.get("id") == "plan")
+
+
+def test_plan_runs_the_base_branchs_action_script_with_the_merge_commit_and_its_base() -> None:
     steps = load(PLAN)["jobs"]["plan"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 2
-    assert next(s for s in steps if s.get("run") == "scripts/action-run.sh")["env"] == {"COMMAND": "plan"}
+    assert plan_step()["env"] == {"COMMAND": "plan"}
+    assert "git show 'HEAD^1:scripts/action-run.sh'" in plan_step()["run"]
 
 
 def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
@@ -286,7 +291,10 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
 
 
-def action_run(cwd: Path, command: str, event: str = "push") -> tuple[int, str, dict[str, str], str]:
+def action_run(
+    cwd: Path, command: str, event: str = "push", argv: list[str | Path] | None = None
+) -> tuple[int, str, dict[str, str], str]:
+    """Run scripts/action-run.sh (or ``argv``) as a step does: exit status, stdout, outputs, summary."""
     out, summary = cwd.parent / "output", cwd.parent / "summary.md"
     out.write_text("")
     summary.write_text("")
@@ -298,9 +306,10 @@ def action_run(cwd: Path, command: str, event: str = "push") -> tuple[int, str, 
         "GITHUB_OUTPUT": str(out),
         "GITHUB_STEP_SUMMARY": str(summary),
         "NO_COLOR": "1",
+        "RUNNER_TEMP": str(cwd.parent),
     }
     proc = subprocess.run(
-        [REPO / "scripts" / "action-run.sh"],
+        argv or [REPO / "scripts" / "action-run.sh"],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -366,6 +375,77 @@ def test_action_plan_fails_when_the_pull_request_edits_the_ledger(pull_request: 
     assert rc == 1
     assert "::error file=statusfiles/ledger.jsonl,line=1,title=ledger edited by hand::" in stdout
     assert outputs["exit-code"] == "1"
+
+
+def test_a_pull_request_cannot_switch_off_its_ledger_check(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "statusfiles", repo / "statusfiles")
+    shutil.copytree(REPO / "scripts", repo / "scripts")
+    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(repo))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "main")
+    git(repo, "checkout", "--quiet", "-b", "pr")
+    script = repo / "scripts" / "action-run.sh"
+    script.write_text(script.read_text().replace("ledger_untouched || rc=1", "true"))
+    (repo / "statusfiles" / "ledger.jsonl").write_text("")
+    merge(repo)
+
+    # The pull request's own copy of the script no longer checks...
+    rc, stdout, _, _ = action_run(repo, "plan", event="pull_request", argv=[script])
+    assert rc == 0 and "ledger edited by hand" not in stdout
+    # ...but the workflow's step runs the base branch's.
+    rc, stdout, outputs, _ = action_run(
+        repo, "plan", event="pull_request", argv=["bash", "-c", plan_step()["run"]]
+    )
+    assert rc == 1, stdout
+    assert "::error file=statusfiles/ledger.jsonl,line=1,title=ledger edited by hand::" in stdout
+    assert outputs["exit-code"] == "1"
+
+
+def test_the_plan_step_needs_the_base_commit(pull_request: Path) -> None:
+    # Not a merge commit: HEAD^1 is the branch's parent, which has no scripts/ here.
+    rc, stdout, _, _ = action_run(
+        pull_request, "plan", event="pull_request", argv=["bash", "-c", plan_step()["run"]]
+    )
+    assert rc == 1
+    assert "::error title=ledger check::cannot read the base branch's scripts/action-run.sh" in stdout
+
+
+def test_action_plan_says_to_update_a_branch_that_predates_the_last_publish(pull_request: Path) -> None:
+    from sync.ledger import Writer
+    from sync.statusfile import Source, load_statusfile
+
+    git(pull_request, "add", "--all")
+    git(pull_request, "commit", "--quiet", "-m", "pull request")
+    git(pull_request, "checkout", "--quiet", "main")
+    # Meanwhile main's first statusfile was published and the ledger committed.
+    rel = "2026-11-26-api-errors/01-investigating.yaml"
+    path = pull_request / "statusfiles" / rel
+    f = load_statusfile(Source(path, str(path), rel))
+    with Writer(pull_request / "statusfiles" / "ledger.jsonl", run="r1") as writer:
+        identity = {"path": rel, "sha256": f.sha256, "incident": f.incident_id}
+        writer.append("intent", **identity, payload=f.payload)
+        writer.append("posted", **identity, update_id="01UPDATE", published_at="2026-11-26T09:00:00Z")
+    git(pull_request, "add", "--all")
+    git(pull_request, "commit", "--quiet", "-m", "statusfiles: record 2 ledger line(s) [skip ci]")
+    git(pull_request, "merge", "--quiet", "--no-ff", "-m", "merge", "pr")
+
+    rc, stdout, outputs, summary = action_run(pull_request, "plan", event="pull_request")
+    assert rc == 0, stdout
+    assert (
+        "::warning file=statusfiles/ledger.jsonl,title=update your branch::This branch predates the last "
+        "publish: statusfiles/ledger.jsonl on the base branch has 2 record(s) it lacks." in stdout
+    )
+    assert outputs["markdown"].startswith("> [!WARNING]\n> **Update your branch.** This branch predates")
+    assert outputs["publish"] == "6"  # the merge commit's plan: the published update is not posted again
+    assert summary.startswith("> [!WARNING]")
+
+
+def test_action_plan_is_quiet_about_a_branch_with_its_bases_ledger(pull_request: Path) -> None:
+    merge(pull_request)
+    rc, stdout, outputs, _ = action_run(pull_request, "plan", event="pull_request")
+    assert rc == 0 and "update your branch" not in stdout
+    assert "Update your branch" not in outputs["markdown"]
 
 
 def test_action_plan_refuses_to_guess_without_the_pull_requests_base(pull_request: Path) -> None:
