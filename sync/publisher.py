@@ -183,7 +183,7 @@ class Publisher:
     def _incident(self, inc: IncidentPlan) -> None:
         for i, p in enumerate(inc.updates):
             if self._stop.is_set():
-                self._skip(inc.updates[i:], self.report.stopped or "the run was stopped")
+                self._skip(inc.updates[i:], "the run was stopped (the summary says why)")
                 return
             if not self._one(p):
                 self._skip(inc.updates[i + 1 :], "an earlier update of this incident did not go through")

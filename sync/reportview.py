@@ -20,7 +20,8 @@ def outcome_line(o: Outcome) -> str:
     if o.update_id:
         parts.append(f"update {o.update_id}")
     line = "  ".join(parts)
-    if o.result in ("failed", "unknown", "skipped") and o.detail:
+    # A failure's diagnostic, printed after these lines against the file's line, already says why.
+    if o.result in ("failed", "unknown", "skipped") and o.detail and o.diagnostic is None:
         line += f"\n{'':<{_WIDTH}}  {o.detail.splitlines()[0]}"
     return line
 
@@ -57,7 +58,7 @@ def what_to_do(report: Report) -> list[str]:
     """Concrete next steps for each kind of failure in ``report``."""
     steps = []
     if report.stopped:
-        steps.append(f"The run stopped: {report.stopped}. Fix the API key, then re-run the publish.")
+        steps.append("The API key was refused, so the run stopped: fix the key, then re-run the publish.")
     if report.count("unknown"):
         steps.append(
             "For each update with an unknown outcome, look at the incident on the status page. Whatever you "

@@ -229,6 +229,15 @@ def test_key_without_write_scope_stops_the_whole_run(project: Path, sandbox: San
     assert "Stopped: HTTP 403" in proc.stdout
 
 
+def test_a_refused_post_says_why_once_per_file_and_once_in_the_summary(
+    project: Path, sandbox: Sandbox
+) -> None:
+    proc = sync(project, sandbox, "--concurrency", "1", key="sandbox-read-only-key")
+    assert proc.returncode == 1
+    assert proc.stdout.count("HTTP 403") == 2, proc.stdout  # the one POST's diagnostic, and "Stopped:"
+    assert ":2:1: error: HTTP 403: the API key lacks the scope" in proc.stdout
+
+
 def test_missing_incident_publishes_nothing_at_all(project: Path, sandbox: Sandbox) -> None:
     write_statusfile(
         project / "statusfiles" / "2026-11-27-typo" / "01-investigating.yaml",
