@@ -48,6 +48,10 @@ def cli() -> None:
 
     Keep every public status-page update as a YAML file in git; validate and
     plan them in pull requests; publish each exactly once on merge.
+
+    Exit status 3 from any command means a bug in statusfiles: the one line
+    it prints names the log file with the traceback (STATUSFILES_DEBUG=1
+    prints it too).
     """
 
 
