@@ -15,14 +15,8 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from sync import api, ledger, planner, publisher, workspace
 from sync.sandbox import Fault, Sandbox, SandboxConfig
-from sync.schema import SPEC_NAME, schemas_dir
 
 SERVER = "https://api.incident.io"  # the spec's server; the sandbox stands in for it
-
-
-@pytest.fixture(scope="module")
-def openapi() -> OpenAPI:
-    return OpenAPI.from_file_path(str(schemas_dir() / SPEC_NAME))
 
 
 class Recorder:

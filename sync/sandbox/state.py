@@ -3,7 +3,7 @@
 Nothing here knows about HTTP. Operations take the request body as already
 checked against the schema, plus the time and an ID source, so the server
 decides when things happen and the model stays deterministic. Refusals are
-raised as :class:`Rejected` with the HTTP status and one :class:`Problem` per
+raised as :class:`Refusal` with the HTTP status and one :class:`ErrorSingle` per
 reason; the server turns them into the API's error body.
 
 An incident's *effective* state (its status and its components' statuses) is
@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sync.diagnostics import format_field
 from sync.fsutil import write_atomic
 from sync.remote import MAX_UPDATES
+from sync.sandbox.refusals import ErrorSingle, Refusal, not_found
 
 STATE_VERSION = 1
 OPERATIONAL = "operational"
@@ -80,51 +80,6 @@ class IdGenerator:
         with self._lock:
             self._last = max(int(self._clock() * 1000) << 80, self._last + 1)
             return encode_id(self._last)
-
-
-# --- refusals -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One reason the API refuses a request: an ErrorSingle of the error body."""
-
-    code: str
-    message: str
-    path: tuple[str | int, ...] | None = None  # the field it is about, if any
-
-    def to_api(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.path is not None:
-            pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in self.path)
-            out["source"] = {"field": format_field(self.path), "pointer": pointer}
-        return out
-
-
-class Rejected(Exception):
-    """The request is refused with HTTP ``status`` for every one of ``problems``.
-
-    ``headers`` go on the response; ``extra`` holds further members of the
-    error body (the 429's ``rate_limit``).
-    """
-
-    def __init__(
-        self,
-        status: int,
-        problems: Sequence[Problem],
-        *,
-        headers: dict[str, str] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        self.status = status
-        self.problems = list(problems)
-        self.headers = headers or {}
-        self.extra = extra or {}
-        super().__init__("; ".join(p.message for p in self.problems))
-
-
-def not_found(what: str, ident: str, path: tuple[str | int, ...] | None = None) -> Rejected:
-    return Rejected(404, [Problem("not_found", f"no {what} with ID {ident!r}", path)])
 
 
 # --- status pages -------------------------------------------------------------------
@@ -295,8 +250,8 @@ def paginate(
     if after is not None:
         ids = [ident(item) for item in items]
         if after not in ids:
-            raise Rejected(
-                422, [Problem("invalid_value", f"no record with ID {after!r} to list after", ("after",))]
+            raise Refusal(
+                422, [ErrorSingle("invalid_value", f"no record with ID {after!r} to list after", ("after",))]
             )
         start = ids.index(after) + 1
     page = list(items[start : start + page_size])
@@ -342,7 +297,7 @@ class State:
         problems = _unknown_components(self.status_page(incident.status_page_id), changes)
         if len(incident.updates) >= MAX_UPDATES:
             problems.append(
-                Problem(
+                ErrorSingle(
                     "too_many_updates",
                     f"incident {incident.id} already has {len(incident.updates)} updates; "
                     f"the limit is {MAX_UPDATES} updates per incident",
@@ -350,7 +305,7 @@ class State:
                 )
             )
         if problems:
-            raise Rejected(422, problems)
+            raise Refusal(422, problems)
         status = body.get("incident_status", incident.incident_status)
         return _append_update(incident, body, status, changes, at, new_id)
 
@@ -364,7 +319,7 @@ class State:
         changes = body.get("component_statuses", [])
         problems = _unknown_components(page, changes)
         if problems:
-            raise Rejected(422, problems)
+            raise Refusal(422, problems)
         incident = Incident(new_id(), page.id, body["name"], timestamp(at), [], idempotency_key=key)
         _append_update(incident, body, body["incident_status"], changes, at, new_id)
         self.incidents[incident.id] = incident
@@ -402,10 +357,10 @@ class State:
         return cls([StatusPage.from_json(p) for p in data["status_pages"]], {i.id: i for i in incidents})
 
 
-def _unknown_components(page: StatusPage, changes: Iterable[dict[str, str]]) -> list[Problem]:
+def _unknown_components(page: StatusPage, changes: Iterable[dict[str, str]]) -> list[ErrorSingle]:
     known = {c.component_id for c in page.components()}
     return [
-        Problem(
+        ErrorSingle(
             "invalid_value",
             f"component {change['component_id']!r} is not a component of status page {page.name!r}",
             ("component_statuses", i, "component_id"),

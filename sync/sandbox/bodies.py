@@ -1,0 +1,93 @@
+"""Request-body and query checks: each operation's schema from the vendored spec, plus the spec's prose.
+
+Bodies are checked with the schema generated from the spec, loosened as the
+real API is (unknown fields are ignored), plus :mod:`sync.rules` where the
+spec's prose applies.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any
+
+from sync import rules
+from sync.sandbox.refusals import ErrorSingle, Refusal
+from sync.schema import UPDATE_OPERATION, Checker, generate, load_spec, request_schema_name
+
+CREATE_INCIDENT_OPERATION = ("post", "/v2/status_page_incidents")
+RENAME_INCIDENT_OPERATION = ("put", "/v2/status_page_incidents/{status_page_incident_id}")
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 250
+
+# The API error code for each rule of sync.schema.explain; any other rule is an invalid value.
+_CODES = {
+    "required": "is_required",
+    "type": "invalid_type",
+    "max-length": "too_long",
+    "enum": "invalid_value",
+}
+
+
+class BodyCheck:
+    """One operation's request-body checks: its OpenAPI schema, open to unknown fields as the API is."""
+
+    def __init__(self, spec: dict[str, Any], operation: tuple[str, str], *, prose_rules: bool) -> None:
+        name = request_schema_name(spec, *operation)
+        schema = generate(spec, name, schema_id=f"urn:statusfiles:sandbox:{name}", title=name, strict=False)
+        self._checker = Checker(schema)
+        self._prose_rules = prose_rules
+
+    def problems(self, body: Any) -> list[ErrorSingle]:
+        found = self._checker.problems(body)
+        if self._prose_rules and isinstance(body, dict):
+            found += rules.check(body)
+        return [ErrorSingle(_CODES.get(p.rule, "invalid_value"), p.message, p.path) for p in found]
+
+
+@functools.cache
+def body_checks() -> dict[tuple[str, str], BodyCheck]:
+    spec = load_spec()
+    return {
+        UPDATE_OPERATION: BodyCheck(spec, UPDATE_OPERATION, prose_rules=True),
+        CREATE_INCIDENT_OPERATION: BodyCheck(spec, CREATE_INCIDENT_OPERATION, prose_rules=False),
+        RENAME_INCIDENT_OPERATION: BodyCheck(spec, RENAME_INCIDENT_OPERATION, prose_rules=False),
+    }
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body, parse_constant=_no_constants)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        raise Refusal(
+            400, [ErrorSingle("invalid_json", f"the request body is not valid JSON: {exc}")]
+        ) from None
+
+
+def valid_body(body: bytes, operation: tuple[str, str]) -> dict[str, Any]:
+    """The request body as JSON, refused with every problem the operation's checks find."""
+    data = parse_json(body)
+    problems = body_checks()[operation].problems(data)
+    if problems:
+        raise Refusal(422, problems)
+    result: dict[str, Any] = data
+    return result
+
+
+def page_size(query: dict[str, str]) -> int:
+    raw = query.get("page_size", "")
+    if raw == "":
+        return DEFAULT_PAGE_SIZE
+    if not re.fullmatch(r"-?[0-9]+", raw):
+        raise Refusal(422, [ErrorSingle("invalid_type", f"{raw!r} is not a whole number", ("page_size",))])
+    size = int(raw)
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        message = f"{size} is out of range: use 1 to {MAX_PAGE_SIZE}"
+        raise Refusal(422, [ErrorSingle("invalid_value", message, ("page_size",))])
+    return size
