@@ -24,6 +24,7 @@ from sandbox_client import (
 
 from sync.remote import WRITE_SCOPE
 from sync.sandbox import Sandbox, SandboxConfig
+from sync.sandbox.app import REQUEST_LOG_BYTES
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
     DASHBOARD_INCIDENT_ID,
@@ -112,6 +113,57 @@ def test_admin_endpoints_control_and_show_everything(api: Api, sandbox: Sandbox)
         assert admin.get("/_sandbox/requests").json() == {"requests": []}
         assert admin.get("/_sandbox/nope").status_code == 404
         assert admin.get("/_sandbox/reset").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example", "Content-Type": "text/plain"},  # a form or fetch() from a web page
+        {"Origin": "null", "Content-Type": "text/plain"},  # a sandboxed frame or a file:// page
+        {"Origin": "http://localhost:3000"},  # another origin on this machine is still another origin
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Host": "rebound.example"},  # DNS rebinding: a web page's name pointed at 127.0.0.1
+        {"Host": "192.0.2.1"},
+    ],
+)
+def test_the_admin_endpoints_refuse_web_pages_and_foreign_hosts(
+    sandbox: Sandbox, headers: dict[str, str]
+) -> None:
+    fault = json.dumps({"kind": "error", "count": None})
+    with httpx.Client(base_url=sandbox.base_url, headers=headers, verify=TLS) as browser:
+        for method, path, content in [
+            ("POST", "/_sandbox/faults", fault),
+            ("POST", "/_sandbox/reset", ""),
+            ("DELETE", "/_sandbox/faults", ""),
+            ("GET", "/_sandbox/state", ""),
+        ]:
+            [error] = errors(browser.request(method, path, content=content), 403, "resource_forbidden")
+            assert error["code"] in ("cross_origin", "forbidden_host")
+    assert sandbox.faults() == []
+
+
+def test_the_admin_endpoints_answer_their_own_origin_and_loopback_names(sandbox: Sandbox) -> None:
+    port = sandbox.base_url.rsplit(":", 1)[1]
+    for headers in [
+        {"Origin": sandbox.base_url},
+        {"Host": f"localhost:{port}", "Origin": f"http://localhost:{port}", "Sec-Fetch-Site": "same-origin"},
+        {"Host": f"[::1]:{port}"},
+        {"Sec-Fetch-Site": "none"},  # typed into the address bar
+    ]:
+        with httpx.Client(base_url=sandbox.base_url, headers=headers, verify=TLS) as client:
+            assert client.post("/_sandbox/faults", json={"kind": "error"}).status_code == 201
+    assert len(sandbox.faults()) == 4
+
+
+def test_the_request_log_is_bounded_in_bytes(api: Api, sandbox: Sandbox) -> None:
+    big = update("x" * ((1 << 20) - 200))  # just under the body limit; refused as too long, but logged
+    sent = REQUEST_LOG_BYTES // len(json.dumps(big)) + 4
+    for n in range(sent):
+        assert api.post(UPDATES, json=big | {"n": n}).status_code == 422
+    logged = sandbox.requests()
+    assert sum(len(json.dumps(r["body"])) for r in logged) <= REQUEST_LOG_BYTES
+    assert 0 < len(logged) < sent
+    assert [r["body"]["n"] for r in logged] == list(range(sent - len(logged), sent))  # the newest stay
 
 
 def test_state_survives_a_restart(tmp_path: Path, make_api: Any) -> None:

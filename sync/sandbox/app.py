@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
+from sync.netaddr import is_loopback
 from sync.remote import WRITE_SCOPE
 from sync.sandbox.bodies import body_checks, parse_json
 from sync.sandbox.faults import Fault, FaultBook
@@ -48,7 +50,10 @@ ERROR_TYPES = {
     422: "validation_error",
     429: "too_many_requests",
 }
-REQUEST_LOG_SIZE = 10_000  # a benchmark's worth; older entries fall off
+# The request log keeps a benchmark's worth of requests, and at most this many body bytes; older entries
+# fall off.
+REQUEST_LOG_SIZE = 10_000
+REQUEST_LOG_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,58 @@ def _json_or_none(body: bytes) -> Any:
         return None
 
 
+def _hostname(host: str) -> str | None:
+    try:
+        return urlsplit(f"//{host}").hostname
+    except ValueError:  # an unbalanced "[" in an IPv6 literal
+        return None
+
+
+def admin_refusal(headers: Any) -> Refusal | None:
+    """Why a request may not use the admin endpoints, if it may not.
+
+    They need no key, so only this machine may use them, and no web page: a
+    loopback ``Host`` (no DNS rebinding) and no foreign ``Origin`` (no
+    cross-site request from a browser, which sends a ``text/plain`` POST
+    anywhere without asking first).
+    """
+    host = headers.get("Host") or ""
+    hostname = _hostname(host)
+    if hostname is None or not is_loopback(hostname):
+        message = f"the sandbox's admin endpoints answer only for a loopback Host, not {host!r}"
+        return Refusal(403, [ErrorSingle("forbidden_host", message)])
+    origin = headers.get("Origin")
+    site = (headers.get("Sec-Fetch-Site") or "same-origin").lower()
+    foreign = origin is not None and origin.lower() != f"http://{host}".lower()
+    if foreign or site not in ("same-origin", "none"):
+        message = f"the sandbox's admin endpoints refuse requests from another origin ({origin or site})"
+        return Refusal(403, [ErrorSingle("cross_origin", message)])
+    return None
+
+
+class RequestLog:
+    """The latest requests, oldest first, within a count and a total of body bytes (bodies are kept raw)."""
+
+    def __init__(self, max_entries: int = REQUEST_LOG_SIZE, max_bytes: int = REQUEST_LOG_BYTES) -> None:
+        self._entries: deque[tuple[dict[str, Any], bytes]] = deque()
+        self._bytes = 0
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+
+    def add(self, entry: dict[str, Any], body: bytes) -> None:
+        self._entries.append((entry, body))
+        self._bytes += len(body)
+        while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
+            self._bytes -= len(self._entries.popleft()[1])
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [{**entry, "body": _json_or_none(body)} for entry, body in self._entries]
+
+
 def _html_page(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
     return Reply(200, render_html(ctx.state).encode(), "text/html; charset=utf-8")
 
@@ -108,7 +165,7 @@ class App:
         self._log_lock = threading.Lock()
         self._limiter = RateLimiter(config.rate_limit, config.burst, config.clock)
         self._faults = FaultBook()
-        self._requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._requests = RequestLog()
         self._request_numbers = itertools.count(1)
         body_checks()  # build the validators now, not during the first request
         path = config.state_path
@@ -167,16 +224,14 @@ class App:
             self.write_log(traceback.format_exc())
             reply = self.error_reply(req, Refusal(500, [ErrorSingle("api_error", "the sandbox failed")]))
         with self._lock:
-            self._requests.append(
-                {
-                    "request_id": req.request_id,
-                    "method": req.method,
-                    "path": req.target,
-                    "body": _json_or_none(req.body),
-                    "status": None if reply is None else reply.status,
-                    "fault": None if fault is None else fault.kind,
-                }
-            )
+            entry = {
+                "request_id": req.request_id,
+                "method": req.method,
+                "path": req.target,
+                "status": None if reply is None else reply.status,
+                "fault": None if fault is None else fault.kind,
+            }
+            self._requests.add(entry, req.body)
         return reply
 
     def _serve(self, req: Request) -> tuple[Reply | None, Fault | None]:
@@ -213,6 +268,9 @@ class App:
             return reply
 
     def _serve_admin(self, req: Request) -> Reply:
+        refusal = admin_refusal(req.headers)
+        if refusal is not None:
+            return self.error_reply(req, refusal)
         with self._lock:
             try:
                 handler, _ = route(self._admin, req.method, req.path)
@@ -301,7 +359,7 @@ class App:
 
     def requests(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(r) for r in self._requests]
+            return self._requests.entries()
 
     def updates(self, incident_id: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -341,7 +399,7 @@ class App:
         return json_reply(200, self.state.to_json())
 
     def _admin_requests(self, req: Request) -> Reply:
-        return json_reply(200, {"requests": [dict(r) for r in self._requests]})
+        return json_reply(200, {"requests": self._requests.entries()})
 
     def _admin_reset(self, req: Request) -> Reply:
         self.reset()
