@@ -14,10 +14,12 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from openapi_core.testing import MockRequest, MockResponse
 
 from sync.sandbox import Sandbox
-from sync.sandbox.seed import API_INCIDENT_ID, STATUS_PAGE_ID
+from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, STATUS_PAGE_ID, WEBHOOKS_ID
 
 UPDATES = "/v2/status_page_incident_updates"
 INCIDENTS = "/v2/status_page_incidents"
+MAINTENANCES = "/v2/status_page_maintenances"
+MAINTENANCE_UPDATES = "/v2/status_page_maintenance_updates"
 ID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 # Built once: httpx builds a TLS context per client otherwise, which costs more than a sandbox.
@@ -87,6 +89,29 @@ def incident_body(key: str, **fields: Any) -> dict[str, Any]:
         "incident_status": "investigating",
         "idempotency_key": key,
         "message": "We are looking into it.",
+        "notify_subscribers": False,
+    } | fields
+
+
+def maintenance_body(key: str, **fields: Any) -> dict[str, Any]:
+    """A window from 10:00 to 12:00 UTC on 28 January 2030 (the sandbox's clocks are earlier)."""
+    return {
+        "status_page_id": STATUS_PAGE_ID,
+        "name": f"Maintenance {key}",
+        "maintenance_status": "maintenance_scheduled",
+        "idempotency_key": key,
+        "affected_component_ids": [PUBLIC_API_ID, WEBHOOKS_ID],
+        "start_at": "2030-01-28T10:00:00Z",
+        "end_at": "2030-01-28T12:00:00Z",
+        "message": "We will upgrade the database.",
+        "notify_subscribers": False,
+    } | fields
+
+
+def maintenance_update(message: str = "A maintenance update.", **fields: Any) -> dict[str, Any]:
+    return {
+        "status_page_maintenance_id": MAINTENANCE_ID,
+        "message": message,
         "notify_subscribers": False,
     } | fields
 

@@ -14,11 +14,13 @@ import pytest
 from conftest import FakeClock
 from sandbox_client import (
     INCIDENTS,
+    MAINTENANCES,
     TLS,
     UPDATES,
     Api,
     errors,
     incident_body,
+    maintenance_body,
     update,
 )
 
@@ -186,6 +188,31 @@ def test_state_survives_a_restart(tmp_path: Path, make_api: Any) -> None:
         )
         new = client.post(UPDATES, json=update("After")).json()["status_page_incident_update"]["id"]
         assert new not in {u["id"] for u in before}
+
+
+def test_windows_and_their_keys_survive_a_restart(tmp_path: Path, make_api: Any) -> None:
+    config = SandboxConfig(state_path=tmp_path / "state.json")
+    with Sandbox(config) as sb:
+        first = make_api(sb, "k").post(MAINTENANCES, json=maintenance_body("kept")).json()
+        window = sb.state.maintenances[first["status_page_maintenance"]["id"]]
+    with Sandbox(config) as sb:
+        assert sb.state.maintenances[window.id] == window
+        again = make_api(sb, "k").post(MAINTENANCES, json=maintenance_body("kept", name="Another"))
+        assert again.json() == first
+
+
+def test_a_state_file_from_before_maintenance_windows_still_loads(tmp_path: Path, make_api: Any) -> None:
+    path = tmp_path / "state.json"
+    with Sandbox(SandboxConfig(state_path=path)) as sb:
+        created = make_api(sb, "k").post(INCIDENTS, json=incident_body("old")).json()
+    old = json.loads(path.read_text())
+    old = {"version": 1, "status_pages": old["status_pages"], "incidents": old["incidents"]}
+    old["incidents"][-1]["idempotency_key"] = "old"  # where the first version kept the key
+    path.write_text(json.dumps(old))
+    with Sandbox(SandboxConfig(state_path=path, seed=False)) as sb:
+        assert sb.state.maintenances == {}
+        again = make_api(sb, "k").post(INCIDENTS, json=incident_body("old")).json()
+        assert again == created
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,14 @@ from typing import Any
 import pytest
 from sandbox_client import (
     INCIDENTS,
+    MAINTENANCE_UPDATES,
+    MAINTENANCES,
     UPDATES,
     Api,
     errors,
     incident_body,
+    maintenance_body,
+    maintenance_update,
     pointer,
     statuses,
     update,
@@ -20,6 +24,7 @@ from sync.remote import MAX_UPDATES
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
+    MAINTENANCE_ID,
     PUBLIC_API_ID,
     STATUS_PAGE_ID,
 )
@@ -157,3 +162,86 @@ def test_invalid_incidents_are_refused(
 def test_bad_list_parameters_are_422(api: Api, query: str, code: str, field: str) -> None:
     [error] = errors(api.get(f"{INCIDENTS}?{query}"), 422, "validation_error")
     assert (error["code"], error["source"]["field"]) == (code, field)
+
+
+SCHEDULE = {"name": "Upgrade", "start_at": "2030-01-28T10:00:00Z", "end_at": "2030-01-28T12:00:00Z"}
+NAIVE = "2030-01-28T10:00:00"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "code", "field"),
+    [
+        (MAINTENANCES, maintenance_body("k", idempotency_key=None), "invalid_type", "idempotency_key"),
+        (MAINTENANCES, maintenance_body("k", name="x" * 201), "too_long", "name"),
+        (
+            MAINTENANCES,
+            maintenance_body("k", maintenance_status="done"),
+            "invalid_value",
+            "maintenance_status",
+        ),
+        (
+            MAINTENANCES,
+            maintenance_body("k", affected_component_ids=None),
+            "invalid_type",
+            "affected_component_ids",
+        ),
+        (MAINTENANCES, maintenance_body("k", start_at=NAIVE), "invalid_value", "start_at"),
+        (MAINTENANCES, maintenance_body("k", end_at="2030-02-30T10:00:00Z"), "invalid_value", "end_at"),
+        (MAINTENANCES, maintenance_body("k", end_at="tomorrow"), "invalid_value", "end_at"),
+        (MAINTENANCES, maintenance_body("k", end_at="2030-01-28T10:00:00Z"), "invalid_value", "end_at"),
+        (
+            MAINTENANCES,
+            maintenance_body("k", affected_component_ids=[PUBLIC_API_ID, PUBLIC_API_ID]),
+            "invalid_value",
+            "affected_component_ids[1]",
+        ),
+        (f"{MAINTENANCES}/{MAINTENANCE_ID}", SCHEDULE | {"end_at": NAIVE}, "invalid_value", "end_at"),
+        (
+            f"{MAINTENANCES}/{MAINTENANCE_ID}",
+            SCHEDULE | {"end_at": "2030-01-28T09:00:00Z"},
+            "invalid_value",
+            "end_at",
+        ),
+        (f"{MAINTENANCES}/{MAINTENANCE_ID}", {"name": "Upgrade", "start_at": NAIVE}, "is_required", "end_at"),
+        (f"{INCIDENTS}/{API_INCIDENT_ID}", {}, "is_required", "name"),
+        (f"{INCIDENTS}/{API_INCIDENT_ID}", {"name": "x" * 201}, "too_long", "name"),
+        (MAINTENANCE_UPDATES, maintenance_update(message=" "), "invalid_value", "message"),
+        (
+            MAINTENANCE_UPDATES,
+            maintenance_update(status_page_maintenance_id=""),
+            "invalid_value",
+            "status_page_maintenance_id",
+        ),
+        (
+            MAINTENANCE_UPDATES,
+            maintenance_update(maintenance_status="resolved"),
+            "invalid_value",
+            "maintenance_status",
+        ),
+        (
+            MAINTENANCE_UPDATES,
+            maintenance_update(component_statuses=statuses(**{PUBLIC_API_ID: "full_outage"})),
+            "invalid_value",
+            "component_statuses[0].component_status",
+        ),
+        (
+            MAINTENANCE_UPDATES,
+            maintenance_update(
+                maintenance_status="maintenance_complete",
+                component_statuses=statuses(**{PUBLIC_API_ID: "operational"}),
+            ),
+            "invalid_value",
+            "component_statuses",
+        ),
+    ],
+)
+def test_each_invalid_window_or_rename_is_a_422_naming_the_field(
+    api: Api, sandbox: Sandbox, path: str, body: dict[str, Any], code: str, field: str
+) -> None:
+    method = "PUT" if path.count("/") == 3 else "POST"
+    before = sandbox.state.to_json()
+    problems = errors(api.request(method, path, json=body), 422, "validation_error")
+    [error] = [e for e in problems if e["source"]["field"] == field]
+    assert (error["code"], error["source"]["pointer"]) == (code, pointer(field))
+    assert error["message"]
+    assert sandbox.state.to_json() == before

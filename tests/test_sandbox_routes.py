@@ -5,6 +5,7 @@ Every /v2 response is checked against the vendored OpenAPI document by the ``api
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +25,49 @@ from sandbox_client import (
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
+    CI_RUNNERS_ID,
     DASHBOARD_EU_ID,
     DASHBOARD_INCIDENT_ID,
+    DASHBOARD_US_ID,
     DASHBOARDS_GROUP_ID,
+    INTERNAL_PAGE_ID,
+    OFFICE_GROUP_ID,
     PUBLIC_API_ID,
     STATUS_PAGE_ID,
+    VPN_ID,
     WEBHOOKS_ID,
 )
+from sync.sandbox.statuses import (
+    COMPONENT_STATUSES,
+    INCIDENT_STATUSES,
+    MAINTENANCE_COMPONENT_STATUSES,
+    MAINTENANCE_STATUSES,
+)
+from sync.schema import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_lists_the_seeded_status_page(api: Api) -> None:
+def test_lists_the_seeded_status_pages_a_page_at_a_time(api: Api) -> None:
     r = api.get("/v2/status_pages")
     assert r.status_code == 200
     assert r.json()["status_pages"] == [
-        {"id": STATUS_PAGE_ID, "name": "Acme Cloud", "public_url": "https://status.acme.example/"}
+        {"id": STATUS_PAGE_ID, "name": "Acme Cloud", "public_url": "https://status.acme.example/"},
+        {
+            "id": INTERNAL_PAGE_ID,
+            "name": "Acme Internal",
+            "public_url": "https://status.internal.acme.example/",
+        },
     ]
     assert r.json()["pagination_meta"] == {"page_size": 25}
+    first = api.get("/v2/status_pages", params={"page_size": "1"}).json()
+    assert ([p["id"] for p in first["status_pages"]], first["pagination_meta"]) == (
+        [STATUS_PAGE_ID],
+        {"page_size": 1, "after": STATUS_PAGE_ID},
+    )
+    rest = api.get("/v2/status_pages", params={"page_size": "1", "after": STATUS_PAGE_ID}).json()
+    assert [p["id"] for p in rest["status_pages"]] == [INTERNAL_PAGE_ID]
+    assert "after" not in rest["pagination_meta"]
 
 
 def test_structure_shows_components_and_groups(api: Api) -> None:
@@ -55,13 +81,48 @@ def test_structure_shows_components_and_groups(api: Api) -> None:
                     "group": {
                         "id": DASHBOARDS_GROUP_ID,
                         "name": "Dashboards",
-                        "components": [{"component_id": DASHBOARD_EU_ID, "name": "Dashboard (EU)"}],
+                        "components": [
+                            {"component_id": DASHBOARD_EU_ID, "name": "Dashboard (EU)"},
+                            {"component_id": DASHBOARD_US_ID, "name": "Dashboard (US)"},
+                        ],
                     }
                 },
                 {"component": {"component_id": WEBHOOKS_ID, "name": "Webhooks"}},
             ]
         }
     }
+    other = api.get(f"/v2/status_page_structures/{INTERNAL_PAGE_ID}").json()["current_structure"]["items"]
+    assert other == [
+        {"component": {"component_id": CI_RUNNERS_ID, "name": "CI runners"}},
+        {
+            "group": {
+                "id": OFFICE_GROUP_ID,
+                "name": "Office",
+                "components": [{"component_id": VPN_ID, "name": "VPN"}],
+            }
+        },
+    ]
+
+
+def test_the_seed_keeps_the_ids_the_example_statusfiles_use() -> None:
+    text = "\n".join(p.read_text() for p in (REPO / "statusfiles").rglob("*.yaml"))
+    seeded = {API_INCIDENT_ID, DASHBOARD_INCIDENT_ID, PUBLIC_API_ID, DASHBOARD_EU_ID, WEBHOOKS_ID}
+    used = set(re.findall(r"01[0-9A-Z]{24}", text))
+    assert used and used <= seeded | {STATUS_PAGE_ID}
+
+
+def test_the_sandboxs_statuses_are_the_specs() -> None:
+    schemas = load_spec()["components"]["schemas"]
+
+    def enum(schema: str, prop: str) -> tuple[str, ...]:
+        return tuple(schemas[schema]["properties"][prop]["enum"])
+
+    assert enum("StatusPageIncidentV2", "incident_status") == INCIDENT_STATUSES
+    assert enum("StatusPageIncidentAffectedComponentV2", "component_status") == COMPONENT_STATUSES
+    assert enum("StatusPageMaintenanceV2", "maintenance_status") == MAINTENANCE_STATUSES
+    assert (
+        enum("StatusPageMaintenanceAffectedComponentV2", "component_status") == MAINTENANCE_COMPONENT_STATUSES
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,10 +222,31 @@ def test_creating_an_incident_twice_with_one_key_makes_one_incident(api: Api, sa
     assert len(sandbox.state.incidents) == 3
 
 
-def test_renaming_an_incident(api: Api) -> None:
-    r = api.request("PUT", f"{INCIDENTS}/{API_INCIDENT_ID}", json={"name": "API errors"})
+def test_a_reused_key_gets_the_original_response_even_after_the_incident_changed(api: Api) -> None:
+    first = api.post(INCIDENTS, json=incident_body("alert-2")).json()
+    created = first["status_page_incident"]["id"]
+    assert api.put(f"{INCIDENTS}/{created}", json={"name": "Renamed"}).status_code == 200
+    assert api.post(UPDATES, json=update("Later", status_page_incident_id=created)).status_code == 201
+    replay = api.post(INCIDENTS, json=incident_body("alert-2", message="Something else"))
+    assert (replay.status_code, replay.json()) == (201, first)
+    shown = api.get(f"{INCIDENTS}/{created}").json()["status_page_incident"]
+    assert (shown["name"], len(shown["updates"])) == ("Renamed", 2)
+
+
+def test_a_key_is_checked_after_the_body_and_kept_only_for_a_create_that_happened(api: Api) -> None:
+    assert errors(api.post(INCIDENTS, json=incident_body("k", name=None)), 422, "validation_error")
+    unknown_page = incident_body("k", status_page_id="0" * 26)
+    assert errors(api.post(INCIDENTS, json=unknown_page), 404, "not_found")
+    assert api.post(INCIDENTS, json=incident_body("k")).status_code == 201
+
+
+def test_renaming_an_incident_changes_only_its_name(api: Api, sandbox: Sandbox) -> None:
+    before = api.get(f"{INCIDENTS}/{API_INCIDENT_ID}").json()["status_page_incident"]
+    r = api.put(f"{INCIDENTS}/{API_INCIDENT_ID}", json={"name": "API errors"})
     assert r.status_code == 200
-    assert r.json()["status_page_incident"]["name"] == "API errors"
+    assert r.json()["status_page_incident"] == before | {"name": "API errors"}
+    assert api.get(f"{INCIDENTS}/{API_INCIDENT_ID}").json()["status_page_incident"]["name"] == "API errors"
+    assert errors(api.put(f"{INCIDENTS}/{'0' * 26}", json={"name": "x"}), 404, "not_found")
 
 
 def test_incidents_are_listed_newest_first_a_page_at_a_time(api: Api) -> None:

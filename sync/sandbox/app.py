@@ -29,12 +29,13 @@ from sync.netaddr import is_loopback
 from sync.remote import WRITE_SCOPE
 from sync.sandbox.bodies import body_checks, parse_json
 from sync.sandbox.faults import Fault, FaultBook
+from sync.sandbox.ids import IdGenerator
 from sync.sandbox.page import render_html
 from sync.sandbox.ratelimit import RateLimiter, rfc3339_seconds
 from sync.sandbox.refusals import ErrorSingle, Refusal
 from sync.sandbox.routes import API_ROUTES, Context, Handler, Reply, Request, Routes, json_reply, route
 from sync.sandbox.seed import seed_state
-from sync.sandbox.state import IdGenerator, State, load, save
+from sync.sandbox.state import State, load, save
 
 ERROR_TYPES = {
     400: "invalid_request_error",
@@ -259,11 +260,15 @@ class App:
 
     def _call(self, handler: Handler, params: dict[str, str], req: Request) -> Reply:
         with self._lock:
+            now = self._now()
+            changed = self.state.advance(now, self._new_id)  # automated updates due by now come first
             try:
-                reply = handler(Context(self.state, self._now(), self._new_id), req, params)
+                reply = handler(Context(self.state, now, self._new_id), req, params)
             except Refusal as exc:
-                return self.error_reply(req, exc)
-            if _is_write(req.method) and self.config.state_path is not None:
+                reply = self.error_reply(req, exc)
+            else:
+                changed = changed or _is_write(req.method)
+            if changed and self.config.state_path is not None:
                 save(self.state, self.config.state_path)
             return reply
 
@@ -364,6 +369,10 @@ class App:
     def updates(self, incident_id: str) -> list[dict[str, Any]]:
         with self._lock:
             return [u.to_api() for u in self.state.incidents[incident_id].updates]
+
+    def maintenance_updates(self, maintenance_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [u.to_api() for u in self.state.maintenances[maintenance_id].updates]
 
     def reset(self) -> None:
         """Back to a fresh (seeded unless configured not to be) state, with no faults, log or spent tokens."""

@@ -17,12 +17,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sync.sandbox.bodies import (
     CREATE_INCIDENT_OPERATION,
+    CREATE_MAINTENANCE_OPERATION,
+    MAINTENANCE_UPDATE_OPERATION,
     RENAME_INCIDENT_OPERATION,
+    RESCHEDULE_MAINTENANCE_OPERATION,
     page_size,
     valid_body,
 )
 from sync.sandbox.refusals import ErrorSingle, Refusal
-from sync.sandbox.state import State
+from sync.sandbox.state import INCIDENT, MAINTENANCE, State
 from sync.schema import UPDATE_OPERATION
 
 
@@ -110,26 +113,69 @@ def post_update(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
 
 
 def create_incident(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
+    """Create once per idempotency key; the key again gets the original response, whatever the body."""
     body = valid_body(req.body, CREATE_INCIDENT_OPERATION)
-    incident = ctx.state.create_incident(body, ctx.now, ctx.new_id)
-    return json_reply(201, {"status_page_incident": incident.to_api()})
+
+    def create() -> dict[str, Any]:
+        return {INCIDENT: ctx.state.create_incident(body, ctx.now, ctx.new_id).to_api()}
+
+    return json_reply(201, ctx.state.create_once(INCIDENT, body["idempotency_key"], create))
 
 
 def show_incident(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
-    return json_reply(200, {"status_page_incident": ctx.state.incident(params["id"]).to_api()})
+    return json_reply(200, {INCIDENT: ctx.state.incident(params["id"]).to_api()})
 
 
 def rename_incident(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
     name = valid_body(req.body, RENAME_INCIDENT_OPERATION)["name"]
     incident = ctx.state.rename_incident(params["id"], name)
-    return json_reply(200, {"status_page_incident": incident.to_api()})
+    return json_reply(200, {INCIDENT: incident.to_api()})
+
+
+def _on_page(
+    req: Request, name: str, fetch: Callable[[str, int, str | None], tuple[list[Any], str | None]]
+) -> Reply:
+    """A list of one status page's objects (``?status_page_id=``, required), a page at a time."""
+    status_page_id = _required_query(req, "status_page_id")
+    size = page_size(req.query)
+    records, after = fetch(status_page_id, size, req.query.get("after") or None)
+    return listing(name, [r.to_api() for r in records], size, after)
 
 
 def list_incidents(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
-    status_page_id = _required_query(req, "status_page_id")
-    size = page_size(req.query)
-    incidents, after = ctx.state.list_incidents(status_page_id, size, req.query.get("after") or None)
-    return listing("status_page_incidents", [i.to_api() for i in incidents], size, after)
+    return _on_page(req, "status_page_incidents", ctx.state.list_incidents)
+
+
+# --- maintenance windows ---
+
+
+def create_maintenance(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
+    """Create once per idempotency key, as for incidents."""
+    body = valid_body(req.body, CREATE_MAINTENANCE_OPERATION)
+
+    def create() -> dict[str, Any]:
+        return {MAINTENANCE: ctx.state.create_maintenance(body, ctx.now, ctx.new_id).to_api()}
+
+    return json_reply(201, ctx.state.create_once(MAINTENANCE, body["idempotency_key"], create))
+
+
+def show_maintenance(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
+    return json_reply(200, {MAINTENANCE: ctx.state.maintenance(params["id"]).to_api()})
+
+
+def reschedule_maintenance(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
+    body = valid_body(req.body, RESCHEDULE_MAINTENANCE_OPERATION)
+    return json_reply(200, {MAINTENANCE: ctx.state.reschedule_maintenance(params["id"], body).to_api()})
+
+
+def list_maintenances(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
+    return _on_page(req, "status_page_maintenances", ctx.state.list_maintenances)
+
+
+def post_maintenance_update(ctx: Context, req: Request, params: dict[str, str]) -> Reply:
+    body = valid_body(req.body, MAINTENANCE_UPDATE_OPERATION)
+    update = ctx.state.post_maintenance_update(body, ctx.now, ctx.new_id)
+    return json_reply(201, {"status_page_maintenance_update": update.to_api()})
 
 
 # --- status pages ---
@@ -150,6 +196,12 @@ API_ROUTES: Routes[Handler] = [
     (re.compile(r"/v2/status_page_incident_updates"), {"POST": post_update}),
     (re.compile(r"/v2/status_page_incidents"), {"GET": list_incidents, "POST": create_incident}),
     (re.compile(r"/v2/status_page_incidents/(?P<id>[^/]+)"), {"GET": show_incident, "PUT": rename_incident}),
+    (re.compile(r"/v2/status_page_maintenance_updates"), {"POST": post_maintenance_update}),
+    (re.compile(r"/v2/status_page_maintenances"), {"GET": list_maintenances, "POST": create_maintenance}),
+    (
+        re.compile(r"/v2/status_page_maintenances/(?P<id>[^/]+)"),
+        {"GET": show_maintenance, "PUT": reschedule_maintenance},
+    ),
     (re.compile(r"/v2/status_pages"), {"GET": list_status_pages}),
     (re.compile(r"/v2/status_page_structures/(?P<id>[^/]+)"), {"GET": show_structure}),
 ]

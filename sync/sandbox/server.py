@@ -206,6 +206,10 @@ class Sandbox:
         """The incident's stored updates as the API shows them, in posting order."""
         return self._app.updates(incident_id)
 
+    def maintenance_updates(self, maintenance_id: str) -> list[dict[str, Any]]:
+        """The maintenance window's stored updates as the API shows them, in posting order."""
+        return self._app.maintenance_updates(maintenance_id)
+
     def requests(self) -> list[dict[str, Any]]:
         """The request log, oldest first: method, path, parsed body, status (None if dropped), fault."""
         return self._app.requests()
