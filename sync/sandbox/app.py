@@ -68,7 +68,7 @@ class SandboxConfig:
     state_path: Path | None = None  # JSON state kept across restarts; None: memory only
     rate_limit: int = 1200  # requests a minute per key
     burst: int | None = None  # bucket capacity; None: the rate limit
-    seed: bool = True  # start with the demo status page and incidents
+    seed: bool = True  # start with the demo status pages, incidents and maintenance window
     clock: Callable[[], float] = time.time  # Unix seconds: timestamps, IDs and the rate limit
 
 
