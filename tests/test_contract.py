@@ -1,5 +1,6 @@
 """Contract test: every request the client sends, and every response the sandbox returns to it, success
-or error, validates against the vendor's OpenAPI document (with openapi-core)."""
+or error, validates against the vendor's OpenAPI document (with openapi-core); and so does every request
+and response of every route the sandbox serves."""
 
 from __future__ import annotations
 
@@ -12,17 +13,14 @@ import pytest
 from helpers import COMPONENT, INCIDENT, SANDBOX_KEY, copy_examples, update
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from sandbox_client import incident_body, maintenance_body, maintenance_update, statuses
 
 from sync import api, ledger, planner, publisher, workspace
 from sync.sandbox import Fault, Sandbox, SandboxConfig
-from sync.schema import SPEC_NAME, schemas_dir
+from sync.sandbox.routes import API_ROUTES
+from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, STATUS_PAGE_ID
 
 SERVER = "https://api.incident.io"  # the spec's server; the sandbox stands in for it
-
-
-@pytest.fixture(scope="module")
-def openapi() -> OpenAPI:
-    return OpenAPI.from_file_path(str(schemas_dir() / SPEC_NAME))
 
 
 class Recorder:
@@ -40,9 +38,9 @@ class Recorder:
         return {"response": [self.on_response]}
 
 
-def validate(openapi: OpenAPI, response: httpx.Response) -> None:
+def _mock_request(response: httpx.Response) -> MockRequest:
     sent = response.request
-    request = MockRequest(
+    return MockRequest(
         SERVER,
         sent.method.lower(),
         sent.url.path,
@@ -51,11 +49,18 @@ def validate(openapi: OpenAPI, response: httpx.Response) -> None:
         data=sent.content or None,
         content_type=sent.headers.get("content-type", "application/json"),
     )
-    openapi.validate_request(request)
+
+
+def validate_response(openapi: OpenAPI, response: httpx.Response) -> None:
     reply = MockResponse(
         response.content, response.status_code, content_type=response.headers["content-type"]
     )
-    openapi.validate_response(request, reply)
+    openapi.validate_response(_mock_request(response), reply)
+
+
+def validate(openapi: OpenAPI, response: httpx.Response) -> None:
+    openapi.validate_request(_mock_request(response))
+    validate_response(openapi, response)
 
 
 def test_every_exchange_of_a_sync_matches_the_contract(openapi: OpenAPI, tmp_path: Path) -> None:
@@ -105,3 +110,141 @@ def test_a_request_the_contract_forbids_is_caught(openapi: OpenAPI, sandbox: San
         )
     with pytest.raises(Exception, match=r"status_page_incident_id|required"):
         validate(openapi, recorder.exchanges[0])
+
+
+NOWHERE = "0" * 26
+SCHEDULE = {"name": "Moved", "start_at": "2030-02-01T10:00:00+01:00", "end_at": "2030-02-01T12:00:00Z"}
+# Every route the sandbox serves, with a success and errors: (key, method, path, params, body, status).
+EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
+    ("rw", "GET", "/v2/status_pages", {"page_size": "1"}, None, 200),
+    ("rw", "GET", "/v2/status_pages", {"page_size": "0"}, None, 422),
+    ("rw", "GET", f"/v2/status_page_structures/{STATUS_PAGE_ID}", {}, None, 200),
+    ("rw", "GET", f"/v2/status_page_structures/{NOWHERE}", {}, None, 404),
+    (
+        "rw",
+        "POST",
+        "/v2/status_page_incidents",
+        {},
+        incident_body("c1", component_statuses=statuses(**{PUBLIC_API_ID: "partial_outage"})),
+        201,
+    ),
+    ("rw", "POST", "/v2/status_page_incidents", {}, incident_body("c1", name="Replayed"), 201),
+    ("rw", "POST", "/v2/status_page_incidents", {}, incident_body("c2", incident_status="fixed"), 422),
+    ("rw", "POST", "/v2/status_page_incidents", {}, incident_body("c3", status_page_id=NOWHERE), 404),
+    ("ro", "POST", "/v2/status_page_incidents", {}, incident_body("c4"), 403),
+    (
+        "rw",
+        "GET",
+        "/v2/status_page_incidents",
+        {"status_page_id": STATUS_PAGE_ID, "page_size": "1"},
+        None,
+        200,
+    ),
+    ("rw", "GET", "/v2/status_page_incidents", {}, None, 422),
+    ("rw", "GET", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, None, 200),
+    ("rw", "GET", f"/v2/status_page_incidents/{NOWHERE}", {}, None, 404),
+    ("rw", "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "Renamed"}, 200),
+    ("rw", "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "x" * 201}, 422),
+    ("rw", "PUT", f"/v2/status_page_incidents/{NOWHERE}", {}, {"name": "Renamed"}, 404),
+    ("ro", "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "Renamed"}, 403),
+    ("rw", "POST", "/v2/status_page_incident_updates", {}, update(), 201),
+    ("rw", "POST", "/v2/status_page_incident_updates", {}, update(status="fixed"), 422),
+    ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m1"), 201),
+    ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m1", name="Replayed"), 201),
+    (
+        "rw",
+        "POST",
+        "/v2/status_page_maintenances",
+        {},
+        maintenance_body("m2", start_at="2030-01-28T10:00"),
+        422,
+    ),
+    ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m3", status_page_id=NOWHERE), 404),
+    ("ro", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m4"), 403),
+    (
+        "rw",
+        "GET",
+        "/v2/status_page_maintenances",
+        {"status_page_id": STATUS_PAGE_ID, "page_size": "1"},
+        None,
+        200,
+    ),
+    ("rw", "GET", "/v2/status_page_maintenances", {"status_page_id": NOWHERE}, None, 404),
+    ("ro", "GET", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, None, 200),
+    ("rw", "GET", f"/v2/status_page_maintenances/{NOWHERE}", {}, None, 404),
+    ("rw", "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 200),
+    (
+        "rw",
+        "PUT",
+        f"/v2/status_page_maintenances/{MAINTENANCE_ID}",
+        {},
+        SCHEDULE | {"end_at": "2030-01-01T00:00:00Z"},
+        422,
+    ),
+    ("rw", "PUT", f"/v2/status_page_maintenances/{NOWHERE}", {}, SCHEDULE, 404),
+    ("ro", "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 403),
+    (
+        "rw",
+        "POST",
+        "/v2/status_page_maintenance_updates",
+        {},
+        maintenance_update(
+            maintenance_status="maintenance_in_progress",
+            component_statuses=statuses(**{PUBLIC_API_ID: "under_maintenance"}),
+        ),
+        201,
+    ),
+    (
+        "rw",
+        "POST",
+        "/v2/status_page_maintenance_updates",
+        {},
+        maintenance_update(maintenance_status="maintenance_complete", component_statuses=[]),
+        422,
+    ),
+    (
+        "rw",
+        "POST",
+        "/v2/status_page_maintenance_updates",
+        {},
+        maintenance_update(status_page_maintenance_id=NOWHERE),
+        404,
+    ),
+    ("ro", "POST", "/v2/status_page_maintenance_updates", {}, maintenance_update(), 403),
+    ("bad", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m5"), 401),
+    ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m6"), 429),  # a rate_limit fault
+    ("rw", "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 500),  # an error fault
+]
+
+
+def _route(method: str, path: str) -> str:
+    for pattern, methods in API_ROUTES:
+        if pattern.fullmatch(path) and method in methods:
+            return f"{method} {pattern.pattern}"
+    raise AssertionError(f"the sandbox has no route for {method} {path}")
+
+
+def test_every_sandbox_route_matches_the_contract(openapi: OpenAPI) -> None:
+    recorder = Recorder()
+    keys = {"rw": SANDBOX_KEY, "ro": "ro", "bad": "wrong"}
+    with (
+        Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb,
+        httpx.Client(base_url=sb.base_url, event_hooks=recorder.hooks) as client,
+    ):
+        for key, method, path, params, body, status in EXCHANGES:
+            if status in (429, 500):  # faults answer these, once
+                kind = "rate_limit" if status == 429 else "error"
+                sb.add_fault(Fault(kind=kind, method=method, path=path, stage="after"))
+            headers = {"Authorization": f"Bearer {keys[key]}"}
+            r = client.request(method, path, params=params, json=body, headers=headers)
+            assert r.status_code == status, (method, path, body, r.text)
+    for response in recorder.exchanges:
+        # A request the test made invalid on purpose is checked only for the answer it gets.
+        if response.status_code in (400, 422):
+            validate_response(openapi, response)
+        else:
+            validate(openapi, response)
+    served = {f"{m} {pattern.pattern}" for pattern, methods in API_ROUTES for m in methods}
+    assert {_route(r.request.method, r.request.url.path) for r in recorder.exchanges} == served
+    successes = {_route(r.request.method, r.request.url.path) for r in recorder.exchanges if r.is_success}
+    assert successes == served

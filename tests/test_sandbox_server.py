@@ -1,0 +1,91 @@
+"""The sandbox's HTTP server and the `statusfiles sandbox` command."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from sandbox_client import (
+    TLS,
+    UPDATES,
+    Api,
+    update,
+)
+
+from sync.netaddr import is_loopback
+
+
+def test_connections_are_kept_alive(api: Api) -> None:
+    first = api.get("/v2/status_pages")
+    second = api.get("/v2/status_pages")
+    assert first.http_version == second.http_version == "HTTP/1.1"
+    assert "close" not in (second.headers.get("connection") or "")
+
+
+def start_cli(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sync", "sandbox", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    match = re.fullmatch(r"statusfiles sandbox listening on (http://127\.0\.0\.1:\d+)\n", line)
+    assert match, (line, proc.stderr.read() if proc.stderr else "")
+    return proc, match[1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_the_command_serves_until_signalled(signum: signal.Signals) -> None:
+    proc, url = start_cli("--api-key", "cli-secret-key")
+    try:
+        with httpx.Client(base_url=url, verify=TLS) as client:
+            r = client.get("/v2/status_pages", headers={"Authorization": "Bearer cli-secret-key"})
+        assert r.status_code == 200
+    finally:
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert out == ""  # nothing after the one line
+    assert "GET /v2/status_pages" in err
+    assert "cli-secret-key" not in err
+
+
+def test_the_command_options_reach_the_server(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    proc, url = start_cli(
+        "--no-seed", "--state", str(path), "--read-only-key", "ro", "--rate-limit", "1", "--burst", "2"
+    )
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": "Bearer ro"}, verify=TLS) as reader:
+            r = reader.get("/v2/status_pages")
+            assert (r.json()["status_pages"], r.headers["x-ratelimit-limit"]) == ([], "1")
+            assert reader.post(UPDATES, json=update()).status_code == 403
+            assert reader.get("/v2/status_pages").status_code == 429
+        assert json.loads(path.read_text())["incidents"] == []
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("192.0.2.1", False),
+        ("example.com", False),
+    ],
+)
+def test_only_loopback_hosts_are_quiet(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
