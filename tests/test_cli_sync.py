@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SANDBOX_KEY, copy_examples, run_cli, sync_env, update, write_statusfile
+from helpers import SANDBOX_KEY, copy_examples, run_cli, run_json, sync_env, update, write_statusfile
 
 from sync import ledger
 from sync.sandbox import Fault, Sandbox
@@ -125,6 +125,43 @@ def test_lost_ledger_adopts_instead_of_reposting(project: Path, sandbox: Sandbox
     )
     assert messages(sandbox, API) == api_messages(project)
     assert len(list(ledger_state(project).posted())) == 6
+
+
+def _long_record(event: str) -> bytes:
+    """A record of an update with a thousand components: one line far longer than any read buffer."""
+    payload = update(
+        "Old.", incident=API, components={f"01OLDCOMPONENT{n:012d}": "full_outage" for n in range(1000)}
+    )
+    fields = {"path": "2026-11-01-old/01.yaml", "sha256": "0" * 64, "incident": API, "payload": payload}
+    if event == "adopted":
+        fields.update(update_id="U-old", published_at="2026-11-01T00:00:00Z")
+    return ledger.encode({"v": 1, "event": event, "at": "t", "run": "r", **fields}).rstrip(b"\n")
+
+
+@pytest.mark.parametrize(
+    ("tail", "records", "plan_rule"),
+    [
+        (_long_record("adopted"), 13, "deleted-after-publish"),  # complete, without its final newline
+        (_long_record("intent")[:-20], 12, "ledger-torn-line"),  # cut off by a crash
+    ],
+)
+def test_plan_and_sync_agree_on_a_long_last_ledger_line(
+    project: Path, sandbox: Sandbox, tail: bytes, records: int, plan_rule: str
+) -> None:
+    assert sync(project, sandbox).returncode == 0
+    path = project / "statusfiles" / "ledger.jsonl"
+    before = path.read_bytes()
+    path.write_bytes(before + tail)
+
+    code, planned = run_json("plan", cwd=project)
+    assert code == 0 and planned["summary"]["publish"] == 0
+    assert [d["rule"] for d in planned["diagnostics"]] == [plan_rule]
+
+    proc = sync(project, sandbox)
+    assert (proc.returncode, proc.stdout) == (0, "Nothing new to publish.\n")
+    assert ledger_state(project).records == records
+    assert path.read_bytes() == (before + tail + b"\n" if records == 13 else before)
+    assert messages(sandbox, API) == api_messages(project)
 
 
 def test_ambiguous_drop_after_store_is_recorded_not_reposted(project: Path, sandbox: Sandbox) -> None:
