@@ -214,10 +214,16 @@ def is_torn(fragment: bytes) -> bool:
     if not fragment or not _RECORD_START.startswith(fragment[: len(_RECORD_START)]):
         return False
     try:
-        json.loads(fragment)
-    except ValueError:  # JSONDecodeError, or UnicodeDecodeError for a character cut in two
+        text = fragment.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data":  # bad bytes inside the line, not a character cut off
+            return False
+        text = fragment[: exc.start].decode("utf-8", errors="replace")
+    try:
+        json.JSONDecoder().raw_decode(text)
+    except ValueError:
         return True
-    return False
+    return False  # a whole record (perhaps with something after it, which read() reports): never cut
 
 
 def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, Any]]:

@@ -258,7 +258,7 @@ def test_a_write_torn_inside_a_character_is_a_torn_line(tmp_path: Path) -> None:
     assert path.read_text() == head
 
 
-@pytest.mark.parametrize("tail", ["not a record", '"text"', "]"])
+@pytest.mark.parametrize("tail", ["not a record", '"text"', "]", rec("adopted", path="b.yaml") + " and more"])
 def test_a_last_line_that_is_no_record_and_no_torn_write_is_an_error_left_in_place(
     tmp_path: Path, tail: str
 ) -> None:
