@@ -356,7 +356,7 @@ def test_a_posted_payload_is_never_planned_again(
             assert not plan(files, after.state, remote=remote).has_changes
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.lists(
         st.tuples(
