@@ -66,7 +66,7 @@ def parse_incident(data: Mapping[str, Any]) -> RemoteIncident:
 
 
 def chronological(updates: Iterable[RemoteUpdate]) -> list[RemoteUpdate]:
-    """Oldest first (the API's own order is not relied on); updates published at once keep their order."""
+    """Oldest first, by published_at (RFC 3339 from one API sorts as text); ties keep the API's order."""
     return sorted(updates, key=lambda u: u.published_at)
 
 
