@@ -20,8 +20,9 @@ One JSON object per line, each with the format version ``v`` and an ``event``:
 
 Every record also has ``at`` (UTC time) and ``run`` (one id per sync run). An intent without a
 later ``posted``/``adopted`` is *unsettled*: sync reads the incident back before posting anything
-more to it. A torn last line (a crash mid-write) is tolerated and reported, then repaired on the
-next append; any other malformed line is an error naming the line.
+more to it. A torn last line (a crash mid-write: a cut-off record after the last newline) is
+tolerated and reported, then removed on the next append, and only it: a complete record that lacks
+only its newline is kept, whatever its length. Any other malformed line is an error naming the line.
 """
 
 from __future__ import annotations
@@ -200,13 +201,38 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
         entry.status = event
 
 
-def _decode_lines(lines: list[str], path: Path | str) -> tuple[list[tuple[int, Any]], int | None]:
-    """(line number, decoded record) for each non-blank line, and the line number of a torn last line."""
+_RECORD_START = b'{"v": '  # how every line :func:`encode` writes begins
+
+
+def is_torn(fragment: bytes) -> bool:
+    """Whether ``fragment`` (what follows the ledger's last newline) is an append cut short by a crash.
+
+    Only a beginning of a record line that is not yet a whole JSON value counts. The reader ignores
+    such a fragment and the writer removes it; anything else after the last newline is a record
+    (which both keep) or an error (which the reader reports and the writer leaves alone).
+    """
+    if not fragment or not _RECORD_START.startswith(fragment[: len(_RECORD_START)]):
+        return False
+    try:
+        text = fragment.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data":  # bad bytes inside the line, not a character cut off
+            return False
+        text = fragment[: exc.start].decode("utf-8", errors="replace")
+    try:
+        json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return True
+    return False  # a whole record (perhaps with something after it, which read() reports): never cut
+
+
+def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, Any]]:
+    """(line number, decoded record) for each non-blank line."""
     numbered = [(i + 1, raw) for i, raw in enumerate(lines) if raw.strip()]
     try:  # one parse for the whole ledger is several times faster than one per line
         records = json.loads("[" + ",".join(raw for _, raw in numbered) + "]")
         if len(records) == len(numbered):
-            return [(n, r) for (n, _), r in zip(numbered, records, strict=True)], None
+            return [(n, r) for (n, _), r in zip(numbered, records, strict=True)]
     except json.JSONDecodeError:
         pass
     out: list[tuple[int, Any]] = []
@@ -214,16 +240,21 @@ def _decode_lines(lines: list[str], path: Path | str) -> tuple[list[tuple[int, A
         try:
             out.append((n, json.loads(raw)))
         except json.JSONDecodeError as exc:
-            if n == len(lines):  # after the final newline: an interrupted write, never acted on
-                return out, n
             raise LedgerError(path, n, f"not valid JSON ({exc.msg})") from None
-    return out, None
+    return out
 
 
-def parse(text: str, path: Path | str = LEDGER_NAME) -> LedgerState:
-    """Fold ledger text into a :class:`LedgerState`; raises :class:`LedgerError` naming the bad line."""
-    state = LedgerState()
-    records, state.torn_line = _decode_lines(text.split("\n"), path)
+def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = None) -> LedgerState:
+    """Fold ledger text into a :class:`LedgerState`; raises :class:`LedgerError` naming the bad line.
+
+    ``torn_line`` is the number of a torn last line already taken off ``text`` (see :func:`read`).
+    """
+    state = LedgerState(torn_line=torn_line)
+    lines = text.split("\n")
+    if is_torn(lines[-1].encode()):  # after the final newline: an interrupted write, never acted on
+        state.torn_line = len(lines)
+        lines[-1] = ""
+    records = _decode_lines(lines, path)
     for n, record in records:
         try:
             apply(state, _check(record, path, n), n)
@@ -238,11 +269,16 @@ def read(path: Path) -> LedgerState:
         data = path.read_bytes()
     except FileNotFoundError:
         return LedgerState()
+    torn_line = None
+    tail = data.rfind(b"\n") + 1
+    if is_torn(data[tail:]):  # taken off before decoding: a crash may have cut a character in two
+        torn_line = data.count(b"\n") + 1
+        data = data[:tail]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LedgerError(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8") from None
-    return parse(text, path)
+    return parse(text, path, torn_line=torn_line)
 
 
 def encode(record: dict[str, Any]) -> bytes:
@@ -286,23 +322,19 @@ class Writer:
         return self
 
     def _repair(self, fd: int) -> None:
+        """Make the ledger end with a newline, judging what follows the last one as :func:`read` does."""
         size = os.fstat(fd).st_size
-        if size == 0:
+        start = _last_line_start(fd, size)
+        fragment = os.pread(fd, size - start, start)
+        if not fragment:
             return
-        tail_start = max(0, size - (1 << 16))
-        tail = os.pread(fd, size - tail_start, tail_start)
-        if tail.endswith(b"\n"):
-            return
-        cut = tail.rfind(b"\n")
-        last = tail[cut + 1 :]
-        try:
-            json.loads(last)
-        except ValueError:
-            keep = tail_start + cut + 1 if cut >= 0 else 0
-            os.ftruncate(fd, keep)
-            self.repaired = size - keep
-        else:
+        if is_torn(fragment):
+            os.ftruncate(fd, start)
+            self.repaired = size - start
+        elif _is_value_or_blank(fragment):
             os.write(fd, b"\n")  # a complete record whose newline was lost (e.g. an editor)
+        else:
+            return  # not a record: read() reports the line, and nothing is appended after it
         os.fsync(fd)
 
     def append(self, event: Event, **fields: Any) -> dict[str, Any]:
@@ -331,6 +363,28 @@ class Writer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _last_line_start(fd: int, size: int, chunk: int = 1 << 16) -> int:
+    """The offset just after the file's last newline (0 if it has none), however long the last line."""
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        end = start
+    return 0
+
+
+def _is_value_or_blank(fragment: bytes) -> bool:
+    if not fragment.strip():
+        return True
+    try:
+        json.loads(fragment)
+    except ValueError:
+        return False
+    return True
 
 
 def _lock(fd: int, timeout: float) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sync.diagnostics import Diagnostic, Severity
 from sync.ledger import Entry, LedgerState
-from sync.remote import MAX_UPDATES, RemoteIncident, RemoteUpdate, matches
+from sync.remote import MAX_UPDATES, RemoteIncident, RemoteUpdate, chronological, matches
 from sync.statusfile import Statusfile, natural_key
 
 Action = Literal["create", "adopt"]
@@ -125,7 +125,9 @@ def _settle(
     view = {
         path: dataclasses.replace(e) for path, e in ledger.entries.items()
     }  # settled copies; ledger untouched
-    for path, entry in list(view.items()):
+    # Oldest intent first, against the earliest unclaimed update: with the same payload posted more than
+    # once, the k-th unsettled copy can only be the k-th such update not already claimed.
+    for path, entry in sorted(view.items(), key=lambda kv: kv[1].line):
         if not entry.unsettled:
             continue
         incident = remote.get(entry.incident)
@@ -134,7 +136,7 @@ def _settle(
         hit = next(
             (
                 u
-                for u in incident.updates
+                for u in chronological(incident.updates)
                 if u.id not in claimed and entry.payload and matches(entry.payload, u)
             ),
             None,
@@ -170,7 +172,7 @@ def _classify(
     candidates: list[tuple[Statusfile, bool]] = []
     moves: list[Move] = []
     moved_from: set[str] = set()
-    new_by_sha: dict[str, Statusfile] = {}
+    moved_by_sha: dict[str, Move] = {}
     unchanged = 0
     for f in files:
         entry = view.get(f.rel)
@@ -206,32 +208,27 @@ def _classify(
                 "unsettled",
                 WARN,
             )
+        # A new file with the payload of a published file that is gone is that file renamed. Otherwise the
+        # same payload again is a new update: repeating one ("We are continuing to monitor.") is normal.
         twins = posted_by_sha.get(f.sha256, [])
         gone = next((e for e in twins if e.path not in present and e.path not in moved_from), None)
         if gone is not None:
             moves.append(Move(f, gone))
             moved_from.add(gone.path)
+            moved_by_sha.setdefault(f.sha256, moves[-1])
             continue
-        if twins:
+        if f.sha256 in moved_by_sha:  # a rename and a copy of one published file: which is which?
+            move = moved_by_sha[f.sha256]
             ctx.at_file(
                 f,
                 ("message",),
-                f"the same update as {ctx.root}/{twins[0].path}, which is already published; "
-                "change the message if this is a new update",
+                f"the same update as {ctx.root}/{move.entry.path}, which was published and whose file is "
+                f"gone; {move.file.display} is taken as that file renamed, so this one may be a new update "
+                "or a copy. Commit the rename first and add this update afterwards (or change its message)",
                 "duplicate-payload",
                 Severity.ERROR,
             )
             continue
-        if f.sha256 in new_by_sha:
-            ctx.at_file(
-                f,
-                ("message",),
-                f"the same update as {new_by_sha[f.sha256].display}; it would be posted twice",
-                "duplicate-payload",
-                Severity.ERROR,
-            )
-            continue
-        new_by_sha[f.sha256] = f
         candidates.append((f, False))
     return candidates, moves, unchanged
 
@@ -287,7 +284,9 @@ def _incident(
                 Severity.ERROR,
             )
 
-    unclaimed = [u for u in (remote.updates if remote else ()) if u.id not in claimed]
+    # In publish order, each file takes the earliest matching update nobody claims: the k-th file with a
+    # payload is the k-th such update on the page, so a lost ledger re-posts nothing and skips nothing.
+    unclaimed = [u for u in chronological(remote.updates if remote else ()) if u.id not in claimed]
     updates: list[Planned] = []
     for f, unsettled in candidates:
         hit = next((u for u in unclaimed if matches(f.payload, u)), None)

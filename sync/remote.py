@@ -9,7 +9,7 @@ sets must appear (with those statuses) among the ones echoed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,11 @@ def parse_incident(data: Mapping[str, Any]) -> RemoteIncident:
         incident_status=body.get("incident_status") if isinstance(body.get("incident_status"), str) else None,
         updates=tuple(parse_update(u) for u in body.get("updates") or [] if isinstance(u, Mapping)),
     )
+
+
+def chronological(updates: Iterable[RemoteUpdate]) -> list[RemoteUpdate]:
+    """Oldest first, by published_at (RFC 3339 from one API sorts as text); ties keep the API's order."""
+    return sorted(updates, key=lambda u: u.published_at)
 
 
 def normalise_message(message: str) -> str:

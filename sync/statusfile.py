@@ -194,7 +194,7 @@ def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document
 def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
     """Schema and rule problems of a well-formed document, each located in the file."""
     out = []
-    for p in [*schema.check(doc.data), *rules.check(doc.data)]:
+    for p in [*schema.check(doc.data), *rules.check(doc.data), *rules.limits(doc.data)]:
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
     out.sort(key=Diagnostic.sort_key)

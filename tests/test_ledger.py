@@ -208,3 +208,65 @@ def test_reading_ten_thousand_records(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert state.records == 10_000 and len(list(state.posted())) == 5000
     print(f"read 10,000 ledger records in {elapsed:.3f}s")
+
+
+BIG_PAYLOAD = {**PAYLOAD, "message": "x" * 100_000}  # one record far longer than any read buffer
+
+
+@pytest.mark.parametrize("records_before", [0, 2])
+def test_a_long_complete_last_record_without_its_newline_is_kept(tmp_path: Path, records_before: int) -> None:
+    path = tmp_path / "ledger.jsonl"
+    head = "".join(
+        rec("adopted", path=f"a/0{n}.yaml", update_id=f"U{n}") + "\n" for n in range(records_before)
+    )
+    last = rec("adopted", path="a/big.yaml", update_id="UB", payload=BIG_PAYLOAD)
+    path.write_text(head + last)
+    assert len(ledger.read(path).entries) == records_before + 1
+    with Writer(path, run="r") as w:
+        assert w.repaired is None
+    assert path.read_text() == head + last + "\n"
+    assert len(ledger.read(path).entries) == records_before + 1
+
+
+@pytest.mark.parametrize("records_before", [0, 2])
+def test_only_a_long_torn_fragment_is_cut(tmp_path: Path, records_before: int) -> None:
+    path = tmp_path / "ledger.jsonl"
+    head = "".join(
+        rec("adopted", path=f"a/0{n}.yaml", update_id=f"U{n}") + "\n" for n in range(records_before)
+    )
+    torn = rec("intent", path="a/big.yaml", payload=BIG_PAYLOAD)[:-10]
+    path.write_text(head + torn)
+    assert ledger.read(path).torn_line == records_before + 1
+    with Writer(path, run="r") as w:
+        assert w.repaired == len(torn)
+    assert path.read_text() == head
+    assert len(ledger.read(path).entries) == records_before
+
+
+def test_a_write_torn_inside_a_character_is_a_torn_line(tmp_path: Path) -> None:
+    """A crash can cut a multi-byte character: the reader and the writer still agree it is torn."""
+    path = tmp_path / "ledger.jsonl"
+    head = rec("adopted") + "\n"
+    torn = ledger.encode(
+        json.loads(rec("intent", path="a/02.yaml", payload={**PAYLOAD, "message": "café ✓"}))
+    )
+    path.write_bytes(head.encode() + torn[: torn.index("✓".encode()) + 1])
+    state = ledger.read(path)
+    assert state.torn_line == 2 and list(state.entries) == ["a/01.yaml"]
+    with Writer(path, run="r") as w:
+        assert w.repaired is not None
+    assert path.read_text() == head
+
+
+@pytest.mark.parametrize("tail", ["not a record", '"text"', "]", rec("adopted", path="b.yaml") + " and more"])
+def test_a_last_line_that_is_no_record_and_no_torn_write_is_an_error_left_in_place(
+    tmp_path: Path, tail: str
+) -> None:
+    path = tmp_path / "ledger.jsonl"
+    path.write_text(rec("adopted") + "\n" + tail)
+    with pytest.raises(LedgerError) as info:
+        ledger.read(path)
+    assert info.value.line == 2
+    with Writer(path, run="r"):
+        pass
+    assert path.read_text().startswith(rec("adopted") + "\n" + tail)  # nothing removed
