@@ -20,6 +20,8 @@ WRITE_SCOPE = "Create status page incidents, status page maintenance windows, an
 
 @dataclass(frozen=True, slots=True)
 class RemoteUpdate:
+    """An update of an incident or a maintenance window (``incident_status`` holds the window's status)."""
+
     id: str
     message: str
     incident_status: str | None
@@ -33,6 +35,119 @@ class RemoteIncident:
     name: str
     incident_status: str | None
     updates: tuple[RemoteUpdate, ...]  # in the order the API returned them (not relied on)
+    status_page_id: str = ""
+    kind: str = "incident"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteMaintenance:
+    """A maintenance window. The API shows its schedule only as each component's maintenance period."""
+
+    id: str
+    name: str
+    incident_status: str | None  # the window's maintenance_status, named as for incidents
+    updates: tuple[RemoteUpdate, ...]
+    status_page_id: str = ""
+    start_at: str | None = None
+    end_at: str | None = None
+    automate: bool = False
+    kind: str = "maintenance"
+
+
+RemoteObject = RemoteIncident | RemoteMaintenance
+
+
+class Malformed(ValueError):
+    """A response body not shaped as the API documents it: nothing in it can be relied on."""
+
+
+def _field(data: Any, name: str, kind: type, where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise Malformed(f"{where} is not a JSON object")
+    value = data.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
+        raise Malformed(f"{where} lacks {name!r} or it is not a {kind.__name__}")
+    return value
+
+
+def _unwrap(data: Any, name: str) -> Any:
+    """The object in a ``{name: {...}}`` response; a list item is the object itself."""
+    if isinstance(data, Mapping) and name in data:
+        return _field(data, name, Mapping, "the response")
+    return data
+
+
+def _strict_update(data: Any, status_field: str, where: str) -> RemoteUpdate:
+    components = {}
+    for item in _field(data, "component_statuses", list, where):
+        cid = _field(item, "component_id", str, f"{where}.component_statuses[]")
+        components[cid] = _field(item, "component_status", str, f"{where}.component_statuses[]")
+    return RemoteUpdate(
+        id=_field(data, "id", str, where),
+        message=_field(data, "message", str, where),
+        incident_status=_field(data, status_field, str, where),
+        components=components,
+        published_at=_field(data, "published_at", str, where),
+    )
+
+
+def parse_created_incident(data: Any) -> RemoteIncident:
+    """The incident in a create / PUT / list response; raises :class:`Malformed` for any other shape."""
+    body = _unwrap(data, "status_page_incident")
+    where = "status_page_incident"
+    return RemoteIncident(
+        id=_field(body, "id", str, where),
+        name=_field(body, "name", str, where),
+        incident_status=_field(body, "incident_status", str, where),
+        updates=tuple(
+            _strict_update(u, "incident_status", f"{where}.updates[]")
+            for u in _field(body, "updates", list, where)
+        ),
+        status_page_id=_field(body, "status_page_id", str, where),
+    )
+
+
+def parse_maintenance(data: Any) -> RemoteMaintenance:
+    """A maintenance window from a show / create / PUT / list response; :class:`Malformed` otherwise."""
+    body = _unwrap(data, "status_page_maintenance")
+    where = "status_page_maintenance"
+    periods = _field(body, "component_maintenance_periods", list, where)
+    starts = [_field(p, "start_at", str, f"{where}.component_maintenance_periods[]") for p in periods]
+    ends = [p["end_at"] for p in periods if isinstance(p.get("end_at"), str)]
+    return RemoteMaintenance(
+        id=_field(body, "id", str, where),
+        name=_field(body, "name", str, where),
+        incident_status=_field(body, "maintenance_status", str, where),
+        updates=tuple(
+            _strict_update(u, "maintenance_status", f"{where}.updates[]")
+            for u in _field(body, "updates", list, where)
+        ),
+        status_page_id=_field(body, "status_page_id", str, where),
+        start_at=min(starts, default=None),
+        end_at=max(ends, default=None),
+        automate=_field(body, "automate_maintenance_status", bool, where),
+    )
+
+
+def parse_maintenance_update(data: Any) -> RemoteUpdate:
+    body = _field(data, "status_page_maintenance_update", Mapping, "the response")
+    return _strict_update(body, "maintenance_status", "status_page_maintenance_update")
+
+
+def parse_listing(data: Any, name: str) -> tuple[list[Any], str | None]:
+    """The records of one page of a list response and the cursor for the next (None: the last page)."""
+    records = _field(data, name, list, "the response")
+    meta = _field(data, "pagination_meta", Mapping, "the response")
+    after = meta.get("after")
+    if after is not None and not isinstance(after, str):
+        raise Malformed("pagination_meta.after is not a string")
+    return records, after or None
+
+
+def first_update(obj: RemoteObject) -> RemoteUpdate | None:
+    """The update the create itself published (the oldest)."""
+    ordered = chronological(obj.updates)
+    return ordered[0] if ordered else None
 
 
 def _text(value: Any) -> str:
@@ -75,10 +190,10 @@ def normalise_message(message: str) -> str:
 
 
 def matches(payload: Mapping[str, Any], update: RemoteUpdate) -> bool:
-    """Whether ``update`` on the status page is what posting ``payload`` produces."""
+    """Whether ``update`` on the status page is what posting ``payload`` produces (either kind of update)."""
     if normalise_message(str(payload.get("message", ""))) != normalise_message(update.message):
         return False
-    status = payload.get("incident_status")
+    status = payload.get("incident_status", payload.get("maintenance_status"))
     if status is not None and status != update.incident_status:
         return False
     for item in payload.get("component_statuses") or []:
