@@ -71,7 +71,10 @@ def test_a_rename_and_a_reschedule_are_planned_then_put(tmp_path: Path, sandbox:
     assert 'rename: "Checkout errors" → "Checkout errors in the EU"' in plan.stdout
     assert "reschedule: 10:00 → 11:00 UTC (2030-01-01)" in plan.stdout
     code, doc = run_json("plan", cwd=tmp_path)
-    puts = [o["declaration"] for o in doc["incidents"] if o["declaration"]["action"] == "put"]
+    assert code == 0
+    puts = [
+        o["declaration"] for o in doc["incidents"] if o["declaration"] and o["declaration"]["action"] == "put"
+    ]
     assert [p["changes"] for p in puts] == [
         [{"field": "name", "before": "Checkout errors", "after": "Checkout errors in the EU"}],
         [
