@@ -136,6 +136,11 @@ class RetryPolicy:
         return max(at_least, (rng or random).uniform(0, ceiling))
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit also accepts characters such as "²" that int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _parse_time(value: str, now: float) -> float | None:
     """Seconds from ``now`` until an HTTP-date or RFC 3339 instant (either spelling the API uses)."""
     try:
@@ -156,7 +161,7 @@ def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
     header = {k.lower(): v for k, v in headers.items()}.get("retry-after")
     if header:
         header = header.strip()
-        if header.isdigit():
+        if _digits(header):
             waits.append(float(header))
         elif (parsed := _parse_time(header, now)) is not None:
             waits.append(parsed)
@@ -166,6 +171,28 @@ def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
         if parsed is not None:
             waits.append(parsed)
     return max(waits)
+
+
+def _quota(value: str) -> tuple[int | None, float]:
+    """A rate-limit header's number and window in seconds (60 unless the header says otherwise).
+
+    Both spellings servers use: a plain ``1200``, and the IETF draft's
+    ``1200, 1200;window=60`` (the current limit, then the policies behind it).
+    """
+    first, *policies = (item.strip() for item in value.split(","))
+    number = first.split(";")[0].strip()
+    if not _digits(number):
+        return None, 60.0
+    window = 60.0
+    for policy in [first, *policies]:
+        quota, *params = (p.strip() for p in policy.split(";"))
+        if quota != number:
+            continue
+        for param in params:
+            name, _, seconds = param.partition("=")
+            if name.strip() in ("window", "w") and _digits(seconds.strip()) and int(seconds) > 0:
+                window = float(seconds)
+    return int(number), window
 
 
 class Pacer:
@@ -221,13 +248,12 @@ class Pacer:
             if not headers:
                 return
             lowered = {k.lower(): v for k, v in headers.items()}
-            try:
-                limit = int(lowered["x-ratelimit-limit"])
-                remaining = int(lowered["x-ratelimit-remaining"])
-            except (KeyError, ValueError):
+            limit, window = _quota(lowered.get("x-ratelimit-limit", ""))
+            remaining = _quota(lowered.get("x-ratelimit-remaining", ""))[0]
+            if limit is None or remaining is None:
                 return
             if limit > 0:
-                self.rate = limit / 60
+                self.rate = limit / window
                 self.capacity = float(limit)
             reported = float(remaining - self.inflight)
             self.tokens = min(self.capacity, reported if not self.learned else min(self.tokens, reported))

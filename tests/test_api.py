@@ -103,6 +103,7 @@ NOW = 1_744_888_600.0  # 2025-04-17T11:16:40Z
         ({"retry-after": "3"}, {"rate_limit": {"retry_after": "2025-04-17T11:16:50Z"}}, 10.0),
         ({"retry-after": "soon"}, {"rate_limit": {"retry_after": "whenever"}}, 0.0),
         ({"retry-after": "Thu, 17 Apr 2025 11:00:00 GMT"}, {}, 0.0),  # in the past
+        ({"retry-after": "\u00b2"}, {}, 0.0),  # a digit to str.isdigit, not to int()
     ],
 )
 def test_retry_after(headers: dict[str, str], body: Any, expected: float) -> None:
@@ -136,6 +137,32 @@ def test_pacer_spends_the_burst_then_waits_for_the_refill() -> None:
     assert clock.slept == []
     pacer.acquire()  # the bucket is empty: wait one token at 1/s
     assert clock.slept == [pytest.approx(1.0)]
+
+
+@pytest.mark.parametrize(
+    "limit",
+    ["60", "60, 60;window=60", "60;window=60", " 60 , 60;w=60, 1000;window=3600", "120, 120;window=120"],
+)
+def test_pacer_reads_either_spelling_of_the_limit(limit: str) -> None:
+    """A plain number, or the IETF draft's ``N, N;window=W``: both mean one token a second here."""
+    clock = Clock()
+    pacer = api.Pacer(per_minute=1200, clock=clock, sleep=clock.sleep)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": "3"})
+    for _ in range(3):
+        pacer.acquire()
+        pacer.release(None)
+    assert clock.slept == []
+    pacer.acquire()
+    assert clock.slept == [pytest.approx(1.0)]
+
+
+@pytest.mark.parametrize("limit", ["", "lots", "\u00b9\u00b2", ";window=60", "-5"])
+def test_pacer_ignores_a_limit_it_cannot_read(limit: str) -> None:
+    pacer = api.Pacer(per_minute=600)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": "3"})
+    assert (pacer.learned, pacer.rate) == (False, 10.0)
 
 
 def test_pacer_counts_requests_in_flight_as_spent() -> None:
