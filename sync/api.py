@@ -34,7 +34,14 @@ import httpx
 
 from sync import __version__
 from sync.netaddr import is_loopback
-from sync.remote import WRITE_SCOPE, RemoteIncident, RemoteUpdate, parse_incident, parse_update
+from sync.remote import (
+    WRITE_SCOPE,
+    RemoteIncident,
+    RemoteUpdate,
+    ShapeError,
+    parse_created_update,
+    parse_incident,
+)
 
 DEFAULT_BASE_URL = "https://api.incident.io"
 USER_AGENT = f"statusfiles/{__version__}"
@@ -64,6 +71,10 @@ class AuthError(ApiError):
 
 class NotFound(ApiError):
     pass
+
+
+class BadResponse(ApiError):
+    """A response that is not what the API documents (wrong shape, another incident, too large)."""
 
 
 class Rejected(ApiError):
@@ -379,21 +390,33 @@ class Client:
         self._sleep(self.retry.delay(attempt, at_least))
 
     def get_incident(self, incident_id: str) -> RemoteIncident | None:
-        """The incident with its updates, or None if it does not exist."""
+        """The incident with its updates, or None if it does not exist.
+
+        A 2xx that is not this incident (not JSON, another shape, another id)
+        raises BadResponse: judging from it could post an update twice.
+        """
+        path = f"/v2/status_page_incidents/{_segment(incident_id)}"
         try:
-            response = self._request(
-                "GET", f"/v2/status_page_incidents/{_segment(incident_id)}", safe_to_repeat=True
-            )
+            response = self._request("GET", path, safe_to_repeat=True)
         except NotFound:
             return None
-        return parse_incident(_json(response))
+        try:
+            return parse_incident(_json(response), incident_id)
+        except ShapeError as exc:
+            status = response.status_code
+            message = f"GET {path} answered HTTP {status} but not with the incident: {exc}"
+            raise BadResponse(status, {}, message) from None
 
     def post_update(self, payload: Mapping[str, Any]) -> RemoteUpdate:
-        response = self._request(
-            "POST", "/v2/status_page_incident_updates", json=dict(payload), safe_to_repeat=False
-        )
-        body = _json(response)
-        return parse_update(body.get("status_page_incident_update", {}) if isinstance(body, dict) else {})
+        """The update as stored; OutcomeUnknown when a 2xx does not show it (it may or may not be stored)."""
+        path = "/v2/status_page_incident_updates"
+        response = self._request("POST", path, json=dict(payload), safe_to_repeat=False)
+        try:
+            return parse_created_update(_json(response), str(payload.get("status_page_incident_id")))
+        except ShapeError as exc:
+            raise OutcomeUnknown(
+                f"POST {path} answered HTTP {response.status_code} without a usable update ({exc})"
+            ) from None
 
 
 def _segment(value: str) -> str:
@@ -403,8 +426,8 @@ def _segment(value: str) -> str:
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
-        return {}
+    except (ValueError, RecursionError):
+        return None
 
 
 def _auth_message(status: int, body: Any) -> str:

@@ -13,6 +13,7 @@ import pytest
 from helpers import COMPONENT, INCIDENT, update
 
 from sync import api
+from sync.remote import ShapeError, parse_created_update, parse_incident
 from sync.sandbox import Fault, Sandbox
 
 KEY = "sandbox-test-key"
@@ -309,3 +310,89 @@ def test_headers_and_redirects_are_not_followed() -> None:
     [headers] = _Recorder.seen
     assert headers["Authorization"] == f"Bearer {KEY}"
     assert headers["User-Agent"] == f"statusfiles/{api.__version__}"
+
+
+# --- what a response must look like to be believed ---------------------------------------
+
+
+def _wire_update(**changes: Any) -> dict[str, Any]:
+    update = {
+        "id": "01U",
+        "status_page_incident_id": INCIDENT,
+        "published_at": "2026-11-27T09:00:00Z",
+        "message": "Earlier.",
+        "incident_status": "investigating",
+        "component_statuses": [{"component_id": COMPONENT, "component_status": "degraded_performance"}],
+    }
+    update.update(changes)
+    return {k: v for k, v in update.items() if v is not ...}
+
+
+def _wire_incident(*updates: Any, **changes: Any) -> dict[str, Any]:
+    body = {"id": INCIDENT, "name": "Name", "incident_status": "identified", "updates": list(updates)}
+    body.update(changes)
+    return {"status_page_incident": {k: v for k, v in body.items() if v is not ...}}
+
+
+def test_a_documented_incident_is_read() -> None:
+    incident = parse_incident(
+        _wire_incident(_wire_update(), new_field=1, incident_status="new-enum"), INCIDENT
+    )
+    assert incident.incident_status == "new-enum"
+    [u] = incident.updates
+    assert (u.id, u.message, u.incident_status) == ("01U", "Earlier.", "investigating")
+    assert u.components == {COMPONENT: "degraded_performance"}
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("<html>", "the body is not a JSON object"),
+        (None, "the body is not a JSON object"),
+        ([], "the body is not a JSON object"),
+        ({}, "status_page_incident should be an object, found nothing"),
+        ({"status_page_incident": []}, "status_page_incident should be an object, found a list"),
+        (_wire_incident(updates=...), "status_page_incident.updates should be a list, found nothing"),
+        (_wire_incident(updates=None), "updates should be a list, found null"),
+        (_wire_incident(updates={}), "updates should be a list, found an object"),
+        (_wire_incident(id="01OTHER"), "id is '01OTHER', not the incident asked for"),
+        (_wire_incident(id=...), "status_page_incident.id should be a string, found nothing"),
+        (_wire_incident("x"), "status_page_incident.updates[0] should be an object, found a string"),
+        (_wire_incident(_wire_update(id="")), "updates[0].id is empty"),
+        (_wire_incident(_wire_update(id=7)), "updates[0].id should be a string, found a number"),
+        (_wire_incident(_wire_update(message=None)), "updates[0].message should be a string, found null"),
+        (_wire_incident(_wire_update(incident_status=...)), "updates[0].incident_status should be a string"),
+        (_wire_incident(_wire_update(published_at=True)), "published_at should be a string, found a boolean"),
+        (
+            _wire_incident(_wire_update(component_statuses=...)),
+            "updates[0].component_statuses should be a list",
+        ),
+        (
+            _wire_incident(_wire_update(component_statuses=[{"component_id": COMPONENT}])),
+            "updates[0].component_statuses[0].component_status should be a string, found nothing",
+        ),
+        (_wire_incident(_wire_update(component_statuses=["x"])), "component_statuses[0] should be an object"),
+        (_wire_incident(_wire_update(status_page_incident_id="01X")), "status_page_incident_id is '01X'"),
+        (_wire_incident(_wire_update(), _wire_update()), "holds the same update id twice"),
+    ],
+)
+def test_a_body_that_is_not_the_incident_is_refused(body: Any, problem: str) -> None:
+    with pytest.raises(ShapeError) as info:
+        parse_incident(body, INCIDENT)
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({}, "status_page_incident_update should be an object, found nothing"),
+        ("Created", "the body is not a JSON object"),
+        ({"status_page_incident_update": _wire_update(id=...)}, "status_page_incident_update.id should be"),
+        ({"status_page_incident_update": _wire_update(status_page_incident_id="01X")}, "is '01X', not"),
+    ],
+)
+def test_a_created_update_must_be_usable(body: Any, problem: str) -> None:
+    assert parse_created_update({"status_page_incident_update": _wire_update()}, INCIDENT).id == "01U"
+    with pytest.raises(ShapeError) as info:
+        parse_created_update(body, INCIDENT)
+    assert problem in str(info.value)
