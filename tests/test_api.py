@@ -396,3 +396,61 @@ def test_a_created_update_must_be_usable(body: Any, problem: str) -> None:
     with pytest.raises(ShapeError) as info:
         parse_created_update(body, INCIDENT)
     assert problem in str(info.value)
+
+
+# --- proxies -----------------------------------------------------------------------------------
+
+
+PROXY = "http://proxy.example:3128"
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "expected"),
+    [
+        ("https://api.incident.io", {}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY}, PROXY),
+        ("https://api.incident.io", {"https_proxy": PROXY, "HTTPS_PROXY": "http://other:1"}, PROXY),
+        ("https://api.incident.io", {"ALL_PROXY": PROXY}, PROXY),
+        ("https://api.incident.io", {"HTTPS_PROXY": "proxy.example:3128"}, PROXY),
+        ("https://api.incident.io", {"HTTPS_PROXY": "https://proxy.example"}, "https://proxy.example"),
+        ("https://api.incident.io", {"HTTP_PROXY": PROXY}, None),  # never for the API
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "incident.io"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "no_proxy": ".incident.io,x"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "*"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "example.com"}, PROXY),
+        ("http://127.0.0.1:8484", {"HTTP_PROXY": PROXY, "ALL_PROXY": PROXY}, None),
+        ("https://localhost:8443", {"HTTPS_PROXY": PROXY}, None),  # loopback is never proxied
+        ("http://localhost:8484", {"ALL_PROXY": "socks5://127.0.0.1:1080"}, None),
+    ],
+)
+def test_proxy_policy(url: str, env: dict[str, str], expected: str | None) -> None:
+    assert api.proxy_for(url, env) == expected
+
+
+@pytest.mark.parametrize("proxy", ["socks5://u:pw@127.0.0.1:1080", "socks5h://h:1", "ftp://h:21"])
+def test_unusable_proxies_are_refused_without_echoing_them(proxy: str) -> None:
+    with pytest.raises(
+        api.ConfigError, match=r"HTTPS_PROXY names a .* proxy, which statusfiles cannot use"
+    ) as e:
+        api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
+    assert "pw" not in str(e.value)
+
+
+@pytest.mark.parametrize("proxy", ["http://", "http://u:pw@host:port", "https://:8080", "http://h:99999"])
+def test_malformed_proxy_urls_are_refused_without_echoing_them(proxy: str) -> None:
+    with pytest.raises(api.ConfigError, match=r"^HTTPS_PROXY is not a proxy URL") as e:
+        api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
+    assert "pw" not in str(e.value)
+
+
+# --- redaction ---------------------------------------------------------------------------------
+
+
+def test_the_key_is_redacted_from_text_and_parsed_bodies() -> None:
+    redactor = api.Redactor("s3cr/et+key")
+    assert redactor.text("Bearer s3cr/et+key and s3cr%2Fet%2Bkey") == "Bearer [redacted] and [redacted]"
+    body = {"errors": [{"message": "got s3cr/et+key", "s3cr/et+key": ["x s3cr/et+key", 1, None]}]}
+    assert redactor.value(body) == {
+        "errors": [{"message": "got [redacted]", "[redacted]": ["x [redacted]", 1, None]}]
+    }
+    assert api.Redactor(None).text("anything") == "anything"

@@ -1,4 +1,4 @@
-"""``statusfiles sync`` against a server that answers wrongly."""
+"""``statusfiles sync`` against a server that answers wrongly: shapes, echoed keys, proxies, drips, floods."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from helpers import INCIDENT, run_cli, sync_env, update, write_statusfile
-from hostile import Hostile, Raw, Request
+from hostile import Drip, Hostile, Huge, Raw, RecordingProxy, Request
 
 KEY = "hostile-test-key-6f1d0c"
 MESSAGE = "We are investigating."
@@ -135,3 +135,138 @@ def test_a_2xx_without_the_update_and_not_on_the_page_is_unknown(project: Path, 
     assert len(server.seen("POST")) == 1
     again = sync(project, server.base_url)  # still absent: the next run posts it, once
     assert again.returncode == 1 and len(server.seen("POST")) == 2
+
+
+# --- a server that echoes the key ----------------------------------------------------------
+
+
+def _echo(status: int) -> Any:
+    def reply(request: Request, s: Hostile) -> Raw:
+        seen = request.headers["authorization"]
+        body = {
+            "type": "validation_error",
+            "status": status,
+            "request_id": f"req-{seen}",
+            "errors": [
+                {"code": "invalid", "message": f"bad header {seen!r}", "source": {"field": "message"}},
+                {"code": seen, "message": f"key={KEY}&x=1"},
+            ],
+        }
+        return Raw(status, body, {"Location": f"https://evil.example/?k={KEY}"})
+
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "fmt"),
+    [
+        ("POST", 422, "text"),
+        ("POST", 422, "json"),
+        ("GET", 500, "text"),
+        ("GET", 307, "json"),
+        ("POST", 400, "json"),
+    ],
+)
+def test_an_echoed_key_is_redacted_everywhere(
+    project: Path, server: Hostile, tmp_path: Path, method: str, status: int, fmt: str
+) -> None:
+    server.script(method, "/v2/", _echo(status))
+    summary = tmp_path / "summary.md"
+    proc = sync(
+        project,
+        server.base_url,
+        "--format",
+        fmt,
+        GITHUB_STEP_SUMMARY=str(summary),
+        STATUSFILES_RETRY_ATTEMPTS="1",
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    ledger = project / "statusfiles" / "ledger.jsonl"
+    outputs = {
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        "summary": summary.read_text(),
+        "ledger": ledger.read_text() if ledger.exists() else "",
+    }
+    assert len(server.requests) >= 1
+    for where, text in outputs.items():
+        assert KEY not in text, where
+    assert "[redacted]" in proc.stdout  # the message is still shown, without the key
+
+
+# --- proxies --------------------------------------------------------------------------------
+
+
+def test_a_plain_http_proxy_never_sees_the_key(project: Path, server: Hostile) -> None:
+    with RecordingProxy() as proxy:
+        env = {"HTTP_PROXY": proxy.url, "http_proxy": proxy.url, "ALL_PROXY": proxy.url, "NO_PROXY": ""}
+        proc = sync(project, server.base_url, **env)
+        received = proxy.text()
+    assert KEY not in received
+    assert received == ""  # a loopback API is never proxied
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(server.seen("POST")) == 1
+
+
+def test_https_proxy_is_asked_to_connect_and_never_sees_the_key(project: Path) -> None:
+    with RecordingProxy() as proxy:
+        env = {"HTTPS_PROXY": proxy.url, "HTTP_PROXY": "", "STATUSFILES_RETRY_ATTEMPTS": "1"}
+        proc = sync(project, "https://api.incident.io", **env)
+        received = proxy.text()
+    assert received.startswith("CONNECT api.incident.io:443 ")
+    assert KEY not in received and "Authorization" not in received
+    assert proc.returncode == 1 and "api-read" in proc.stdout
+
+
+@pytest.mark.parametrize("variable", ["ALL_PROXY", "HTTPS_PROXY", "all_proxy"])
+def test_a_socks_proxy_is_a_one_line_error(project: Path, variable: str) -> None:
+    proc = sync(project, "https://api.incident.io", **{variable: "socks5://user:secret@127.0.0.1:1080"})
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "secret" not in proc.stderr
+    assert f"{variable} names a socks5 proxy, which statusfiles cannot use" in proc.stderr
+
+
+def test_a_socks_proxy_does_not_stop_a_loopback_sync(project: Path, server: Hostile) -> None:
+    proc = sync(project, server.base_url, ALL_PROXY="socks5://127.0.0.1:1080")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(server.seen("POST")) == 1
+
+
+# --- deadlines and size ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["headers", "body"])
+def test_a_dripping_read_is_cut_off_at_the_timeout(project: Path, server: Hostile, stage: str) -> None:
+    server.script("GET", "/v2/", Drip(stage))
+    proc = sync(project, server.base_url, "--timeout", "1", STATUSFILES_RETRY_ATTEMPTS="2")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "api-read" in proc.stdout and "no complete response within 1 s" in proc.stdout
+    assert len(server.seen("GET")) == 2 and server.seen("POST") == []
+    assert server.dripped > 0
+
+
+def test_a_dripping_post_is_an_unknown_outcome_settled_by_reading_back(
+    project: Path, server: Hostile
+) -> None:
+    def stored_then_drip(request: Request, s: Hostile) -> Drip:
+        s.store(request)
+        return Drip("body")
+
+    server.script("POST", "/v2/", stored_then_drip)
+    proc = sync(project, server.base_url, "--timeout", "1", "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [result] = json.loads(proc.stdout)["results"]
+    assert result["result"] == "posted" and result["update_id"] == server.updates[0]["id"]
+    assert "no complete response within 1 s" in result["detail"]
+    assert len(server.seen("POST")) == 1
+
+
+@pytest.mark.parametrize("framing", ["content-length", "close", "gzip"])
+def test_a_huge_response_is_not_read(project: Path, server: Hostile, framing: str) -> None:
+    size = 100 * 1024 * 1024
+    server.script("GET", "/v2/", Huge(size, framing))
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "api-read" in proc.stdout and "larger than 8 MiB" in proc.stdout
+    assert server.seen("POST") == []
+    assert server.sent_body < size  # the client hung up instead of reading it all
