@@ -12,9 +12,15 @@ What it promises the publisher:
   responses, since reading twice is harmless.
 * Requests are paced from the ``X-RateLimit-*`` headers so that a run alone
   never meets a 429.
+* Only a response of the documented shape is believed: a read-back that is
+  not the incident asked for is BadResponse, and a 2xx to a POST without a
+  usable update is OutcomeUnknown.
+* ``timeout`` bounds each request as a whole, from connecting to the last
+  byte, and no response is read past MAX_RESPONSE_BYTES.
 * The API key goes only into the Authorization header, only over HTTPS (or
-  plain HTTP to a loopback address, for the sandbox), and never into a
-  message, log or exception.
+  plain HTTP to a loopback address, for the sandbox), through a proxy only
+  inside a CONNECT tunnel (see :func:`proxy_for`), and never into a message,
+  log or exception: what a server echoes back is redacted (:class:`Redactor`).
 """
 
 from __future__ import annotations
