@@ -91,6 +91,7 @@ def test_an_unsettled_intent_is_not_reposted_on_a_bad_read_back(project: Path, s
     server.script("GET", "/v2/", lambda r, s: Raw(502, {}) if s.seen("POST") else None)  # no read-back
     first = sync(project, server.base_url, STATUSFILES_RETRY_ATTEMPTS="1")
     assert first.returncode == 1 and [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]
+    assert "Reading the incident back failed too (HTTP 502" in first.stdout
     server.script("GET", "/v2/", Raw(200, _incident(updates={})))
     second = sync(project, server.base_url)
     assert second.returncode == 1 and "api-read" in second.stdout
