@@ -164,15 +164,16 @@ def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
     if "://" not in proxy:
         proxy = "http://" + proxy  # curl's reading of a bare host:port
     # The value is never echoed: a proxy URL may hold a password.
-    parts = urlsplit(proxy)
-    if parts.scheme.lower() not in ("http", "https"):
+    scheme = proxy.partition("://")[0].lower()
+    if scheme not in ("http", "https"):
         raise ConfigError(
-            f"{name} names a {parts.scheme.lower()} proxy, which statusfiles cannot use: set an http:// or "
+            f"{name} names a {scheme} proxy, which statusfiles cannot use: set an http:// or "
             f"https:// proxy in HTTPS_PROXY, or list {host} in NO_PROXY"
         )
     try:
-        usable = bool(parts.hostname) and (parts.port or 0) >= 0
-    except ValueError:  # a port that is not a number, or out of range
+        parts = urlsplit(proxy)
+        usable = bool(parts.hostname) and (parts.port or 0) >= 0 and bool(httpx.Proxy(proxy).url.host)
+    except (ValueError, httpx.InvalidURL):  # unclosed brackets, a port that is no number, a control character
         usable = False
     if not usable:
         raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")

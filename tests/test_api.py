@@ -413,6 +413,11 @@ PROXY = "http://proxy.example:3128"
         ("https://api.incident.io", {"ALL_PROXY": PROXY}, PROXY),
         ("https://api.incident.io", {"HTTPS_PROXY": "proxy.example:3128"}, PROXY),
         ("https://api.incident.io", {"HTTPS_PROXY": "https://proxy.example"}, "https://proxy.example"),
+        (
+            "https://api.incident.io",
+            {"HTTPS_PROXY": "HTTP://proxy.example:3128"},
+            "HTTP://proxy.example:3128",
+        ),
         ("https://api.incident.io", {"HTTP_PROXY": PROXY}, None),  # never for the API
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "incident.io"}, None),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "no_proxy": ".incident.io,x"}, None),
@@ -436,7 +441,17 @@ def test_unusable_proxies_are_refused_without_echoing_them(proxy: str) -> None:
     assert "pw" not in str(e.value)
 
 
-@pytest.mark.parametrize("proxy", ["http://", "http://u:pw@host:port", "https://:8080", "http://h:99999"])
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://",
+        "http://u:pw@host:port",
+        "https://:8080",
+        "http://h:99999",
+        "http://u:pw@[::1",
+        "http://h:1/\x00",
+    ],
+)
 def test_malformed_proxy_urls_are_refused_without_echoing_them(proxy: str) -> None:
     with pytest.raises(api.ConfigError, match=r"^HTTPS_PROXY is not a proxy URL") as e:
         api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
