@@ -59,7 +59,9 @@ class Raw(Reply):
         if not isinstance(body, bytes | str):
             body, content_type = json.dumps(body), "application/json"
         data = body.encode() if isinstance(body, str) else body
-        headers = {"Content-Type": content_type, "Content-Length": str(len(data)), **self.headers}
+        # One request per connection, said out loud: a client must never reuse a socket this server closes.
+        headers = {"Content-Type": content_type, "Content-Length": str(len(data)), "Connection": "close"}
+        headers |= self.headers
         conn.sendall(_head(self.status, headers) + data)
 
 
@@ -75,7 +77,9 @@ class Drip(Reply):
 
     def send(self, conn: socket.socket, server: Hostile) -> None:
         # A length within any size cap: 10 bytes a second would take more than a day to send it.
-        head = _head(200, {"Content-Type": "application/json", "Content-Length": str(10**6)})
+        head = _head(
+            200, {"Content-Type": "application/json", "Content-Length": str(10**6), "Connection": "close"}
+        )
         if self.stage == "body":
             conn.sendall(head)
             stream: Iterator[bytes] = _forever(b" ")
@@ -86,7 +90,6 @@ class Drip(Reply):
                 if server.stopping.wait(DRIP_INTERVAL):
                     return
                 conn.sendall(piece[i : i + 1])
-                server.dripped += 1
 
 
 @dataclass
@@ -138,7 +141,6 @@ class Hostile:
         self.updates: list[dict[str, Any]] = []  # newest last
         self.requests: list[Request] = []
         self.stopping = threading.Event()
-        self.dripped = 0  # bytes sent by Drip replies
         self.sent_body = 0  # body bytes sent by Huge replies
         self._scripts: list[tuple[str, str, Script, list[int | None]]] = []
         self._lock = threading.Lock()

@@ -239,7 +239,6 @@ def test_a_dripping_read_is_cut_off_at_the_timeout(project: Path, server: Hostil
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "api-read" in proc.stdout and "no complete response within 1 s" in proc.stdout
     assert len(server.seen("GET")) == 2 and server.seen("POST") == []
-    assert server.dripped > 0
 
 
 def test_a_dripping_post_is_an_unknown_outcome_settled_by_reading_back(
