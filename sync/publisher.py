@@ -237,13 +237,16 @@ class Publisher:
     def _reconcile(self, f: Statusfile, problem: str) -> bool:
         """The response to a POST was lost: look for the update on the page before deciding anything."""
         claimed = self.claimed()
+        read_back, failure = False, ""
         for attempt in range(self.reconcile_tries):
             if attempt:
                 self._sleep(self.reconcile_delay * 2 ** (attempt - 1))
             try:
                 incident = self.client.get_incident(f.incident_id)
-            except (api.ApiError, api.Unreachable):
+            except (api.ApiError, api.Unreachable) as exc:
+                failure = str(exc)
                 continue
+            read_back = True
             # Earlier copies of this payload are claimed (the ledger or this run recorded them), so the
             # earliest unclaimed match is this POST's, never an earlier update with the same words.
             updates = chronological(incident.updates) if incident else ()
@@ -261,8 +264,13 @@ class Publisher:
                 )
                 return True
         self._record("unknown", **_identity(f), error=problem)
+        seen = (
+            "It was not on the page when read back, but may still appear"
+            if read_back
+            else f"Reading the incident back failed too ({failure})"
+        )
         message = (
-            f"{problem}. It was not on the page when read back, but may still appear. Check incident "
+            f"{problem}. {seen}. Check incident "
             f"{f.incident_id} on the status page; then run sync again: it reads the incident back and "
             "posts this update only if it is still missing. Nothing more was posted to this incident."
         )

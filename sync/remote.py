@@ -35,33 +35,98 @@ class RemoteIncident:
     updates: tuple[RemoteUpdate, ...]  # in the order the API returned them (not relied on)
 
 
+class ShapeError(ValueError):
+    """A response body that is not what the API documents; the text names where it differs."""
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def parse_update(data: Mapping[str, Any]) -> RemoteUpdate:
-    components = {
-        _text(c.get("component_id")): _text(c.get("component_status"))
-        for c in data.get("component_statuses") or []
-        if isinstance(c, Mapping)
-    }
+def _json_type(value: Any) -> str:
+    """What JSON calls the type of a parsed value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, Mapping) else "a list"
+
+
+def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+    """``data[name]`` if it is of ``kind``, else ShapeError naming the field by its path in the body."""
+    value = data.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        found = "nothing" if name not in data else _json_type(value)
+        raise ShapeError(f"{where}{name} should be {_json_type(kind())}, found {found}")
+    return value
+
+
+def parse_update(data: Any, incident_id: str, where: str = "") -> RemoteUpdate:
+    """One update object, checked in every field that matching and the ledger rely on.
+
+    A field that is missing or of the wrong type would make a matching update
+    look different, and a published update then looks absent and is posted
+    again: refusing the body is the only safe reading.
+    """
+    if not isinstance(data, Mapping):
+        raise ShapeError(f"{where[:-1] or 'the update'} should be an object, found {_json_type(data)}")
+    update_id = _field(data, "id", str, where)
+    if not update_id:
+        raise ShapeError(f"{where}id is empty")
+    owner = data.get("status_page_incident_id", incident_id)
+    if owner != incident_id:
+        raise ShapeError(f"{where}status_page_incident_id is {owner!r}, not {incident_id!r}")
+    components: dict[str, str] = {}
+    for i, c in enumerate(_field(data, "component_statuses", list, where)):
+        at = f"{where}component_statuses[{i}]."
+        if not isinstance(c, Mapping):
+            raise ShapeError(f"{at[:-1]} should be an object, found {_json_type(c)}")
+        components[_field(c, "component_id", str, at)] = _field(c, "component_status", str, at)
     return RemoteUpdate(
-        id=_text(data.get("id")),
-        message=_text(data.get("message")),
-        incident_status=data.get("incident_status") if isinstance(data.get("incident_status"), str) else None,
+        id=update_id,
+        message=_field(data, "message", str, where),
+        incident_status=_field(data, "incident_status", str, where),
         components=components,
-        published_at=_text(data.get("published_at")),
+        published_at=_field(data, "published_at", str, where),
     )
 
 
-def parse_incident(data: Mapping[str, Any]) -> RemoteIncident:
-    """From the body of GET /v2/status_page_incidents/{id}; tolerant of new fields and enum values."""
-    body = data.get("status_page_incident", data)
+def parse_created_update(data: Any, incident_id: str) -> RemoteUpdate:
+    """The body of a 201 from POST /v2/status_page_incident_updates."""
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    return parse_update(
+        _field(data, "status_page_incident_update", dict, ""), incident_id, "status_page_incident_update."
+    )
+
+
+def parse_incident(data: Any, incident_id: str) -> RemoteIncident:
+    """The body of GET /v2/status_page_incidents/{id}: that incident, or ShapeError.
+
+    Strict where an answer is relied on (the id asked for, a list of complete
+    updates) and tolerant of new fields and enum values elsewhere.
+    """
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    body = _field(data, "status_page_incident", dict, "")
+    where = "status_page_incident."
+    if _field(body, "id", str, where) != incident_id:
+        raise ShapeError(f"{where}id is {body['id']!r}, not the incident asked for ({incident_id!r})")
+    updates = tuple(
+        parse_update(u, incident_id, f"{where}updates[{i}].")
+        for i, u in enumerate(_field(body, "updates", list, where))
+    )
+    if len({u.id for u in updates}) != len(updates):
+        raise ShapeError(f"{where}updates holds the same update id twice")
     return RemoteIncident(
-        id=_text(body.get("id")),
+        id=incident_id,
         name=_text(body.get("name")),
         incident_status=body.get("incident_status") if isinstance(body.get("incident_status"), str) else None,
-        updates=tuple(parse_update(u) for u in body.get("updates") or [] if isinstance(u, Mapping)),
+        updates=updates,
     )
 
 
