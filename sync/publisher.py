@@ -495,13 +495,16 @@ class Publisher:
         """The response to a POST was lost: look for the update on the page before deciding anything."""
         claimed = self.claimed()
         read = self.client.get_maintenance if target.kind == "maintenance" else self.client.get_incident
+        read_back, failure = False, ""
         for attempt in range(self.reconcile_tries):
             if attempt:
                 self._sleep(self.reconcile_delay * 2 ** (attempt - 1))
             try:
                 obj = read(target.id)
-            except (api.ApiError, api.Unreachable):
+            except (api.ApiError, api.Unreachable) as exc:
+                failure = str(exc)
                 continue
+            read_back = True
             # Earlier copies of this payload are claimed (the ledger or this run recorded them), so the
             # earliest unclaimed match is this POST's, never an earlier update with the same words. In a
             # declared folder the object's first update is its create's.
@@ -526,10 +529,15 @@ class Publisher:
                 return True
         self._record("unknown", **_identity(f, target), error=problem)
         what = target.kind.replace("maintenance", "maintenance window")
+        seen = (
+            "It was not on the page when read back, but may still appear"
+            if read_back
+            else f"Reading the {what} back failed too ({failure})"
+        )
         message = (
-            f"{problem}. It was not on the page when read back, but may still appear. Check {target} on "
-            f"the status page; then run sync again: it reads the {what} back and posts this update only if "
-            f"it is still missing. Nothing more was posted to this {what}."
+            f"{problem}. {seen}. Check {target} on the status page; then run sync again: it reads the "
+            f"{what} back and posts this update only if it is still missing. Nothing more was posted to "
+            f"this {what}."
         )
         diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)
         self._emit(Outcome.of(f, "unknown", target, detail=message, diagnostic=diagnostic))
