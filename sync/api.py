@@ -28,8 +28,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
@@ -37,10 +37,15 @@ from sync import __version__
 from sync.netaddr import is_loopback
 from sync.remote import (
     WRITE_SCOPE,
+    Malformed,
     RemoteIncident,
+    RemoteMaintenance,
     RemoteUpdate,
-    UnexpectedShape,
+    parse_created_incident,
     parse_incident,
+    parse_listing,
+    parse_maintenance,
+    parse_maintenance_update,
     parse_status_pages,
     parse_structure,
     parse_update,
@@ -48,9 +53,8 @@ from sync.remote import (
 from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
+LIST_PAGE_SIZE = 100
 USER_AGENT = f"statusfiles/{__version__}"
-LIST_PAGE_SIZE = 250  # the most a list endpoint returns at once: fewer requests
-T = TypeVar("T")
 
 
 # --- errors -------------------------------------------------------------------
@@ -400,38 +404,127 @@ class Client:
         body = _json(response)
         return parse_update(body.get("status_page_incident_update", {}) if isinstance(body, dict) else {})
 
+    # --- incidents and maintenance windows as objects -----------------------------------
+
+    def _read(self, parse: Callable[[Any], Any], response: httpx.Response, what: str) -> Any:
+        """A read's body parsed strictly: a body not shaped as documented is a failed read."""
+        try:
+            return parse(_json(response))
+        except Malformed as exc:
+            raise ApiError(response.status_code, {}, f"{what}: unexpected response ({exc})") from None
+
+    def _written(self, parse: Callable[[Any], Any], response: httpx.Response, what: str) -> Any:
+        """A write's body parsed strictly: a 2xx without a usable body leaves the outcome unknown."""
+        try:
+            return parse(_json(response))
+        except Malformed as exc:
+            raise OutcomeUnknown(
+                f"{what}: HTTP {response.status_code} without a usable body ({exc})"
+            ) from None
+
+    def create_incident(self, payload: Mapping[str, Any]) -> RemoteIncident:
+        """POST /v2/status_page_incidents. ``payload`` carries its idempotency key, so the request is
+        safe to repeat: the API answers a repeated key with the incident it created the first time."""
+        if not payload.get("idempotency_key"):
+            raise ValueError("an incident is only created with an idempotency key")
+        response = self._request("POST", "/v2/status_page_incidents", json=dict(payload), safe_to_repeat=True)
+        return self._written(parse_created_incident, response, "POST /v2/status_page_incidents")
+
+    def update_incident(self, incident_id: str, name: str) -> RemoteIncident:
+        """PUT /v2/status_page_incidents/{id}: a rename. A PUT sets state, so repeating it is safe."""
+        path = f"/v2/status_page_incidents/{_segment(incident_id)}"
+        response = self._request("PUT", path, json={"name": name}, safe_to_repeat=True)
+        return self._written(parse_created_incident, response, f"PUT {path}")
+
+    def get_maintenance(self, maintenance_id: str) -> RemoteMaintenance | None:
+        """The maintenance window with its updates, or None if it does not exist."""
+        path = f"/v2/status_page_maintenances/{_segment(maintenance_id)}"
+        try:
+            response = self._request("GET", path, safe_to_repeat=True)
+        except NotFound:
+            return None
+        return self._read(parse_maintenance, response, f"GET {path}")
+
+    def create_maintenance(self, payload: Mapping[str, Any]) -> RemoteMaintenance:
+        """POST /v2/status_page_maintenances, with its idempotency key (safe to repeat, as for incidents)."""
+        if not payload.get("idempotency_key"):
+            raise ValueError("a maintenance window is only created with an idempotency key")
+        path = "/v2/status_page_maintenances"
+        response = self._request("POST", path, json=dict(payload), safe_to_repeat=True)
+        return self._written(parse_maintenance, response, f"POST {path}")
+
+    def update_maintenance(
+        self, maintenance_id: str, name: str, start_at: str, end_at: str
+    ) -> RemoteMaintenance:
+        """PUT /v2/status_page_maintenances/{id}: rename and/or reschedule (all three are required)."""
+        path = f"/v2/status_page_maintenances/{_segment(maintenance_id)}"
+        body = {"name": name, "start_at": start_at, "end_at": end_at}
+        response = self._request("PUT", path, json=body, safe_to_repeat=True)
+        return self._written(parse_maintenance, response, f"PUT {path}")
+
+    def post_maintenance_update(self, payload: Mapping[str, Any]) -> RemoteUpdate:
+        """POST /v2/status_page_maintenance_updates: no idempotency key, so never repeated blindly."""
+        path = "/v2/status_page_maintenance_updates"
+        response = self._request("POST", path, json=dict(payload), safe_to_repeat=False)
+        return self._written(parse_maintenance_update, response, f"POST {path}")
+
+    def list_incidents(self, page_id: str) -> list[RemoteIncident]:
+        """Every incident on a status page, following the pagination cursor."""
+        return self._list(
+            "/v2/status_page_incidents", "status_page_incidents", page_id, parse_created_incident
+        )
+
+    def list_maintenances(self, page_id: str) -> list[RemoteMaintenance]:
+        """Every maintenance window on a status page, following the pagination cursor."""
+        return self._list(
+            "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
+        )
+
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[Any], Any]) -> list[Any]:
+        out: list[Any] = []
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            query = urlencode(
+                {
+                    "status_page_id": page_id,
+                    "page_size": LIST_PAGE_SIZE,
+                    **({"after": after} if after else {}),
+                }
+            )
+            response = self._request("GET", f"{path}?{query}", safe_to_repeat=True)
+
+            def one_page(body: Any) -> tuple[list[Any], str | None]:
+                records, cursor = parse_listing(body, name)
+                return [parse(r) for r in records], cursor
+
+            records, after = self._read(one_page, response, f"GET {path}")
+            out.extend(records)
+            if after is None or after in seen:  # a cursor seen before would loop forever
+                return out
+            seen.add(after)
+
+    # --- status pages and their structure ---------------------------------------------
+
     def list_status_pages(self) -> list[Page]:
         """Every status page of the account (any key may read them), following the cursor to the end."""
         pages: list[Page] = []
         after: str | None = None
         seen: set[str] = set()
         while True:
-            query = f"page_size={LIST_PAGE_SIZE}" + (f"&after={_segment(after)}" if after else "")
+            query = urlencode({"page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})})
             response = self._request("GET", f"/v2/status_pages?{query}", safe_to_repeat=True)
-            batch, after = _shaped(response, parse_status_pages)
+            batch, after = self._read(parse_status_pages, response, "GET /v2/status_pages")
             pages.extend(batch)
-            if after is None:
+            if after is None or after in seen:  # a cursor seen before would loop forever
                 return pages
-            if after in seen:  # a cursor that goes round in circles would never end
-                raise ApiError(
-                    response.status_code, {}, f"GET /v2/status_pages returned the cursor {after!r} twice"
-                )
             seen.add(after)
 
     def get_structure(self, status_page_id: str) -> list[Component]:
-        """The components the page shows (with their group and sub-page); NotFound for an unknown page."""
-        response = self._request(
-            "GET", f"/v2/status_page_structures/{_segment(status_page_id)}", safe_to_repeat=True
-        )
-        return _shaped(response, lambda body: parse_structure(status_page_id, body))
-
-
-def _shaped(response: httpx.Response, parse: Callable[[Any], T]) -> T:
-    """``parse`` of the body; a body not shaped as documented is an ApiError, as a refusal would be."""
-    try:
-        return parse(_json(response))
-    except UnexpectedShape as exc:
-        raise ApiError(response.status_code, {}, f"unexpected response: {exc}") from None
+        """The components the page shows, with their group and sub-page; NotFound for an unknown page."""
+        path = f"/v2/status_page_structures/{_segment(status_page_id)}"
+        response = self._request("GET", path, safe_to_repeat=True)
+        return self._read(lambda body: parse_structure(status_page_id, body), response, f"GET {path}")
 
 
 def _segment(value: str) -> str:

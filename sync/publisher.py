@@ -23,7 +23,7 @@ from sync import api
 from sync.diagnostics import Diagnostic, Severity
 from sync.ledger import Writer
 from sync.planner import IncidentPlan, Plan, Planned
-from sync.remote import RemoteIncident, RemoteUpdate, matches
+from sync.remote import RemoteIncident, RemoteUpdate, chronological, matches
 from sync.statusfile import Statusfile
 
 Result = Literal["posted", "adopted", "moved", "settled", "failed", "unknown", "skipped"]
@@ -244,7 +244,9 @@ class Publisher:
                 incident = self.client.get_incident(f.incident_id)
             except (api.ApiError, api.Unreachable):
                 continue
-            updates = incident.updates if incident else ()
+            # Earlier copies of this payload are claimed (the ledger or this run recorded them), so the
+            # earliest unclaimed match is this POST's, never an earlier update with the same words.
+            updates = chronological(incident.updates) if incident else ()
             hit = next((u for u in updates if u.id not in claimed and matches(f.payload, u)), None)
             if hit is not None:
                 self._record("posted", **_identity(f), update_id=hit.id, published_at=hit.published_at)

@@ -1,4 +1,4 @@
-"""Rules the API enforces that its schema cannot say (from the spec's prose).
+"""Rules the API enforces that its schema cannot say (from the spec's prose), and statusfiles' own limits.
 
 Each rule looks only at fields that already have the right type: a wrong type
 is the schema's error to report, not a second one here.
@@ -11,6 +11,12 @@ from typing import Any
 
 from sync.schema import SchemaProblem
 
+# statusfiles' own limits (the API documents none besides the message's 4096 characters). They keep every
+# ledger record and plan entry bounded, and are far beyond any real update: an incident's components are
+# listed per update, and IDs are 26 characters today (the API may change their length, so the cap is wide).
+MAX_COMPONENTS = 250
+MAX_ID_LENGTH = 128
+
 
 def _id_problems(path: tuple[str | int, ...], value: Any, what: str) -> Iterator[SchemaProblem]:
     if not isinstance(value, str):
@@ -19,6 +25,34 @@ def _id_problems(path: tuple[str | int, ...], value: Any, what: str) -> Iterator
         yield SchemaProblem(path, f"{what} is empty", "empty-id")
     elif value != value.strip():
         yield SchemaProblem(path, f"{what} {value!r} has spaces around it; remove them", "id-whitespace")
+
+
+def limits(data: dict[str, Any]) -> Iterator[SchemaProblem]:
+    """Problems with statusfiles' own limits (the sandbox, standing in for the API, does not apply them)."""
+    ids = [(("status_page_incident_id",), data.get("status_page_incident_id"), "the incident ID")]
+    components = data.get("component_statuses")
+    if isinstance(components, list):
+        if len(components) > MAX_COMPONENTS:
+            yield SchemaProblem(
+                ("component_statuses",),
+                f"lists {len(components)} components; an update sets at most {MAX_COMPONENTS} (statusfiles' "
+                "limit): split it into several updates",
+                "too-many-components",
+                at_key=True,
+            )
+        ids += [
+            (("component_statuses", i, "component_id"), item.get("component_id"), "the component ID")
+            for i, item in enumerate(components)
+            if isinstance(item, dict)
+        ]
+    for path, value, what in ids:
+        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+            yield SchemaProblem(
+                path,
+                f"{what} is {len(value)} characters long; IDs are at most {MAX_ID_LENGTH} (statusfiles' "
+                "limit): check that only the ID was pasted",
+                "id-too-long",
+            )
 
 
 def check(data: dict[str, Any]) -> Iterator[SchemaProblem]:

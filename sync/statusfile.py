@@ -1,9 +1,11 @@
 """Finding statusfiles and loading them strictly into validated payloads.
 
-A statusfile is one YAML file holding exactly the JSON body of
-POST /v2/status_page_incident_updates. Its identity is its path relative to the
-statusfiles directory plus the SHA-256 of its canonical payload, so reformatting
-or editing comments changes nothing while any change to what would be sent does.
+A statusfile is one YAML file holding exactly a JSON request body: of
+POST /v2/status_page_incident_updates by default, or of the create or update
+its name and folder make it (see :mod:`sync.kinds`). Its identity is its path
+relative to the statusfiles directory plus the SHA-256 of its canonical
+payload, so reformatting or editing comments changes nothing while any change
+to what would be sent does.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import functools
 import hashlib
 import json
 import os
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync import rules, schema, yamlstrict
+from sync import kinds, rules, schema, yamlstrict
 from sync.diagnostics import Diagnostic, StatusfileError, format_field
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -58,10 +61,20 @@ class Statusfile:
     payload: dict[str, Any]
     sha256: str
     document: yamlstrict.Document
+    placement: kinds.Placement = kinds.ELSEWHERE
 
     @property
     def rel(self) -> str:
         return self.source.rel
+
+    @property
+    def kind(self) -> kinds.Kind:
+        return self.placement.kind
+
+    @property
+    def declaration(self) -> str | None:
+        """Identity path of the incident.yaml / maintenance.yaml whose object this file belongs to."""
+        return self.placement.declaration
 
     @property
     def display(self) -> str:
@@ -191,17 +204,25 @@ def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document
         ) from None
 
 
-def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
+def check_document(
+    doc: yamlstrict.Document, display: str, placement: kinds.Placement = kinds.ELSEWHERE
+) -> list[Diagnostic]:
     """Schema and rule problems of a well-formed document, each located in the file."""
     out = []
-    for p in [*schema.check(doc.data), *rules.check(doc.data)]:
+    for p in [*schema.check(doc.data, placement), *rules.check(doc.data), *rules.limits(doc.data)]:
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
     out.sort(key=Diagnostic.sort_key)
     return out
 
 
-def load_bytes(data: bytes, source: Source, *, pure: bool = False) -> Statusfile:
+def load_bytes(
+    data: bytes,
+    source: Source,
+    *,
+    pure: bool = False,
+    placement: kinds.Placement = kinds.ELSEWHERE,
+) -> Statusfile:
     """Everything from raw bytes to a validated statusfile; raises :class:`StatusfileError` only."""
     if len(data) > yamlstrict.MAX_BYTES:
         raise StatusfileError(
@@ -218,14 +239,43 @@ def load_bytes(data: bytes, source: Source, *, pure: bool = False) -> Statusfile
             ]
         )
     doc = parse(decode(data, source.display), source.display, pure=pure)
-    problems = check_document(doc, source.display)
+    problems = check_document(doc, source.display, placement)
     if problems:
         raise StatusfileError(problems)
-    return Statusfile(source=source, payload=doc.data, sha256=payload_sha256(doc.data), document=doc)
+    return Statusfile(
+        source=source, payload=doc.data, sha256=payload_sha256(doc.data), document=doc, placement=placement
+    )
 
 
-def load_statusfile(source: Source) -> Statusfile:
-    return load_bytes(read_capped(source.path, source.display), source)
+def load_statusfile(source: Source, placement: kinds.Placement | None = None) -> Statusfile:
+    """Load one file; without ``placement``, its kind follows from its name and its folder on disk."""
+    if placement is None:
+        placement = kinds.place(source.rel, declarations([source]))
+    return load_bytes(read_capped(source.path, source.display), source, placement=placement)
+
+
+def declarations(sources: Sequence[Source]) -> dict[str, list[str]]:
+    """:func:`kinds.declarations` of ``sources``, plus declaration files beside them on disk.
+
+    A run over some files only (pre-commit passes the changed ones) must still read an update
+    beside an unchanged ``incident.yaml`` as that incident's update.
+    """
+    declared = kinds.declarations(s.rel for s in sources)
+    looked: set[str] = set()
+    for source in sources:
+        folder = kinds.folder_of(source.rel)
+        if folder in looked:
+            continue
+        looked.add(folder)
+        found = declared.get(folder, [])
+        if len(found) == len(kinds.DECLARATION_FILES):
+            continue
+        for name in kinds.DECLARATION_FILES:
+            rel = posixpath.join(folder, name)
+            if rel not in found and (source.path.parent / name).is_file():
+                declared[folder] = sorted([*found, rel])
+                found = declared[folder]
+    return declared
 
 
 @dataclass(slots=True)
@@ -238,13 +288,15 @@ class LoadResult:
 
 def load_all(sources: Iterable[Source]) -> LoadResult:
     """Load every source, collecting every diagnostic rather than stopping at the first bad file."""
+    sources = list(sources)
+    declared = declarations(sources)
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
     checked = failed = 0
     for source in sources:
         checked += 1
         try:
-            files.append(load_statusfile(source))
+            files.append(load_statusfile(source, kinds.place(source.rel, declared)))
         except StatusfileError as exc:
             failed += 1
             diagnostics.extend(exc.diagnostics)

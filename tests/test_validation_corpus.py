@@ -64,6 +64,8 @@ def test_every_rule_is_exercised() -> None:
         "blank-message",
         "empty-id",
         "id-whitespace",
+        "too-many-components",
+        "id-too-long",
     }
 
 

@@ -206,7 +206,11 @@ def command(
         raise click.UsageError("give the message with -m or --message-file, not both")
     if not directory.is_dir():
         raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
-    existing = [f for f in load_all(discover((), directory)).files if f.incident_id == incident]
+    existing = [
+        f
+        for f in load_all(discover((), directory)).files
+        if "status_page_incident_id" in f.payload and f.incident_id == incident
+    ]
     existing.sort(key=lambda f: natural_key(f.rel))
     if existing:
         folder = existing[-1].source.path.parent
