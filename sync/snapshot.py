@@ -146,6 +146,13 @@ def path_in(directory: Path) -> Path:
     return directory / SNAPSHOT_NAME
 
 
+def display(directory: Path) -> str:
+    """The snapshot's path as diagnostics show it."""
+    from sync.statusfile import display_path
+
+    return display_path(path_in(directory))
+
+
 # --- reading ------------------------------------------------------------------
 
 
@@ -155,17 +162,14 @@ def read(directory: Path) -> Snapshot | None:
     Raises :class:`StatusfileError` (one ``snapshot-invalid`` diagnostic naming the file and line)
     when it cannot be read or is not a snapshot this version understands.
     """
-    from sync.statusfile import display_path
-
-    path = path_in(directory)
-    display = display_path(path)
+    shown = display(directory)
     try:
-        data = path.read_bytes()
+        data = path_in(directory).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise _error(display, 0, 0, f"the snapshot cannot be read: {exc.strerror or exc}") from None
-    return parse(data, display)
+        raise _error(shown, 0, 0, f"the snapshot cannot be read: {exc.strerror or exc}") from None
+    return parse(data, shown)
 
 
 def parse(data: bytes, display: str) -> Snapshot:
