@@ -61,14 +61,8 @@ def check(files: Sequence[Statusfile], snap: Snapshot, where: str) -> list[Diagn
             page_id = None  # its components can only be checked to exist
         elif page_id is not None and snap.page(page_id) is None:
             page_id = None  # the declaration's own page is reported on the declaration
-        for i, item in enumerate(f.payload.get("component_statuses") or []):
-            out.extend(
-                _component(
-                    f, ("component_statuses", i, "component_id"), item["component_id"], page_id, snap, where
-                )
-            )
-        for i, cid in enumerate(f.payload.get("affected_component_ids") or []):
-            out.extend(_component(f, ("affected_component_ids", i), cid, page_id, snap, where))
+        for field, value in snapshots.component_fields(f.payload):
+            out.extend(_component(f, field, value, page_id, snap, where))
     return out
 
 
@@ -91,8 +85,7 @@ def _unknown_page(f: Statusfile, snap: Snapshot, where: str) -> Diagnostic:
     if guess is not None:
         message += f"; did you mean {guess.name} ({guess.id})?"
     else:
-        message += f"; its pages: {', '.join(f'{p.name} ({p.id})' for p in snap.pages) or 'none'}"
-    message += _STALE
+        message += f"; its pages: {', '.join(f'{p.name} ({p.id})' for p in snap.pages) or 'none'}" + _STALE
     return f.diagnostic(("status_page_id",), message, UNKNOWN_PAGE)
 
 
@@ -117,7 +110,7 @@ def _component(
         rule = OTHER_PAGE
     if suggestion is not None:
         message += f"; did you mean {suggestion.name} ({suggestion.id})?"
-    if found is None:
+    elif found is None:
         message += _STALE
     return [f.diagnostic(field, message, rule)]
 

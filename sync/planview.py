@@ -8,6 +8,7 @@ from typing import Any
 
 from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural, render_text
 from sync.planner import IncidentPlan, Plan, Planned, advance
+from sync.snapshot import Snapshot, component_label, names_json
 
 PREVIEW = 76
 
@@ -91,7 +92,7 @@ def _incident_title(inc: IncidentPlan) -> str:
 # --- text -------------------------------------------------------------------
 
 
-def render_text_plan(plan: Plan, colour: bool = False) -> str:
+def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = None) -> str:
     lines: list[str] = []
     for inc in plan.incidents:
         lines.append(_incident_title(inc))
@@ -109,7 +110,7 @@ def render_text_plan(plan: Plan, colour: bool = False) -> str:
             )
             lines.append(f"      status:     {_status_text(before, after)}")
             for cid, old, new in changes:
-                lines.append(f"      component:  {cid} {_change_text(old, new)}")
+                lines.append(f"      component:  {component_label(names, cid)} {_change_text(old, new)}")
             lines.append(f"      notify:     {'yes, emails subscribers' if f.notify else 'no'}")
             lines.append(f"      message:    {_preview(f.message)}")
     for m in plan.moves:
@@ -150,7 +151,7 @@ def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     return lines
 
 
-def render_markdown_plan(plan: Plan) -> str:
+def render_markdown_plan(plan: Plan, names: Snapshot | None = None) -> str:
     lines = ["### statusfiles plan", "", f"**{headline(plan)}** {details(plan)}", ""]
     for inc in plan.incidents:
         lines += [f"#### Incident {_md_code(inc.incident_id)}" + (f" — {inc.name}" if inc.name else ""), ""]
@@ -178,7 +179,9 @@ def render_markdown_plan(plan: Plan) -> str:
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"
                 )
             for cid, old, new in changes:
-                lines.append(f"   - component {_md_code(cid)}: {_change_text(old, new).replace('->', '→')}")
+                name = names.component_name(cid) if names else None
+                shown = f"{name} ({_md_code(cid)})" if name else _md_code(cid)
+                lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
             lines += ["", "\n".join("   " + line for line in _md_quote(f.message).splitlines()), ""]
     if plan.moves:
         lines += ["#### Renamed (recorded, not posted)", ""]
@@ -213,7 +216,10 @@ def _planned_json(p: Planned, before: str | None, after: str | None) -> dict[str
     }
 
 
-def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def plan_json(
+    plan: Plan, extra_summary: Mapping[str, Any] | None = None, names: Snapshot | None = None
+) -> dict[str, Any]:
+    payloads = [p.file.payload for inc in plan.incidents for p in inc.updates]
     return {
         "version": JSON_FORMAT_VERSION,
         "summary": {
@@ -247,8 +253,10 @@ def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dic
         "settled": [{"path": s.entry.path, "update_id": s.remote.id} for s in plan.settlements],
         "deleted": [{"path": e.path, "update_id": e.update_id} for e in plan.deleted],
         "diagnostics": [d.to_json() for d in plan.diagnostics],
+        # The name of every page and component the planned payloads name, from the snapshot.
+        "names": names_json(names, payloads),
     }
 
 
-def render_json_plan(plan: Plan) -> str:
-    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
+    return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"
