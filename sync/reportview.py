@@ -47,11 +47,18 @@ class Names:
 
 def outcome_line(o: Outcome, names: Names | None = None) -> str:
     """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…  Public API (01F…) …``"""
-    parts = [f"{o.result:<{_WIDTH}}", o.display, f"incident {o.incident}"]
+    what = "maintenance" if o.kind == "maintenance" else "incident"
+    parts = [
+        f"{o.result:<{_WIDTH}}",
+        o.display,
+        f"{what} {o.incident}" if o.incident else f"{what} (not created)",
+    ]
     if o.status:
         parts.append(o.status)
     if o.update_id:
         parts.append(f"update {o.update_id}")
+    if o.result in ("created", "updated") and o.detail:
+        parts.append(o.detail)
     if names is not None and (extra := names.of(o)):
         parts.append(extra)
     line = "  ".join(parts)
@@ -66,8 +73,17 @@ def summary_line(report: Report) -> str:
         return "Nothing new to publish."
     posted, adopted = report.count("posted"), report.count("adopted") + report.count("settled")
     incidents = len({o.incident for o in report.outcomes if o.result == "posted"})
-    text = f"Published {plural(posted, 'update')} to {plural(incidents, 'incident')}"
+    objects = plural(incidents, "object" if _mixed(report) else "incident")
+    text = f"Published {plural(posted, 'update')} to {objects}"
     extras = []
+    created = [o for o in report.outcomes if o.result == "created"]
+    if created:
+        windows = sum(1 for o in created if o.kind == "maintenance")
+        made = [plural(len(created) - windows, "incident")] if len(created) > windows else []
+        made += [plural(windows, "maintenance window")] if windows else []
+        extras.append("created " + " and ".join(made))
+    if report.count("updated"):
+        extras.append(f"{report.count('updated')} renamed or rescheduled")
     if adopted:
         extras.append(f"{adopted} already on the page (recorded)")
     if report.count("moved"):
@@ -87,6 +103,10 @@ def summary_line(report: Report) -> str:
     ]
     stopped = f" Stopped: {report.stopped}." if report.stopped else ""
     return f"Sync failed: {', '.join(problems) or 'stopped'}. {text}.{stopped}"
+
+
+def _mixed(report: Report) -> bool:
+    return any(o.kind == "maintenance" for o in report.outcomes)
 
 
 def what_to_do(report: Report) -> list[str]:
@@ -146,7 +166,7 @@ def report_json(
     extra: dict[str, Any],
     names: Names | None = None,
 ) -> dict[str, Any]:
-    results = ("posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
+    results = ("created", "updated", "posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
     return {
         "version": JSON_FORMAT_VERSION,
         "summary": {
@@ -161,6 +181,7 @@ def report_json(
                 "path": o.path,
                 "file": o.display,
                 "incident": o.incident,
+                "kind": o.kind,
                 "status": o.status,
                 "update_id": o.update_id,
                 "detail": o.detail,

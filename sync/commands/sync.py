@@ -90,9 +90,11 @@ def command(
     """Publish every new statusfile to incident.io, each exactly once, in order.
 
     Validates and plans first, and publishes nothing if anything is wrong.
-    Then it reads every incident it will post to, records updates already on
-    the page instead of posting them again, and posts the rest in order,
-    appending to the ledger (fsynced) around every request. The API key is
+    Then it reads every incident and maintenance window it will post to,
+    records what is already on the page instead of posting it again, creates
+    declared incidents and maintenance windows (each with its idempotency key),
+    renames or reschedules them, and posts the updates in order, appending to
+    the ledger (fsynced) around every request. The API key is
     read from INCIDENT_IO_API_KEY only.
 
     \b
@@ -138,16 +140,21 @@ def command(
         draft = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         if draft.errors:
             _stop(draft.diagnostics, fmt, f"the plan has {len(draft.errors)} error(s).")
-        to_read = {inc.incident_id for inc in draft.incidents} | {e.incident for e in ws.ledger.unsettled()}
+        reads = publisher.to_read(draft, ws.ledger)
         with api.Client(url, key, timeout=timeout, retry=retry) as client:
             try:
-                remote = publisher.read_incidents(client, to_read, concurrency)
+                remote, listed = publisher.read_page(client, reads, concurrency)
             except (api.ApiError, api.Unreachable) as exc:
                 rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
                 diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the status page failed: {exc}", rule)
                 _stop([diag], fmt, "the status page could not be read.")
             plan = planner.plan(
-                ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display, remote=remote
+                ws.files,
+                ws.ledger,
+                root=ws.root_display,
+                ledger_display=ws.ledger_display,
+                remote=remote,
+                listed=listed,
             )
             if plan.errors:
                 _stop(plan.diagnostics, fmt, f"the plan has {len(plan.errors)} error(s).")
@@ -216,14 +223,22 @@ def _publish(
 ) -> Any:
     from sync import publisher, reportview
 
-    total = sum(len(inc.updates) for inc in plan.incidents)
+    total = sum(len(inc.updates) + bool(inc.declared and inc.declared.action) for inc in plan.incidents)
     done = 0
     lock = threading.Lock()
 
     def on_outcome(outcome: publisher.Outcome) -> None:
         nonlocal done
         with lock:
-            done += outcome.result in ("posted", "adopted", "failed", "unknown", "skipped")
+            done += outcome.result in (
+                "created",
+                "updated",
+                "posted",
+                "adopted",
+                "failed",
+                "unknown",
+                "skipped",
+            )
             if fmt != "json":
                 click.echo(reportview.outcome_line(outcome, names))
             if total >= PROGRESS_EVERY and done and done % PROGRESS_EVERY == 0:
