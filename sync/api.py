@@ -61,7 +61,10 @@ from sync.remote import (
     parse_listing,
     parse_maintenance,
     parse_maintenance_update,
+    parse_status_pages,
+    parse_structure,
 )
+from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
 LIST_PAGE_SIZE = 100
@@ -815,6 +818,28 @@ class Client:
             if after is None or after in seen:  # a cursor seen before would loop forever
                 return out
             seen.add(after)
+
+    # --- status pages and their structure ---------------------------------------------
+
+    def list_status_pages(self) -> list[Page]:
+        """Every status page of the account (any key may read them), following the cursor to the end."""
+        pages: list[Page] = []
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            query = urlencode({"page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})})
+            response = self._request("GET", f"/v2/status_pages?{query}", safe_to_repeat=True)
+            batch, after = self._read(parse_status_pages, response, "GET /v2/status_pages")
+            pages.extend(batch)
+            if after is None or after in seen:  # a cursor seen before would loop forever
+                return pages
+            seen.add(after)
+
+    def get_structure(self, status_page_id: str) -> list[Component]:
+        """The components the page shows, with their group and sub-page; NotFound for an unknown page."""
+        path = f"/v2/status_page_structures/{_segment(status_page_id)}"
+        response = self._request("GET", path, safe_to_repeat=True)
+        return self._read(lambda body: parse_structure(status_page_id, body), response, f"GET {path}")
 
 
 def _segment(value: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural, render_text
 from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
+from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.timefmt import change_text, utc, window
 
 PREVIEW = 76
@@ -132,19 +133,21 @@ def _utc_text(value: Any) -> str:
     return f"{when:%Y-%m-%d %H:%M} UTC" if when else str(value)
 
 
-def declaration_lines(d: Declared) -> list[tuple[str, str]]:
+def declaration_lines(d: Declared, names: Snapshot | None = None) -> list[tuple[str, str]]:
     """(label, text) lines describing what happens to a declaration, in the order a reader wants them."""
     payload = d.file.payload
     out: list[tuple[str, str]] = []
     if d.action == "create":
-        out.append(("page", str(payload.get("status_page_id"))))
+        out.append(("page", page_label(names, str(payload.get("status_page_id")))))
         if d.kind == "maintenance":
             out.append(("schedule", window(payload.get("start_at"), payload.get("end_at"))))
         out.append(("status", f"set to {status_of(payload)}"))
         for c in payload.get("component_statuses") or []:
-            out.append(("component", f"{c['component_id']} set to {c['component_status']}"))
+            out.append(
+                ("component", f"{component_label(names, c['component_id'])} set to {c['component_status']}")
+            )
         for cid in payload.get("affected_component_ids") or []:
-            out.append(("component", f"{cid} under maintenance during the window"))
+            out.append(("component", f"{component_label(names, cid)} under maintenance during the window"))
         out.append(("notify", "yes, emails subscribers" if d.file.notify else "no"))
         out.append(("message", _preview(str(payload.get("message", "")))))
     elif d.action == "put":
@@ -156,11 +159,12 @@ def declaration_lines(d: Declared) -> list[tuple[str, str]]:
     return out
 
 
-def _declaration_head(d: Declared) -> str:
+def _declaration_head(d: Declared, names: Snapshot | None = None) -> str:
     what = _kind_word(d)
     if d.action == "create":
         again = "  (unsettled: sent again with the same idempotency key)" if d.unsettled else ""
-        return f'create {what} "{d.file.payload.get("name")}"{again}'
+        page = names.page_name(str(d.file.payload.get("status_page_id"))) if names else None
+        return f'create {what} "{d.file.payload.get("name")}"{f" on {page}" if page else ""}{again}'
     if d.action == "put":
         return (
             f"{'reschedule' if any(n != 'name' for n, _, _ in d.changes) else 'rename'} {what} {d.object_id}"
@@ -173,7 +177,7 @@ def _declaration_head(d: Declared) -> str:
 # --- text -------------------------------------------------------------------
 
 
-def render_text_plan(plan: Plan, colour: bool = False) -> str:
+def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = None) -> str:
     lines: list[str] = []
     for inc in plan.incidents:
         lines.append(_incident_title(inc))
@@ -182,8 +186,8 @@ def render_text_plan(plan: Plan, colour: bool = False) -> str:
             mark = {"create": "+", "put": "~"}.get(d.action, "=")
             if colour and mark != "=":
                 mark = f"\x1b[{32 if mark == '+' else 33}m{mark}\x1b[0m"
-            lines.append(f"  {mark} {d.file.rel}  {_declaration_head(d)}")
-            lines += [f"      {label + ':':<11} {text}" for label, text in declaration_lines(d)]
+            lines.append(f"  {mark} {d.file.rel}  {_declaration_head(d, names)}")
+            lines += [f"      {label + ':':<11} {text}" for label, text in declaration_lines(d, names)]
         for p, before, after, changes in _transitions(inc):
             f = p.file
             if p.action == "adopt":
@@ -198,7 +202,7 @@ def render_text_plan(plan: Plan, colour: bool = False) -> str:
             )
             lines.append(f"      status:     {_status_text(before, after)}")
             for cid, old, new in changes:
-                lines.append(f"      component:  {cid} {_change_text(old, new)}")
+                lines.append(f"      component:  {component_label(names, cid)} {_change_text(old, new)}")
             lines.append(f"      notify:     {'yes, emails subscribers' if f.notify else 'no'}")
             lines.append(f"      message:    {_preview(f.message)}")
     for m in plan.moves:
@@ -239,7 +243,7 @@ def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     return lines
 
 
-def render_markdown_plan(plan: Plan) -> str:
+def render_markdown_plan(plan: Plan, names: Snapshot | None = None) -> str:
     lines = ["### statusfiles plan", "", f"**{headline(plan)}** {details(plan)}", ""]
     for inc in plan.incidents:
         what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
@@ -247,8 +251,10 @@ def render_markdown_plan(plan: Plan) -> str:
         lines += [f"#### {what}{ident}" + (f" — {inc.name}" if inc.name else ""), ""]
         d = inc.declared
         if d is not None and d.action is not None:
-            lines.append(f"- {_md_code(d.file.rel)} — **{_declaration_head(d)}**")
-            lines += [f"  - {label}: {text}" for label, text in declaration_lines(d) if label != "message"]
+            lines.append(f"- {_md_code(d.file.rel)} — **{_declaration_head(d, names)}**")
+            lines += [
+                f"  - {label}: {text}" for label, text in declaration_lines(d, names) if label != "message"
+            ]
             if d.action == "create":
                 lines += [
                     "",
@@ -281,7 +287,9 @@ def render_markdown_plan(plan: Plan) -> str:
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"
                 )
             for cid, old, new in changes:
-                lines.append(f"   - component {_md_code(cid)}: {_change_text(old, new).replace('->', '→')}")
+                name = names.component_name(cid) if names else None
+                shown = f"{name} ({_md_code(cid)})" if name else _md_code(cid)
+                lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
             lines += ["", "\n".join("   " + line for line in _md_quote(f.message).splitlines()), ""]
     if plan.moves:
         lines += ["#### Renamed (recorded, not posted)", ""]
@@ -345,7 +353,11 @@ def _declared_json(d: Declared) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def plan_json(
+    plan: Plan, extra_summary: Mapping[str, Any] | None = None, names: Snapshot | None = None
+) -> dict[str, Any]:
+    payloads = [p.file.payload for inc in plan.incidents for p in inc.updates]
+    payloads += [inc.declared.file.payload for inc in plan.incidents if inc.declared is not None]
     return {
         "version": JSON_FORMAT_VERSION,
         "summary": {
@@ -383,8 +395,10 @@ def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dic
         "settled": [{"path": s.entry.path, "update_id": s.remote.id} for s in plan.settlements],
         "deleted": [{"path": e.path, "update_id": e.update_id} for e in plan.deleted],
         "diagnostics": [d.to_json() for d in plan.diagnostics],
+        # The name of every page and component the planned payloads name, from the snapshot.
+        "names": names_json(names, payloads),
     }
 
 
-def render_json_plan(plan: Plan) -> str:
-    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
+    return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync.snapshot import Component, Page
+
 # Facts of the API that the client, the planner and the sandbox all rely on.
 MAX_UPDATES = 100  # per incident, counting every update on it, the first included
 WRITE_SCOPE = "Create status page incidents, status page maintenance windows, and publish status page updates"
@@ -270,3 +272,66 @@ def matches(payload: Mapping[str, Any], update: RemoteUpdate) -> bool:
         if update.components.get(item["component_id"], "operational") != item["component_status"]:
             return False
     return True
+
+
+# --- status pages and their structure -------------------------------------------------------
+
+
+def _named(data: Any, id_field: str, where: str) -> tuple[str, str]:
+    """An object's ID (never empty: it is what everything else refers to) and name."""
+    if not isinstance(data, Mapping):
+        raise ShapeError(f"{where} should be an object, found {_json_type(data)}")
+    ident = _field(data, id_field, str, f"{where}.")
+    if not ident:
+        raise ShapeError(f"{where} has an empty {id_field!r}")
+    return ident, _field(data, "name", str, f"{where}.")
+
+
+def parse_status_pages(data: Any) -> tuple[list[Page], str | None]:
+    """From GET /v2/status_pages: the pages in this response and the cursor of the next (None: last)."""
+    records, after = parse_listing(data, "status_pages")
+    return [Page(*_named(p, "id", f"status_pages[{i}]")) for i, p in enumerate(records)], after
+
+
+def parse_structure(page_id: str, data: Any) -> list[Component]:
+    """From GET /v2/status_page_structures/{id}: every component the page shows, with its group and sub-page.
+
+    An item holding none of component, group and sub_page is of a kind added after this was written, and
+    holds no component this could know of, so it is passed over.
+    """
+    out: list[Component] = []
+
+    def walk(items: list[Any], sub_page: str | None, at: str) -> None:
+        for i, item in enumerate(items):
+            here = f"{at}[{i}]"
+            if not isinstance(item, Mapping):
+                raise ShapeError(f"{here} is not a JSON object")
+            if "component" in item:
+                out.append(
+                    Component(
+                        *_named(item["component"], "component_id", f"{here}.component"),
+                        None,
+                        page_id,
+                        sub_page,
+                    )
+                )
+            if "group" in item:
+                group = _named(item["group"], "id", f"{here}.group")[1]
+                for j, c in enumerate(_field(item["group"], "components", list, f"{here}.group.")):
+                    at_c = f"{here}.group.components[{j}]"
+                    out.append(Component(*_named(c, "component_id", at_c), group, page_id, sub_page))
+            if "sub_page" in item:
+                if sub_page is not None:
+                    raise ShapeError(f"{here} nests a sub-page in a sub-page")
+                name = _named(item["sub_page"], "id", f"{here}.sub_page")[1]
+                walk(
+                    _field(item["sub_page"], "items", list, f"{here}.sub_page."),
+                    name,
+                    f"{here}.sub_page.items",
+                )
+
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    structure = _field(data, "current_structure", dict, "")
+    walk(_field(structure, "items", list, "current_structure."), None, "current_structure.items")
+    return out

@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural
 from sync.planview import render_markdown_diagnostics
 from sync.publisher import Outcome, Report
+from sync.snapshot import Snapshot, component_label, names_json, page_label
 
 _WIDTH = 8
 
 
-def outcome_line(o: Outcome) -> str:
-    """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…``"""
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What output needs to show names beside IDs: the snapshot, and each statusfile's payload by path."""
+
+    snapshot: Snapshot | None
+    payloads: Mapping[str, Mapping[str, Any]]
+
+    def of(self, o: Outcome) -> str:
+        """The page and components ``o``'s file names: ``on Acme Cloud (01F…); Public API (01F…) …``."""
+        payload = self.payloads.get(o.path) if self.snapshot is not None else None
+        if not payload:
+            return ""
+        snap = self.snapshot
+        parts = (
+            [f"on {page_label(snap, str(payload['status_page_id']))}"] if "status_page_id" in payload else []
+        )
+        parts += [
+            f"{component_label(snap, str(c['component_id']))} {c['component_status']}"
+            for c in payload.get("component_statuses") or []
+        ]
+        parts += [
+            f"{component_label(snap, str(c))} affected" for c in payload.get("affected_component_ids") or []
+        ]
+        return "; ".join(parts)
+
+    def json(self, report: Report) -> dict[str, Any]:
+        return names_json(
+            self.snapshot, [self.payloads[o.path] for o in report.outcomes if o.path in self.payloads]
+        )
+
+
+def outcome_line(o: Outcome, names: Names | None = None) -> str:
+    """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…  Public API (01F…) …``"""
     what = "maintenance" if o.kind == "maintenance" else "incident"
     parts = [
         f"{o.result:<{_WIDTH}}",
@@ -26,6 +59,8 @@ def outcome_line(o: Outcome) -> str:
         parts.append(f"update {o.update_id}")
     if o.result in ("created", "updated") and o.detail:
         parts.append(o.detail)
+    if names is not None and (extra := names.of(o)):
+        parts.append(extra)
     line = "  ".join(parts)
     # A failure's diagnostic, printed after these lines against the file's line, already says why.
     if o.result in ("failed", "unknown", "skipped") and o.detail and o.diagnostic is None:
@@ -100,15 +135,21 @@ def render_text_summary(report: Report) -> str:
 
 
 def render_markdown_report(
-    report: Report, diagnostics: Sequence[Diagnostic], *, dry_run: bool = False
+    report: Report,
+    diagnostics: Sequence[Diagnostic],
+    *,
+    dry_run: bool = False,
+    names: Names | None = None,
 ) -> str:
     title = "### statusfiles sync" + (" (dry run)" if dry_run else "")
     lines = [title, "", f"**{summary_line(report)}**", ""]
     if report.outcomes:
         lines += ["| result | statusfile | incident | status | update |", "| --- | --- | --- | --- | --- |"]
         for o in report.outcomes:
+            named = names.of(o).replace("|", "¦") if names else ""  # a | would end the cell
+            status = " · ".join(t for t in (o.status, named) if t)
             lines.append(
-                f"| {o.result} | `{o.display}` | `{o.incident}` | {o.status or ''} | "
+                f"| {o.result} | `{o.display}` | `{o.incident}` | {status} | "
                 f"{'`' + o.update_id + '`' if o.update_id else ''} |"
             )
         lines.append("")
@@ -119,7 +160,12 @@ def render_markdown_report(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def report_json(report: Report, diagnostics: Sequence[Diagnostic], extra: dict[str, Any]) -> dict[str, Any]:
+def report_json(
+    report: Report,
+    diagnostics: Sequence[Diagnostic],
+    extra: dict[str, Any],
+    names: Names | None = None,
+) -> dict[str, Any]:
     results = ("created", "updated", "posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
     return {
         "version": JSON_FORMAT_VERSION,
@@ -143,4 +189,5 @@ def report_json(report: Report, diagnostics: Sequence[Diagnostic], extra: dict[s
             for o in report.outcomes
         ],
         "diagnostics": [d.to_json() for d in diagnostics],
+        "names": (names or Names(None, {})).json(report),
     }

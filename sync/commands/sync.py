@@ -125,6 +125,7 @@ def command(
         raise click.UsageError(str(exc)) from None
     if not ws.ok:
         _stop(ws.diagnostics, fmt, ws.trouble)
+    names = reportview.Names(ws.snapshot, {f.rel: f.payload for f in ws.files})  # beside IDs in the output
 
     writer = (
         None if dry_run else ledger.Writer(ws.ledger_path, run=uuid.uuid4().hex, lock_timeout=lock_timeout)
@@ -162,12 +163,12 @@ def command(
             if plan.errors:
                 _stop(plan.diagnostics, fmt, f"the plan has {len(plan.errors)} error(s).")
             if dry_run:
-                _dry_run(plan, fmt)
+                _dry_run(plan, fmt, ws.snapshot)
                 return
             assert writer is not None
             try:
                 report = _publish(
-                    client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base
+                    client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base, names
                 )
             except OSError as exc:  # the disk filled up, or the ledger was made read-only meanwhile
                 _stop(
@@ -187,26 +188,30 @@ def command(
         extra = {"dry_run": False, "requests": stats.requests, "throttled": stats.throttled}
         click.echo(
             json.dumps(
-                reportview.report_json(report, [*diagnostics, *warnings], extra), indent=2, ensure_ascii=False
+                reportview.report_json(report, [*diagnostics, *warnings], extra, names),
+                indent=2,
+                ensure_ascii=False,
             )
         )
     else:
         echo_diagnostics(diagnostics, "text")
         click.echo(reportview.render_text_summary(report), nl=False)
-    _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings]))
+    _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings], names=names))
     raise SystemExit(0 if report.ok else 1)
 
 
-def _dry_run(plan: planner.Plan, fmt: str) -> None:
+def _dry_run(plan: planner.Plan, fmt: str, names: Any) -> None:
     if fmt == "json":
-        doc = planview.plan_json(plan, {"dry_run": True})
+        doc = planview.plan_json(plan, {"dry_run": True}, names)
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         colour = use_colour(click.get_text_stream("stdout"))
-        click.echo(planview.render_text_plan(plan, colour), nl=False, color=colour)
+        click.echo(planview.render_text_plan(plan, colour, names), nl=False, color=colour)
         click.echo("Dry run: nothing was posted and the ledger was not changed.")
     _step_summary(
-        planview.render_markdown_plan(plan).replace("### statusfiles plan", "### statusfiles sync (dry run)")
+        planview.render_markdown_plan(plan, names).replace(
+            "### statusfiles plan", "### statusfiles sync (dry run)"
+        )
     )
 
 
@@ -218,6 +223,7 @@ def _publish(
     concurrency: int,
     fmt: str,
     reconcile_delay: float,
+    names: Any,
 ) -> Any:
     from sync import publisher, reportview
 
@@ -238,7 +244,7 @@ def _publish(
                 "skipped",
             )
             if fmt != "json":
-                click.echo(reportview.outcome_line(outcome))
+                click.echo(reportview.outcome_line(outcome, names))
             if total >= PROGRESS_EVERY and done and done % PROGRESS_EVERY == 0:
                 click.echo(f"progress: {done} of {total} updates ({done * 100 // total}%)", err=True)
 
