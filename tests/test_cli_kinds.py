@@ -118,3 +118,36 @@ def test_a_file_is_checked_against_the_schema_of_its_kind(tree: Path) -> None:
         ("2026-11-27-api/02-bad.yaml", "incident_status", "enum"),
         ("2026-12-01-db/02-bad.yaml", "incident_status", "unknown-field"),
     }
+
+
+def test_a_folder_declares_one_object(tree: Path) -> None:
+    root = tree / "statusfiles"
+    write_statusfile(root / "2026-11-27-api" / "maintenance.yaml", maintenance())
+    proc = run_cli("validate", cwd=tree)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "statusfiles/2026-11-27-api/maintenance.yaml:1:1: error: this folder already holds incident.yaml: "
+        "a folder declares one incident or one maintenance window; move maintenance.yaml and its updates "
+        "into a folder of their own [two-declarations]",
+        "6 files checked, 1 failed (1 error).",
+    ]
+    # named alone, as pre-commit does, it is still the second declaration in its folder
+    proc = run_cli("validate", "statusfiles/2026-11-27-api/maintenance.yaml", cwd=tree)
+    assert proc.returncode == 1 and "[two-declarations]" in proc.stdout
+
+
+def test_messages_say_what_to_write(tree: Path) -> None:
+    root = tree / "statusfiles"
+    write_statusfile(
+        root / "2026-11-27-api" / "02-identified.yaml", folder_update(status_page_incident_id="01ABC")
+    )
+    write_statusfile(root / "2026-12-02-net" / "maintenance.yaml", maintenance(end_at="2026-12-02T12:00:00"))
+    code, report = run_json("validate", cwd=tree)
+    assert code == 1
+    messages = {d["rule"]: d["message"] for d in report["diagnostics"]}
+    assert messages == {
+        "injected-field": "this folder's updates go to the incident 2026-11-27-api/incident.yaml creates, "
+        "whose ID statusfiles fills in: remove this line",
+        "naive-time": "'2026-12-02T12:00:00' has no UTC offset, so its zone is unknown: "
+        "write 2026-12-02T12:00:00Z for UTC, or the zone's offset, like 2026-12-02T12:00:00+01:00",
+    }
