@@ -28,17 +28,29 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from sync import __version__
 from sync.netaddr import is_loopback
-from sync.remote import WRITE_SCOPE, RemoteIncident, RemoteUpdate, parse_incident, parse_update
+from sync.remote import (
+    WRITE_SCOPE,
+    RemoteIncident,
+    RemoteUpdate,
+    UnexpectedShape,
+    parse_incident,
+    parse_status_pages,
+    parse_structure,
+    parse_update,
+)
+from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
 USER_AGENT = f"statusfiles/{__version__}"
+LIST_PAGE_SIZE = 250  # the most a list endpoint returns at once: fewer requests
+T = TypeVar("T")
 
 
 # --- errors -------------------------------------------------------------------
@@ -387,6 +399,39 @@ class Client:
         )
         body = _json(response)
         return parse_update(body.get("status_page_incident_update", {}) if isinstance(body, dict) else {})
+
+    def list_status_pages(self) -> list[Page]:
+        """Every status page of the account (any key may read them), following the cursor to the end."""
+        pages: list[Page] = []
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            query = f"page_size={LIST_PAGE_SIZE}" + (f"&after={_segment(after)}" if after else "")
+            response = self._request("GET", f"/v2/status_pages?{query}", safe_to_repeat=True)
+            batch, after = _shaped(response, parse_status_pages)
+            pages.extend(batch)
+            if after is None:
+                return pages
+            if after in seen:  # a cursor that goes round in circles would never end
+                raise ApiError(
+                    response.status_code, {}, f"GET /v2/status_pages returned the cursor {after!r} twice"
+                )
+            seen.add(after)
+
+    def get_structure(self, status_page_id: str) -> list[Component]:
+        """The components the page shows (with their group and sub-page); NotFound for an unknown page."""
+        response = self._request(
+            "GET", f"/v2/status_page_structures/{_segment(status_page_id)}", safe_to_repeat=True
+        )
+        return _shaped(response, lambda body: parse_structure(status_page_id, body))
+
+
+def _shaped(response: httpx.Response, parse: Callable[[Any], T]) -> T:
+    """``parse`` of the body; a body not shaped as documented is an ApiError, as a refusal would be."""
+    try:
+        return parse(_json(response))
+    except UnexpectedShape as exc:
+        raise ApiError(response.status_code, {}, f"unexpected response: {exc}") from None
 
 
 def _segment(value: str) -> str:

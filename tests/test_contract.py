@@ -248,3 +248,21 @@ def test_every_sandbox_route_matches_the_contract(openapi: OpenAPI) -> None:
     assert {_route(r.request.method, r.request.url.path) for r in recorder.exchanges} == served
     successes = {_route(r.request.method, r.request.url.path) for r in recorder.exchanges if r.is_success}
     assert successes == served
+
+
+def test_every_exchange_of_a_pull_matches_the_contract(openapi: OpenAPI) -> None:
+    """The reads behind `pull` and the list commands: the paged page list and each structure."""
+    recorder = Recorder()
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb:
+        sb.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_structures/", status=500))
+        retry = api.RetryPolicy(attempts=3, base=0.001, cap=0.01)
+        with api.Client(sb.base_url, "ro", retry=retry, event_hooks=recorder.hooks) as client:
+            pages = client.list_status_pages()
+            assert [p.id for p in pages] == [STATUS_PAGE_ID, "01FCNDV6P870EA6S7TK1DSYDGC"]
+            assert PUBLIC_API_ID in {c.id for c in client.get_structure(STATUS_PAGE_ID)}
+            with pytest.raises(api.NotFound):
+                client.get_structure(NOWHERE)
+    assert sorted(r.status_code for r in recorder.exchanges) == [200, 200, 404, 500]
+    assert recorder.exchanges[0].request.url.params["page_size"] == str(api.LIST_PAGE_SIZE)
+    for response in recorder.exchanges:
+        validate(openapi, response)
