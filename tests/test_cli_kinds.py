@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import COMPONENT, run_cli, run_json, update, write_statusfile
+from helpers import COMPONENT, REPO, run_cli, run_json, update, write_statusfile
 
 from sync.kinds import Placement
 from sync.statusfile import Source, load_all, load_statusfile
@@ -151,3 +152,19 @@ def test_messages_say_what_to_write(tree: Path) -> None:
         "naive-time": "'2026-12-02T12:00:00' has no UTC offset, so its zone is unknown: "
         "write 2026-12-02T12:00:00Z for UTC, or the zone's offset, like 2026-12-02T12:00:00+01:00",
     }
+
+
+def test_readme_examples_are_valid_statusfiles(tmp_path: Path) -> None:
+    """Each YAML block in the README that starts with its path under statusfiles/ is that file, valid."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    written = []
+    for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S):
+        first, _, rest = block.partition("\n")
+        if first.startswith("# statusfiles/"):
+            path = tmp_path / first.removeprefix("# ")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rest, encoding="utf-8")
+            written.append(path.name)
+    assert {"incident.yaml", "maintenance.yaml", "01-monitoring.yaml", "01-in-progress.yaml"} <= set(written)
+    proc = run_cli("validate", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, f"{len(written)} files checked, 0 failed.\n")
