@@ -18,10 +18,29 @@ One JSON object per line, each with the format version ``v`` and an ``event``:
 ``moved``
     a posted statusfile was renamed: ``from``, ``path``, ``sha256``, ``incident``.
 
+An update to a maintenance window names it in ``maintenance`` instead of ``incident``; an update in a
+declared folder names the object its declaration created. Since format 2, declarations
+(``incident.yaml``, ``maintenance.yaml``) have records of their own, with ``object`` (``incident`` or
+``maintenance``):
+
+``create``
+    written and fsynced *before* the create POST: ``path``, ``sha256``, ``object``, ``key`` (the
+    idempotency key, reused by every retry), ``payload`` (the file's, without the key).
+``created``
+    the object exists (created, or found on the page and adopted): the fields of ``create`` plus
+    ``id`` and ``published_at``.
+``create-unknown`` / ``create-rejected``
+    the create's outcome could not be learned / the API refused it: ``path``, ``sha256``, ``object``,
+    ``key``, ``error``.
+``put``
+    a rename or reschedule succeeded (a PUT sets state, so it is recorded after): ``path``, ``sha256``
+    and ``payload`` of the declaration as it now is, ``object``, ``id``.
+
 Every record also has ``at`` (UTC time) and ``run`` (one id per sync run). An intent without a
 later ``posted``/``adopted`` is *unsettled*: sync reads the incident back before posting anything
-more to it. A torn last line (a crash mid-write) is tolerated and reported, then repaired on the
-next append; any other malformed line is an error naming the line.
+more to it. A torn last line (a crash mid-write: a cut-off record after the last newline) is
+tolerated and reported, then removed on the next append, and only it: a complete record that lacks
+only its newline is kept, whatever its length. Any other malformed line is an error naming the line.
 """
 
 from __future__ import annotations
@@ -38,10 +57,22 @@ from typing import Any, Literal
 
 from sync.fsutil import fsync_dir
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: declarations (create / created / put records) and maintenance updates
 LEDGER_NAME = "ledger.jsonl"
 
-Event = Literal["intent", "posted", "adopted", "unknown", "rejected", "moved"]
+Event = Literal[
+    "intent",
+    "posted",
+    "adopted",
+    "unknown",
+    "rejected",
+    "moved",
+    "create",
+    "created",
+    "create-unknown",
+    "create-rejected",
+    "put",
+]
 _FIELDS: dict[str, tuple[str, ...]] = {
     "intent": ("path", "sha256", "incident", "payload"),
     "posted": ("path", "sha256", "incident", "update_id", "published_at"),
@@ -49,7 +80,14 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "unknown": ("path", "sha256", "incident", "error"),
     "rejected": ("path", "sha256", "incident", "error"),
     "moved": ("from", "path", "sha256", "incident"),
+    "create": ("path", "sha256", "object", "key", "payload"),
+    "created": ("path", "sha256", "object", "key", "id", "published_at", "payload"),
+    "create-unknown": ("path", "sha256", "object", "key", "error"),
+    "create-rejected": ("path", "sha256", "object", "key", "error"),
+    "put": ("path", "sha256", "object", "id", "payload"),
 }
+_OBJECT_EVENTS = frozenset(("create", "created", "create-unknown", "create-rejected", "put"))
+OBJECT_KINDS = ("incident", "maintenance")
 _ORDER = (
     "v",
     "event",
@@ -58,7 +96,11 @@ _ORDER = (
     "from",
     "path",
     "sha256",
+    "object",
+    "key",
+    "id",
     "incident",
+    "maintenance",
     "update_id",
     "published_at",
     "error",
@@ -89,9 +131,10 @@ class Entry:
     path: str  # where the file is now (after moves)
     posted_path: str  # where it was when it was posted: publish order is judged against this
     sha256: str
-    incident: str
+    incident: str  # the ID of the incident, or of the maintenance window (kind), the update belongs to
     payload: dict[str, Any] | None
     status: Status = "pending"
+    kind: str = "incident"  # "maintenance": an update to a maintenance window
     update_id: str | None = None
     published_at: str | None = None
     seq: int = 0  # line of the latest outcome: orders "most recently posted"
@@ -107,11 +150,39 @@ class Entry:
         return self.status in ("pending", "unknown")
 
 
+ObjectStatus = Literal["pending", "created", "unknown", "rejected"]
+
+
+@dataclass(slots=True)
+class ObjectEntry:
+    """What the ledger knows about one declaration (``incident.yaml`` / ``maintenance.yaml``)."""
+
+    path: str
+    sha256: str  # of the declaration as last created or PUT
+    kind: str  # "incident" or "maintenance"
+    key: str  # the idempotency key its create used (and any retry reuses)
+    payload: dict[str, Any]  # as last created or PUT: the name (and schedule) the page shows
+    status: ObjectStatus = "pending"
+    id: str | None = None
+    published_at: str | None = None
+    line: int = 0
+
+    @property
+    def created(self) -> bool:
+        return self.status == "created"
+
+    @property
+    def unsettled(self) -> bool:
+        """A create whose outcome nobody knows (retrying it with the same key is safe)."""
+        return self.status in ("pending", "unknown")
+
+
 @dataclass(slots=True)
 class LedgerState:
     """The ledger folded into one entry per identity, keyed by current path."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    objects: dict[str, ObjectEntry] = field(default_factory=dict)  # declaration path -> its object
     records: int = 0
     torn_line: int | None = None  # line number of an ignored, partially written last line
 
@@ -123,6 +194,10 @@ class LedgerState:
 
     def claimed_update_ids(self) -> set[str]:
         return {e.update_id for e in self.entries.values() if e.update_id}
+
+    def claimed_object_ids(self) -> set[str]:
+        """Incidents and windows some declaration created or adopted: never adopted by another."""
+        return {o.id for o in self.objects.values() if o.id}
 
 
 def now() -> str:
@@ -143,13 +218,19 @@ def _check(record: Any, path: Path | str, line: int) -> dict[str, Any]:
             "upgrade statusfiles",
         )
     event = record.get("event")
-    if event not in _FIELDS:
+    if event not in _FIELDS or (event in _OBJECT_EVENTS and version < 2):
         raise LedgerError(path, line, f"unknown event {event!r}")
+    if event not in _OBJECT_EVENTS and version >= 2 and isinstance(record.get("maintenance"), str):
+        if "incident" in record:
+            raise LedgerError(path, line, f"{event} record names both an incident and a maintenance window")
+        record = {**record, "incident": record["maintenance"], "kind": "maintenance"}
     for name in _FIELDS[event]:
         value = record.get(name)
         expected = dict if name == "payload" else str
         if not isinstance(value, expected):
             raise LedgerError(path, line, f"{event} record lacks {name!r}")
+    if event in _OBJECT_EVENTS and record["object"] not in OBJECT_KINDS:
+        raise LedgerError(path, line, f"{event} record has an unknown object {record['object']!r}")
     return record
 
 
@@ -157,6 +238,9 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
     """Fold one record into the state (records are applied in file order)."""
     event = record["event"]
     state.records += 1
+    if event in _OBJECT_EVENTS:
+        _apply_object(state, record, line)
+        return
     if event == "moved":
         entry = state.entries.pop(record["from"], None)
         if entry is None or entry.sha256 != record["sha256"]:
@@ -183,6 +267,7 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
             sha256=sha,
             incident=record["incident"],
             payload=record.get("payload"),
+            kind=record.get("kind", "incident"),
         )
         state.entries[path] = entry
     entry.line = line
@@ -200,13 +285,71 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
         entry.status = event
 
 
-def _decode_lines(lines: list[str], path: Path | str) -> tuple[list[tuple[int, Any]], int | None]:
-    """(line number, decoded record) for each non-blank line, and the line number of a torn last line."""
+def _apply_object(state: LedgerState, record: dict[str, Any], line: int) -> None:
+    event, path = record["event"], record["path"]
+    obj = state.objects.get(path)
+    if event == "put":
+        if obj is None or not obj.created or obj.id != record["id"]:
+            raise LedgerError("", line, f"put record for {path!r}, whose object the ledger does not hold")
+        obj.sha256, obj.payload, obj.line = record["sha256"], record["payload"], line
+        return
+    if event == "created":  # the object's ID under another path: the declaration's folder was renamed
+        for other, entry in list(state.objects.items()):
+            if other != path and entry.id == record["id"]:
+                del state.objects[other]
+    if obj is None:
+        obj = ObjectEntry(
+            path, record["sha256"], record["object"], record["key"], record.get("payload") or {}
+        )
+        state.objects[path] = obj
+    elif obj.created:  # a repeated create of an object that exists changes nothing
+        if event == "created" and record["id"] != obj.id:
+            raise LedgerError("", line, f"created record for {path!r}, which already created {obj.id}")
+        return
+    elif event in ("create", "created"):  # the latest intent counts, for whatever the file holds now
+        obj.sha256, obj.key, obj.payload = record["sha256"], record["key"], record["payload"]
+    obj.line = line
+    if event == "created":
+        obj.status, obj.id, obj.published_at = "created", record["id"], record["published_at"]
+        obj.sha256, obj.payload = record["sha256"], record["payload"]
+    elif event == "create-unknown" and not obj.created:
+        obj.status = "unknown"
+    elif event == "create-rejected" and not obj.created:
+        obj.status = "rejected"
+
+
+_RECORD_START = b'{"v": '  # how every line :func:`encode` writes begins
+
+
+def is_torn(fragment: bytes) -> bool:
+    """Whether ``fragment`` (what follows the ledger's last newline) is an append cut short by a crash.
+
+    Only a beginning of a record line that is not yet a whole JSON value counts. The reader ignores
+    such a fragment and the writer removes it; anything else after the last newline is a record
+    (which both keep) or an error (which the reader reports and the writer leaves alone).
+    """
+    if not fragment or not _RECORD_START.startswith(fragment[: len(_RECORD_START)]):
+        return False
+    try:
+        text = fragment.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data":  # bad bytes inside the line, not a character cut off
+            return False
+        text = fragment[: exc.start].decode("utf-8", errors="replace")
+    try:
+        json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return True
+    return False  # a whole record (perhaps with something after it, which read() reports): never cut
+
+
+def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, Any]]:
+    """(line number, decoded record) for each non-blank line."""
     numbered = [(i + 1, raw) for i, raw in enumerate(lines) if raw.strip()]
     try:  # one parse for the whole ledger is several times faster than one per line
         records = json.loads("[" + ",".join(raw for _, raw in numbered) + "]")
         if len(records) == len(numbered):
-            return [(n, r) for (n, _), r in zip(numbered, records, strict=True)], None
+            return [(n, r) for (n, _), r in zip(numbered, records, strict=True)]
     except json.JSONDecodeError:
         pass
     out: list[tuple[int, Any]] = []
@@ -214,16 +357,21 @@ def _decode_lines(lines: list[str], path: Path | str) -> tuple[list[tuple[int, A
         try:
             out.append((n, json.loads(raw)))
         except json.JSONDecodeError as exc:
-            if n == len(lines):  # after the final newline: an interrupted write, never acted on
-                return out, n
             raise LedgerError(path, n, f"not valid JSON ({exc.msg})") from None
-    return out, None
+    return out
 
 
-def parse(text: str, path: Path | str = LEDGER_NAME) -> LedgerState:
-    """Fold ledger text into a :class:`LedgerState`; raises :class:`LedgerError` naming the bad line."""
-    state = LedgerState()
-    records, state.torn_line = _decode_lines(text.split("\n"), path)
+def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = None) -> LedgerState:
+    """Fold ledger text into a :class:`LedgerState`; raises :class:`LedgerError` naming the bad line.
+
+    ``torn_line`` is the number of a torn last line already taken off ``text`` (see :func:`read`).
+    """
+    state = LedgerState(torn_line=torn_line)
+    lines = text.split("\n")
+    if is_torn(lines[-1].encode()):  # after the final newline: an interrupted write, never acted on
+        state.torn_line = len(lines)
+        lines[-1] = ""
+    records = _decode_lines(lines, path)
     for n, record in records:
         try:
             apply(state, _check(record, path, n), n)
@@ -238,11 +386,16 @@ def read(path: Path) -> LedgerState:
         data = path.read_bytes()
     except FileNotFoundError:
         return LedgerState()
+    torn_line = None
+    tail = data.rfind(b"\n") + 1
+    if is_torn(data[tail:]):  # taken off before decoding: a crash may have cut a character in two
+        torn_line = data.count(b"\n") + 1
+        data = data[:tail]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LedgerError(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8") from None
-    return parse(text, path)
+    return parse(text, path, torn_line=torn_line)
 
 
 def encode(record: dict[str, Any]) -> bytes:
@@ -286,23 +439,19 @@ class Writer:
         return self
 
     def _repair(self, fd: int) -> None:
+        """Make the ledger end with a newline, judging what follows the last one as :func:`read` does."""
         size = os.fstat(fd).st_size
-        if size == 0:
+        start = _last_line_start(fd, size)
+        fragment = os.pread(fd, size - start, start)
+        if not fragment:
             return
-        tail_start = max(0, size - (1 << 16))
-        tail = os.pread(fd, size - tail_start, tail_start)
-        if tail.endswith(b"\n"):
-            return
-        cut = tail.rfind(b"\n")
-        last = tail[cut + 1 :]
-        try:
-            json.loads(last)
-        except ValueError:
-            keep = tail_start + cut + 1 if cut >= 0 else 0
-            os.ftruncate(fd, keep)
-            self.repaired = size - keep
-        else:
+        if is_torn(fragment):
+            os.ftruncate(fd, start)
+            self.repaired = size - start
+        elif _is_value_or_blank(fragment):
             os.write(fd, b"\n")  # a complete record whose newline was lost (e.g. an editor)
+        else:
+            return  # not a record: read() reports the line, and nothing is appended after it
         os.fsync(fd)
 
     def append(self, event: Event, **fields: Any) -> dict[str, Any]:
@@ -331,6 +480,28 @@ class Writer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _last_line_start(fd: int, size: int, chunk: int = 1 << 16) -> int:
+    """The offset just after the file's last newline (0 if it has none), however long the last line."""
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        end = start
+    return 0
+
+
+def _is_value_or_blank(fragment: bytes) -> bool:
+    if not fragment.strip():
+        return True
+    try:
+        json.loads(fragment)
+    except ValueError:
+        return False
+    return True
 
 
 def _lock(fd: int, timeout: float) -> None:

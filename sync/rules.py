@@ -18,6 +18,12 @@ from sync.schema import SchemaProblem
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
 EXAMPLE_TIME = "2026-12-01T10:00:00Z"
 
+# statusfiles' own limits (the API documents none besides the message's 4096 characters). They keep every
+# ledger record and plan entry bounded, and are far beyond any real update: an incident's components are
+# listed per update, and IDs are 26 characters today (the API may change their length, so the cap is wide).
+MAX_COMPONENTS = 250
+MAX_ID_LENGTH = 128
+
 # What statusfiles puts into each kind's request body itself, and why a file must not.
 _INJECTED = {
     "incident": ("idempotency_key", "statusfiles derives the idempotency key from the page and this folder"),
@@ -135,6 +141,40 @@ def _ends_with_components(
             rule,
             at_key=True,
         )
+
+
+def limits(data: dict[str, Any]) -> Iterator[SchemaProblem]:
+    """Problems with statusfiles' own limits (the sandbox, standing in for the API, does not apply them)."""
+    ids = [
+        (("status_page_incident_id",), data.get("status_page_incident_id"), "the incident ID"),
+        (("status_page_id",), data.get("status_page_id"), "the status page ID"),
+    ]
+    for listing in ("component_statuses", "affected_component_ids"):
+        items = data.get(listing)
+        if not isinstance(items, list):
+            continue
+        if len(items) > MAX_COMPONENTS:
+            most = (
+                f"an update sets at most {MAX_COMPONENTS} (statusfiles' limit): split it into several updates"
+                if listing == "component_statuses"
+                else f"a window affects at most {MAX_COMPONENTS} (statusfiles' limit)"
+            )
+            yield SchemaProblem(
+                (listing,), f"lists {len(items)} components; {most}", "too-many-components", at_key=True
+            )
+        for i, item in enumerate(items):
+            if listing == "affected_component_ids":
+                ids.append(((listing, i), item, "the component ID"))
+            elif isinstance(item, dict):
+                ids.append(((listing, i, "component_id"), item.get("component_id"), "the component ID"))
+    for path, value, what in ids:
+        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+            yield SchemaProblem(
+                path,
+                f"{what} is {len(value)} characters long; IDs are at most {MAX_ID_LENGTH} (statusfiles' "
+                "limit): check that only the ID was pasted",
+                "id-too-long",
+            )
 
 
 def injected_field(placement: kinds.Placement) -> str | None:

@@ -118,6 +118,48 @@ class Snapshot:
         return "\n".join(lines) + "\n"
 
 
+def component_fields(payload: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where a statusfile's payload names a component, and the ID it gives there."""
+    out: list[tuple[tuple[str | int, ...], str]] = [
+        (("component_statuses", i, "component_id"), str(item["component_id"]))
+        for i, item in enumerate(payload.get("component_statuses") or [])
+    ]
+    out += [
+        (("affected_component_ids", i), str(c))
+        for i, c in enumerate(payload.get("affected_component_ids") or [])
+    ]
+    return out
+
+
+def label(name: str | None, ident: str) -> str:
+    """How output shows an object: ``Name (ID)``, or the ID alone when its name is not known."""
+    return f"{name} ({ident})" if name else ident
+
+
+def page_label(names: Snapshot | None, page_id: str) -> str:
+    return label(names.page_name(page_id) if names else None, page_id)
+
+
+def component_label(names: Snapshot | None, component_id: str) -> str:
+    return label(names.component_name(component_id) if names else None, component_id)
+
+
+def names_json(names: Snapshot | None, payloads: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """``{"pages": {id: name}, "components": {id: name}}``: the names of the IDs ``payloads`` give."""
+    pages: dict[str, str] = {}
+    components: dict[str, str] = {}
+    if names is None:
+        return {"pages": pages, "components": components}
+    for payload in payloads:
+        page_id = str(payload.get("status_page_id", ""))
+        if name := names.page_name(page_id):
+            pages[page_id] = name
+        for _, cid in component_fields(payload):
+            if name := names.component_name(cid):
+                components[cid] = name
+    return {"pages": dict(sorted(pages.items())), "components": dict(sorted(components.items()))}
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
@@ -146,6 +188,13 @@ def path_in(directory: Path) -> Path:
     return directory / SNAPSHOT_NAME
 
 
+def display(directory: Path) -> str:
+    """The snapshot's path as diagnostics show it."""
+    from sync.statusfile import display_path
+
+    return display_path(path_in(directory))
+
+
 # --- reading ------------------------------------------------------------------
 
 
@@ -155,17 +204,14 @@ def read(directory: Path) -> Snapshot | None:
     Raises :class:`StatusfileError` (one ``snapshot-invalid`` diagnostic naming the file and line)
     when it cannot be read or is not a snapshot this version understands.
     """
-    from sync.statusfile import display_path
-
-    path = path_in(directory)
-    display = display_path(path)
+    shown = display(directory)
     try:
-        data = path.read_bytes()
+        data = path_in(directory).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise _error(display, 0, 0, f"the snapshot cannot be read: {exc.strerror or exc}") from None
-    return parse(data, display)
+        raise _error(shown, 0, 0, f"the snapshot cannot be read: {exc.strerror or exc}") from None
+    return parse(data, shown)
 
 
 def parse(data: bytes, display: str) -> Snapshot:

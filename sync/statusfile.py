@@ -213,7 +213,7 @@ def check_document(
     # A field a rule explains (one statusfiles fills in itself) is not also an unknown field.
     explained = {p.path for p in ruled if p.at_key}
     checked = [p for p in schema.check(doc.data, placement) if p.path not in explained]
-    for p in [*checked, *ruled]:
+    for p in [*checked, *ruled, *rules.limits(doc.data)]:
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
     out.sort(key=Diagnostic.sort_key)

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync import idcheck
 from sync import ledger as ledgers
 from sync.diagnostics import Diagnostic
+from sync.snapshot import RULE as SNAPSHOT_INVALID
+from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, discover, display_path, load_all
 
 
@@ -23,6 +26,7 @@ class Workspace:
     checked: int = 0
     failed: int = 0
     ledger: ledgers.LedgerState = field(default_factory=ledgers.LedgerState)
+    snapshot: Snapshot | None = None  # the pages and components pulled into the statusfiles directory
 
     @property
     def root_display(self) -> str:
@@ -44,6 +48,8 @@ class Workspace:
             reasons.append(f"{self.failed} of {self.checked} statusfiles failed validation")
         if any(d.rule == "ledger-invalid" for d in self.diagnostics):
             reasons.append(f"the ledger {self.ledger_display} cannot be read")
+        if any(d.rule == SNAPSHOT_INVALID for d in self.diagnostics):
+            reasons.append("the snapshot cannot be read")
         return "; ".join(reasons) + "."
 
 
@@ -74,6 +80,7 @@ def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True)
     """
     ws = Workspace(directory=directory, ledger_path=ledger_path_for(directory, ledger_path))
     result = load_all(discover((), directory))
+    ws.snapshot = idcheck.apply(result, directory)
     ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
     ws.diagnostics.extend(result.diagnostics)
     if with_ledger:

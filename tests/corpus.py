@@ -67,6 +67,12 @@ VALID = [
     case("resolved-without-components", HEAD + "incident_status: resolved\nmessage: Resolved.\n"),
     case("empty-component-list", HEAD + "component_statuses: []\nmessage: No component changes.\n"),
     case("message-at-limit", HEAD + "message: " + "x" * 4096 + "\n"),
+    case(
+        "components-and-ids-at-their-limits",
+        f"status_page_incident_id: {'I' * 128}\nnotify_subscribers: false\ncomponent_statuses:\n"
+        + "".join(f"  - {{component_id: C{n:0125d}, component_status: operational}}\n" for n in range(250))
+        + "message: m\n",
+    ),
     case("text-that-looks-special-quoted", HEAD + "message: 'no'\n"),
     case("plain-text-with-colon-and-hash", HEAD + "message: Fixed at 10:30 UTC, see #123\n"),
     case("tab-inside-quoted-message", HEAD + 'message: "a\tb"\n'),
@@ -239,6 +245,26 @@ INVALID = [
         + f"component_statuses:\n  - component_id: '{COMP} '\n"
         + "    component_status: operational\nmessage: m\n",
         ("id-whitespace", 4, 19, "component_statuses[0].component_id"),
+    ),
+    # --- limits of statusfiles' own, which keep every ledger record bounded
+    case(
+        "too-many-components",
+        HEAD
+        + "component_statuses:\n"
+        + "".join(f"  - {{component_id: C{n:03d}, component_status: operational}}\n" for n in range(251))
+        + "message: m\n",
+        ("too-many-components", 3, 1, "component_statuses"),
+    ),
+    case(
+        "long-incident-id",
+        f"status_page_incident_id: {'I' * 129}\nnotify_subscribers: false\nmessage: m\n",
+        ("id-too-long", 1, 26, "status_page_incident_id"),
+    ),
+    case(
+        "long-component-id",
+        HEAD + f"component_statuses:\n  - component_id: {'C' * 129}\n    component_status: operational\n"
+        "message: m\n",
+        ("id-too-long", 4, 19, "component_statuses[0].component_id"),
     ),
     # --- several problems at once are all reported
     case(

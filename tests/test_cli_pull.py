@@ -8,7 +8,7 @@ import pytest
 from helpers import run_cli, run_json, sync_env
 
 from sync import snapshot
-from sync.remote import UnexpectedShape, parse_status_pages, parse_structure
+from sync.remote import ShapeError, parse_status_pages, parse_structure
 from sync.sandbox import Fault, Sandbox
 from sync.sandbox import seed as sandbox_seed
 from sync.sandbox.pages import Component, Group, StatusPage
@@ -165,23 +165,35 @@ def test_the_structure_is_read_with_groups_and_sub_pages() -> None:
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ({}, "current_structure is missing"),
-        ({"current_structure": {"items": {}}}, "current_structure: items is missing or not a list"),
-        ({"current_structure": {"items": [7]}}, "items[0] is not an object"),
+        ({}, "current_structure should be an object, found nothing"),
+        ({"current_structure": {"items": {}}}, "current_structure.items should be a list, found an object"),
+        ({"current_structure": {"items": [7]}}, "current_structure.items[0] is not a JSON object"),
         (
             {"current_structure": {"items": [{"component": {"name": "x"}}]}},
-            "items[0].component: component_id is missing or not a string",
+            "current_structure.items[0].component.component_id should be a string, found nothing",
         ),
         (
-            {"current_structure": {"items": [{"group": {"name": "g", "components": [{"component_id": 5}]}}]}},
-            "items[0].group.components[0]: component_id is missing or not a string",
+            {
+                "current_structure": {
+                    "items": [{"group": {"id": "g", "name": "g", "components": [{"component_id": ""}]}}]
+                }
+            },
+            "current_structure.items[0].group.components[0] has an empty 'component_id'",
+        ),
+        (
+            {
+                "current_structure": {
+                    "items": [{"sub_page": {"id": "s", "name": "s", "items": [{"sub_page": {}}]}}]
+                }
+            },
+            "current_structure.items[0].sub_page.items[0] nests a sub-page in a sub-page",
         ),
     ],
 )
 def test_a_structure_not_shaped_as_documented_is_refused(body: object, problem: str) -> None:
-    with pytest.raises(UnexpectedShape) as info:
+    with pytest.raises(ShapeError) as info:
         parse_structure("P", body)
-    assert str(info.value) == f"the structure of status page P: {problem}"
+    assert str(info.value) == problem
 
 
 def test_the_page_list_is_read_strictly() -> None:
@@ -198,5 +210,5 @@ def test_the_page_list_is_read_strictly() -> None:
         {"status_pages": [], "pagination_meta": {"after": 3}},
         [],
     ):
-        with pytest.raises(UnexpectedShape):
+        with pytest.raises(ShapeError):
             parse_status_pages(bad)

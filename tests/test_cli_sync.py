@@ -5,12 +5,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import SANDBOX_KEY, copy_examples, run_cli, sync_env, update, write_statusfile
+from helpers import SANDBOX_KEY, copy_examples, run_cli, run_json, sync_env, update, write_statusfile
 
 from sync import ledger
 from sync.sandbox import Fault, Sandbox
@@ -125,6 +126,109 @@ def test_lost_ledger_adopts_instead_of_reposting(project: Path, sandbox: Sandbox
     )
     assert messages(sandbox, API) == api_messages(project)
     assert len(list(ledger_state(project).posted())) == 6
+
+
+def _long_record(event: str) -> bytes:
+    """A record of an update with a thousand components: one line far longer than any read buffer."""
+    payload = update(
+        "Old.", incident=API, components={f"01OLDCOMPONENT{n:012d}": "full_outage" for n in range(1000)}
+    )
+    fields = {"path": "2026-11-01-old/01.yaml", "sha256": "0" * 64, "incident": API, "payload": payload}
+    if event == "adopted":
+        fields.update(update_id="U-old", published_at="2026-11-01T00:00:00Z")
+    return ledger.encode({"v": 1, "event": event, "at": "t", "run": "r", **fields}).rstrip(b"\n")
+
+
+@pytest.mark.parametrize(
+    ("tail", "records", "plan_rule"),
+    [
+        (_long_record("adopted"), 13, "deleted-after-publish"),  # complete, without its final newline
+        (_long_record("intent")[:-20], 12, "ledger-torn-line"),  # cut off by a crash
+    ],
+)
+def test_plan_and_sync_agree_on_a_long_last_ledger_line(
+    project: Path, sandbox: Sandbox, tail: bytes, records: int, plan_rule: str
+) -> None:
+    assert sync(project, sandbox).returncode == 0
+    path = project / "statusfiles" / "ledger.jsonl"
+    before = path.read_bytes()
+    path.write_bytes(before + tail)
+
+    code, planned = run_json("plan", cwd=project)
+    assert code == 0 and planned["summary"]["publish"] == 0
+    assert [d["rule"] for d in planned["diagnostics"]] == [plan_rule]
+
+    proc = sync(project, sandbox)
+    assert (proc.returncode, proc.stdout) == (0, "Nothing new to publish.\n")
+    assert ledger_state(project).records == records
+    assert path.read_bytes() == (before + tail + b"\n" if records == 13 else before)
+    assert messages(sandbox, API) == api_messages(project)
+
+
+MONITOR = "We are continuing to monitor."
+
+
+def repeat_an_update(project: Path) -> list[str]:
+    """Only the API incident, its resolution replaced by one update twice: returns what the page will show."""
+    shutil.rmtree(project / "statusfiles" / "2026-11-25-eu-dashboard-latency")
+    folder = project / "statusfiles" / "2026-11-26-api-errors"
+    (folder / "04-resolved.yaml").unlink()
+    for name in ("04-monitoring.yaml", "05-monitoring.yaml"):
+        write_statusfile(folder / name, update(MONITOR, incident=API, status="monitoring"))
+    return [*file_messages(project, folder.name, API_FILES[:3]), MONITOR, MONITOR]
+
+
+def test_the_same_update_twice_is_posted_exactly_twice(project: Path, sandbox: Sandbox) -> None:
+    expected = repeat_an_update(project)
+    proc = sync(project, sandbox)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == "Published 5 updates to 1 incident."
+    assert messages(sandbox, API) == expected
+
+    again = sync(project, sandbox)
+    assert (again.returncode, again.stdout) == (0, "Nothing new to publish.\n")
+
+    (project / "statusfiles" / "ledger.jsonl").unlink()  # every copy on the page is recognised, once
+    lost = sync(project, sandbox)
+    assert lost.returncode == 0, lost.stdout
+    assert (
+        lost.stdout.splitlines()[-1]
+        == "Published 0 updates to 0 incidents; 5 already on the page (recorded)."
+    )
+    assert messages(sandbox, API) == expected
+    ids = [e.update_id for e in ledger_state(project).posted()]
+    assert len(ids) == len(set(ids)) == 5
+
+    write_statusfile(  # and a third time, later: a copy of a published update is a new update
+        project / "statusfiles" / "2026-11-26-api-errors" / "06-monitoring.yaml",
+        update(MONITOR, incident=API, status="monitoring"),
+    )
+    assert sync(project, sandbox).returncode == 0
+    assert messages(sandbox, API) == [*expected, MONITOR]
+
+
+@pytest.mark.parametrize("stage", ["before", "after"])
+def test_a_lost_response_to_the_second_copy_is_judged_by_the_second_copy(
+    project: Path, sandbox: Sandbox, stage: str
+) -> None:
+    """The first copy is on the page either way: it must not be taken for the second."""
+    expected = repeat_an_update(project)
+    sandbox.add_fault(Fault(kind="drop", method="POST", stage=stage, skip=4, count=1))  # the 5th POST
+    proc = sync(project, sandbox)
+    if stage == "after":  # stored, then the connection dropped: found on the page, recorded, not reposted
+        assert proc.returncode == 0, proc.stdout
+        assert messages(sandbox, API) == expected
+    else:  # never stored: its outcome stays unknown until a run finds it missing and posts it
+        assert (
+            proc.returncode == 1
+            and "unknown   statusfiles/2026-11-26-api-errors/05-monitoring.yaml" in proc.stdout
+        )
+        assert messages(sandbox, API) == expected[:-1]
+        assert sync(project, sandbox).returncode == 0
+        assert messages(sandbox, API) == expected
+    state = ledger_state(project)
+    assert len(list(state.posted())) == 5 and not list(state.unsettled())
+    assert len(state.claimed_update_ids()) == 5
 
 
 def test_ambiguous_drop_after_store_is_recorded_not_reposted(project: Path, sandbox: Sandbox) -> None:

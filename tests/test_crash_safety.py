@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from helpers import SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
 
 from sync import ledger
@@ -106,3 +107,44 @@ def test_sigkill_at_many_points_never_loses_or_duplicates(tmp_path: Path) -> Non
         assert len(set(ids)) == len(ids)
         again = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
         assert (again.returncode, again.stdout) == (0, "Nothing new to publish.\n")
+
+
+@pytest.mark.parametrize("stage", ["before", "after"])
+def test_sigkill_during_the_second_copy_of_an_update(tmp_path: Path, stage: str) -> None:
+    """Killed while posting an update the incident already shows once: the next run posts it only if it
+    is missing, never mistaking the first copy for it."""
+    incident = SEEDED[0]
+    monitor = update("We are continuing to monitor.", incident=incident, status="monitoring")
+    folder = tmp_path / "statusfiles" / "incident"
+    write_statusfile(
+        folder / "01-identified.yaml", update("Found it.", incident=incident, status="identified")
+    )
+    write_statusfile(folder / "02-monitoring.yaml", monitor)
+    write_statusfile(folder / "03-monitoring.yaml", monitor)
+    expected = ["Found it.", monitor["message"], monitor["message"]]
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
+        sb.add_fault(Fault(kind="hang", method="POST", stage=stage, seconds=300, skip=2))  # the 3rd POST
+        env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sync", "sync"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert sb.wait_struck(1, timeout=120)
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.wait(timeout=60)
+        sb.clear_faults()
+        stored = [u["message"] for u in sb.updates(incident)][1:]
+        assert stored == (expected if stage == "after" else expected[:2])
+        state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
+        assert [e.path for e in state.unsettled()] == ["incident/03-monitoring.yaml"]
+
+        final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        assert final.returncode == 0, final.stdout + final.stderr
+        assert [u["message"] for u in sb.updates(incident)][1:] == expected
+        state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
+        assert len(state.claimed_update_ids()) == 3 and not list(state.unsettled())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from planning import Ledger, incident, remote_update, sf
@@ -9,6 +12,7 @@ from planning import Ledger, incident, remote_update, sf
 from sync.planner import Plan, plan
 from sync.planview import headline, render_json_plan, render_markdown_plan, render_text_plan
 from sync.remote import RemoteUpdate, matches
+from sync.statusfile import Statusfile
 
 
 def rules(p: Plan) -> list[tuple[str, str, str]]:
@@ -141,13 +145,57 @@ def test_notify_subscribers_is_stated_plainly() -> None:
     assert headline(p) == "3 updates to 2 incidents will be published; 2 will notify subscribers."
 
 
-def test_copies_of_an_update_are_errors() -> None:
-    a = sf("i/01.yaml", "same")
-    copy = sf("i/02.yaml", "same")
-    assert rules(plan([a, copy], Ledger().posted(a).state)) == [
-        ("duplicate-payload", "error", "statusfiles/i/02.yaml")
-    ]
-    assert rules(plan([a, copy], Ledger().state)) == [("duplicate-payload", "error", "statusfiles/i/02.yaml")]
+MONITOR = "We are continuing to monitor."
+
+
+def test_the_same_update_twice_is_two_updates() -> None:
+    a, b = sf("i/01.yaml", MONITOR), sf("i/02.yaml", MONITOR)  # two in a row
+    p = plan([a, b], Ledger().state)
+    assert created(p) == ["i/01.yaml", "i/02.yaml"] and not p.diagnostics
+    p = plan([a, b], Ledger().posted(a).state)
+    assert created(p) == ["i/02.yaml"] and p.unchanged == 1 and not p.diagnostics
+    assert not plan([a, b], Ledger().posted(a).posted(b).state).has_changes
+
+
+def test_a_copy_of_a_published_update_is_a_new_update() -> None:
+    a, other, copy = sf("i/01.yaml", MONITOR), sf("i/02.yaml", "Fixed."), sf("i/03.yaml", MONITOR)
+    p = plan([a, other, copy], Ledger().posted(a).posted(other).state)
+    assert created(p) == ["i/03.yaml"] and not p.diagnostics and not p.moves
+
+
+def test_a_copy_beside_the_rename_of_a_published_update_is_ambiguous() -> None:
+    a = sf("i/01.yaml", MONITOR)
+    renamed, copy = sf("i/02.yaml", MONITOR), sf("i/03.yaml", MONITOR)
+    p = plan([renamed, copy], Ledger().posted(a).state)
+    assert [(m.entry.path, m.file.rel) for m in p.moves] == [("i/01.yaml", "i/02.yaml")]
+    [d] = p.errors
+    assert (d.rule, d.file) == ("duplicate-payload", "statusfiles/i/03.yaml")
+    assert "i/01.yaml" in d.message and "statusfiles/i/02.yaml" in d.message
+    assert not plan([renamed], Ledger().posted(a).state).has_changes  # the rename alone is still a rename
+
+
+def test_a_lost_ledger_adopts_each_copy_on_the_page_once() -> None:
+    a, b, c = sf("i/01.yaml", MONITOR), sf("i/02.yaml", MONITOR), sf("i/03.yaml", MONITOR)
+    first, second = remote_update(a, "R1"), remote_update(b, "R22")  # R22 was published later
+    for page in ((first,), (second, first)):  # the API's order is not relied on
+        p = plan([a, b, c], Ledger().state, remote={"I1": incident("I1", *page)})
+        assert [(u.file.rel, u.action, u.remote and u.remote.id) for u in p.incidents[0].updates] == [
+            ("i/01.yaml", "adopt", "R1"),
+            ("i/02.yaml", "adopt" if len(page) == 2 else "create", "R22" if len(page) == 2 else None),
+            ("i/03.yaml", "create", None),
+        ]
+        assert not p.diagnostics
+
+
+def test_an_unsettled_copy_is_not_settled_by_the_update_before_it() -> None:
+    a, b = sf("i/01.yaml", MONITOR), sf("i/02.yaml", MONITOR)
+    history = Ledger().posted(a, update_id="U1").intent(b)
+    absent = plan([a, b], history.state, remote={"I1": incident("I1", remote_update(a, "U1"))})
+    assert not absent.settlements and created(absent) == ["i/02.yaml"]
+    page = incident("I1", remote_update(b, "U22"), remote_update(a, "U1"))
+    found = plan([a, b], history.state, remote={"I1": page})
+    assert [(s.entry.path, s.remote.id) for s in found.settlements] == [("i/02.yaml", "U22")]
+    assert not found.has_changes
 
 
 def test_torn_ledger_line_is_reported() -> None:
@@ -288,10 +336,14 @@ def test_a_posted_payload_is_never_planned_again(
         )
         for inc in ("I1", "I2")
     }
+    posted_entries = list(history.state.posted())
     for remote in (None, page):
         p = plan(files, history.state, remote=remote)
-        posted_shas = {e.sha256 for e in history.state.posted()}
-        assert not {u.file.sha256 for u in p.creates} & posted_shas
+        assert not {(u.file.rel, u.file.sha256) for u in p.creates} & {
+            (e.path, e.sha256) for e in posted_entries
+        }
+        for sha, n in Counter(u.file.sha256 for u in p.creates).items():  # copies: never more than are new
+            assert n <= sum(f.sha256 == sha for f in files) - sum(e.sha256 == sha for e in posted_entries)
         if remote is not None:
             for u in p.creates:  # nothing on the page that nobody has claimed is posted again
                 claimed = history.state.claimed_update_ids() | {a.remote.id for a in p.adopts if a.remote}
@@ -302,3 +354,61 @@ def test_a_posted_payload_is_never_planned_again(
             after.lines = list(history.lines)
             after.apply(p)
             assert not plan(files, after.state, remote=remote).has_changes
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["I1", "I2"]), st.sampled_from(["a", "b"]), st.sampled_from([None, "monitoring"])
+        ),
+        max_size=8,
+    ),
+    st.data(),
+)
+def test_copies_are_each_posted_once_whatever_the_ledger_kept(
+    specs: list[tuple[str, str, str | None]], data: st.DataObject
+) -> None:
+    """Files repeating payloads, the first few of each incident posted in order by an earlier run that then
+    lost its ledger, or was killed after a POST or before one: the plan posts exactly the rest, in order."""
+    files = [sf(f"{inc}/{i:02d}.yaml", m, incident=inc, status=s) for i, (inc, m, s) in enumerate(specs)]
+    page: dict[str, list[RemoteUpdate]] = {"I1": [], "I2": []}
+    history = Ledger()
+
+    def publish(f: Statusfile, update_id: str) -> None:
+        n = sum(map(len, page.values()))
+        page[f.incident_id].append(
+            dataclasses.replace(remote_update(f, update_id), published_at=f"2026-11-26T01:00:{n:02d}Z")
+        )
+
+    for inc in ("I1", "I2"):
+        mine = [f for f in files if f.incident_id == inc]
+        done = data.draw(st.integers(0, len(mine)))
+        kept = data.draw(
+            st.sampled_from(["nothing", "everything", "killed after a POST", "killed before a POST"])
+        )
+        for j, f in enumerate(mine[:done]):
+            publish(f, f"R{inc}{j}")
+            if kept == "killed after a POST" and j == done - 1:
+                history.intent(f)  # posted, but the outcome was never recorded
+            elif kept != "nothing":
+                history.posted(f, update_id=f"R{inc}{j}")
+        if kept == "killed before a POST" and done < len(mine):
+            history.intent(mine[done])
+
+    newest_first = {inc: incident(inc, *reversed(us)) for inc, us in page.items()}  # as the API lists them
+    p = plan(files, history.state, remote=newest_first)
+    assert not p.errors
+    assert [u.file.rel for u in p.creates] == [
+        f.rel for inc in ("I1", "I2") for f in [g for g in files if g.incident_id == inc][len(page[inc]) :]
+    ]
+
+    after = Ledger()
+    after.lines, after.ids = list(history.lines), 1000
+    after.apply(p)
+    for u in p.creates:
+        publish(u.file, str(after.state.entries[u.file.rel].update_id))
+    for inc in ("I1", "I2"):
+        assert [u.message for u in page[inc]] == [f.message for f in files if f.incident_id == inc]
+    again = plan(files, after.state, remote={inc: incident(inc, *us) for inc, us in page.items()})
+    assert not again.has_changes and not again.settlements and not again.adopts and not again.errors

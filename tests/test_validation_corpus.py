@@ -94,6 +94,8 @@ def test_every_rule_is_exercised() -> None:
         "date-time",
         "end-before-start",
         "complete-with-components",
+        "too-many-components",
+        "id-too-long",
     }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sync import idcheck
 from sync.commands import dir_option, echo_diagnostics, format_option
 from sync.diagnostics import FORMATS, plural, render_json
 from sync.statusfile import DiscoveryError, discover, load_all
@@ -33,6 +34,7 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
     result = load_all(sources)
+    idcheck.apply(result, directory)
     errors = sum(1 for d in result.diagnostics if d.is_error)
     if fmt == "json":
         summary = {"files_checked": result.checked, "files_failed": result.failed, "errors": errors}
@@ -41,4 +43,4 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
         echo_diagnostics(result.diagnostics, fmt)
         line = f"{plural(result.checked, 'file')} checked, {result.failed} failed"
         click.echo(line + (f" ({plural(errors, 'error')})." if errors else "."))
-    raise SystemExit(1 if result.failed else 0)
+    raise SystemExit(1 if result.failed or errors else 0)
