@@ -179,6 +179,7 @@ def parse_incident(data: Mapping[str, Any]) -> RemoteIncident:
         name=_text(body.get("name")),
         incident_status=body.get("incident_status") if isinstance(body.get("incident_status"), str) else None,
         updates=tuple(parse_update(u) for u in body.get("updates") or [] if isinstance(u, Mapping)),
+        status_page_id=_text(body.get("status_page_id")),
     )
 
 
