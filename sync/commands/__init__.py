@@ -112,6 +112,11 @@ def timeout_option(f: F) -> F:
     )(f)
 
 
+def reads_api(f: F) -> F:
+    """The options of every command that reads the API: --dir, --ledger, --base-url, --timeout."""
+    return dir_option(ledger_option(base_url_option(timeout_option(f))))
+
+
 def api_client(base_url: str | None, timeout: float) -> Any:
     """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
     from sync import api  # only the commands that read the API pay for httpx

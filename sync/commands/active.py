@@ -10,26 +10,20 @@ import click
 from sync import listing
 from sync.commands import (
     api_client,
-    base_url_option,
     chosen_pages,
-    dir_option,
     format_option,
-    ledger_option,
     page_option,
     read_failed,
-    timeout_option,
+    reads_api,
 )
 from sync.statusfile import display_path
 
 
 @click.command("active")
-@dir_option
-@ledger_option
-@base_url_option
+@reads_api
 @page_option
 @click.option("--all", "everything", is_flag=True, help="Resolved incidents and completed windows too.")
 @format_option(("text", "json"))
-@timeout_option
 def command(
     directory: Path,
     ledger_path: Path | None,

@@ -10,24 +10,18 @@ import click
 from sync import listing
 from sync.commands import (
     api_client,
-    base_url_option,
     chosen_pages,
-    dir_option,
     format_option,
-    ledger_option,
     page_option,
     read_failed,
-    timeout_option,
+    reads_api,
 )
 
 
 @click.command("components")
-@dir_option
-@ledger_option
-@base_url_option
+@reads_api
 @page_option
 @format_option(("text", "json"))
-@timeout_option
 def command(
     directory: Path,
     ledger_path: Path | None,

@@ -10,21 +10,15 @@ import click
 from sync import listing
 from sync.commands import (
     api_client,
-    base_url_option,
     chosen_pages,
-    dir_option,
     format_option,
-    ledger_option,
-    timeout_option,
+    reads_api,
 )
 
 
 @click.command("pages")
-@dir_option
-@ledger_option
-@base_url_option
+@reads_api
 @format_option(("text", "json"))
-@timeout_option
 def command(
     directory: Path, ledger_path: Path | None, base_url: str | None, fmt: str, timeout: float
 ) -> None:
