@@ -12,49 +12,64 @@ What it promises the publisher:
   responses, since reading twice is harmless.
 * Requests are paced from the ``X-RateLimit-*`` headers so that a run alone
   never meets a 429.
+* Only a response of the documented shape is believed: a read-back that is
+  not the incident asked for is BadResponse, and a 2xx to a POST without a
+  usable update is OutcomeUnknown.
+* ``timeout`` bounds each request as a whole, from connecting to the last
+  byte, and no response is read past MAX_RESPONSE_BYTES.
 * The API key goes only into the Authorization header, only over HTTPS (or
-  plain HTTP to a loopback address, for the sandbox), and never into a
-  message, log or exception.
+  plain HTTP to a loopback address, for the sandbox), through a proxy only
+  inside a CONNECT tunnel (see :func:`proxy_for`), and never into a message,
+  log or exception: what a server echoes back is redacted (:class:`Redactor`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import email.utils
+import io
+import json
 import math
 import os
 import random
+import re
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TextIO
 from urllib.parse import quote, urlencode, urlsplit
 
+import httpcore
 import httpx
 
 from sync import __version__
 from sync.netaddr import is_loopback
 from sync.remote import (
     WRITE_SCOPE,
-    Malformed,
     RemoteIncident,
     RemoteMaintenance,
     RemoteUpdate,
+    ShapeError,
     parse_created_incident,
+    parse_created_update,
     parse_incident,
     parse_listing,
     parse_maintenance,
     parse_maintenance_update,
     parse_status_pages,
     parse_structure,
-    parse_update,
 )
 from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
 LIST_PAGE_SIZE = 100
 USER_AGENT = f"statusfiles/{__version__}"
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
 
 # --- errors -------------------------------------------------------------------
@@ -81,6 +96,10 @@ class AuthError(ApiError):
 
 class NotFound(ApiError):
     pass
+
+
+class BadResponse(ApiError):
+    """A response that is not what the API documents (wrong shape, another incident, too large)."""
 
 
 class Rejected(ApiError):
@@ -124,6 +143,121 @@ def check_api_key(key: str | None) -> str:
     if not all(33 <= ord(c) < 127 for c in key):
         raise ConfigError("INCIDENT_IO_API_KEY contains spaces or characters that cannot be sent in a header")
     return key
+
+
+def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
+    """The proxy to reach ``base_url`` through (None: connect directly), or ConfigError.
+
+    Only ``HTTPS_PROXY`` (else ``ALL_PROXY``) is used, and only for an https://
+    API: the proxy is asked to CONNECT and the key travels inside TLS end to
+    end, whether the proxy itself is reached over http:// or https://.
+    ``HTTP_PROXY`` is never used: a plain-http request through a proxy hands
+    it the key, and plain http is allowed only to a loopback address, which is
+    never proxied. ``NO_PROXY`` is honoured. SOCKS is not supported.
+    """
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or is_loopback(host):
+        return None
+
+    def var(name: str) -> tuple[str, str]:
+        for spelling in (name.lower(), name.upper()):  # lower case first, as curl and urllib read them
+            if env.get(spelling, "").strip():
+                return spelling, env[spelling].strip()
+        return name, ""
+
+    name, proxy = var("HTTPS_PROXY")
+    if not proxy:
+        name, proxy = var("ALL_PROXY")
+    no_proxy = var("NO_PROXY")[1]
+    if not proxy or (no_proxy and urllib.request.proxy_bypass_environment(host, {"no": no_proxy})):
+        return None
+    if "://" not in proxy:
+        proxy = "http://" + proxy  # curl's reading of a bare host:port
+    # The value is never echoed: a proxy URL may hold a password.
+    scheme = proxy.partition("://")[0].lower()
+    if scheme not in ("http", "https"):
+        raise ConfigError(
+            f"{name} names a {scheme} proxy, which statusfiles cannot use: set an http:// or "
+            f"https:// proxy in HTTPS_PROXY, or list {host} in NO_PROXY"
+        )
+    try:
+        parts = urlsplit(proxy)
+        usable = bool(parts.hostname) and (parts.port or 0) >= 0 and bool(httpx.Proxy(proxy).url.host)
+    except (ValueError, httpx.InvalidURL):  # unclosed brackets, a port that is no number, a control character
+        usable = False
+    if not usable:
+        raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")
+    return proxy
+
+
+class Redactor:
+    """Removes the API key from text that leaves the process.
+
+    A server may echo the Authorization header in an error body, and from
+    there it would reach the output, the job summary and the ledger. Every
+    string in a response passes through :meth:`value` before anything reads
+    it, and a command's output goes through :meth:`text` as a last guard.
+    """
+
+    MARK = "[redacted]"
+
+    def __init__(self, secret: str | None) -> None:
+        forms = sorted({f for f in (secret, quote(secret or "", safe="")) if f}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, forms))) if forms else None
+
+    def text(self, text: str) -> str:
+        return self._pattern.sub(self.MARK, text) if self._pattern else text
+
+    def value(self, value: Any) -> Any:
+        """A parsed JSON value with the key removed from every string in it, keys included."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {self.text(k): self.value(v) for k, v in value.items()}
+        return value
+
+    @contextmanager
+    def guarding_output(self) -> Iterator[None]:
+        """Standard output and error pass through :meth:`text` while the block runs."""
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _RedactingStream(saved[0], self.text), _RedactingStream(saved[1], self.text)
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+
+
+class _RedactingStream(io.TextIOBase):
+    def __init__(self, inner: TextIO, redact: Callable[[str], str]) -> None:
+        self._inner = inner
+        self._redact = redact
+
+    def write(self, text: str) -> int:
+        self._inner.write(self._redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        return self._inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._inner.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self._inner.errors
 
 
 # --- retry and pacing -------------------------------------------------------------
@@ -171,6 +305,11 @@ def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: b
     return value
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit also accepts characters such as "²" that int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _parse_time(value: str, now: float) -> float | None:
     """Seconds from ``now`` until an HTTP-date or RFC 3339 instant (either spelling the API uses)."""
     try:
@@ -191,7 +330,7 @@ def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
     header = {k.lower(): v for k, v in headers.items()}.get("retry-after")
     if header:
         header = header.strip()
-        if header.isdigit():
+        if _digits(header):
             waits.append(float(header))
         elif (parsed := _parse_time(header, now)) is not None:
             waits.append(parsed)
@@ -201,6 +340,28 @@ def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
         if parsed is not None:
             waits.append(parsed)
     return max(waits)
+
+
+def _quota(value: str) -> tuple[int | None, float]:
+    """A rate-limit header's number and window in seconds (60 unless the header says otherwise).
+
+    Both spellings servers use: a plain ``1200``, and the IETF draft's
+    ``1200, 1200;window=60`` (the current limit, then the policies behind it).
+    """
+    first, *policies = (item.strip() for item in value.split(","))
+    number = first.split(";")[0].strip()
+    if not _digits(number):
+        return None, 60.0
+    window = 60.0
+    for policy in [first, *policies]:
+        quota, *params = (p.strip() for p in policy.split(";"))
+        if quota != number:
+            continue
+        for param in params:
+            name, _, seconds = param.partition("=")
+            if name.strip() in ("window", "w") and _digits(seconds.strip()) and int(seconds) > 0:
+                window = float(seconds)
+    return int(number), window
 
 
 class Pacer:
@@ -256,17 +417,116 @@ class Pacer:
             if not headers:
                 return
             lowered = {k.lower(): v for k, v in headers.items()}
-            try:
-                limit = int(lowered["x-ratelimit-limit"])
-                remaining = int(lowered["x-ratelimit-remaining"])
-            except (KeyError, ValueError):
+            limit, window = _quota(lowered.get("x-ratelimit-limit", ""))
+            remaining = _quota(lowered.get("x-ratelimit-remaining", ""))[0]
+            if limit is None or remaining is None:
                 return
             if limit > 0:
-                self.rate = limit / 60
+                self.rate = limit / window
                 self.capacity = float(limit)
             reported = float(remaining - self.inflight)
             self.tokens = min(self.capacity, reported if not self.learned else min(self.tokens, reported))
             self.learned = True
+
+
+# --- deadlines ------------------------------------------------------------------------
+
+
+class _Deadline(httpcore.NetworkBackend):
+    """Bounds a request as a whole: every socket operation waits at most until the request's deadline.
+
+    httpx's timeouts bound each read, so a server that sends a byte now and
+    then (in the headers or the body) could hold a request open for ever.
+    The deadline is per thread because each request runs in its caller's.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._local = threading.local()
+
+    @contextmanager
+    def within(self, seconds: float) -> Iterator[None]:
+        self._local.at = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._local.at = None
+
+    def bound(self, timeout: float | None, expired: type[Exception]) -> float | None:
+        at: float | None = getattr(self._local, "at", None)
+        if at is None:
+            return timeout
+        left = at - time.monotonic()
+        if left <= 0:
+            raise expired("the request's deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        bounded = self.bound(timeout, httpcore.ConnectTimeout)
+        stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        return _BoundedStream(stream, self)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    _CHUNK = 64 * 1024  # each send waits at most until the deadline, however slowly the peer reads
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._deadline.bound(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        for start in range(0, len(buffer), self._CHUNK):
+            chunk = buffer[start : start + self._CHUNK]
+            self._inner.write(chunk, self._deadline.bound(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = self._deadline.bound(timeout, httpcore.ConnectTimeout)
+        return _BoundedStream(self._inner.start_tls(ssl_context, server_hostname, bounded), self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Transport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool built here, on the deadline-keeping network backend."""
+
+    def __init__(self, proxy: str | None, deadline: _Deadline) -> None:
+        # super().__init__ is not called: it would build its pool on the default backend.
+        common: dict[str, Any] = {
+            "ssl_context": httpx.create_ssl_context(),  # honours SSL_CERT_FILE / SSL_CERT_DIR
+            "max_connections": 32,
+            "max_keepalive_connections": 32,
+            "network_backend": deadline,
+        }
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(**common)
+            return
+        p = httpx.Proxy(proxy)
+        url = httpcore.URL(scheme=p.url.raw_scheme, host=p.url.raw_host, port=p.url.port, target="/")
+        self._pool = httpcore.HTTPProxy(
+            proxy_url=url,
+            proxy_auth=p.raw_auth,
+            proxy_headers=p.headers.raw,
+            **common,
+        )
 
 
 # --- the client ---------------------------------------------------------------------
@@ -279,8 +539,23 @@ class Stats:
     retries: int = 0
 
 
+@dataclasses.dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body: Any  # the parsed JSON with the key redacted; None when the body is not JSON
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class Client:
-    """Thread-safe; one per run. Use as a context manager to close its connections."""
+    """Thread-safe; one per run. Use as a context manager to close its connections.
+
+    ``timeout`` bounds each request as a whole, from connecting to the last
+    byte of the response; a response over MAX_RESPONSE_BYTES is not read.
+    """
 
     def __init__(
         self,
@@ -292,14 +567,18 @@ class Client:
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        env: Mapping[str, str] = os.environ,
     ) -> None:
         self.base_url = check_base_url(base_url)
         key = check_api_key(api_key)
+        self.redact = Redactor(key)
+        self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.pacer = pacer or Pacer()
         self.stats = Stats()
         self._sleep = sleep
         self._stats_lock = threading.Lock()
+        self._deadline = _Deadline()
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={
@@ -309,7 +588,8 @@ class Client:
             },
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,  # a redirect must never carry the key somewhere else
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            trust_env=False,  # proxies are chosen by proxy_for, and no .netrc credentials are added
+            transport=_Transport(proxy_for(self.base_url, env), self._deadline),
             event_hooks=dict(event_hooks or {}),  # lets the contract test observe every exchange
         )
 
@@ -327,18 +607,34 @@ class Client:
             for name, delta in deltas.items():
                 setattr(self.stats, name, getattr(self.stats, name) + delta)
 
-    def _request(self, method: str, path: str, *, json: Any = None, safe_to_repeat: bool) -> httpx.Response:
+    def _send(self, method: str, path: str, payload: Any) -> _Answer:
+        """One exchange, within the deadline, reading at most MAX_RESPONSE_BYTES of the (decoded) body."""
+        with self._deadline.within(self.timeout), self._http.stream(method, path, json=payload) as response:
+            declared = response.headers.get("content-length", "")
+            if _digits(declared) and int(declared) > MAX_RESPONSE_BYTES:
+                raise _TooLarge
+            content = bytearray()
+            for chunk in response.iter_bytes():
+                content += chunk
+                if len(content) > MAX_RESPONSE_BYTES:
+                    raise _TooLarge
+        try:
+            body = self.redact.value(json.loads(content))
+        except (ValueError, RecursionError):
+            body = None
+        return _Answer(response.status_code, response.headers, body)
+
+    def _request(self, method: str, path: str, *, payload: Any = None, safe_to_repeat: bool) -> _Answer:
         """Send with pacing and retries; a POST whose fate is unknown raises OutcomeUnknown instead."""
         attempt = 0
         while True:
             attempt += 1
             self.pacer.acquire()
-            response: httpx.Response | None = None
             try:
                 self._count(requests=1)
-                response = self._http.request(method, path, json=json)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                self.pacer.release(None)
+                answer = self._send(method, path, payload)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
+                self.pacer.release(None)  # nothing reached the API
                 problem: str = f"cannot connect to {self.base_url}: {type(exc).__name__}"
                 if attempt >= self.retry.attempts:
                     raise Unreachable(problem) from None
@@ -346,27 +642,35 @@ class Client:
                 continue
             except httpx.TransportError as exc:  # sent, but the response was lost
                 self.pacer.release(None)
-                problem = f"{method} {path}: the response was lost ({type(exc).__name__})"
+                if isinstance(exc, httpx.TimeoutException):
+                    problem = f"{method} {path}: no complete response within {self.timeout:g} s (--timeout)"
+                else:
+                    problem = f"{method} {path}: the response was lost ({type(exc).__name__})"
                 if not safe_to_repeat:
                     raise OutcomeUnknown(problem) from None
                 if attempt >= self.retry.attempts:
                     raise Unreachable(problem) from None
                 self._backoff(attempt, 0.0)
                 continue
-            status = response.status_code
-            self.pacer.release(response.headers, throttled=status == 429)
+            except _TooLarge:
+                self.pacer.release(None)
+                problem = f"{method} {path}: the response is larger than {MAX_RESPONSE_BYTES // 2**20} MiB"
+                if not safe_to_repeat:
+                    raise OutcomeUnknown(problem) from None
+                raise BadResponse(0, {}, problem) from None
+            status = answer.status
+            self.pacer.release(answer.headers, throttled=status == 429)
             if status < 300:
-                return response
+                return answer
             if status < 400:  # redirects are not followed: the key must not travel anywhere else
-                raise ApiError(
-                    status, {}, f"HTTP {status}: unexpected redirect to {response.headers.get('location')}"
-                )
-            body = _json(response)
+                location = self.redact.text(answer.headers.get("location", ""))
+                raise ApiError(status, {}, f"HTTP {status}: unexpected redirect to {location}")
+            body = answer.body
             if status == 429:
                 self._count(throttled=1)
                 if attempt >= self.retry.attempts:
                     raise ApiError(status, body, "still rate limited (HTTP 429) after retrying")
-                self._backoff(attempt, retry_after(response.headers, body, time.time()))
+                self._backoff(attempt, retry_after(answer.headers, body, time.time()))
                 continue
             if status >= 500:
                 if not safe_to_repeat:
@@ -388,38 +692,49 @@ class Client:
         self._sleep(self.retry.delay(attempt, at_least))
 
     def get_incident(self, incident_id: str) -> RemoteIncident | None:
-        """The incident with its updates, or None if it does not exist."""
+        """The incident with its updates, or None if it does not exist.
+
+        A 2xx that is not this incident (not JSON, another shape, another id)
+        raises BadResponse: judging from it could post an update twice.
+        """
+        path = f"/v2/status_page_incidents/{_segment(incident_id)}"
         try:
-            response = self._request(
-                "GET", f"/v2/status_page_incidents/{_segment(incident_id)}", safe_to_repeat=True
-            )
+            answer = self._request("GET", path, safe_to_repeat=True)
         except NotFound:
             return None
-        return parse_incident(_json(response))
+        try:
+            return parse_incident(answer.body, incident_id)
+        except ShapeError as exc:
+            message = f"GET {path} answered HTTP {answer.status} but not with the incident: {exc}"
+            raise BadResponse(answer.status, {}, message) from None
 
     def post_update(self, payload: Mapping[str, Any]) -> RemoteUpdate:
-        response = self._request(
-            "POST", "/v2/status_page_incident_updates", json=dict(payload), safe_to_repeat=False
-        )
-        body = _json(response)
-        return parse_update(body.get("status_page_incident_update", {}) if isinstance(body, dict) else {})
+        """The update as stored; OutcomeUnknown when a 2xx does not show it (it may or may not be stored)."""
+        path = "/v2/status_page_incident_updates"
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=False)
+        try:
+            return parse_created_update(answer.body, str(payload.get("status_page_incident_id")))
+        except ShapeError as exc:
+            raise OutcomeUnknown(
+                f"POST {path} answered HTTP {answer.status} without a usable update ({exc})"
+            ) from None
 
     # --- incidents and maintenance windows as objects -----------------------------------
 
-    def _read(self, parse: Callable[[Any], Any], response: httpx.Response, what: str) -> Any:
+    def _read(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
         """A read's body parsed strictly: a body not shaped as documented is a failed read."""
         try:
-            return parse(_json(response))
-        except Malformed as exc:
-            raise ApiError(response.status_code, {}, f"{what}: unexpected response ({exc})") from None
+            return parse(answer.body)
+        except ShapeError as exc:
+            raise BadResponse(answer.status, {}, f"{what} answered HTTP {answer.status}: {exc}") from None
 
-    def _written(self, parse: Callable[[Any], Any], response: httpx.Response, what: str) -> Any:
+    def _written(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
         """A write's body parsed strictly: a 2xx without a usable body leaves the outcome unknown."""
         try:
-            return parse(_json(response))
-        except Malformed as exc:
+            return parse(answer.body)
+        except ShapeError as exc:
             raise OutcomeUnknown(
-                f"{what}: HTTP {response.status_code} without a usable body ({exc})"
+                f"{what} answered HTTP {answer.status} without a usable body ({exc})"
             ) from None
 
     def create_incident(self, payload: Mapping[str, Any]) -> RemoteIncident:
@@ -427,31 +742,32 @@ class Client:
         safe to repeat: the API answers a repeated key with the incident it created the first time."""
         if not payload.get("idempotency_key"):
             raise ValueError("an incident is only created with an idempotency key")
-        response = self._request("POST", "/v2/status_page_incidents", json=dict(payload), safe_to_repeat=True)
-        return self._written(parse_created_incident, response, "POST /v2/status_page_incidents")
+        path = "/v2/status_page_incidents"
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=True)
+        return self._written(parse_created_incident, answer, f"POST {path}")
 
     def update_incident(self, incident_id: str, name: str) -> RemoteIncident:
         """PUT /v2/status_page_incidents/{id}: a rename. A PUT sets state, so repeating it is safe."""
         path = f"/v2/status_page_incidents/{_segment(incident_id)}"
-        response = self._request("PUT", path, json={"name": name}, safe_to_repeat=True)
-        return self._written(parse_created_incident, response, f"PUT {path}")
+        answer = self._request("PUT", path, payload={"name": name}, safe_to_repeat=True)
+        return self._written(partial(parse_created_incident, incident_id=incident_id), answer, f"PUT {path}")
 
     def get_maintenance(self, maintenance_id: str) -> RemoteMaintenance | None:
         """The maintenance window with its updates, or None if it does not exist."""
         path = f"/v2/status_page_maintenances/{_segment(maintenance_id)}"
         try:
-            response = self._request("GET", path, safe_to_repeat=True)
+            answer = self._request("GET", path, safe_to_repeat=True)
         except NotFound:
             return None
-        return self._read(parse_maintenance, response, f"GET {path}")
+        return self._read(partial(parse_maintenance, maintenance_id=maintenance_id), answer, f"GET {path}")
 
     def create_maintenance(self, payload: Mapping[str, Any]) -> RemoteMaintenance:
         """POST /v2/status_page_maintenances, with its idempotency key (safe to repeat, as for incidents)."""
         if not payload.get("idempotency_key"):
             raise ValueError("a maintenance window is only created with an idempotency key")
         path = "/v2/status_page_maintenances"
-        response = self._request("POST", path, json=dict(payload), safe_to_repeat=True)
-        return self._written(parse_maintenance, response, f"POST {path}")
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=True)
+        return self._written(parse_maintenance, answer, f"POST {path}")
 
     def update_maintenance(
         self, maintenance_id: str, name: str, start_at: str, end_at: str
@@ -459,14 +775,15 @@ class Client:
         """PUT /v2/status_page_maintenances/{id}: rename and/or reschedule (all three are required)."""
         path = f"/v2/status_page_maintenances/{_segment(maintenance_id)}"
         body = {"name": name, "start_at": start_at, "end_at": end_at}
-        response = self._request("PUT", path, json=body, safe_to_repeat=True)
-        return self._written(parse_maintenance, response, f"PUT {path}")
+        answer = self._request("PUT", path, payload=body, safe_to_repeat=True)
+        return self._written(partial(parse_maintenance, maintenance_id=maintenance_id), answer, f"PUT {path}")
 
     def post_maintenance_update(self, payload: Mapping[str, Any]) -> RemoteUpdate:
         """POST /v2/status_page_maintenance_updates: no idempotency key, so never repeated blindly."""
         path = "/v2/status_page_maintenance_updates"
-        response = self._request("POST", path, json=dict(payload), safe_to_repeat=False)
-        return self._written(parse_maintenance_update, response, f"POST {path}")
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=False)
+        owner = str(payload.get("status_page_maintenance_id"))
+        return self._written(partial(parse_maintenance_update, maintenance_id=owner), answer, f"POST {path}")
 
     def list_incidents(self, page_id: str) -> list[RemoteIncident]:
         """Every incident on a status page, following the pagination cursor."""
@@ -484,21 +801,19 @@ class Client:
         out: list[Any] = []
         after: str | None = None
         seen: set[str] = set()
+
+        def one_page(body: Any) -> tuple[list[Any], str | None]:
+            records, cursor = parse_listing(body, name)
+            return [parse(r) for r in records], cursor
+
         while True:
-            query = urlencode(
-                {
-                    "status_page_id": page_id,
-                    "page_size": LIST_PAGE_SIZE,
-                    **({"after": after} if after else {}),
-                }
-            )
-            response = self._request("GET", f"{path}?{query}", safe_to_repeat=True)
-
-            def one_page(body: Any) -> tuple[list[Any], str | None]:
-                records, cursor = parse_listing(body, name)
-                return [parse(r) for r in records], cursor
-
-            records, after = self._read(one_page, response, f"GET {path}")
+            query = {
+                "status_page_id": page_id,
+                "page_size": LIST_PAGE_SIZE,
+                **({"after": after} if after else {}),
+            }
+            answer = self._request("GET", f"{path}?{urlencode(query)}", safe_to_repeat=True)
+            records, after = self._read(one_page, answer, f"GET {path}")
             out.extend(records)
             if after is None or after in seen:  # a cursor seen before would loop forever
                 return out
@@ -529,13 +844,6 @@ class Client:
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return {}
 
 
 def _auth_message(status: int, body: Any) -> str:

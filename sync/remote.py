@@ -59,90 +59,190 @@ class RemoteMaintenance:
 RemoteObject = RemoteIncident | RemoteMaintenance
 
 
-class Malformed(ValueError):
-    """A response body not shaped as the API documents it: nothing in it can be relied on."""
+class ShapeError(ValueError):
+    """A response body that is not what the API documents; the text names where it differs."""
 
 
-def _field(data: Any, name: str, kind: type, where: str) -> Any:
-    if not isinstance(data, Mapping):
-        raise Malformed(f"{where} is not a JSON object")
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _json_type(value: Any) -> str:
+    """What JSON calls the type of a parsed value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, Mapping) else "a list"
+
+
+def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+    """``data[name]`` if it is of ``kind``, else ShapeError naming the field by its path in the body."""
     value = data.get(name)
-    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
-        raise Malformed(f"{where} lacks {name!r} or it is not a {kind.__name__}")
+    if not isinstance(value, kind) or isinstance(value, bool):
+        found = "nothing" if name not in data else _json_type(value)
+        raise ShapeError(f"{where}{name} should be {_json_type(kind())}, found {found}")
     return value
 
 
-def _unwrap(data: Any, name: str) -> Any:
-    """The object in a ``{name: {...}}`` response; a list item is the object itself."""
-    if isinstance(data, Mapping) and name in data:
-        return _field(data, name, Mapping, "the response")
-    return data
+def parse_update(data: Any, incident_id: str, where: str = "", *, kind: str = "incident") -> RemoteUpdate:
+    """One update object, checked in every field that matching and the ledger rely on.
 
-
-def _strict_update(data: Any, status_field: str, where: str) -> RemoteUpdate:
-    components = {}
-    for item in _field(data, "component_statuses", list, where):
-        cid = _field(item, "component_id", str, f"{where}.component_statuses[]")
-        components[cid] = _field(item, "component_status", str, f"{where}.component_statuses[]")
+    A field that is missing or of the wrong type would make a matching update
+    look different, and a published update then looks absent and is posted
+    again: refusing the body is the only safe reading.
+    """
+    if not isinstance(data, Mapping):
+        raise ShapeError(f"{where[:-1] or 'the update'} should be an object, found {_json_type(data)}")
+    update_id = _field(data, "id", str, where)
+    if not update_id:
+        raise ShapeError(f"{where}id is empty")
+    owner_field = f"status_page_{kind}_id"  # a maintenance window's updates name it, and carry its status
+    owner = data.get(owner_field, incident_id)
+    if owner != incident_id:
+        raise ShapeError(f"{where}{owner_field} is {owner!r}, not {incident_id!r}")
+    components: dict[str, str] = {}
+    for i, c in enumerate(_field(data, "component_statuses", list, where)):
+        at = f"{where}component_statuses[{i}]."
+        if not isinstance(c, Mapping):
+            raise ShapeError(f"{at[:-1]} should be an object, found {_json_type(c)}")
+        components[_field(c, "component_id", str, at)] = _field(c, "component_status", str, at)
     return RemoteUpdate(
-        id=_field(data, "id", str, where),
+        id=update_id,
         message=_field(data, "message", str, where),
-        incident_status=_field(data, status_field, str, where),
+        incident_status=_field(data, f"{kind}_status", str, where),
         components=components,
         published_at=_field(data, "published_at", str, where),
     )
 
 
-def parse_created_incident(data: Any) -> RemoteIncident:
-    """The incident in a create / PUT / list response; raises :class:`Malformed` for any other shape."""
-    body = _unwrap(data, "status_page_incident")
-    where = "status_page_incident"
+def parse_created_update(data: Any, incident_id: str) -> RemoteUpdate:
+    """The body of a 201 from POST /v2/status_page_incident_updates."""
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    return parse_update(
+        _field(data, "status_page_incident_update", dict, ""), incident_id, "status_page_incident_update."
+    )
+
+
+def parse_incident(data: Any, incident_id: str) -> RemoteIncident:
+    """The body of GET /v2/status_page_incidents/{id}: that incident, or ShapeError.
+
+    Strict where an answer is relied on (the id asked for, a list of complete
+    updates) and tolerant of new fields and enum values elsewhere.
+    """
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    body = _field(data, "status_page_incident", dict, "")
+    where = "status_page_incident."
+    if _field(body, "id", str, where) != incident_id:
+        raise ShapeError(f"{where}id is {body['id']!r}, not the incident asked for ({incident_id!r})")
+    updates = tuple(
+        parse_update(u, incident_id, f"{where}updates[{i}].")
+        for i, u in enumerate(_field(body, "updates", list, where))
+    )
+    if len({u.id for u in updates}) != len(updates):
+        raise ShapeError(f"{where}updates holds the same update id twice")
     return RemoteIncident(
-        id=_field(body, "id", str, where),
+        id=incident_id,
+        name=_text(body.get("name")),
+        incident_status=body.get("incident_status") if isinstance(body.get("incident_status"), str) else None,
+        updates=updates,
+        status_page_id=_text(body.get("status_page_id")),  # sync checks components against this page
+    )
+
+
+def _flag(data: Mapping[str, Any], name: str, where: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise ShapeError(
+            f"{where}{name} should be a boolean, found {_json_type(value) if name in data else 'nothing'}"
+        )
+    return value
+
+
+def _object(data: Any, wrapper: str) -> tuple[Mapping[str, Any], str]:
+    """The object of a show / create / PUT body (``{wrapper: {...}}``) or a list item, and its path."""
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    if wrapper in data:
+        return _field(data, wrapper, dict, ""), f"{wrapper}."
+    return data, ""
+
+
+def _updates(body: Mapping[str, Any], owner: str, where: str, kind: str) -> tuple[RemoteUpdate, ...]:
+    updates = tuple(
+        parse_update(u, owner, f"{where}updates[{i}].", kind=kind)
+        for i, u in enumerate(_field(body, "updates", list, where))
+    )
+    if len({u.id for u in updates}) != len(updates):
+        raise ShapeError(f"{where}updates holds the same update id twice")
+    return updates
+
+
+def parse_created_incident(data: Any, incident_id: str | None = None) -> RemoteIncident:
+    """An incident from a create / PUT body or a list item (``incident_id``: the one asked for)."""
+    body, where = _object(data, "status_page_incident")
+    found = _field(body, "id", str, where)
+    if not found or (incident_id is not None and found != incident_id):
+        raise ShapeError(f"{where}id is {found!r}, not the incident asked for ({incident_id!r})")
+    return RemoteIncident(
+        id=found,
         name=_field(body, "name", str, where),
         incident_status=_field(body, "incident_status", str, where),
-        updates=tuple(
-            _strict_update(u, "incident_status", f"{where}.updates[]")
-            for u in _field(body, "updates", list, where)
-        ),
+        updates=_updates(body, found, where, "incident"),
         status_page_id=_field(body, "status_page_id", str, where),
     )
 
 
-def parse_maintenance(data: Any) -> RemoteMaintenance:
-    """A maintenance window from a show / create / PUT / list response; :class:`Malformed` otherwise."""
-    body = _unwrap(data, "status_page_maintenance")
-    where = "status_page_maintenance"
-    periods = _field(body, "component_maintenance_periods", list, where)
-    starts = [_field(p, "start_at", str, f"{where}.component_maintenance_periods[]") for p in periods]
-    ends = [p["end_at"] for p in periods if isinstance(p.get("end_at"), str)]
+def parse_maintenance(data: Any, maintenance_id: str | None = None) -> RemoteMaintenance:
+    """A maintenance window from a show / create / PUT body or a list item. Its schedule is only in
+    ``component_maintenance_periods``."""
+    body, where = _object(data, "status_page_maintenance")
+    found = _field(body, "id", str, where)
+    if not found or (maintenance_id is not None and found != maintenance_id):
+        raise ShapeError(f"{where}id is {found!r}, not the maintenance window asked for ({maintenance_id!r})")
+    starts, ends = [], []
+    for i, period in enumerate(_field(body, "component_maintenance_periods", list, where)):
+        at = f"{where}component_maintenance_periods[{i}]."
+        if not isinstance(period, Mapping):
+            raise ShapeError(f"{at[:-1]} should be an object, found {_json_type(period)}")
+        starts.append(_field(period, "start_at", str, at))
+        if "end_at" in period:
+            ends.append(_field(period, "end_at", str, at))
     return RemoteMaintenance(
-        id=_field(body, "id", str, where),
+        id=found,
         name=_field(body, "name", str, where),
         incident_status=_field(body, "maintenance_status", str, where),
-        updates=tuple(
-            _strict_update(u, "maintenance_status", f"{where}.updates[]")
-            for u in _field(body, "updates", list, where)
-        ),
+        updates=_updates(body, found, where, "maintenance"),
         status_page_id=_field(body, "status_page_id", str, where),
         start_at=min(starts, default=None),
         end_at=max(ends, default=None),
-        automate=_field(body, "automate_maintenance_status", bool, where),
+        automate=_flag(body, "automate_maintenance_status", where),
     )
 
 
-def parse_maintenance_update(data: Any) -> RemoteUpdate:
-    body = _field(data, "status_page_maintenance_update", Mapping, "the response")
-    return _strict_update(body, "maintenance_status", "status_page_maintenance_update")
+def parse_maintenance_update(data: Any, maintenance_id: str) -> RemoteUpdate:
+    """The body of a 201 from POST /v2/status_page_maintenance_updates."""
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    body = _field(data, "status_page_maintenance_update", dict, "")
+    return parse_update(body, maintenance_id, "status_page_maintenance_update.", kind="maintenance")
 
 
 def parse_listing(data: Any, name: str) -> tuple[list[Any], str | None]:
     """The records of one page of a list response and the cursor for the next (None: the last page)."""
-    records = _field(data, name, list, "the response")
-    meta = _field(data, "pagination_meta", Mapping, "the response")
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    records = _field(data, name, list, "")
+    meta = _field(data, "pagination_meta", dict, "")
     after = meta.get("after")
     if after is not None and not isinstance(after, str):
-        raise Malformed("pagination_meta.after is not a string")
+        raise ShapeError(f"pagination_meta.after should be a string, found {_json_type(after)}")
     return records, after or None
 
 
@@ -150,37 +250,6 @@ def first_update(obj: RemoteObject) -> RemoteUpdate | None:
     """The update the create itself published (the oldest)."""
     ordered = chronological(obj.updates)
     return ordered[0] if ordered else None
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def parse_update(data: Mapping[str, Any]) -> RemoteUpdate:
-    components = {
-        _text(c.get("component_id")): _text(c.get("component_status"))
-        for c in data.get("component_statuses") or []
-        if isinstance(c, Mapping)
-    }
-    return RemoteUpdate(
-        id=_text(data.get("id")),
-        message=_text(data.get("message")),
-        incident_status=data.get("incident_status") if isinstance(data.get("incident_status"), str) else None,
-        components=components,
-        published_at=_text(data.get("published_at")),
-    )
-
-
-def parse_incident(data: Mapping[str, Any]) -> RemoteIncident:
-    """From the body of GET /v2/status_page_incidents/{id}; tolerant of new fields and enum values."""
-    body = data.get("status_page_incident", data)
-    return RemoteIncident(
-        id=_text(body.get("id")),
-        name=_text(body.get("name")),
-        incident_status=body.get("incident_status") if isinstance(body.get("incident_status"), str) else None,
-        updates=tuple(parse_update(u) for u in body.get("updates") or [] if isinstance(u, Mapping)),
-        status_page_id=_text(body.get("status_page_id")),
-    )
 
 
 def chronological(updates: Iterable[RemoteUpdate]) -> list[RemoteUpdate]:
@@ -211,10 +280,12 @@ def matches(payload: Mapping[str, Any], update: RemoteUpdate) -> bool:
 
 def _named(data: Any, id_field: str, where: str) -> tuple[str, str]:
     """An object's ID (never empty: it is what everything else refers to) and name."""
-    ident = _field(data, id_field, str, where)
+    if not isinstance(data, Mapping):
+        raise ShapeError(f"{where} should be an object, found {_json_type(data)}")
+    ident = _field(data, id_field, str, f"{where}.")
     if not ident:
-        raise Malformed(f"{where} has an empty {id_field!r}")
-    return ident, _field(data, "name", str, where)
+        raise ShapeError(f"{where} has an empty {id_field!r}")
+    return ident, _field(data, "name", str, f"{where}.")
 
 
 def parse_status_pages(data: Any) -> tuple[list[Page], str | None]:
@@ -235,7 +306,7 @@ def parse_structure(page_id: str, data: Any) -> list[Component]:
         for i, item in enumerate(items):
             here = f"{at}[{i}]"
             if not isinstance(item, Mapping):
-                raise Malformed(f"{here} is not a JSON object")
+                raise ShapeError(f"{here} is not a JSON object")
             if "component" in item:
                 out.append(
                     Component(
@@ -247,19 +318,21 @@ def parse_structure(page_id: str, data: Any) -> list[Component]:
                 )
             if "group" in item:
                 group = _named(item["group"], "id", f"{here}.group")[1]
-                for j, c in enumerate(_field(item["group"], "components", list, f"{here}.group")):
+                for j, c in enumerate(_field(item["group"], "components", list, f"{here}.group.")):
                     at_c = f"{here}.group.components[{j}]"
                     out.append(Component(*_named(c, "component_id", at_c), group, page_id, sub_page))
             if "sub_page" in item:
                 if sub_page is not None:
-                    raise Malformed(f"{here} nests a sub-page in a sub-page")
+                    raise ShapeError(f"{here} nests a sub-page in a sub-page")
                 name = _named(item["sub_page"], "id", f"{here}.sub_page")[1]
                 walk(
-                    _field(item["sub_page"], "items", list, f"{here}.sub_page"),
+                    _field(item["sub_page"], "items", list, f"{here}.sub_page."),
                     name,
                     f"{here}.sub_page.items",
                 )
 
-    structure = _field(data, "current_structure", Mapping, "the response")
-    walk(_field(structure, "items", list, "current_structure"), None, "current_structure.items")
+    if not isinstance(data, Mapping):
+        raise ShapeError("the body is not a JSON object")
+    structure = _field(data, "current_structure", dict, "")
+    walk(_field(structure, "items", list, "current_structure."), None, "current_structure.items")
     return out

@@ -13,6 +13,7 @@ import pytest
 from helpers import COMPONENT, INCIDENT, update
 
 from sync import api
+from sync.remote import ShapeError, parse_created_update, parse_incident
 from sync.sandbox import Fault, Sandbox
 
 KEY = "sandbox-test-key"
@@ -103,6 +104,7 @@ NOW = 1_744_888_600.0  # 2025-04-17T11:16:40Z
         ({"retry-after": "3"}, {"rate_limit": {"retry_after": "2025-04-17T11:16:50Z"}}, 10.0),
         ({"retry-after": "soon"}, {"rate_limit": {"retry_after": "whenever"}}, 0.0),
         ({"retry-after": "Thu, 17 Apr 2025 11:00:00 GMT"}, {}, 0.0),  # in the past
+        ({"retry-after": "\u00b2"}, {}, 0.0),  # a digit to str.isdigit, not to int()
     ],
 )
 def test_retry_after(headers: dict[str, str], body: Any, expected: float) -> None:
@@ -136,6 +138,32 @@ def test_pacer_spends_the_burst_then_waits_for_the_refill() -> None:
     assert clock.slept == []
     pacer.acquire()  # the bucket is empty: wait one token at 1/s
     assert clock.slept == [pytest.approx(1.0)]
+
+
+@pytest.mark.parametrize(
+    "limit",
+    ["60", "60, 60;window=60", "60;window=60", " 60 , 60;w=60, 1000;window=3600", "120, 120;window=120"],
+)
+def test_pacer_reads_either_spelling_of_the_limit(limit: str) -> None:
+    """A plain number, or the IETF draft's ``N, N;window=W``: both mean one token a second here."""
+    clock = Clock()
+    pacer = api.Pacer(per_minute=1200, clock=clock, sleep=clock.sleep)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": "3"})
+    for _ in range(3):
+        pacer.acquire()
+        pacer.release(None)
+    assert clock.slept == []
+    pacer.acquire()
+    assert clock.slept == [pytest.approx(1.0)]
+
+
+@pytest.mark.parametrize("limit", ["", "lots", "\u00b9\u00b2", ";window=60", "-5"])
+def test_pacer_ignores_a_limit_it_cannot_read(limit: str) -> None:
+    pacer = api.Pacer(per_minute=600)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": "3"})
+    assert (pacer.learned, pacer.rate) == (False, 10.0)
 
 
 def test_pacer_counts_requests_in_flight_as_spent() -> None:
@@ -282,3 +310,162 @@ def test_headers_and_redirects_are_not_followed() -> None:
     [headers] = _Recorder.seen
     assert headers["Authorization"] == f"Bearer {KEY}"
     assert headers["User-Agent"] == f"statusfiles/{api.__version__}"
+
+
+# --- what a response must look like to be believed ---------------------------------------
+
+
+def _wire_update(**changes: Any) -> dict[str, Any]:
+    update = {
+        "id": "01U",
+        "status_page_incident_id": INCIDENT,
+        "published_at": "2026-11-27T09:00:00Z",
+        "message": "Earlier.",
+        "incident_status": "investigating",
+        "component_statuses": [{"component_id": COMPONENT, "component_status": "degraded_performance"}],
+    }
+    update.update(changes)
+    return {k: v for k, v in update.items() if v is not ...}
+
+
+def _wire_incident(*updates: Any, **changes: Any) -> dict[str, Any]:
+    body = {"id": INCIDENT, "name": "Name", "incident_status": "identified", "updates": list(updates)}
+    body.update(changes)
+    return {"status_page_incident": {k: v for k, v in body.items() if v is not ...}}
+
+
+def test_a_documented_incident_is_read() -> None:
+    incident = parse_incident(
+        _wire_incident(_wire_update(), new_field=1, incident_status="new-enum"), INCIDENT
+    )
+    assert incident.incident_status == "new-enum"
+    [u] = incident.updates
+    assert (u.id, u.message, u.incident_status) == ("01U", "Earlier.", "investigating")
+    assert u.components == {COMPONENT: "degraded_performance"}
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("<html>", "the body is not a JSON object"),
+        (None, "the body is not a JSON object"),
+        ([], "the body is not a JSON object"),
+        ({}, "status_page_incident should be an object, found nothing"),
+        ({"status_page_incident": []}, "status_page_incident should be an object, found a list"),
+        (_wire_incident(updates=...), "status_page_incident.updates should be a list, found nothing"),
+        (_wire_incident(updates=None), "updates should be a list, found null"),
+        (_wire_incident(updates={}), "updates should be a list, found an object"),
+        (_wire_incident(id="01OTHER"), "id is '01OTHER', not the incident asked for"),
+        (_wire_incident(id=...), "status_page_incident.id should be a string, found nothing"),
+        (_wire_incident("x"), "status_page_incident.updates[0] should be an object, found a string"),
+        (_wire_incident(_wire_update(id="")), "updates[0].id is empty"),
+        (_wire_incident(_wire_update(id=7)), "updates[0].id should be a string, found a number"),
+        (_wire_incident(_wire_update(message=None)), "updates[0].message should be a string, found null"),
+        (_wire_incident(_wire_update(incident_status=...)), "updates[0].incident_status should be a string"),
+        (_wire_incident(_wire_update(published_at=True)), "published_at should be a string, found a boolean"),
+        (
+            _wire_incident(_wire_update(component_statuses=...)),
+            "updates[0].component_statuses should be a list",
+        ),
+        (
+            _wire_incident(_wire_update(component_statuses=[{"component_id": COMPONENT}])),
+            "updates[0].component_statuses[0].component_status should be a string, found nothing",
+        ),
+        (_wire_incident(_wire_update(component_statuses=["x"])), "component_statuses[0] should be an object"),
+        (_wire_incident(_wire_update(status_page_incident_id="01X")), "status_page_incident_id is '01X'"),
+        (_wire_incident(_wire_update(), _wire_update()), "holds the same update id twice"),
+    ],
+)
+def test_a_body_that_is_not_the_incident_is_refused(body: Any, problem: str) -> None:
+    with pytest.raises(ShapeError) as info:
+        parse_incident(body, INCIDENT)
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({}, "status_page_incident_update should be an object, found nothing"),
+        ("Created", "the body is not a JSON object"),
+        ({"status_page_incident_update": _wire_update(id=...)}, "status_page_incident_update.id should be"),
+        ({"status_page_incident_update": _wire_update(status_page_incident_id="01X")}, "is '01X', not"),
+    ],
+)
+def test_a_created_update_must_be_usable(body: Any, problem: str) -> None:
+    assert parse_created_update({"status_page_incident_update": _wire_update()}, INCIDENT).id == "01U"
+    with pytest.raises(ShapeError) as info:
+        parse_created_update(body, INCIDENT)
+    assert problem in str(info.value)
+
+
+# --- proxies -----------------------------------------------------------------------------------
+
+
+PROXY = "http://proxy.example:3128"
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "expected"),
+    [
+        ("https://api.incident.io", {}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY}, PROXY),
+        ("https://api.incident.io", {"https_proxy": PROXY, "HTTPS_PROXY": "http://other:1"}, PROXY),
+        ("https://api.incident.io", {"ALL_PROXY": PROXY}, PROXY),
+        ("https://api.incident.io", {"HTTPS_PROXY": "proxy.example:3128"}, PROXY),
+        ("https://api.incident.io", {"HTTPS_PROXY": "https://proxy.example"}, "https://proxy.example"),
+        (
+            "https://api.incident.io",
+            {"HTTPS_PROXY": "HTTP://proxy.example:3128"},
+            "HTTP://proxy.example:3128",
+        ),
+        ("https://api.incident.io", {"HTTP_PROXY": PROXY}, None),  # never for the API
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "incident.io"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "no_proxy": ".incident.io,x"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "*"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "example.com"}, PROXY),
+        ("http://127.0.0.1:8484", {"HTTP_PROXY": PROXY, "ALL_PROXY": PROXY}, None),
+        ("https://localhost:8443", {"HTTPS_PROXY": PROXY}, None),  # loopback is never proxied
+        ("http://localhost:8484", {"ALL_PROXY": "socks5://127.0.0.1:1080"}, None),
+    ],
+)
+def test_proxy_policy(url: str, env: dict[str, str], expected: str | None) -> None:
+    assert api.proxy_for(url, env) == expected
+
+
+@pytest.mark.parametrize("proxy", ["socks5://u:pw@127.0.0.1:1080", "socks5h://h:1", "ftp://h:21"])
+def test_unusable_proxies_are_refused_without_echoing_them(proxy: str) -> None:
+    with pytest.raises(
+        api.ConfigError, match=r"HTTPS_PROXY names a .* proxy, which statusfiles cannot use"
+    ) as e:
+        api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
+    assert "pw" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://",
+        "http://u:pw@host:port",
+        "https://:8080",
+        "http://h:99999",
+        "http://u:pw@[::1",
+        "http://h:1/\x00",
+    ],
+)
+def test_malformed_proxy_urls_are_refused_without_echoing_them(proxy: str) -> None:
+    with pytest.raises(api.ConfigError, match=r"^HTTPS_PROXY is not a proxy URL") as e:
+        api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
+    assert "pw" not in str(e.value)
+
+
+# --- redaction ---------------------------------------------------------------------------------
+
+
+def test_the_key_is_redacted_from_text_and_parsed_bodies() -> None:
+    redactor = api.Redactor("s3cr/et+key")
+    assert redactor.text("Bearer s3cr/et+key and s3cr%2Fet%2Bkey") == "Bearer [redacted] and [redacted]"
+    body = {"errors": [{"message": "got s3cr/et+key", "s3cr/et+key": ["x s3cr/et+key", 1, None]}]}
+    assert redactor.value(body) == {
+        "errors": [{"message": "got [redacted]", "[redacted]": ["x [redacted]", 1, None]}]
+    }
+    assert api.Redactor(None).text("anything") == "anything"

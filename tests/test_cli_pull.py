@@ -8,7 +8,7 @@ import pytest
 from helpers import run_cli, run_json, sync_env
 
 from sync import snapshot
-from sync.remote import Malformed, parse_status_pages, parse_structure
+from sync.remote import ShapeError, parse_status_pages, parse_structure
 from sync.sandbox import Fault, Sandbox
 from sync.sandbox import seed as sandbox_seed
 from sync.sandbox.pages import Component, Group, StatusPage
@@ -165,12 +165,12 @@ def test_the_structure_is_read_with_groups_and_sub_pages() -> None:
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ({}, "the response lacks 'current_structure' or it is not a Mapping"),
-        ({"current_structure": {"items": {}}}, "current_structure lacks 'items' or it is not a list"),
+        ({}, "current_structure should be an object, found nothing"),
+        ({"current_structure": {"items": {}}}, "current_structure.items should be a list, found an object"),
         ({"current_structure": {"items": [7]}}, "current_structure.items[0] is not a JSON object"),
         (
             {"current_structure": {"items": [{"component": {"name": "x"}}]}},
-            "current_structure.items[0].component lacks 'component_id' or it is not a str",
+            "current_structure.items[0].component.component_id should be a string, found nothing",
         ),
         (
             {
@@ -191,7 +191,7 @@ def test_the_structure_is_read_with_groups_and_sub_pages() -> None:
     ],
 )
 def test_a_structure_not_shaped_as_documented_is_refused(body: object, problem: str) -> None:
-    with pytest.raises(Malformed) as info:
+    with pytest.raises(ShapeError) as info:
         parse_structure("P", body)
     assert str(info.value) == problem
 
@@ -210,5 +210,5 @@ def test_the_page_list_is_read_strictly() -> None:
         {"status_pages": [], "pagination_meta": {"after": 3}},
         [],
     ):
-        with pytest.raises(Malformed):
+        with pytest.raises(ShapeError):
             parse_status_pages(bad)

@@ -24,8 +24,10 @@ def _step_summary(markdown: str) -> None:
     """Append to the GitHub Actions job summary when running there."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
+        from sync.api import Redactor
+
         with open(path, "a", encoding="utf-8") as f:
-            f.write(markdown + "\n")
+            f.write(Redactor(os.environ.get("INCIDENT_IO_API_KEY")).text(markdown) + "\n")
 
 
 def _stop(diagnostics: Sequence[Diagnostic], fmt: str, headline: str) -> None:
@@ -67,7 +69,7 @@ def _stop(diagnostics: Sequence[Diagnostic], fmt: str, headline: str) -> None:
     callback=finite,
     default=30.0,
     show_default=True,
-    help="Seconds to wait for each response.",
+    help="Seconds each request may take, from connecting to the last byte of the response.",
 )
 @click.option(
     "--lock-timeout",
@@ -112,9 +114,11 @@ def command(
     try:
         key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
         url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
+        api.proxy_for(url)
         retry = api.RetryPolicy.from_env()
     except api.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    click.get_current_context().with_resource(api.Redactor(key).guarding_output())  # the last guard
     try:
         ws = workspace.load(directory, ledger_path, with_ledger=False)
     except DiscoveryError as exc:

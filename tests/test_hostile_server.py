@@ -1,0 +1,268 @@
+"""``statusfiles sync`` against a server that answers wrongly: shapes, echoed keys, proxies, drips, floods."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import INCIDENT, run_cli, sync_env, update, write_statusfile
+from hostile import Drip, Hostile, Huge, Raw, RecordingProxy, Request
+
+KEY = "hostile-test-key-6f1d0c"
+MESSAGE = "We are investigating."
+
+
+@pytest.fixture
+def server() -> Iterator[Hostile]:
+    with Hostile() as s:
+        yield s
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-27-outage" / "01.yaml", update(MESSAGE))
+    return tmp_path
+
+
+def sync(project: Path, base_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("sync", *args, cwd=project, env={**sync_env(base_url, KEY), **env}, timeout=60)
+
+
+def ledger_events(project: Path) -> list[dict[str, Any]]:
+    path = project / "statusfiles" / "ledger.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+# --- a read-back that is not the incident ------------------------------------------------
+
+
+def _incident(**fields: Any) -> dict[str, Any]:
+    return {
+        "status_page_incident": {"id": INCIDENT, "name": "x", "incident_status": "investigating", **fields}
+    }
+
+
+def _update(**fields: Any) -> dict[str, Any]:
+    base = {
+        "id": "01OTHER",
+        "status_page_incident_id": INCIDENT,
+        "published_at": "2026-11-27T09:00:00Z",
+        "message": "Earlier.",
+        "incident_status": "investigating",
+        "component_statuses": [],
+    }
+    return {k: v for k, v in {**base, **fields}.items() if v is not ...}
+
+
+# Each shape is checked in tests/test_api.py; these go through the whole CLI.
+NOT_THE_INCIDENT = {
+    "html": "<html><body>Service temporarily unavailable</body></html>",
+    "null": None,
+    "a list": [_incident(updates=[])],
+    "no updates": _incident(),
+    "an update without components": _incident(updates=[_update(component_statuses=...)]),
+    "another incident": {
+        "status_page_incident": {**_incident(updates=[])["status_page_incident"], "id": "01X"}
+    },
+}
+
+
+@pytest.mark.parametrize("body", NOT_THE_INCIDENT.values(), ids=NOT_THE_INCIDENT.keys())
+def test_a_read_back_that_is_not_the_incident_posts_nothing(
+    project: Path, server: Hostile, body: Any
+) -> None:
+    server.script("GET", "/v2/status_page_incidents/", Raw(200, body))
+    proc = sync(project, server.base_url, "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert [d["rule"] for d in report["diagnostics"]] == ["api-read"]
+    assert "not with the incident" in report["diagnostics"][0]["message"]
+    assert server.seen("POST") == []
+    assert ledger_events(project) == []
+
+
+def test_an_unsettled_intent_is_not_reposted_on_a_bad_read_back(project: Path, server: Hostile) -> None:
+    """The duplicate: a POST's outcome is unknown, and the next run's read-back is junk: post nothing."""
+    server.script("POST", "/v2/", lambda r, s: Raw(500, {}) if s.store(r) else None)  # stored, then a 500
+    server.script("GET", "/v2/", lambda r, s: Raw(502, {}) if s.seen("POST") else None)  # no read-back
+    first = sync(project, server.base_url, STATUSFILES_RETRY_ATTEMPTS="1")
+    assert first.returncode == 1 and [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]
+    assert "Reading the incident back failed too (HTTP 502" in first.stdout
+    server.script("GET", "/v2/", Raw(200, _incident(updates={})))
+    second = sync(project, server.base_url)
+    assert second.returncode == 1 and "api-read" in second.stdout
+    assert len(server.seen("POST")) == 1 and len(server.updates) == 1
+
+
+# --- a 2xx to a POST without a usable update ---------------------------------------------------
+
+
+UNUSABLE_POST_ANSWERS = {
+    "empty object": {},
+    "html": "<p>Created</p>",
+    "no id": {"status_page_incident_update": _update(id=...)},
+}
+
+
+@pytest.mark.parametrize("body", UNUSABLE_POST_ANSWERS.values(), ids=UNUSABLE_POST_ANSWERS.keys())
+def test_a_2xx_without_the_update_is_settled_by_reading_back(
+    project: Path, server: Hostile, body: Any
+) -> None:
+    def stored_but_unsaid(request: Request, s: Hostile) -> Raw:
+        s.store(request)
+        return Raw(201, body)
+
+    server.script("POST", "/v2/", stored_but_unsaid)
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [posted] = [e for e in ledger_events(project) if e["event"] == "posted"]
+    assert posted["update_id"] == server.updates[0]["id"]
+    assert len(server.seen("POST")) == 1
+
+
+def test_a_2xx_without_the_update_and_not_on_the_page_is_unknown(project: Path, server: Hostile) -> None:
+    server.script("POST", "/v2/", Raw(201, {"status_page_incident_update": {}}))
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 1
+    assert "outcome-unknown" in proc.stdout and "without a usable update" in proc.stdout
+    assert [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]
+    assert len(server.seen("POST")) == 1
+    again = sync(project, server.base_url)  # still absent: the next run posts it, once
+    assert again.returncode == 1 and len(server.seen("POST")) == 2
+
+
+# --- a server that echoes the key ----------------------------------------------------------
+
+
+def _echo(status: int) -> Any:
+    def reply(request: Request, s: Hostile) -> Raw:
+        seen = request.headers["authorization"]
+        body = {
+            "type": "validation_error",
+            "status": status,
+            "request_id": f"req-{seen}",
+            "errors": [
+                {"code": "invalid", "message": f"bad header {seen!r}", "source": {"field": "message"}},
+                {"code": seen, "message": f"key={KEY}&x=1"},
+            ],
+        }
+        return Raw(status, body, {"Location": f"https://evil.example/?k={KEY}"})
+
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "fmt"),
+    [
+        ("POST", 422, "text"),
+        ("POST", 422, "json"),
+        ("GET", 500, "text"),
+        ("GET", 307, "json"),
+    ],
+)
+def test_an_echoed_key_is_redacted_everywhere(
+    project: Path, server: Hostile, tmp_path: Path, method: str, status: int, fmt: str
+) -> None:
+    server.script(method, "/v2/", _echo(status))
+    summary = tmp_path / "summary.md"
+    proc = sync(
+        project,
+        server.base_url,
+        "--format",
+        fmt,
+        GITHUB_STEP_SUMMARY=str(summary),
+        STATUSFILES_RETRY_ATTEMPTS="1",
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    ledger = project / "statusfiles" / "ledger.jsonl"
+    outputs = {
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        "summary": summary.read_text(),
+        "ledger": ledger.read_text() if ledger.exists() else "",
+    }
+    assert len(server.requests) >= 1
+    for where, text in outputs.items():
+        assert KEY not in text, where
+    assert "[redacted]" in proc.stdout  # the message is still shown, without the key
+
+
+# --- proxies --------------------------------------------------------------------------------
+
+
+def test_a_plain_http_proxy_never_sees_the_key(project: Path, server: Hostile) -> None:
+    with RecordingProxy() as proxy:
+        env = {"HTTP_PROXY": proxy.url, "http_proxy": proxy.url, "ALL_PROXY": proxy.url, "NO_PROXY": ""}
+        proc = sync(project, server.base_url, **env)
+        received = proxy.text()
+    assert KEY not in received
+    assert received == ""  # a loopback API is never proxied
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(server.seen("POST")) == 1
+
+
+def test_https_proxy_is_asked_to_connect_and_never_sees_the_key(project: Path) -> None:
+    with RecordingProxy() as proxy:
+        env = {"HTTPS_PROXY": proxy.url, "HTTP_PROXY": "", "STATUSFILES_RETRY_ATTEMPTS": "1"}
+        proc = sync(project, "https://api.incident.io", **env)
+        received = proxy.text()
+    assert received.startswith("CONNECT api.incident.io:443 ")
+    assert KEY not in received and "Authorization" not in received
+    assert proc.returncode == 1 and "api-read" in proc.stdout
+
+
+@pytest.mark.parametrize("variable", ["ALL_PROXY", "HTTPS_PROXY", "all_proxy"])
+def test_a_socks_proxy_is_a_one_line_error(project: Path, variable: str) -> None:
+    proc = sync(project, "https://api.incident.io", **{variable: "socks5://user:secret@127.0.0.1:1080"})
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "secret" not in proc.stderr
+    assert f"{variable} names a socks5 proxy, which statusfiles cannot use" in proc.stderr
+
+
+def test_a_socks_proxy_does_not_stop_a_loopback_sync(project: Path, server: Hostile) -> None:
+    proc = sync(project, server.base_url, ALL_PROXY="socks5://127.0.0.1:1080")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(server.seen("POST")) == 1
+
+
+# --- deadlines and size ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["headers", "body"])
+def test_a_dripping_read_is_cut_off_at_the_timeout(project: Path, server: Hostile, stage: str) -> None:
+    server.script("GET", "/v2/", Drip(stage))
+    proc = sync(project, server.base_url, "--timeout", "1", STATUSFILES_RETRY_ATTEMPTS="2")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "api-read" in proc.stdout and "no complete response within 1 s" in proc.stdout
+    assert len(server.seen("GET")) == 2 and server.seen("POST") == []
+
+
+def test_a_dripping_post_is_an_unknown_outcome_settled_by_reading_back(
+    project: Path, server: Hostile
+) -> None:
+    def stored_then_drip(request: Request, s: Hostile) -> Drip:
+        s.store(request)
+        return Drip("body")
+
+    server.script("POST", "/v2/", stored_then_drip)
+    proc = sync(project, server.base_url, "--timeout", "1", "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [result] = json.loads(proc.stdout)["results"]
+    assert result["result"] == "posted" and result["update_id"] == server.updates[0]["id"]
+    assert "no complete response within 1 s" in result["detail"]
+    assert len(server.seen("POST")) == 1
+
+
+@pytest.mark.parametrize("framing", ["content-length", "close", "gzip"])
+def test_a_huge_response_is_not_read(project: Path, server: Hostile, framing: str) -> None:
+    size = 100 * 1024 * 1024
+    server.script("GET", "/v2/", Huge(size, framing))
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "api-read" in proc.stdout and "larger than 8 MiB" in proc.stdout
+    assert server.seen("POST") == []
+    assert server.sent_body < size  # the client hung up instead of reading it all
