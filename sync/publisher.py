@@ -18,6 +18,7 @@ sets state and so is recorded after it succeeds.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,7 +42,7 @@ from sync.remote import (
     matches,
 )
 from sync.statusfile import Statusfile
-from sync.timefmt import change_text
+from sync.timefmt import change_text, utc
 
 Result = Literal[
     "created", "updated", "posted", "adopted", "moved", "settled", "failed", "unknown", "skipped"
@@ -305,13 +306,23 @@ class Publisher:
                 )
                 return
             object_id = self._declare(d)
+            what = "maintenance window" if d.kind == "maintenance" else "incident"
             if object_id is None:
-                what = "maintenance window" if d.kind == "maintenance" else "incident"
                 self._skip(
                     (p.file for p in inc.updates), target, f"its {what} ({d.file.display}) did not go through"
                 )
                 return
             target = Target(d.kind, object_id)
+            if d.action == "create":
+                updates = self._read_back(d, target, inc.updates)
+                if updates is None:
+                    self._skip(
+                        (p.file for p in inc.updates),
+                        target,
+                        f"its {what} could not be read back after its create",
+                    )
+                    return
+                inc = dataclasses.replace(inc, updates=updates)
         for i, p in enumerate(inc.updates):
             if self._stop.is_set():
                 self._skip(
@@ -353,10 +364,56 @@ class Publisher:
                     detail=detail,
                 )
             )
+            if d.remote is not None and not self._match_page(d, Target(d.kind, d.object_id), d.remote):
+                return None
             return d.object_id
         if d.action == "put":
             return self._put(d)
         return self._create(d)
+
+    def _read_back(
+        self, d: Declared, target: Target, updates: tuple[Planned, ...]
+    ) -> tuple[Planned, ...] | None:
+        """The object just created, as the page shows it; its folder's updates that are already there
+        adopted, and the rest still to post (None: it could not be read).
+
+        The API answers a key it has seen with the object it created then, which may have been renamed
+        or have had updates since (a ledger lost, and the declaration edited): nothing is posted twice,
+        and a name or schedule that differs from the file is PUT.
+        """
+        read = self.client.get_maintenance if target.kind == "maintenance" else self.client.get_incident
+        try:
+            obj = read(target.id)
+        except (api.ApiError, api.Unreachable):
+            return None
+        if obj is None or not self._match_page(d, target, obj):
+            return None
+        ordered = chronological(obj.updates)
+        claimed = self.claimed() | {u.id for u in ordered[:1]}  # the first is the create's own
+        unclaimed = [u for u in ordered[1:] if u.id not in claimed]
+        out = []
+        for p in updates:
+            hit = (
+                next((u for u in unclaimed if matches(p.file.payload, u)), None)
+                if p.action == "create"
+                else None
+            )
+            if hit is not None:
+                unclaimed.remove(hit)
+                p = dataclasses.replace(p, action="adopt", remote=hit)
+            out.append(p)
+        return tuple(out)
+
+    def _match_page(self, d: Declared, target: Target, obj: RemoteObject) -> bool:
+        """PUT the file's name and schedule if the page shows others; False if that PUT failed."""
+        shown = {"name": obj.name}
+        if isinstance(obj, RemoteMaintenance):
+            shown.update(start_at=obj.start_at or "", end_at=obj.end_at or "")
+        differs = obj.name != d.file.payload.get("name") or any(
+            utc(shown[k]) != utc(d.file.payload.get(k)) for k in ("start_at", "end_at") if k in shown
+        )
+        put = dataclasses.replace(d, action="put", object_id=target.id, before=shown)
+        return not differs or self._put(put) is not None
 
     def _create(self, d: Declared) -> str | None:
         f = d.file

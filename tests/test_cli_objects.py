@@ -129,3 +129,25 @@ def test_a_lost_create_response_is_retried_with_the_same_key(tmp_path: Path, san
     assert done.returncode == 0, done.stdout + done.stderr
     assert messages(sandbox, "incident", INCIDENT_NAME) == expected["incident"]
     assert messages(sandbox, "maintenance", WINDOW_NAME) == expected["window"]
+
+
+def test_lost_responses_to_puts_and_maintenance_updates(tmp_path: Path, sandbox: Sandbox) -> None:
+    root = tmp_path / "statusfiles"
+    expected = write_tree(root, incident_updates=1, window_updates=1)
+    # A maintenance update's response is lost: it is read back, found, and never posted again.
+    sandbox.add_fault(
+        Fault(kind="drop", method="POST", path="/v2/status_page_maintenance_updates", stage="after")
+    )
+    first = sync(tmp_path, sandbox)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert messages(sandbox, "maintenance", WINDOW_NAME) == expected["window"]
+    # A PUT's response is lost: a PUT sets state, so it is simply sent again.
+    write(root / WINDOW_FOLDER / "maintenance.yaml", maintenance_yaml(name="Database upgrade, part 1"))
+    sandbox.add_fault(Fault(kind="drop", method="PUT", path="/v2/status_page_maintenances/", stage="after"))
+    second = sync(tmp_path, sandbox)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert messages(sandbox, "maintenance", "Database upgrade, part 1") == expected["window"]
+    puts = [r for r in sandbox.requests() if r["method"] == "PUT"]
+    assert len(puts) == 2 and puts[0]["status"] is None  # dropped, then repeated
+    state = ledger.read(root / "ledger.jsonl")
+    assert state.objects[f"{WINDOW_FOLDER}/maintenance.yaml"].payload["name"] == "Database upgrade, part 1"
