@@ -10,14 +10,18 @@ so its components are checked to exist on some page. Without a snapshot nothing 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sync import snapshot as snapshots
 from sync.diagnostics import Diagnostic, StatusfileError, did_you_mean
 from sync.snapshot import Component, Page, Snapshot
 from sync.statusfile import LoadResult, Statusfile
+
+if TYPE_CHECKING:
+    from sync.planner import Plan
+    from sync.remote import RemoteObject
 
 UNKNOWN_PAGE = "unknown-page"
 UNKNOWN_COMPONENT = "unknown-component"
@@ -123,3 +127,59 @@ def _suggest(value: str, candidates: Sequence[T]) -> T | None:
         options.setdefault(c.name.lower(), c)
     guess = did_you_mean(value, list(options))
     return options[guess] if guess is not None else None
+
+
+# --- against the live page, in the sync job --------------------------------------------------
+
+LIVE_RULE = "component-not-on-page"
+
+
+def _posting(plan: Plan, remote: Mapping[str, RemoteObject | None]) -> list[tuple[Statusfile, str]]:
+    """Each file the plan will POST that names a component, with the page it posts to (when known)."""
+    out: list[tuple[Statusfile, str]] = []
+    for obj in plan.incidents:
+        d = obj.declared
+        found = remote.get(obj.incident_id) if obj.incident_id else None
+        page = (
+            str(d.file.payload.get("status_page_id", ""))
+            if d is not None
+            else found.status_page_id
+            if found
+            else ""
+        )
+        files = ([d.file] if d is not None and d.action == "create" else []) + [p.file for p in obj.creates]
+        out += [(f, page) for f in files if page and snapshots.component_fields(f.payload)]
+    return out
+
+
+def pages_to_read(plan: Plan, remote: Mapping[str, RemoteObject | None]) -> set[str]:
+    """The pages whose structure sync reads before posting: those a posted file names a component of."""
+    return {page for _, page in _posting(plan, remote)}
+
+
+def check_live(
+    plan: Plan,
+    remote: Mapping[str, RemoteObject | None],
+    structures: Mapping[str, Sequence[Component] | None],
+    names: Snapshot | None = None,
+) -> list[Diagnostic]:
+    """Every component a file would post that its live page (``structures``, None: no such page) lacks."""
+    out: list[Diagnostic] = []
+    for f, page in _posting(plan, remote):
+        live = structures.get(page, ())
+        if live is None:
+            if "status_page_id" in f.payload:
+                message = f"status page {page!r} does not exist (the API answered 404); nothing was posted"
+                out.append(f.diagnostic(("status_page_id",), message, UNKNOWN_PAGE))
+            continue
+        have = {c.id for c in live}
+        for field, value in snapshots.component_fields(f.payload):
+            if value in have:
+                continue
+            shown = snapshots.page_label(names, page)
+            message = f"component {value!r} is not on the live status page {shown}; nothing was posted"
+            known = names.component(value) if names else None  # then its name is the better guide
+            if (guess := _suggest(known.name if known else value, live)) is not None:
+                message += f"; did you mean {guess.name} ({guess.id})?"
+            out.append(f.diagnostic(field, message, LIVE_RULE))
+    return out

@@ -152,6 +152,7 @@ def parse_incident(data: Any, incident_id: str) -> RemoteIncident:
         name=_text(body.get("name")),
         incident_status=body.get("incident_status") if isinstance(body.get("incident_status"), str) else None,
         updates=updates,
+        status_page_id=_text(body.get("status_page_id")),  # sync checks components against this page
     )
 
 

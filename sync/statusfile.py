@@ -209,7 +209,11 @@ def check_document(
 ) -> list[Diagnostic]:
     """Schema and rule problems of a well-formed document, each located in the file."""
     out = []
-    for p in [*schema.check(doc.data, placement), *rules.check(doc.data), *rules.limits(doc.data)]:
+    ruled = list(rules.check(doc.data, placement))
+    # A field a rule explains (one statusfiles fills in itself) is not also an unknown field.
+    explained = {p.path for p in ruled if p.at_key}
+    checked = [p for p in schema.check(doc.data, placement) if p.path not in explained]
+    for p in [*checked, *ruled, *rules.limits(doc.data)]:
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
     out.sort(key=Diagnostic.sort_key)
@@ -295,9 +299,27 @@ def load_all(sources: Iterable[Source]) -> LoadResult:
     checked = failed = 0
     for source in sources:
         checked += 1
+        problems = _second_declaration(source, declared)
         try:
-            files.append(load_statusfile(source, kinds.place(source.rel, declared)))
+            loaded = load_statusfile(source, kinds.place(source.rel, declared))
         except StatusfileError as exc:
+            problems.extend(exc.diagnostics)
+        if problems:
             failed += 1
-            diagnostics.extend(exc.diagnostics)
+            diagnostics.extend(sorted(problems, key=Diagnostic.sort_key))
+        else:
+            files.append(loaded)
     return LoadResult(files, diagnostics, checked, failed)
+
+
+def _second_declaration(source: Source, declared: dict[str, list[str]]) -> list[Diagnostic]:
+    """A folder declares one object: the second declaration file in it is an error."""
+    found = declared.get(kinds.folder_of(source.rel), [])
+    if source.rel not in found[1:]:
+        return []
+    first = posixpath.basename(found[0])
+    message = (
+        f"this folder already holds {first}: a folder declares one incident or one maintenance window; "
+        f"move {posixpath.basename(source.rel)} and its updates into a folder of their own"
+    )
+    return [Diagnostic(source.display, 1, 1, "", message, "two-declarations")]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import COMPONENT, run_cli, run_json, update, write_statusfile
+from helpers import COMPONENT, REPO, run_cli, run_json, update, write_statusfile
 
 from sync.kinds import Placement
 from sync.statusfile import Source, load_all, load_statusfile
@@ -118,3 +119,52 @@ def test_a_file_is_checked_against_the_schema_of_its_kind(tree: Path) -> None:
         ("2026-11-27-api/02-bad.yaml", "incident_status", "enum"),
         ("2026-12-01-db/02-bad.yaml", "incident_status", "unknown-field"),
     }
+
+
+def test_a_folder_declares_one_object(tree: Path) -> None:
+    root = tree / "statusfiles"
+    write_statusfile(root / "2026-11-27-api" / "maintenance.yaml", maintenance())
+    proc = run_cli("validate", cwd=tree)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "statusfiles/2026-11-27-api/maintenance.yaml:1:1: error: this folder already holds incident.yaml: "
+        "a folder declares one incident or one maintenance window; move maintenance.yaml and its updates "
+        "into a folder of their own [two-declarations]",
+        "6 files checked, 1 failed (1 error).",
+    ]
+    # named alone, as pre-commit does, it is still the second declaration in its folder
+    proc = run_cli("validate", "statusfiles/2026-11-27-api/maintenance.yaml", cwd=tree)
+    assert proc.returncode == 1 and "[two-declarations]" in proc.stdout
+
+
+def test_messages_say_what_to_write(tree: Path) -> None:
+    root = tree / "statusfiles"
+    write_statusfile(
+        root / "2026-11-27-api" / "02-identified.yaml", folder_update(status_page_incident_id="01ABC")
+    )
+    write_statusfile(root / "2026-12-02-net" / "maintenance.yaml", maintenance(end_at="2026-12-02T12:00:00"))
+    code, report = run_json("validate", cwd=tree)
+    assert code == 1
+    messages = {d["rule"]: d["message"] for d in report["diagnostics"]}
+    assert messages == {
+        "injected-field": "this folder's updates go to the incident 2026-11-27-api/incident.yaml creates, "
+        "whose ID statusfiles fills in: remove this line",
+        "naive-time": "'2026-12-02T12:00:00' has no UTC offset, so its zone is unknown: "
+        "write 2026-12-02T12:00:00Z for UTC, or the zone's offset, like 2026-12-02T12:00:00+01:00",
+    }
+
+
+def test_readme_examples_are_valid_statusfiles(tmp_path: Path) -> None:
+    """Each YAML block in the README that starts with its path under statusfiles/ is that file, valid."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    written = []
+    for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S):
+        first, _, rest = block.partition("\n")
+        if first.startswith("# statusfiles/"):
+            path = tmp_path / first.removeprefix("# ")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rest, encoding="utf-8")
+            written.append(path.name)
+    assert {"incident.yaml", "maintenance.yaml", "01-monitoring.yaml", "01-in-progress.yaml"} <= set(written)
+    proc = run_cli("validate", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, f"{len(written)} files checked, 0 failed.\n")

@@ -237,7 +237,12 @@ def test_plan_runs_the_base_branchs_action_script_with_the_merge_commit_and_its_
 def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     workflow = load(PUBLISH)
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["on"]["push"]["paths"] == ["statusfiles/**", "!statusfiles/ledger.jsonl"]
+    # Neither the ledger nor the snapshot this workflow commits starts it again.
+    assert workflow["on"]["push"]["paths"] == [
+        "statusfiles/**",
+        "!statusfiles/ledger.jsonl",
+        "!statusfiles/snapshot.json",
+    ]
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
     publish = workflow["jobs"]["publish"]

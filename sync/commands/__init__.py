@@ -112,6 +112,11 @@ def timeout_option(f: F) -> F:
     )(f)
 
 
+def reads_api(f: F) -> F:
+    """The options of every command that reads the API: --dir, --ledger, --base-url, --timeout."""
+    return dir_option(ledger_option(base_url_option(timeout_option(f))))
+
+
 def api_client(base_url: str | None, timeout: float) -> Any:
     """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
     from sync import api  # only the commands that read the API pay for httpx
@@ -128,3 +133,35 @@ def api_client(base_url: str | None, timeout: float) -> Any:
 def read_failed(what: str, exc: Exception) -> click.ClickException:
     """The API could not be read: one line saying what was being read and why; exit status 1."""
     return click.ClickException(f"reading {what} failed: {exc}")
+
+
+def page_option(f: F) -> F:
+    return click.option(
+        "--page",
+        "page",
+        metavar="NAME|ID",
+        default=None,
+        help="Only this status page (its name, any case, or its ID).  [default: every page]",
+    )(f)
+
+
+def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
+    """The account's pages, or only the one ``--page`` names; a usage error naming the choices otherwise."""
+    from sync import api, snapshot
+    from sync.diagnostics import did_you_mean
+
+    try:
+        pages = client.list_status_pages()
+    except (api.ApiError, api.Unreachable) as exc:
+        raise read_failed("the status pages", exc) from None
+    if wanted is None:
+        return sorted(pages, key=lambda p: (p.name.casefold(), p.id))
+    found = snapshot.Snapshot(tuple(pages)).find_page(wanted)
+    if found is not None:
+        return [found]
+    guess = did_you_mean(wanted, [p.name for p in pages])
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    choices = ", ".join(snapshot.label(p.name, p.id) for p in pages) or "none"
+    raise click.BadParameter(
+        f"no status page is named {wanted!r}{hint} (the pages: {choices})", param_hint="--page"
+    )

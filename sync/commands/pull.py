@@ -11,24 +11,18 @@ import click
 from sync import snapshot
 from sync.commands import (
     api_client,
-    base_url_option,
-    dir_option,
     format_option,
-    ledger_option,
     os_reason,
     read_failed,
-    timeout_option,
+    reads_api,
 )
 from sync.diagnostics import StatusfileError, plural
 from sync.statusfile import display_path
 
 
 @click.command("pull")
-@dir_option
-@ledger_option
-@base_url_option
+@reads_api
 @format_option(("text", "json"))
-@timeout_option
 def command(
     directory: Path, ledger_path: Path | None, base_url: str | None, fmt: str, timeout: float
 ) -> None:

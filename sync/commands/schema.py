@@ -102,5 +102,6 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
         click.echo(f"{len(generated)} schemas in {out_dir} are up to date with {spec_path}.")
         return
     names = ", ".join(str(p) for p in stale)
-    click.echo(f"{names} out of date: run `statusfiles schema` and commit the result.", err=True)
+    verb = "is" if len(stale) == 1 else "are"
+    click.echo(f"{names} {verb} out of date: run `statusfiles schema` and commit the result.", err=True)
     raise SystemExit(1)

@@ -162,6 +162,7 @@ def command(
             )
             if plan.errors:
                 _stop(plan.diagnostics, fmt, f"the plan has {len(plan.errors)} error(s).")
+            _check_components(client, plan, remote, ws, fmt)
             if dry_run:
                 _dry_run(plan, fmt, ws.snapshot)
                 return
@@ -198,6 +199,27 @@ def command(
         click.echo(reportview.render_text_summary(report), nl=False)
     _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings], names=names))
     raise SystemExit(0 if report.ok else 1)
+
+
+def _check_components(
+    client: Any, plan: planner.Plan, remote: Any, ws: workspace.Workspace, fmt: str
+) -> None:
+    """Before any POST: every component a file posts must be on its page as it is now, not as it was."""
+    from sync import api, idcheck
+
+    structures: dict[str, Any] = {}
+    for page in sorted(idcheck.pages_to_read(plan, remote)):
+        try:
+            structures[page] = client.get_structure(page)
+        except api.NotFound:
+            structures[page] = None
+        except (api.ApiError, api.Unreachable) as exc:
+            rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
+            diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the page's components failed: {exc}", rule)
+            _stop([diag], fmt, "the status page could not be read.")
+    problems = idcheck.check_live(plan, remote, structures, ws.snapshot)
+    if problems:
+        _stop(problems, fmt, f"{len(problems)} component(s) or page(s) are not on the live status page.")
 
 
 def _dry_run(plan: planner.Plan, fmt: str, names: Any) -> None:
