@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import REPO, update, write_statusfile
+from helpers import REPO, copy_examples, update, write_statusfile
 
 WORKFLOWS = REPO / ".github" / "workflows"
 PLAN, PUBLISH, CI = (WORKFLOWS / f"{n}.yml" for n in ("statusfiles-plan", "statusfiles-publish", "ci"))
@@ -343,7 +343,7 @@ def pull_request(tmp_path: Path) -> Path:
     """A pull request's merge commit, checked out as actions/checkout does: first parent main, second the
     pull request's branch, which adds one statusfile."""
     repo = tmp_path / "repo"
-    shutil.copytree(REPO / "statusfiles", repo / "statusfiles")
+    copy_examples(repo)
     git(tmp_path, "init", "--quiet", "--initial-branch=main", str(repo))
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "main")
