@@ -645,7 +645,7 @@ def plan(
                 posted_by_incident.get(oid, []) if oid else [],
                 obj,
                 False,  # a declared object missing from the page is reported at its declaration
-                claimed | ({first.id} if first else set()),
+                claimed if first is None else claimed | {first.id},
                 ctx,
                 declared=d,
             )
