@@ -321,22 +321,55 @@ def decode(data: bytes, display: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _diagnostic(display: str, p: yamlstrict.Problem) -> Diagnostic:
+    return Diagnostic(display, p.line, p.column, format_field(p.path), p.message, p.rule)
+
+
 def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document:
     try:
         return yamlstrict.load(text, pure=pure)
     except yamlstrict.YAMLProblems as exc:
-        raise StatusfileError(
-            [
-                Diagnostic(display, p.line, p.column, format_field(p.path), p.message, p.rule)
-                for p in exc.problems
-            ]
-        ) from None
+        raise StatusfileError([_diagnostic(display, p) for p in exc.problems]) from None
+
+
+# Free text: a comment after an unquoted value silently cuts what would be published. Elsewhere (an ID,
+# a status, a boolean) `# why` after the value is a fine thing to write.
+TEXT_FIELDS: tuple[yamlstrict.Path, ...] = (("message",),)
+
+
+def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
+    for path in TEXT_FIELDS:
+        at = doc.comments.get(path)
+        if at is None:
+            continue
+        value = doc.data.get(path[0]) if len(path) == 1 else None
+        if isinstance(value, str) and value:
+            kept = value if len(value) <= 40 else "…" + value[-39:]
+            what = f"so only {kept!r} would be published"
+        else:
+            what = "so the value is empty"
+        yield yamlstrict.Problem(
+            at[0],
+            at[1],
+            path,
+            f"a '#' after a space starts a comment, {what}; quote the {path[-1]} or use `{path[-1]}: |`",
+            "yaml-trailing-comment",
+        )
 
 
 def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
-    """Schema and rule problems of a well-formed document, each located in the file."""
-    out = []
+    """Every problem of a loaded document, each located in the file.
+
+    A YAML problem that leaves a value (a duplicate key, ``yes``…) is reported
+    beside the schema's and the rules' problems elsewhere in the file; at and
+    under its own field it is the only one, since the others would be its echo.
+    """
+    yaml_problems = [*doc.problems, *_cut_by_comments(doc)]
+    out = [_diagnostic(display, p) for p in yaml_problems]
+    covered = {p.path for p in yaml_problems if p.path}
     for p in [*schema.check(doc.data), *rules.check(doc.data)]:
+        if covered and any(p.path[: len(c)] == c for c in covered):
+            continue
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
     out.sort(key=Diagnostic.sort_key)

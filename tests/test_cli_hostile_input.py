@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, run_json, update, write_statusfile
+from helpers import INCIDENT, run_cli, run_json, update, write_statusfile
 
+HEAD = f"status_page_incident_id: {INCIDENT}\nnotify_subscribers: false\n"
 # Far beyond what any of these runs needs, and short enough that a hang fails the test instead of the suite.
 TIMEOUT = 60
 
@@ -144,3 +145,46 @@ def test_control_characters_in_file_names_are_escaped_and_refused(project: Path,
     else:
         assert all(line.startswith("::error file=statusfiles/") for line in lines[:2])
         assert "title=statusfiles bad-file-name" in lines[0]
+
+
+def test_hostile_text_is_a_diagnostic_for_every_command(project: Path) -> None:
+    root = project / "statusfiles" / "2026-11-26-api"
+    write_statusfile(root / "02-surrogate.yaml", HEAD + 'message: "\\ud800"\n')
+    write_statusfile(
+        root / "03-hidden-line.yaml", f"status_page_incident_id: {INCIDENT}\nmessage: Ok\u2028x: y\n"
+    )
+    write_statusfile(root / "04-binary.yaml", bytes(range(256)))
+    _assert_no_hang_or_traceback(project)
+    code, report = run_json("validate", cwd=project)
+    assert code == 1
+    assert _by_file(report) == {
+        "statusfiles/2026-11-26-api/02-surrogate.yaml": ["yaml-surrogate"],
+        "statusfiles/2026-11-26-api/03-hidden-line.yaml": [
+            "required",  # notify_subscribers: the hidden line did not supply it
+            "yaml-hidden-line-break",
+            "unknown-field",  # x
+        ],
+        "statusfiles/2026-11-26-api/04-binary.yaml": ["not-utf8"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "fix"),
+    [
+        ("Update: still working", "': ' inside an unquoted value starts a new field; quote the value"),
+        ("**Resolved**: ok", "a value starting with * or & is read as an alias or anchor; quote the value"),
+        ("@here it is fixed", "@ cannot start an unquoted value; quote the value"),
+        ("`api` is back", "` cannot start an unquoted value; quote the value"),
+        ("- fixed", "a value starting with '- ' is read as a list; quote the value"),
+        ("\tFixed", "use spaces, not tabs"),
+        ("'it's fixed'", "inside '…' write '' for a quote"),
+    ],
+)
+def test_syntax_errors_say_what_to_do(project: Path, message: str, fix: str) -> None:
+    path = write_statusfile(project / "statusfiles" / "bad.yaml", HEAD + f"message: {message}\n")
+    proc = run_cli("validate", path.relative_to(project), cwd=project)
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("statusfiles/bad.yaml:3:") and first.endswith("[yaml-syntax]")
+    assert fix in first, first
+    if not message.startswith(("\t", "'")):
+        assert "or use `message: |` with the text on the lines below" in first

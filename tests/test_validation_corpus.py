@@ -64,6 +64,9 @@ def test_every_rule_is_exercised() -> None:
         "blank-message",
         "empty-id",
         "id-whitespace",
+        "yaml-trailing-comment",
+        "yaml-hidden-line-break",
+        "yaml-surrogate",
     }
 
 
