@@ -364,7 +364,7 @@ def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
     beside the schema's and the rules' problems elsewhere in the file; at and
     under its own field it is the only one, since the others would be its echo.
     """
-    yaml_problems = [*doc.problems, *_cut_by_comments(doc)]
+    yaml_problems = [*doc.problems, *_cut_by_comments(doc)] if doc.problems or doc.comments else []
     out = [_diagnostic(display, p) for p in yaml_problems]
     covered = {p.path for p in yaml_problems if p.path}
     for p in [*schema.check(doc.data), *rules.check(doc.data)]:

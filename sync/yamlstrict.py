@@ -236,6 +236,7 @@ class _Builder:
         # The parser counts a hidden break as a new line; then positions are worked out from offsets.
         self.lines = _Lines(text) if _HIDDEN_BREAK.search(text) else None
         self.quoted: list[tuple[int, int]] = []  # where quoted scalars are, when a hidden break is about
+        self.may_comment = " #" in text or "\t#" in text  # a comment after a value needs a blank before it
 
     def position(self, mark: Any) -> Position:
         if self.lines is None:
@@ -298,9 +299,8 @@ class _Builder:
                 self.attach(value, here, (line, col))
             else:
                 self.attach(_plain_scalar(value, line, col, here, self.problems), here, (line, col))
-                end = ev.end_mark
-                if self.text[end.index : end.index + 1] in _BLANKS:  # rarely: the line usually ends here
-                    self.comment_after(end, here)
+                if self.may_comment:
+                    self.comment_after(ev.end_mark, here)
             return
         if is_key:
             raise self.fatal(
@@ -336,6 +336,8 @@ class _Builder:
     def comment_after(self, end: Any, path: Path) -> None:
         """Note a comment on the same line as the unquoted value that ends at ``end``, before a blank."""
         text, i = self.text, end.index
+        if text[i : i + 1] not in _BLANKS:  # the usual case: the line (or the file) ends with the value
+            return
         eol = text.find("\n", i)
         rest = text[i : eol if eol >= 0 else len(text)]
         after = rest.lstrip(" \t")
@@ -503,7 +505,9 @@ def _load(text: str, loader: type) -> Document:
             _in_order([*builder.problems, *builder.hidden_breaks(exc.index), exc.problem])
         ) from None
 
-    problems = _in_order([*builder.problems, *builder.hidden_breaks(len(text))])
+    problems = builder.problems
+    if builder.lines is not None:
+        problems = _in_order([*problems, *builder.hidden_breaks(len(text))])
     if builder.documents == 0:
         raise YAMLProblems([Problem(1, 1, (), "the file is empty: it holds no YAML document", "empty-file")])
     root = builder.root
