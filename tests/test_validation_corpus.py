@@ -66,6 +66,9 @@ def test_every_rule_is_exercised() -> None:
         "id-whitespace",
         "too-many-components",
         "id-too-long",
+        "yaml-trailing-comment",
+        "yaml-hidden-line-break",
+        "yaml-surrogate",
     }
 
 
