@@ -431,7 +431,10 @@ class Publisher:
                 problem = str(exc)
                 continue
             except (api.ApiError, api.Unreachable) as exc:
-                return self._create_failed(d, exc)
+                if isinstance(exc, api.ApiError) and exc.status < 500:  # refused: certainly not created
+                    return self._create_failed(d, exc)
+                problem = str(exc)  # retried already, and any attempt may have been applied
+                break
             first = first_update(obj)
             self._record(
                 "created",

@@ -165,13 +165,16 @@ def _flag(data: Mapping[str, Any], name: str, where: str) -> bool:
     return value
 
 
-def _object(data: Any, wrapper: str) -> tuple[Mapping[str, Any], str]:
-    """The object of a show / create / PUT body (``{wrapper: {...}}``) or a list item, and its path."""
+def _object(data: Any, wrapper: str, asked: str | None) -> tuple[Mapping[str, Any], str, str]:
+    """The object of a show / create / PUT body (``{wrapper: {...}}``) or a list item, its path in the
+    body, and its ID (which must be the one ``asked`` for, if any)."""
     if not isinstance(data, Mapping):
         raise ShapeError("the body is not a JSON object")
-    if wrapper in data:
-        return _field(data, wrapper, dict, ""), f"{wrapper}."
-    return data, ""
+    body, where = (_field(data, wrapper, dict, ""), f"{wrapper}.") if wrapper in data else (data, "")
+    found = _field(body, "id", str, where)
+    if not found or (asked is not None and found != asked):
+        raise ShapeError(f"{where}id is {found!r}, not the one asked for ({asked!r})")
+    return body, where, found
 
 
 def _updates(body: Mapping[str, Any], owner: str, where: str, kind: str) -> tuple[RemoteUpdate, ...]:
@@ -186,10 +189,7 @@ def _updates(body: Mapping[str, Any], owner: str, where: str, kind: str) -> tupl
 
 def parse_created_incident(data: Any, incident_id: str | None = None) -> RemoteIncident:
     """An incident from a create / PUT body or a list item (``incident_id``: the one asked for)."""
-    body, where = _object(data, "status_page_incident")
-    found = _field(body, "id", str, where)
-    if not found or (incident_id is not None and found != incident_id):
-        raise ShapeError(f"{where}id is {found!r}, not the incident asked for ({incident_id!r})")
+    body, where, found = _object(data, "status_page_incident", incident_id)
     return RemoteIncident(
         id=found,
         name=_field(body, "name", str, where),
@@ -202,10 +202,7 @@ def parse_created_incident(data: Any, incident_id: str | None = None) -> RemoteI
 def parse_maintenance(data: Any, maintenance_id: str | None = None) -> RemoteMaintenance:
     """A maintenance window from a show / create / PUT body or a list item. Its schedule is only in
     ``component_maintenance_periods``."""
-    body, where = _object(data, "status_page_maintenance")
-    found = _field(body, "id", str, where)
-    if not found or (maintenance_id is not None and found != maintenance_id):
-        raise ShapeError(f"{where}id is {found!r}, not the maintenance window asked for ({maintenance_id!r})")
+    body, where, found = _object(data, "status_page_maintenance", maintenance_id)
     starts, ends = [], []
     for i, period in enumerate(_field(body, "component_maintenance_periods", list, where)):
         at = f"{where}component_maintenance_periods[{i}]."

@@ -136,20 +136,7 @@ def test_sigkill_during_the_second_copy_of_an_update(tmp_path: Path, stage: str)
     expected = ["Found it.", monitor["message"], monitor["message"]]
     with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
         sb.add_fault(Fault(kind="hang", method="POST", stage=stage, seconds=300, skip=2))  # the 3rd POST
-        env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sync", "sync"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            assert sb.wait_struck(1, timeout=120)
-            proc.send_signal(signal.SIGKILL)
-        finally:
-            proc.wait(timeout=60)
-        sb.clear_faults()
+        kill_when_struck(sb, tmp_path, 1)
         stored = [u["message"] for u in sb.updates(incident)][1:]
         assert stored == (expected if stage == "after" else expected[:2])
         state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
@@ -164,10 +151,11 @@ def test_sigkill_during_the_second_copy_of_an_update(tmp_path: Path, stage: str)
 
 # --- declared incidents and maintenance windows: creates, PUTs and maintenance updates in the mix ---
 
+# With --concurrency 1 the objects go in path order (the update elsewhere, the incident, the window), so
+# every kill point is reached whatever the machine's speed.
 OBJECT_KILLS = [
     Fault(kind="hang", method="POST", path="/v2/status_page_incidents", stage="before", seconds=300),
     Fault(kind="hang", method="POST", path="/v2/status_page_incidents", stage="after", seconds=300),
-    Fault(kind="hang", method="POST", path="/v2/status_page_maintenances", stage="after", seconds=300),
     Fault(
         kind="hang",
         method="POST",
@@ -176,11 +164,12 @@ OBJECT_KILLS = [
         seconds=300,
         skip=1,
     ),
+    Fault(kind="hang", method="GET", seconds=300),
+    Fault(kind="hang", method="POST", path="/v2/status_page_maintenances", stage="after", seconds=300),
     Fault(kind="hang", method="POST", path="/v2/status_page_maintenance_updates", stage="after", seconds=300),
     Fault(
         kind="hang", method="POST", path="/v2/status_page_maintenance_updates", stage="before", seconds=300
     ),
-    Fault(kind="hang", method="GET", seconds=300),
 ]
 PUT_KILLS = [
     Fault(kind="hang", method="PUT", path="/v2/status_page_incidents/", stage="after", seconds=300),
@@ -189,26 +178,31 @@ PUT_KILLS = [
 ]
 
 
-def kill_at(sb: Sandbox, root: Path, faults: list[Fault], struck: int) -> int:
-    """Run sync once per fault, killing it where the fault holds it; the number of faults struck so far."""
+def kill_when_struck(sb: Sandbox, root: Path, struck: int, *args: str) -> None:
+    """Run sync and SIGKILL it once the sandbox's ``struck``-th fault holds it; then clear the faults."""
     env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sync", "sync", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert sb.wait_struck(struck, timeout=120), f"kill point {struck} was never reached: {sb.faults()}"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    sb.clear_faults()
+
+
+def kill_at(sb: Sandbox, root: Path, faults: list[Fault], struck: int) -> int:
+    """Kill one sync at each fault in turn; the number of faults struck so far."""
     for fault in faults:
         struck += 1
         sb.add_fault(fault)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sync", "sync"],
-            cwd=root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            assert sb.wait_struck(struck, timeout=120), f"kill point {fault} was never reached"
-            proc.send_signal(signal.SIGKILL)
-        finally:
-            proc.wait(timeout=60)
-        assert proc.returncode == -signal.SIGKILL
-        sb.clear_faults()
+        kill_when_struck(sb, root, struck, "--concurrency", "1")
     return struck
 
 
