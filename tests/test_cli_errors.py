@@ -114,7 +114,8 @@ def test_sync_stops_before_the_first_post_when_the_ledger_cannot_be_created(
     assert proc.returncode == 1 and proc.stderr == "", proc.stderr
     assert "could not be written" in one_line(proc.stdout.splitlines(keepends=True)[-1])
     assert "the next sync reads back any update whose outcome was not recorded" in proc.stdout
-    assert [r["method"] for r in sandbox.requests()] == ["GET", "GET"]  # read the page; posted nothing
+    # Read the incidents and the page's components; posted nothing.
+    assert [r["method"] for r in sandbox.requests()] == ["GET", "GET", "GET"]
 
 
 # --- settings ------------------------------------------------------------------------------------
