@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -85,6 +86,24 @@ def format_field(path: Iterable[str | int]) -> str:
     return out
 
 
+# C0 and C1 controls (a newline, ESC…), the Unicode line separators, and the lone surrogates that stand
+# for bytes of a file name that are not UTF-8: none may reach a terminal or a CI log raw, where a newline
+# could start a workflow command (`::…`) and ESC could rewrite the screen.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+        return f"\\x{code - 0xDC00:02x}"
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def printable(s: str) -> str:
+    """``s`` with control characters and undecodable bytes escaped (``\\n``, ``\\x1b``, ``\\xff``)."""
+    return _UNPRINTABLE.sub(_escape_char, s) if _UNPRINTABLE.search(s) else s
+
+
 # --- text -------------------------------------------------------------------
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33"}
@@ -99,12 +118,14 @@ def use_colour(stream: IO[str]) -> bool:
 
 
 def render_text_line(d: Diagnostic, colour: bool = False) -> str:
-    where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
+    file = printable(d.file)
+    where = f"{file}:{d.line}:{d.column}" if d.line else file
     sev = str(d.severity)
     if colour:
         where = f"\x1b[1m{where}\x1b[0m"
         sev = f"\x1b[{_COLOURS[d.severity]}m{sev}\x1b[0m"
-    first, _, rest = d.text.partition("\n")  # details (a diff) go below, indented
+    text = f"{printable(d.field)}: {d.message}" if d.field else d.message
+    first, _, rest = text.partition("\n")  # details (a diff) go below, indented
     details = "".join(f"\n    {line}" for line in rest.splitlines())
     return f"{where}: {sev}: {first} [{d.rule}]{details}"
 
@@ -139,7 +160,7 @@ def _escape_property(s: str) -> str:
 
 def render_github_line(d: Diagnostic) -> str:
     """One ``::error file=…,line=…::message`` command, so the problem shows on the PR diff line."""
-    props = [f"file={_escape_property(d.file)}"]
+    props = [f"file={_escape_property(printable(d.file))}"]
     if d.line:
         props += [f"line={d.line}", f"col={d.column}"]
     props.append(f"title={_escape_property('statusfiles ' + d.rule)}")

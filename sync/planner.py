@@ -41,6 +41,7 @@ WARN = Severity.WARNING
 # What a PUT can change; any other edit of a published declaration is an error.
 MUTABLE: dict[str, tuple[str, ...]] = {"incident": ("name",), "maintenance": ("name", "start_at", "end_at")}
 FINAL_STATUSES = ("resolved", "maintenance_complete")
+OBJECT_WORDS = {"incident": "incident", "maintenance": "maintenance window"}
 
 
 def status_of(payload: Mapping[str, Any]) -> str | None:
@@ -470,6 +471,7 @@ def _declarations(
     gone = {o.sha256: o for o in ledger.objects.values() if o.created and o.path not in present}
     for f in files:
         kind = "maintenance" if f.kind == "maintenance" else "incident"
+        what = OBJECT_WORDS[kind]
         entry = ledger.objects.get(f.rel)
         if entry is not None and entry.created:
             assert entry.id is not None
@@ -477,7 +479,7 @@ def _declarations(
                 ctx.at_file(
                     f,
                     (),
-                    f"created {kind} {entry.id}, which is no longer on the status page; nothing is "
+                    f"created {what} {entry.id}, which is no longer on the status page; nothing is "
                     "published while any statusfile has an error",
                     "object-not-found",
                     Severity.ERROR,
@@ -493,8 +495,8 @@ def _declarations(
                 ctx.at_file(
                     f,
                     (fixed[0],),
-                    f"changed after it was published ({kind} {entry.id}): {', '.join(fixed)} "
-                    f"{'differ' if len(fixed) > 1 else 'differs'}. Only {mutable} can change once the {kind} "
+                    f"changed after it was published ({what} {entry.id}): {', '.join(fixed)} "
+                    f"{'differ' if len(fixed) > 1 else 'differs'}. Only {mutable} can change once the {what} "
                     "exists; restore the rest and post an update instead."
                     f"\n{diff}",
                     "changed-after-publish",
@@ -525,7 +527,7 @@ def _declarations(
             ctx.at_file(
                 f,
                 (),
-                f"an earlier sync may have created this {kind}; sync sends the same idempotency key, so "
+                f"an earlier sync may have created this {what}; sync sends the same idempotency key, so "
                 "the API returns that one instead of creating another",
                 "unsettled",
                 WARN,
@@ -534,7 +536,7 @@ def _declarations(
             ctx.at_file(
                 f,
                 ("notify_subscribers",),
-                f"creating this {kind} emails every subscriber",
+                f"creating this {what} emails every subscriber",
                 "notify-subscribers",
                 WARN,
             )
@@ -578,7 +580,7 @@ def plan(
     for o in objects_gone:
         ctx.at_path(
             o.path,
-            f"created {o.kind} {o.id} and its file is gone; the {o.kind} stays on the status page",
+            f"created {OBJECT_WORDS[o.kind]} {o.id} and its file is gone; it stays on the status page",
             "deleted-after-publish",
             WARN,
         )

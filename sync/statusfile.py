@@ -10,19 +10,21 @@ to what would be sent does.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sync import kinds, rules, schema, yamlstrict
-from sync.diagnostics import Diagnostic, StatusfileError, format_field
+from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
@@ -51,6 +53,7 @@ class Source:
     path: Path
     display: str
     rel: str  # POSIX path relative to the statusfiles directory (display path when outside it)
+    problem: Diagnostic | None = None  # why discovery refused it (a symlink, a FIFO…), reported on loading
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,56 +122,195 @@ def display_path(path: Path | str) -> str:
     return Path(path).as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
-def _walk(folder: Path) -> Iterable[str]:
-    """Paths of YAML files under ``folder``, spelled as they will be displayed (cheap: no Path per file)."""
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        shown = display_path(dirpath)
-        for name in filenames:
-            if not name.startswith(".") and name.endswith(YAML_SUFFIXES):
-                yield f"{shown}/{name}" if shown != "." else name
+def _is_yaml(name: str) -> bool:
+    return name.lower().endswith(YAML_SUFFIXES)  # x.YAML is checked too, never silently left out
+
+
+_NOT_REGULAR = "is {}, not a regular file; only regular files are statusfiles"
+
+
+def _special(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a folder" if stat.S_ISDIR(mode) else "a special file"
+
+
+def _symlink_problem(path: str) -> str:
+    try:
+        target = f" to {printable(os.readlink(path))}"
+    except OSError:
+        target = ""
+    if os.path.isdir(path):
+        return (
+            f"is a symlink{target}, which is not followed, so the statusfiles there would never be "
+            "published; move them here instead"
+        )
+    return f"is a symlink{target}; a statusfile must be a regular file: commit the file itself"
+
+
+Refusal = tuple[str, str]  # (rule, message): why a path found is not read as a statusfile
+
+
+def _not_regular(path: str, mode: int) -> Refusal | None:
+    """Why the entry at ``path`` (of ``lstat`` mode ``mode``) cannot be read as a statusfile, if it cannot."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "not-a-regular-file", _symlink_problem(path)
+    return "not-a-regular-file", _NOT_REGULAR.format(_special(mode))
+
+
+def _walk(folder: Path) -> Iterator[tuple[str, str, Refusal | None]]:
+    """(path, display path, why it is refused) for each candidate statusfile under ``folder``.
+
+    Entries are classified without following symlinks or opening anything, so a
+    FIFO or a device in the tree is reported, never read.
+    """
+    pending = [(str(folder), display_path(folder))]
+    while pending:
+        real, shown = pending.pop()
+        prefix = "" if shown == "." else shown + "/"
+        try:
+            with os.scandir(real) as entries:
+                listing = list(entries)
+        except OSError as exc:
+            yield real, shown, ("unreadable", f"cannot read the folder: {exc.strerror or exc}")
+            continue
+        for entry in listing:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, prefix + name))
+                elif entry.is_file(follow_symlinks=False):
+                    if _is_yaml(name):
+                        yield entry.path, prefix + name, None
+                elif entry.is_symlink():
+                    if _is_yaml(name) or os.path.isdir(entry.path):
+                        yield entry.path, prefix + name, ("not-a-regular-file", _symlink_problem(entry.path))
+                elif _is_yaml(name):
+                    yield (
+                        entry.path,
+                        prefix + name,
+                        _not_regular(entry.path, entry.stat(follow_symlinks=False).st_mode),
+                    )
+            except OSError as exc:
+                yield (
+                    entry.path,
+                    prefix + name,
+                    ("unreadable", f"cannot read the file: {exc.strerror or exc}"),
+                )
 
 
 def discover(paths: Sequence[Path], root: Path) -> list[Source]:
     """Statusfiles under ``root``, or under/at ``paths``; hidden files and folders are skipped.
 
     A file named explicitly is checked whatever its name (pre-commit passes
-    exactly the files it wants checked).
+    exactly the files it wants checked). Anything that cannot be a statusfile
+    (a symlink, a FIFO, a device, a folder that cannot be read, a name with a
+    control character) is returned with the diagnostic that says so.
     """
-    found: list[str] = []
+    found: list[tuple[str, str, Refusal | None]] = []
     if not paths:
         if not root.is_dir():
-            raise DiscoveryError(f"statusfiles directory {display_path(root)} does not exist")
+            raise DiscoveryError(f"statusfiles directory {printable(display_path(root))} does not exist")
         found.extend(_walk(root))
     for p in paths:
         if p.is_dir():
             found.extend(_walk(p))
-        elif p.exists():
-            found.append(display_path(p))
+        elif os.path.lexists(p):
+            found.append((str(p), display_path(p), _not_regular(str(p), os.lstat(p).st_mode)))
         else:
-            raise DiscoveryError(f"{display_path(p)} does not exist")
+            raise DiscoveryError(f"{printable(display_path(p))} does not exist")
     root_abs = os.path.abspath(root)
     sources: dict[str, Source] = {}
-    for shown in found:
-        absolute = os.path.abspath(shown)
+    for real, shown, why in found:
+        absolute = os.path.abspath(real)
         rel = os.path.relpath(absolute, root_abs)
         identity = shown if rel.startswith("..") else rel.replace(os.sep, "/")
-        sources.setdefault(absolute, Source(path=Path(shown), display=shown, rel=identity))
+        display = printable(shown)
+        if why is None and display != shown:
+            why = (
+                "bad-file-name",
+                "the name holds a control character or bytes that are not UTF-8 (shown escaped); rename it",
+            )
+        problem = Diagnostic(display, 0, 0, "", why[1], why[0]) if why else None
+        sources.setdefault(absolute, Source(Path(real), display, identity, problem))
     return sorted(sources.values(), key=lambda s: natural_key(s.rel))
 
 
 # --- loading ----------------------------------------------------------------
 
+# Opened so that nothing can block or follow a link swapped in since discovery.
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+)
+
+
+def _too_large(display: str) -> StatusfileError:
+    return StatusfileError(
+        [
+            Diagnostic(
+                display,
+                1,
+                1,
+                "",
+                f"the file is larger than {yamlstrict.MAX_BYTES // 1024} KiB; "
+                "a statusfile holds one short update",
+                "file-too-large",
+            )
+        ]
+    )
+
 
 def read_capped(path: Path, display: str) -> bytes:
-    """The file's bytes, never more than one byte past the cap (so a huge file costs nothing)."""
+    """The bytes of a regular file, never more than one byte past the cap (so a huge file costs nothing).
+
+    Opening never blocks (a FIFO is opened non-blocking, then refused) and
+    never follows a symlink.
+    """
     try:
-        with open(path, "rb") as f:
-            return f.read(yamlstrict.MAX_BYTES + 1)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        raise StatusfileError(
-            [Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror or exc}", "unreadable")]
-        ) from None
+        if exc.errno in (errno.ELOOP, errno.ENXIO):  # a symlink, or a socket (put there since discovery)
+            kind = "a symlink" if exc.errno == errno.ELOOP else "a socket"
+            raise _not_a_regular_file(display, kind) from None
+        raise _unreadable(display, exc) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_a_regular_file(display, _special(info.st_mode))
+        if info.st_size > yamlstrict.MAX_BYTES:
+            raise _too_large(display)
+        chunks = []
+        left = yamlstrict.MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            chunks.append(chunk)
+            if len(chunk) < left:  # a short read of a regular file: its end
+                break
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _unreadable(display, exc) from None
+    finally:
+        os.close(fd)
+
+
+def _not_a_regular_file(display: str, kind: str) -> StatusfileError:
+    return StatusfileError([Diagnostic(display, 0, 0, "", _NOT_REGULAR.format(kind), "not-a-regular-file")])
+
+
+def _unreadable(display: str, exc: OSError) -> StatusfileError:
+    return StatusfileError(
+        [Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror or exc}", "unreadable")]
+    )
 
 
 def decode(data: bytes, display: str) -> str:
@@ -192,28 +334,61 @@ def decode(data: bytes, display: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _diagnostic(display: str, p: yamlstrict.Problem) -> Diagnostic:
+    return Diagnostic(display, p.line, p.column, format_field(p.path), p.message, p.rule)
+
+
 def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document:
     try:
         return yamlstrict.load(text, pure=pure)
     except yamlstrict.YAMLProblems as exc:
-        raise StatusfileError(
-            [
-                Diagnostic(display, p.line, p.column, format_field(p.path), p.message, p.rule)
-                for p in exc.problems
-            ]
-        ) from None
+        raise StatusfileError([_diagnostic(display, p) for p in exc.problems]) from None
+
+
+# Free text: a comment after an unquoted value silently cuts what would be published. Elsewhere (an ID,
+# a status, a boolean) `# why` after the value is a fine thing to write.
+TEXT_FIELDS: tuple[yamlstrict.Path, ...] = (("message",),)
+
+
+def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
+    for path in TEXT_FIELDS:
+        at = doc.comments.get(path)
+        if at is None:
+            continue
+        value = doc.data.get(path[0]) if len(path) == 1 else None
+        if isinstance(value, str) and value:
+            kept = value if len(value) <= 40 else "…" + value[-39:]
+            what = f"so only {kept!r} would be published"
+        else:
+            what = "so the value is empty"
+        yield yamlstrict.Problem(
+            at[0],
+            at[1],
+            path,
+            f"a '#' after a space starts a comment, {what}; quote the {path[-1]} or use `{path[-1]}: |`",
+            "yaml-trailing-comment",
+        )
 
 
 def check_document(
     doc: yamlstrict.Document, display: str, placement: kinds.Placement = kinds.ELSEWHERE
 ) -> list[Diagnostic]:
-    """Schema and rule problems of a well-formed document, each located in the file."""
-    out = []
+    """Every problem of a loaded document, each located in the file.
+
+    A YAML problem that leaves a value (a duplicate key, ``yes``…) is reported
+    beside the schema's and the rules' problems elsewhere in the file; at and
+    under its own field it is the only one, since the others would be its echo.
+    """
+    yaml_problems = [*doc.problems, *_cut_by_comments(doc)] if doc.problems or doc.comments else []
+    out = [_diagnostic(display, p) for p in yaml_problems]
+    covered = {p.path for p in yaml_problems if p.path}
     ruled = list(rules.check(doc.data, placement))
     # A field a rule explains (one statusfiles fills in itself) is not also an unknown field.
     explained = {p.path for p in ruled if p.at_key}
     checked = [p for p in schema.check(doc.data, placement) if p.path not in explained]
     for p in [*checked, *ruled, *rules.limits(doc.data)]:
+        if covered and any(p.path[: len(c)] == c for c in covered):
+            continue
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
     out.sort(key=Diagnostic.sort_key)
@@ -229,19 +404,7 @@ def load_bytes(
 ) -> Statusfile:
     """Everything from raw bytes to a validated statusfile; raises :class:`StatusfileError` only."""
     if len(data) > yamlstrict.MAX_BYTES:
-        raise StatusfileError(
-            [
-                Diagnostic(
-                    source.display,
-                    1,
-                    1,
-                    "",
-                    f"the file is larger than {yamlstrict.MAX_BYTES // 1024} KiB; "
-                    "a statusfile holds one short update",
-                    "file-too-large",
-                )
-            ]
-        )
+        raise _too_large(source.display)
     doc = parse(decode(data, source.display), source.display, pure=pure)
     problems = check_document(doc, source.display, placement)
     if problems:
@@ -253,6 +416,8 @@ def load_bytes(
 
 def load_statusfile(source: Source, placement: kinds.Placement | None = None) -> Statusfile:
     """Load one file; without ``placement``, its kind follows from its name and its folder on disk."""
+    if source.problem is not None:
+        raise StatusfileError([source.problem])
     if placement is None:
         placement = kinds.place(source.rel, declarations([source]))
     return load_bytes(read_capped(source.path, source.display), source, placement=placement)

@@ -15,6 +15,7 @@ Limits (documented in the README):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -56,11 +57,20 @@ class YAMLProblems(Exception):
 
 @dataclass(slots=True)
 class Document:
-    """The loaded mapping and where each of its values (and keys) starts."""
+    """The loaded mapping, where each of its values (and keys) starts, and what is wrong with it.
+
+    ``problems`` are the YAML problems that still leave a value (a duplicate
+    key, an anchor, a surprising scalar…): the caller reports them beside the
+    schema's, so one run shows everything. ``comments`` maps each unquoted
+    value followed by a comment on its own line to where that comment starts:
+    whether that is a mistake depends on the field (``# …`` cuts free text).
+    """
 
     data: dict[str, Any]
     positions: dict[Path, Position] = field(default_factory=dict)
     key_positions: dict[Path, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    comments: dict[Path, Position] = field(default_factory=dict)
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """Where ``path`` is, or the nearest enclosing value that exists (for a missing field)."""
@@ -143,36 +153,99 @@ class _Frame:
         self.key: str | None = None  # for mappings: the key waiting for its value
 
 
-def _syntax_problem(exc: yaml.YAMLError, text: str) -> Problem:
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            what = f"{exc.problem} ({exc.context})"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return Problem(line, col, (), f"invalid YAML: {what}", "yaml-syntax")
-    # ReaderError: a character YAML does not allow, located by offset.
-    pos = min(getattr(exc, "position", 0), len(text))
-    line = text.count("\n", 0, pos) + 1
-    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    reason = getattr(exc, "reason", "unacceptable character")
-    char = getattr(exc, "character", None)
-    code = f" (U+{char:04X})" if isinstance(char, int) else ""
-    return Problem(line, col, (), f"invalid YAML: {reason}{code}", "yaml-syntax")
+# YAML 1.1 ends a line at these as at a newline, but editors and diffs show nothing there: text after
+# one would be read as a new line (a new field) that a reviewer never saw.
+HIDDEN_BREAKS = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_EDITOR_LINE_END = re.compile(r"\r\n|\r|\n")
+_BLANKS = frozenset(" \t")
+
+
+class _Lines:
+    """Offsets to (line, column) as an editor counts lines, where a hidden break starts none."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _EDITOR_LINE_END.finditer(text))]
+
+    def locate(self, index: int) -> Position:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+
+class _Stop(Exception):
+    """A problem after which nothing more in the file can be trusted."""
+
+    def __init__(self, problem: Problem, index: int) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+        self.index = index
+
+
+_FIELD = re.compile(r"[ ]*(?:- +)*([A-Za-z_][\w-]*):[ \t]")
+
+
+def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:
+    """What to do about a syntax error, for the mistakes people make writing a status update."""
+    block = f"`{key}: |` with the text on the lines below" if key else "a `|` block"
+    quote = f'quote the value ("…") or use {block}'
+    if char == "\t":
+        return "use spaces, not tabs, to indent and after ':' (a tab inside a quoted or | value is fine)"
+    if "cannot start any token" in problem:
+        return f"{char} cannot start an unquoted value; {quote}"
+    if "while scanning an alias" in problem or "while scanning an anchor" in problem:
+        return f"a value starting with * or & is read as an alias or anchor; {quote}"
+    if "sequence entries are not allowed here" in problem:
+        return f"a value starting with '- ' is read as a list; {quote}"
+    if "mapping keys are not allowed here" in problem:
+        return f"a value starting with '? ' is read as a key; {quote}"
+    if "mapping values are not allowed here" in problem:
+        if re.match(r"\s*(- )*[^\s#][^#]*?:\s", line_before):
+            return f"': ' inside an unquoted value starts a new field; {quote}"
+        return "is a ':' missing on a line above, or is this line indented more than the fields above it?"
+    if "expected the node content" in problem:
+        return f"{char} cannot start an unquoted value; {quote}"
+    if "flow sequence" in problem or "flow mapping" in problem:
+        return f"a value starting with [ or {{ is read as a list or mapping; if it is text, {quote}"
+    if "found '<scalar>'" in problem and re.search("['\"]", line_before):
+        return (
+            "text follows a closing quote: inside '…' write '' for a quote, inside \"…\" write \\\", "
+            f"or use {block}"
+        )
+    if "chomping or indentation indicators" in problem:
+        return "after | or > nothing may follow on the line: start the text on the next line, indented"
+    if "unknown escape character" in problem:
+        return "inside double quotes \\ starts an escape: write \\\\ for a backslash, or use single quotes"
+    if "while scanning a quoted scalar" in problem:
+        return f"the quote that starts here is never closed; close it, or use {block}"
+    if "expected <block end>" in problem or "<document start>" in problem or "expected ':'" in problem:
+        return "check the indentation: the fields of one mapping start in the same column"
+    return f"if the value is text, {quote}"
 
 
 class _Builder:
     """Turns the event stream into plain values, positions and problems, without recursion."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.problems: list[Problem] = []
         self.doc = Document(data={})
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.documents = 0
+        # The parser counts a hidden break as a new line; then positions are worked out from offsets.
+        self.lines = _Lines(text) if _HIDDEN_BREAK.search(text) else None
+        self.quoted: list[tuple[int, int]] = []  # where quoted scalars are, when a hidden break is about
+        self.may_comment = " #" in text or "\t#" in text  # a comment after a value needs a blank before it
 
-    def fatal(self, line: int, col: int, path: Path, message: str, rule: str) -> YAMLProblems:
-        return YAMLProblems([*self.problems, Problem(line, col, path, message, rule)])
+    def position(self, mark: Any) -> Position:
+        if self.lines is None:
+            return mark.line + 1, mark.column + 1
+        return self.lines.locate(mark.index)
+
+    def fatal(self, mark: Any, path: Path, message: str, rule: str) -> _Stop:
+        line, col = self.position(mark)
+        return _Stop(Problem(line, col, path, message, rule), mark.index)
 
     def attach(self, value: Any, path: Path, pos: Position) -> None:
         """Put a finished value into its parent (a duplicate key keeps its first value)."""
@@ -190,7 +263,8 @@ class _Builder:
 
     def node(self, ev: Any) -> None:
         """A scalar or the start of a collection."""
-        line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+        mark = ev.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if self.lines is None else self.lines.locate(mark.index)
         parent = self.stack[-1] if self.stack else None
         is_key = False
         if parent is None:
@@ -212,39 +286,79 @@ class _Builder:
                 Problem(line, col, here, f"explicit tag {ev.tag} is not allowed; remove it", "yaml-tag")
             )
         if type(ev) is yaml.ScalarEvent:
+            value, style = ev.value, ev.style
+            if style:
+                if style == '"' and _SURROGATE.search(value):  # only an escape can write one
+                    value = self.surrogates(value, line, col, here, is_key)
+                if self.lines is not None and style in ("'", '"'):
+                    self.quoted.append((mark.index, ev.end_mark.index))
             if is_key:
                 assert parent is not None
-                self.key(parent, ev.value, bool(ev.style), line, col)
-            elif ev.style:
-                self.attach(ev.value, here, (line, col))
+                self.key(parent, value, bool(style), line, col)
+            elif style:
+                self.attach(value, here, (line, col))
             else:
-                self.attach(_plain_scalar(ev.value, line, col, here, self.problems), here, (line, col))
+                self.attach(_plain_scalar(value, line, col, here, self.problems), here, (line, col))
+                if self.may_comment:
+                    self.comment_after(ev.end_mark, here)
             return
         if is_key:
             raise self.fatal(
-                line, col, here, "keys must be plain text, not a mapping or a list", "yaml-complex-key"
+                mark, here, "keys must be plain text, not a mapping or a list", "yaml-complex-key"
             )
         if len(self.stack) >= MAX_DEPTH:
-            raise self.fatal(line, col, here, f"nested more than {MAX_DEPTH} levels deep", "yaml-too-deep")
+            raise self.fatal(mark, here, f"nested more than {MAX_DEPTH} levels deep", "yaml-too-deep")
         if parent is None and type(ev) is not yaml.MappingStartEvent:
             raise self.fatal(
-                line, col, (), "the file must be a mapping of field: value, not a list", "not-a-mapping"
+                mark, (), "the file must be a mapping of field: value, not a list", "not-a-mapping"
             )
         self.stack.append(_Frame({} if type(ev) is yaml.MappingStartEvent else [], here))
         self.doc.positions.setdefault(here, (line, col))
 
+    def surrogates(self, value: str, line: int, col: int, here: Path, is_key: bool) -> str:
+        """Report escapes that make half a UTF-16 pair (not a character: it cannot be sent as UTF-8)."""
+        half = _SURROGATE.search(value)
+        assert half is not None
+        shown = _SURROGATE.sub("\ufffd", value)
+        path = (*here, shown) if is_key else here
+        self.problems.append(
+            Problem(
+                line,
+                col,
+                path,
+                f"\\u{ord(half.group()):04x} is half of a UTF-16 surrogate pair, not a character; write the "
+                "character itself, or \\U and 8 hex digits for one beyond U+FFFF (\\U0001F600)",
+                "yaml-surrogate",
+            )
+        )
+        return shown
+
+    def comment_after(self, end: Any, path: Path) -> None:
+        """Note a comment on the same line as the unquoted value that ends at ``end``, before a blank."""
+        text, i = self.text, end.index
+        if text[i : i + 1] not in _BLANKS:  # the usual case: the line (or the file) ends with the value
+            return
+        eol = text.find("\n", i)
+        rest = text[i : eol if eol >= 0 else len(text)]
+        after = rest.lstrip(" \t")
+        if after.startswith("#"):
+            at = i + len(rest) - len(after)
+            self.doc.comments[path] = (
+                (end.line + 1, end.column + 1 + at - i) if self.lines is None else self.lines.locate(at)
+            )
+
     def key(self, parent: _Frame, key: str, quoted: bool, line: int, col: int) -> None:
+        key_path = (*parent.path, key)
         if not quoted and implicit_tag(key) == _TAG + "merge":
             self.problems.append(
                 Problem(
                     line,
                     col,
-                    parent.path,
+                    key_path,
                     "merge keys (<<) are not allowed; write the fields out",
                     "yaml-merge-key",
                 )
             )
-        key_path = (*parent.path, key)
         first = self.doc.key_positions.get(key_path)
         if first is not None:
             self.problems.append(
@@ -261,11 +375,11 @@ class _Builder:
         parent.key = key
 
     def alias(self, ev: Any) -> None:
-        line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+        line, col = self.position(ev.start_mark)
         parent = self.stack[-1] if self.stack else None
         message = f"alias *{ev.anchor} is not allowed; write the value out"
         if parent is None or (isinstance(parent.container, dict) and parent.key is None):
-            raise self.fatal(line, col, parent.path if parent else (), message, "yaml-alias")
+            raise self.fatal(ev.start_mark, parent.path if parent else (), message, "yaml-alias")
         if isinstance(parent.container, list):
             here: Path = (*parent.path, len(parent.container))
         else:
@@ -273,8 +387,56 @@ class _Builder:
         self.problems.append(Problem(line, col, here, message, "yaml-alias"))
         self.attach(None, here, (line, col))
 
-    def feed(self, text: str, loader: type) -> None:
-        parser = loader(text)
+    def hidden_breaks(self, until: int) -> list[Problem]:
+        """Every hidden line break before ``until`` that is not inside a quoted value."""
+        if self.lines is None:
+            return []
+        out = []
+        for m in _HIDDEN_BREAK.finditer(self.text, 0, until):
+            if any(start <= m.start() < end for start, end in self.quoted):
+                continue
+            char = m.group()
+            line, col = self.lines.locate(m.start())
+            out.append(
+                Problem(
+                    line,
+                    col,
+                    (),
+                    f"U+{ord(char):04X} ({HIDDEN_BREAKS[char]}) is a line break to YAML but invisible in "
+                    "editors and diffs, so what follows it is read as a new line; delete it (inside a "
+                    "quoted value it is kept as text)",
+                    "yaml-hidden-line-break",
+                )
+            )
+        return out
+
+    def syntax_problem(self, exc: yaml.YAMLError) -> tuple[Problem, int]:
+        """The parser's words, located, with what to do about them; and where parsing stopped."""
+        text = self.text
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark or exc.context_mark
+            what = exc.problem or exc.context or "invalid YAML"
+            if exc.context and exc.problem:
+                what = f"{exc.problem} ({exc.context})"
+            index = mark.index if mark else 0
+            line, col = self.position(mark) if mark else (1, 1)
+            start = text.rfind("\n", 0, index) + 1
+            top = self.stack[-1] if self.stack else None
+            key = top.key if top is not None and isinstance(top.container, dict) else None
+            if key is None and (field_on_line := _FIELD.match(text, start)):  # the parser stopped before it
+                key = field_on_line.group(1)
+            fix = _fix(what, text[index : index + 1], text[start:index], key)
+            return Problem(line, col, (), f"invalid YAML: {what}; {fix}", "yaml-syntax"), index
+        # ReaderError: a character YAML does not allow, located by offset.
+        index = min(getattr(exc, "position", 0), len(text))
+        line, col = (self.lines or _Lines(text)).locate(index)
+        reason = getattr(exc, "reason", "unacceptable character")
+        char = getattr(exc, "character", None)
+        code = f" (U+{char:04X})" if isinstance(char, int) else ""
+        return Problem(line, col, (), f"invalid YAML: {reason}{code}", "yaml-syntax"), index
+
+    def feed(self, loader: type) -> None:
+        parser = loader(self.text)
         try:
             self._feed(iter(parser.get_event, None))  # get_event returns None after StreamEnd
         finally:
@@ -293,58 +455,72 @@ class _Builder:
             elif kind is yaml.DocumentStartEvent:
                 self.documents += 1
                 if self.documents > 1:
-                    mark = ev.start_mark
                     raise self.fatal(
-                        mark.line + 1,
-                        mark.column + 1,
+                        ev.start_mark,
                         (),
                         "a second YAML document; a statusfile holds exactly one update",
                         "yaml-multiple-documents",
                     )
 
 
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
 def load(text: str, *, pure: bool = False) -> Document:
     """Parse one YAML document into plain values, or raise :class:`YAMLProblems`.
 
     Problems that leave the meaning clear (a duplicate key, an anchor, a
-    surprising scalar) are collected so the user sees all of them at once;
-    problems after which nothing is trustworthy (a syntax error, too deep, a
-    second document) stop at once.
+    surprising scalar) are returned in ``Document.problems`` so the user sees
+    them beside the schema's; problems after which nothing is trustworthy (a
+    syntax error, too deep, a second document) are raised at once.
 
     libyaml and PyYAML's pure parser disagree on some input: libyaml accepts a
     tab as separating whitespace where the pure parser refuses it, and they
     notice and word syntax errors differently. So text with a tab goes straight
-    to the pure parser, and a file that fails is judged again by it: what a
-    user is told never depends on whether libyaml is installed, while valid
+    to the pure parser, and a file with any problem is judged again by it: what
+    a user is told never depends on whether libyaml is installed, while valid
     files, nearly all of them, take the fast path.
     """
     if not pure and "\t" not in text:
         try:
-            return _load(text, _FAST_LOADER)
+            doc = _load(text, _FAST_LOADER)
         except YAMLProblems:
             pass
+        else:
+            if not doc.problems:
+                return doc
     return _load(text, _PURE_LOADER)
 
 
 def _load(text: str, loader: type) -> Document:
-    builder = _Builder()
+    builder = _Builder(text)
     try:
-        builder.feed(text, loader)
+        builder.feed(loader)
     except yaml.YAMLError as exc:
-        raise YAMLProblems([*builder.problems, _syntax_problem(exc, text)]) from None
+        stop, index = builder.syntax_problem(exc)
+        raise YAMLProblems(_in_order([*builder.problems, *builder.hidden_breaks(index), stop])) from None
+    except _Stop as exc:
+        raise YAMLProblems(
+            _in_order([*builder.problems, *builder.hidden_breaks(exc.index), exc.problem])
+        ) from None
 
+    problems = builder.problems
+    if builder.lines is not None:
+        problems = _in_order([*problems, *builder.hidden_breaks(len(text))])
     if builder.documents == 0:
         raise YAMLProblems([Problem(1, 1, (), "the file is empty: it holds no YAML document", "empty-file")])
     root = builder.root
     if not isinstance(root, dict):
         line, col = builder.doc.positions.get((), (1, 1))
         raise YAMLProblems(
-            [
-                *builder.problems,
-                Problem(line, col, (), "the file must be a mapping of field: value", "not-a-mapping"),
-            ]
+            _in_order(
+                [
+                    *problems,
+                    Problem(line, col, (), "the file must be a mapping of field: value", "not-a-mapping"),
+                ]
+            )
         )
-    if builder.problems:
-        raise YAMLProblems(builder.problems)
     builder.doc.data = root
+    builder.doc.problems = problems
     return builder.doc

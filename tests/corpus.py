@@ -74,7 +74,18 @@ VALID = [
         + "message: m\n",
     ),
     case("text-that-looks-special-quoted", HEAD + "message: 'no'\n"),
-    case("plain-text-with-colon-and-hash", HEAD + "message: Fixed at 10:30 UTC, see #123\n"),
+    case("plain-text-with-colon", HEAD + "message: Fixed at 10:30 UTC, see issue 123\n"),
+    case("hash-inside-a-word", HEAD + "message: Fixed in release#1234\n"),
+    case("quoted-message-with-hash", HEAD + "message: 'Fixed at 10:30 UTC, see #123'\n"),
+    case("block-message-with-hash", HEAD + "message: |\n  Fixed in release #1234 - thanks\n"),
+    # a comment after an ID, a status or a boolean cuts nothing anyone reads
+    case(
+        "comments-after-non-text-values",
+        f"status_page_incident_id: {ID}  # the API outage\nnotify_subscribers: false # quiet\n"
+        "incident_status: monitoring # fix deployed\nmessage: Watching.\n",
+    ),
+    # inside quotes a hidden line break is kept as text, and positions after it are an editor's
+    case("line-separator-quoted", HEAD + 'message: "All good\u2028still"\n'),
     case("tab-inside-quoted-message", HEAD + 'message: "a\tb"\n'),
     case("tab-inside-block-message", HEAD + "message: |\n  a\tb\n"),
     # --- the other kinds
@@ -123,6 +134,12 @@ INVALID = [
     # libyaml accepts a tab as a separator where PyYAML does not: both must refuse it
     case("tab-separator", HEAD + "message:\tHello\n", ("yaml-syntax", 3, 9, "")),
     case("nul-byte", HEAD + "message: a\x00b\n", ("yaml-syntax", 3, 11, "")),
+    # the syntax errors people meet first (each message says what to do: see test_cli_validate)
+    case("colon-in-message", HEAD + "message: Update: still working\n", ("yaml-syntax", 3, 16, "")),
+    case("markdown-bold-message", HEAD + "message: **Resolved**: ok\n", ("yaml-syntax", 3, 11, "")),
+    case("at-sign-message", HEAD + "message: @here fixed\n", ("yaml-syntax", 3, 10, "")),
+    case("backtick-message", HEAD + "message: `api` is back\n", ("yaml-syntax", 3, 10, "")),
+    case("dash-message", HEAD + "message: - fixed\n", ("yaml-syntax", 3, 10, "")),
     # --- YAML features a statusfile never needs
     case("duplicate-key", HEAD + "message: a\nmessage: b\n", ("yaml-duplicate-key", 4, 1, "message")),
     case(
@@ -138,7 +155,12 @@ INVALID = [
         ("yaml-anchor", 3, 10, "message"),
         ("yaml-alias", 4, 18, "incident_status"),
     ),
-    case("merge-key", HEAD + "<<: {message: m}\n", ("yaml-merge-key", 3, 1, "")),
+    case(
+        "merge-key",
+        HEAD + "<<: {message: m}\n",
+        ("required", 1, 1, "message"),  # merge keys are not applied: the message is missing
+        ("yaml-merge-key", 3, 1, "<<"),
+    ),
     case("explicit-tag", HEAD + "message: !!str hello\n", ("yaml-tag", 3, 10, "message")),
     case("local-tag", HEAD + "message: !secret hello\n", ("yaml-tag", 3, 10, "message")),
     case("complex-key", HEAD + "? [a, b]\n: c\nmessage: m\n", ("yaml-complex-key", 3, 3, "")),
@@ -155,6 +177,54 @@ INVALID = [
         HEAD + "message: m\nx:\n" + "".join("  " * i + "- \n" for i in range(1, 12)),
         ("yaml-too-deep", 12, 17, "x[0][0][0][0][0][0][0]"),
     ),
+    # --- text that is not what it looks like
+    case(
+        "comment-cuts-message",
+        HEAD + "message: Fixed in release #1234 - thanks\n",
+        ("yaml-trailing-comment", 3, 27, "message"),
+    ),
+    case(
+        "comment-cuts-message-with-colon",
+        HEAD + "message: Fixed at 10:30 UTC, see #123\n",
+        ("yaml-trailing-comment", 3, 34, "message"),
+    ),
+    case(
+        "comment-cuts-multiline-message",
+        HEAD + "message: Fixed in\n  release #1234\n",
+        ("yaml-trailing-comment", 4, 11, "message"),
+    ),
+    # the comment is the only problem reported there, not also the schema's "null is not a string"
+    case(
+        "comment-empties-message",
+        HEAD + "message: #1 priority\n",
+        ("yaml-trailing-comment", 3, 10, "message"),
+    ),
+    case(
+        "line-separator",
+        f"status_page_incident_id: {ID}\nmessage: All good\u2028notify_subscribers: true\n",
+        ("yaml-hidden-line-break", 2, 18, ""),
+    ),
+    case(
+        "next-line-in-comment",
+        HEAD + "# note\x85incident_status: resolved\nmessage: m\n",
+        ("yaml-hidden-line-break", 3, 7, ""),
+    ),
+    case(
+        "paragraph-separator-in-block",
+        HEAD + "message: |\n  a\u2029b\n",
+        ("yaml-hidden-line-break", 4, 4, ""),
+        ("yaml-syntax", 5, 1, ""),
+    ),
+    case(
+        "line-separator-quoted-then-error",
+        HEAD + 'message: "a\u2028b"\nincident_status: fixed\n',
+        ("enum", 4, 18, "incident_status"),
+    ),
+    case("lone-surrogate", HEAD + 'message: "\\ud800"\n', ("yaml-surrogate", 3, 10, "message")),
+    case(
+        "surrogate-pair-escapes", HEAD + 'message: "\\ud83d\\ude00"\n', ("yaml-surrogate", 3, 10, "message")
+    ),
+    case("surrogate-in-key", HEAD + '"\\udc00": x\nmessage: m\n', ("yaml-surrogate", 3, 1, "\ufffd")),
     # --- YAML 1.1 implicit types that would surprise
     case(
         "numeric-id",
@@ -267,6 +337,20 @@ INVALID = [
         ("id-too-long", 4, 19, "component_statuses[0].component_id"),
     ),
     # --- several problems at once are all reported
+    case(
+        "yaml-problem-and-schema-problems",
+        f"status_page_incident_id: {ID}\nnotify_subscribers: yes\nincident_status: fixed\nmesage: x\n",
+        ("required", 1, 1, "message"),
+        ("yaml-boolean", 2, 21, "notify_subscribers"),
+        ("enum", 3, 18, "incident_status"),
+        ("unknown-field", 4, 1, "mesage"),
+    ),
+    case(
+        "duplicate-key-and-schema-problem",
+        HEAD + "message: a\nmessage: b\nincident_status: fixed\n",
+        ("yaml-duplicate-key", 4, 1, "message"),
+        ("enum", 5, 18, "incident_status"),
+    ),
     case(
         "many-problems",
         f"status_page_incident_id: {ID}\nnotify_subscribers: false\nincident_status: fixed\n"

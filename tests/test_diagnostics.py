@@ -13,6 +13,7 @@ from sync.diagnostics import (
     StatusfileError,
     did_you_mean,
     format_field,
+    printable,
     render_github,
     render_json,
     render_text,
@@ -29,6 +30,21 @@ def test_format_field() -> None:
         == "component_statuses[1].component_status"
     )
     assert format_field((0, "a")) == "[0].a"
+
+
+def test_names_are_printed_escaped() -> None:
+    """A file or field name can come from anywhere: none may start a line of output or move the cursor."""
+    assert printable("plain/é.yaml") == "plain/é.yaml"
+    assert (
+        printable("a\n::error::b\x1b[2J\u2028\x85\udcff\ud800")
+        == "a\\n::error::b\\x1b[2J\\u2028\\x85\\xff\\ud800"
+    )
+    hostile = Diagnostic("x\n::error::y.yaml", 1, 1, "k\n::warning::z", "unknown field", "unknown-field")
+    assert (
+        render_text([hostile])
+        == "x\\n::error::y.yaml:1:1: error: k\\n::warning::z: unknown field [unknown-field]\n"
+    )
+    assert render_github([hostile]).count("\n") == 1
 
 
 def test_text() -> None:

@@ -34,5 +34,6 @@ def test_hook_runs_validate_on_statusfiles(tmp_path: Path) -> None:
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     assert "statusfiles/a/02-bad.yaml:1:26: error: status_page_incident_id: unquoted 7" in out
-    assert "2 files checked, 1 failed (1 error)." in out
+    assert "statusfiles/a/02-bad.yaml:1:1: error: message: required field is missing" in out
+    assert "2 files checked, 1 failed (3 errors)." in out  # the YAML problem hides none of the schema's
     assert "not-a-statusfile" not in out

@@ -96,6 +96,9 @@ def test_every_rule_is_exercised() -> None:
         "complete-with-components",
         "too-many-components",
         "id-too-long",
+        "yaml-trailing-comment",
+        "yaml-hidden-line-break",
+        "yaml-surrogate",
     }
 
 
