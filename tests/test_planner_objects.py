@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from planning import (
@@ -19,6 +20,7 @@ from planning import (
 
 from sync import kinds
 from sync.planner import Plan, plan
+from sync.planview import automation_notice, render_json_plan, render_markdown_plan, render_text_plan
 
 
 def rules(p: Plan) -> list[tuple[str, str]]:
@@ -214,3 +216,27 @@ def test_updates_to_a_completed_window_warn() -> None:
     assert "maintenance window that is already complete" in next(
         d.message for d in p.diagnostics if d.rule == "after-resolved"
     )
+
+
+def test_views_show_times_in_utc_and_the_automation_notice() -> None:
+    d = declared_window(
+        "mw", start="2030-01-01T10:00:00+01:00", end="2030-01-01T12:30:00+01:00", automate=True
+    )
+    p = plan([d, folder_update("mw/01.yaml", "Soon.")], Ledger().state)
+    text = render_text_plan(p)
+    assert "schedule:   2030-01-01 09:00 to 11:30 UTC" in text
+    assert (
+        "moves itself to in progress at 2030-01-01 09:00 UTC and to complete at 2030-01-01 11:30 UTC" in text
+    )
+    assert text.index("create maintenance window") < text.index("mw/01.yaml")  # the create, then its update
+    assert "automate_maintenance_status" in render_markdown_plan(p)
+    (obj,) = json.loads(render_json_plan(p))["incidents"]
+    assert obj["declaration"]["schedule"] == {
+        "start_at_utc": "2030-01-01T09:00:00Z",
+        "end_at_utc": "2030-01-01T11:30:00Z",
+    }
+    assert "subscribers are not notified" in obj["declaration"]["automation_notice"]
+    assert automation_notice(p.incidents[0].declared) is not None  # type: ignore[arg-type]
+    plain = plan([declared_window("mw")], Ledger().state)
+    assert "automated" not in render_text_plan(plain)
+    assert json.loads(render_json_plan(plain))["summary"]["create"] == 1
