@@ -29,6 +29,9 @@ MAX_DEPTH = 8
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line, column
+# Where a scalar value's source text is: start and end offsets in the text, and its style
+# ("" plain, "'" or '"' quoted, "|" or ">" block), so text inside a value can be located.
+Span = tuple[int, int, str]
 
 _FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PURE_LOADER: type = yaml.SafeLoader
@@ -61,6 +64,7 @@ class Document:
     data: dict[str, Any]
     positions: dict[Path, Position] = field(default_factory=dict)
     key_positions: dict[Path, Position] = field(default_factory=dict)
+    spans: dict[Path, Span] = field(default_factory=dict)  # scalar values only
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """Where ``path`` is, or the nearest enclosing value that exists (for a missing field)."""
@@ -212,6 +216,8 @@ class _Builder:
                 Problem(line, col, here, f"explicit tag {ev.tag} is not allowed; remove it", "yaml-tag")
             )
         if type(ev) is yaml.ScalarEvent:
+            if not is_key:
+                self.doc.spans.setdefault(here, (ev.start_mark.index, ev.end_mark.index, ev.style or ""))
             if is_key:
                 assert parent is not None
                 self.key(parent, ev.value, bool(ev.style), line, col)
