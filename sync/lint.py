@@ -122,6 +122,7 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
         problems.append(ConfigProblem(("rules",), "must be a mapping of rule: error, warning or off"))
         rules = {}
     for rule, level in rules.items():
+        level = "off" if level is False else level  # an unquoted off is a YAML 1.1 boolean
         if rule not in RULES:
             hint = did_you_mean(rule, RULES)
             problems.append(
@@ -282,10 +283,15 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|release|build|agent|v)[ \t]*$")
+
+
 def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
     for pattern in (_IPV4, _IPV6):
         for m in pattern.finditer(text):
             token = m.group()
+            if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "version 10.2.0.1" is a version
             try:
                 addr = ipaddress.ip_address(token)
             except ValueError:

@@ -41,7 +41,7 @@ def load(directory: Path) -> tuple[lint.Settings, list[Diagnostic]]:
     for p in problems:
         line, col = doc.position(p.path, key=p.at_key)
         diagnostics.append(Diagnostic(display, line, col, format_field(p.path), p.message, lint.CONFIG_RULE))
-    return settings, diagnostics
+    return settings, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 def linter(directory: Path) -> tuple[lint.Linter, list[Diagnostic]]:
