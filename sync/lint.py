@@ -621,8 +621,9 @@ class Linter:
 
     def findings(self, text: str) -> list[Finding]:
         """Everything in ``text`` that must not be published, by position (rules switched off included)."""
-        if not self._prefilter.search(text):
-            return []
+        return self._findings(text) if self._prefilter.search(text) else []
+
+    def _findings(self, text: str) -> list[Finding]:
         urls = list(_URL.finditer(text))
         found = [
             *_secrets(text),
