@@ -213,13 +213,17 @@ _SECRETS = tuple(
         ("an npm token", r"\b(?P<shown>npm_)[A-Za-z0-9]{36}\b"),
         ("a JSON Web Token", r"\b(?P<shown>eyJ)[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*"),
         ("a bearer token", r"(?i)\b(?P<shown>bearer[ \t]+)[\w.~+/-]{16,}=*"),
-        ("a URL with a password", r"(?i)\b(?P<shown>[a-z][a-z0-9+.-]*://)[^\s/?#@:]*:[^\s/?#@]+@[^\s/?#@]"),
+        (
+            "a URL with a password",
+            r"(?i)\b(?P<shown>[a-z][a-z0-9+.-]{0,30}://)[^\s/?#@:]{0,200}:[^\s/?#@]{1,200}@[^\s/?#@]",
+        ),
     )
 )
 # An API key, token or password of no known shape: a long, random-looking string right after the word.
 _KEYWORD_SECRET = re.compile(
     r"(?i)(?<![a-z])(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
-    r"[\w-]*[\"']?[ \t]*(?:[:=][ \t]*|[ \t](?:is[ \t]+|was[ \t]+)?)[\"'`]?([\w+/.~=-]{16,})"
+    r"[\w-]{0,30}[\"']?[ \t]{0,4}(?:[:=][ \t]{0,4}|[ \t](?:is[ \t]{1,4}|was[ \t]{1,4})?)"
+    r"[\"'`]?([\w+/.~=-]{16,})"
 )
 _WORDS = re.compile(r"[-_./]")
 
@@ -313,13 +317,13 @@ def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
             )
 
 
-_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>\"'`)\]]+")
+_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,30}://[^\s<>\"'`)\]]+")
 
 
 def _host_pattern(suffixes: Iterable[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     return re.compile(
-        rf"(?i)(?<![\w.-])(?:[a-z0-9_](?:[a-z0-9_-]{{0,61}}[a-z0-9_])?\.)+(?:{alternatives})(?![\w-]|\.[a-z0-9])"
+        rf"(?i)(?<![\w.-])(?:[a-z0-9_](?:[a-z0-9_-]{{0,61}}[a-z0-9_])?\.){{1,30}}(?:{alternatives})(?![\w-]|\.[a-z0-9])"
     )
 
 
@@ -364,8 +368,8 @@ def _hosts(
 
 _MENTION = re.compile(
     r"(?<![\w.@])@(?i:here|channel|everyone)\b"
-    r"|<@[UW][A-Z0-9]{2,}(?:\|[^>\n]*)?>"
-    r"|<!(?:here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^>\n]*)?>"
+    r"|<@[UW][A-Z0-9]{2,40}(?:\|[^>\n]{0,80})?>"
+    r"|<!(?:here|channel|everyone|subteam\^[A-Z0-9]{1,40})(?:\|[^>\n]{0,80})?>"
 )
 
 
@@ -384,13 +388,13 @@ def _mentions(text: str) -> Iterator[Finding]:
 _LEVELS = r"(?:ERROR|FATAL|CRITICAL|SEVERE|WARN(?:ING)?)"
 _RAW_LOG = re.compile(
     r"Traceback \(most recent call last\)"
-    r"|\bFile \"[^\"\n]+\", line \d+, in "
+    r"|\bFile \"[^\"\n]{1,300}\", line \d{1,7}, in "
     r"|\bException in thread \""
-    r"|\bCaused by: [\w$.]+(?:Exception|Error)\b"
-    r"|\bat (?:[\w$]+\.)+[\w$<>]+\([\w$ ]+\.(?:java|kt|scala|groovy):\d+\)"
-    r"|\bat (?:[\w$.<>\[\] ]+ )?\((?:/|file://|[A-Za-z]:\\)[^()\n]*:\d+:\d+\)"
-    r"|\bgoroutine \d+ \[[a-z ]+\]:"
-    rf"|\b{_LEVELS}\b[ \t:]*(?:[^\s\[]+[ \t]+){{0,4}}\[[^\]\n]{{1,80}}\](?!\()"
+    r"|\bCaused by: [\w$.]{1,200}(?:Exception|Error)\b"
+    r"|\bat (?:[\w$]{1,100}\.){1,30}[\w$<>]{1,100}\([\w$ ]{1,100}\.(?:java|kt|scala|groovy):\d{1,7}\)"
+    r"|\bat (?:async )?(?:[\w$.<>\[\]]{1,200} )?\((?:/|file://|[A-Za-z]:\\)[^()\n]{0,300}:\d{1,7}:\d{1,7}\)"
+    r"|\bgoroutine \d{1,9} \[[a-z ]{1,40}\]:"
+    rf"|\b{_LEVELS}\b[ \t:]{{0,3}}(?:[^\s\[]{{1,60}}[ \t]{{1,4}}){{0,4}}\[[^\]\n]{{1,80}}\](?!\()"
     r"|^[ \t]*\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?[ \t]+\[?"
     rf"(?:{_LEVELS}|INFO|DEBUG|TRACE)\b",
     re.MULTILINE,
@@ -410,8 +414,8 @@ def _raw_logs(text: str) -> Iterator[Finding]:
 
 
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9][\w.%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}\b"
+    r"(?<![\w.+%-])[A-Za-z0-9][\w.%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,10}\.[A-Za-z]{2,24}\b"
 )
 
 
@@ -551,21 +555,30 @@ def source_offsets(source: str, span: Span, value: str, offsets: Iterable[int]) 
     return out
 
 
-def line_col(source: str, index: int, start: int, start_pos: tuple[int, int]) -> tuple[int, int]:
-    """The 1-based line and column of ``index``, counting from a known position (a YAML line break
-    is any of CR LF, CR, LF, NEL, LS, PS, as the loader counts them)."""
+def line_cols(
+    source: str, indices: Iterable[int], start: int, start_pos: tuple[int, int]
+) -> dict[int, tuple[int, int]]:
+    """The 1-based line and column of each of ``indices``, counting in one pass from a known position
+    (a YAML line break is any of CR LF, CR, LF, NEL, LS, PS, as the loader counts them)."""
+    out: dict[int, tuple[int, int]] = {}
     line, col = start_pos
     i = start
-    while i < index:
-        ch = source[i]
-        if ch in _BREAKS:
-            if ch == "\r" and source.startswith("\n", i + 1):
-                i += 1
-            line, col = line + 1, 1
-        else:
-            col += 1
-        i += 1
-    return line, col
+    for index in sorted(set(indices)):
+        while i < index:
+            ch = source[i]
+            if ch in _BREAKS:
+                if ch == "\r" and source.startswith("\n", i + 1):
+                    i += 1
+                line, col = line + 1, 1
+            else:
+                col += 1
+            i += 1
+        out[index] = (line, col)
+    return out
+
+
+def line_col(source: str, index: int, start: int, start_pos: tuple[int, int]) -> tuple[int, int]:
+    return line_cols(source, (index,), start, start_pos)[index]
 
 
 # --- inline allowances ----------------------------------------------------------
@@ -639,15 +652,16 @@ class Linter:
     def check(self, doc: Document, source: str, display: str) -> list[Diagnostic]:
         """Lint every public text field of a loaded document, located in its ``source``."""
         allowances = _allowances(source, doc.spans) if "statusfiles:" in source else []
+        index: dict[tuple[str, int | str], list[_Allowance]] = {}  # by (rule, line) or (rule, text)
+        for a in allowances:
+            index.setdefault((a.rule, a.text or a.line), []).append(a)
         out: list[Diagnostic] = []
         for path, span in doc.spans.items():
             if not path or path[-1] not in PUBLIC_FIELDS:
                 continue
             value = _value_at(doc.data, path)
             if isinstance(value, str):
-                out.extend(
-                    self._check_value(source, path, span, value, doc.positions[path], display, allowances)
-                )
+                out.extend(self._check_value(source, path, span, value, doc.positions[path], display, index))
         out.extend(self._allowance_problems(allowances, display))
         out.sort(key=Diagnostic.sort_key)
         return out
@@ -660,16 +674,17 @@ class Linter:
         value: str,
         start_pos: tuple[int, int],
         display: str,
-        allowances: list[_Allowance],
+        allowances: Mapping[tuple[str, int | str], list[_Allowance]],
     ) -> Iterator[Diagnostic]:
         findings = [f for f in self.findings(value) if self.settings.severity.get(f.rule) is not None]
         if not findings:
             return
         where = source_offsets(source, span, value, (f.start for f in findings))
-        first_line = start_pos[0]
-        last_line, _ = line_col(source, max(span[0], span[1] - 1), span[0], start_pos)
+        last = max(span[0], span[1] - 1)
+        positions = line_cols(source, [*where.values(), last], span[0], start_pos)
+        first_line, last_line = start_pos[0], positions[last][0]
         for f in findings:
-            line, col = line_col(source, where[f.start], span[0], start_pos)
+            line, col = positions[where[f.start]]
             if f.rule != "secret" and self._allowed(f, line, first_line, last_line, allowances):
                 continue
             severity = self.settings.severity[f.rule]
@@ -677,11 +692,19 @@ class Linter:
             yield Diagnostic(display, line, col, format_field(path), f.message, f.rule, severity)
 
     @staticmethod
-    def _allowed(f: Finding, line: int, first: int, last: int, allowances: list[_Allowance]) -> bool:
-        for a in allowances:
-            if a.rule != f.rule:
-                continue
-            if (not a.text and a.line == line) or (a.text == f.text and first <= a.line <= last):
+    def _allowed(
+        f: Finding,
+        line: int,
+        first: int,
+        last: int,
+        allowances: Mapping[tuple[str, int | str], list[_Allowance]],
+    ) -> bool:
+        """Allowed by a comment on its line, or by one naming its text within the value's lines."""
+        for a in allowances.get((f.rule, line), []):
+            a.used = True
+            return True
+        for a in allowances.get((f.rule, f.text), []) if f.text else []:
+            if first <= a.line <= last:
                 a.used = True
                 return True
         return False

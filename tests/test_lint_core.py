@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -111,3 +114,25 @@ def test_the_prefilter_passes_everything_a_rule_finds(parts: list[str]) -> None:
     linter = lint.Linter(lint.settings_from({"internal_suffixes": [".acme-prod.net"]})[0])
     if linter._findings(text):
         assert linter._prefilter.search(text) is not None
+
+
+@pytest.mark.parametrize("unit", ["a.", "at a ", "x@a-", "ERROR:", "<@UA|", "key  ", "1.1.", "http://a:"])
+def test_hostile_text_is_linted_in_linear_time(unit: str) -> None:
+    """A file's largest message made of what a careless pattern backtracks on (that would hang here)."""
+    text = unit * (128 * 1024 // len(unit))
+    findings = lint.Linter()._findings(text)
+    assert all(0 <= f.start < f.end <= len(text) for f in findings)
+
+
+def test_many_findings_and_allowances_in_one_file() -> None:
+    body = "".join(f"  10.0.{i // 250}.{i % 250} and grafana.corp, @here\n" for i in range(2000))
+    allow = "".join(
+        f"# statusfiles: allow private-address 10.0.{i // 250}.{i % 250}\n" for i in range(0, 2000, 2)
+    )
+    source = allow + "status_page_incident_id: x\nnotify_subscribers: false\nmessage: |\n" + body
+    found = lint.Linter().check(yamlstrict.load(source), source, "f.yaml")
+    by_rule = Counter(d.rule for d in found)
+    # comments above the key are outside the value: they allow nothing, and say so
+    assert by_rule == {"private-address": 2000, "internal-host": 2000, "mention": 2000, "lint-allow": 1000}
+    last = max(found, key=lambda d: (d.line, d.column))
+    assert (last.line, last.column, last.rule) == (1000 + 3 + 2000, 32, "mention")
