@@ -90,6 +90,12 @@ _ALLOW_KEYS = ("addresses", "emails")
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
+def _section(data: dict[str, Any], key: str, kind: type) -> Any:
+    """A setting's value; a key whose entries are all commented out (YAML null) is an empty one."""
+    value = data.get(key)
+    return kind() if value is None else value
+
+
 def _strings(data: Any, path: Path, problems: list[ConfigProblem]) -> Iterator[tuple[Path, str]]:
     if not isinstance(data, list):
         problems.append(ConfigProblem(path, "must be a list"))
@@ -117,7 +123,7 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
     """The settings a configuration mapping asks for, and every problem in it (defaults stand in)."""
     problems: list[ConfigProblem] = list(_unknown_keys(data, _CONFIG_KEYS, ()))
     severity: dict[str, Severity | None] = dict(DEFAULT_SEVERITY)
-    rules = data.get("rules", {})
+    rules = _section(data, "rules", dict)
     if not isinstance(rules, dict):
         problems.append(ConfigProblem(("rules",), "must be a mapping of rule: error, warning or off"))
         rules = {}
@@ -147,7 +153,7 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
             severity[rule] = None if level == "off" else Severity(level)
 
     suffixes = list(DEFAULT_SUFFIXES)
-    for path, item in _strings(data.get("internal_suffixes", []), ("internal_suffixes",), problems):
+    for path, item in _strings(_section(data, "internal_suffixes", list), ("internal_suffixes",), problems):
         suffix = item.lower().removeprefix(".")
         if all(_LABEL.fullmatch(label) for label in suffix.split(".")):
             suffixes.append(suffix)
@@ -157,12 +163,12 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     hosts: set[str] = set()
     emails = list(DEFAULT_ALLOWED_EMAILS)
-    allow = data.get("allow", {})
+    allow = _section(data, "allow", dict)
     if not isinstance(allow, dict):
         problems.append(ConfigProblem(("allow",), "must be a mapping with addresses and emails"))
         allow = {}
     problems.extend(_unknown_keys(allow, _ALLOW_KEYS, ("allow",)))
-    for path, item in _strings(allow.get("addresses", []), ("allow", "addresses"), problems):
+    for path, item in _strings(_section(allow, "addresses", list), ("allow", "addresses"), problems):
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
@@ -175,7 +181,7 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
                         path, f"{item!r} is not an IP address, a network such as 10.1.0.0/16 or a host"
                     )
                 )
-    for path, item in _strings(allow.get("emails", []), ("allow", "emails"), problems):
+    for path, item in _strings(_section(allow, "emails", list), ("allow", "emails"), problems):
         if "@" in item:
             emails.append(item.lower())
         else:
@@ -228,6 +234,21 @@ _KEYWORD_SECRET = re.compile(
 _WORDS = re.compile(r"[-_./]")
 
 
+class _Overlaps:
+    """Whether spans, asked about in text order, overlap any of ``taken`` (sorted, not overlapping).
+
+    Linear in both, where asking each of many findings about many spans would not be.
+    """
+
+    def __init__(self, taken: list[tuple[int, int]]) -> None:
+        self.taken, self.k = taken, 0
+
+    def __call__(self, start: int, end: int) -> bool:
+        while self.k < len(self.taken) and self.taken[self.k][1] <= start:
+            self.k += 1
+        return self.k < len(self.taken) and self.taken[self.k][0] < max(end, start + 1)
+
+
 def _entropy(s: str) -> float:
     counts = Counter(s)
     return -sum(n / len(s) * math.log2(n / len(s)) for n in counts.values())
@@ -251,9 +272,10 @@ def _secrets(text: str) -> Iterator[Finding]:
             continue  # one finding per secret: a bearer token that is also a JWT is one
         taken.append(m.span())
         yield Finding("secret", m.start(), m.end(), f"{what} ({m.group('shown')}********): {_REMOVE}")
+    overlaps = _Overlaps(taken)
     for m in _KEYWORD_SECRET.finditer(text):
         start, end = m.span(1)
-        if any(a < end and start < b for a, b in taken) or not _random_looking(m.group(1)):
+        if overlaps(start, end) or not _random_looking(m.group(1)):
             continue
         yield Finding("secret", start, end, f"a credential (********, {end - start} characters): {_REMOVE}")
 
@@ -335,7 +357,8 @@ _INTERNAL_FIX = (
 def _hosts(
     text: str, settings: Settings, pattern: re.Pattern[str], urls: list[re.Match[str]]
 ) -> Iterator[Finding]:
-    reported: list[tuple[int, int]] = []
+    dotted = tuple("." + suffix for suffix in settings.suffixes)
+    reported: list[tuple[int, int]] = []  # links already reported, in text order
     for m in urls:
         try:
             host = (urlsplit(m.group()).hostname or "").rstrip(".")
@@ -344,7 +367,7 @@ def _hosts(
         if not host or host in settings.hosts:
             continue
         single_label = "." not in host and ":" not in host  # http://jenkins/, http://localhost:8080/
-        if single_label or host.endswith(tuple("." + suffix for suffix in settings.suffixes)):
+        if single_label or host.endswith(dotted):
             reported.append(m.span())
             yield Finding(
                 "internal-host",
@@ -353,10 +376,13 @@ def _hosts(
                 f"a link to the internal host {host}: {_INTERNAL_FIX}",
                 host,
             )
+    k = 0
     for m in pattern.finditer(text):
+        while k < len(reported) and reported[k][1] <= m.start():
+            k += 1
         host = m.group().lower()
-        if host in settings.hosts or any(a <= m.start() < b for a, b in reported):
-            continue
+        if host in settings.hosts or (k < len(reported) and reported[k][0] <= m.start()):
+            continue  # allowed, or inside a link reported above
         yield Finding(
             "internal-host",
             m.start(),
@@ -420,9 +446,10 @@ _EMAIL = re.compile(
 
 
 def _emails(text: str, settings: Settings, urls: list[re.Match[str]]) -> Iterator[Finding]:
+    in_url = _Overlaps([u.span() for u in urls])
     for m in _EMAIL.finditer(text):
         address = m.group().lower()
-        if any(u.start() <= m.start() < u.end() for u in urls):
+        if in_url(m.start(), m.start() + 1):
             continue  # the user part of a link: the URL rules judge it
         if any(fnmatch.fnmatchcase(address, pattern) for pattern in settings.emails):
             continue
