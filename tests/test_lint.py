@@ -314,6 +314,12 @@ def test_plan_shows_lint_warnings_beside_their_update(tmp_path: Path) -> None:
     assert proc.returncode == 0  # a warning does not fail validation
     assert "a/02.yaml:5:3: warning: message: alice@acme.com" in proc.stdout
     assert proc.stdout.endswith("2 files checked, 0 failed (1 warning).\n")
+    proc = run_cli("validate", "--format", "github", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert (
+        "::warning file=statusfiles/a/02.yaml,line=5,col=3,title=statusfiles email::message: alice@"
+        in proc.stdout
+    )
 
     proc = run_cli("plan", cwd=tmp_path)
     assert proc.returncode == 0
