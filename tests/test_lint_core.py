@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 from lint_corpus import CLEAN, HITS
 
@@ -33,7 +33,10 @@ def test_every_character_of_a_value_is_found_in_the_source(
         if indent
         else body
     )
-    doc = yamlstrict.load(source, pure=True)
+    try:
+        doc = yamlstrict.load(source, pure=True)
+    except yamlstrict.YAMLProblems:
+        reject()  # plain text PyYAML writes but strict YAML refuses, such as 0E0 (a YAML 1.2 number)
     path = ("outer", "message") if indent else ("message",)
     loaded = doc.data["outer"]["message"] if indent else doc.data["message"]
     assert loaded == value
