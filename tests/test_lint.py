@@ -4,6 +4,7 @@ positives, secrets never shown, configuration, inline allowances, and plan and s
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,15 @@ def test_sync_refuses_a_file_with_a_lint_error(tmp_path: Path) -> None:
     assert "a/02.yaml:3:11: error: message: @here is a chat mention" in proc.stdout
     assert "Nothing was published: 1 of 2 statusfiles failed validation." in proc.stdout
     assert not (tmp_path / ROOT / "ledger.jsonl").exists()
+
+
+def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "internal_suffixes:" in b]
+    write(
+        tmp_path,
+        {"a/01.yaml": HEAD + "message: Mail oncall@example.com or bob@status.example.com.\n"},
+        example,
+    )
+    code, report = run_json("validate", cwd=tmp_path)
+    assert (code, found(report)) == (0, [])
