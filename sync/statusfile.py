@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync import rules, schema, yamlstrict
+from sync import lint, rules, schema, yamlstrict
 from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -61,6 +61,7 @@ class Statusfile:
     payload: dict[str, Any]
     sha256: str
     document: yamlstrict.Document
+    warnings: tuple[Diagnostic, ...] = ()  # the linter's, shown beside the update in a plan
 
     @property
     def rel(self) -> str:
@@ -376,21 +377,34 @@ def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
     return out
 
 
-def load_bytes(data: bytes, source: Source, *, pure: bool = False) -> Statusfile:
-    """Everything from raw bytes to a validated statusfile; raises :class:`StatusfileError` only."""
+def load_bytes(
+    data: bytes, source: Source, *, pure: bool = False, linter: lint.Linter | None = None
+) -> Statusfile:
+    """Everything from raw bytes to a validated (and, given a linter, linted) statusfile.
+
+    Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
+    """
     if len(data) > yamlstrict.MAX_BYTES:
         raise _too_large(source.display)
-    doc = parse(decode(data, source.display), source.display, pure=pure)
+    text = decode(data, source.display)
+    doc = parse(text, source.display, pure=pure)
     problems = check_document(doc, source.display)
-    if problems:
-        raise StatusfileError(problems)
-    return Statusfile(source=source, payload=doc.data, sha256=payload_sha256(doc.data), document=doc)
+    notes = linter.check(doc, text, source.display) if linter is not None else []
+    if problems or any(d.is_error for d in notes):
+        raise StatusfileError(sorted([*problems, *notes], key=Diagnostic.sort_key))
+    return Statusfile(
+        source=source,
+        payload=doc.data,
+        sha256=payload_sha256(doc.data),
+        document=doc,
+        warnings=tuple(notes),
+    )
 
 
-def load_statusfile(source: Source) -> Statusfile:
+def load_statusfile(source: Source, linter: lint.Linter | None = None) -> Statusfile:
     if source.problem is not None:
         raise StatusfileError([source.problem])
-    return load_bytes(read_capped(source.path, source.display), source)
+    return load_bytes(read_capped(source.path, source.display), source, linter=linter)
 
 
 @dataclass(slots=True)
@@ -401,7 +415,7 @@ class LoadResult:
     failed: int
 
 
-def load_all(sources: Iterable[Source]) -> LoadResult:
+def load_all(sources: Iterable[Source], linter: lint.Linter | None = None) -> LoadResult:
     """Load every source, collecting every diagnostic rather than stopping at the first bad file."""
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
@@ -409,8 +423,11 @@ def load_all(sources: Iterable[Source]) -> LoadResult:
     for source in sources:
         checked += 1
         try:
-            files.append(load_statusfile(source))
+            statusfile = load_statusfile(source, linter)
         except StatusfileError as exc:
             failed += 1
             diagnostics.extend(exc.diagnostics)
+        else:
+            files.append(statusfile)
+            diagnostics.extend(statusfile.warnings)
     return LoadResult(files, diagnostics, checked, failed)
