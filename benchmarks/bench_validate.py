@@ -2,7 +2,8 @@
 
     python benchmarks/bench_validate.py [--files 10000] [--incidents 1000] [--repeat 3]
 
-Prints wall-clock seconds (best of --repeat), peak memory, and the speed-up over
+Prints wall-clock seconds (best of --repeat), peak memory, the cost of the linter of
+public text (the same command with the linter left out), and the speed-up over
 check-jsonschema on the same files with the same schema. Figures, not assertions:
 run it on the machine you care about.
 """
@@ -15,10 +16,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import generate, report, timed
+from harness import cpu_seconds, generate, report, timed
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schemas" / "status-page-incident-update.schema.json"
+# `statusfiles validate` exactly as shipped, except that no linter is made (load_all then lints nothing).
+WITHOUT_LINT = (
+    "import sys, sync.lintconfig as c; c.linter = lambda directory: (None, []); "
+    "from sync.cli import main; sys.argv[0] = 'statusfiles'; main()"
+)
 
 
 def main() -> None:
@@ -36,6 +42,14 @@ def main() -> None:
         statusfiles = [sys.executable, "-m", "sync", "validate"]
         ours, ours_mb = timed(statusfiles, work, args.repeat)
         report("statusfiles validate", ours, ours_mb, len(files))
+        without = [sys.executable, "-c", WITHOUT_LINT, "validate"]
+        bare, bare_mb = timed(without, work, args.repeat)
+        report("  without the linter", bare, bare_mb, len(files))
+        linted_cpu, bare_cpu = cpu_seconds([statusfiles, without], work, args.repeat)
+        print(
+            f"linter cost:            {linted_cpu / bare_cpu:6.2f}x the CPU time of validate without it "
+            f"({linted_cpu:.2f} s against {bare_cpu:.2f} s)"
+        )
 
         checker = shutil.which("check-jsonschema") or shutil.which(
             "check-jsonschema", path=str(Path(sys.executable).parent)

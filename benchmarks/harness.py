@@ -80,5 +80,20 @@ def timed(cmd: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,)) ->
     return best, peak_kb / 1024
 
 
+def cpu_seconds(cmds: list[list[str]], cwd: Path, repeat: int) -> list[float]:
+    """Best CPU time (user + system) of each command over ``repeat`` rounds, the commands interleaved.
+
+    For comparing two commands on a busy machine: CPU time is what a command costs whatever else
+    runs, and interleaving spreads any drift over both.
+    """
+    best = [float("inf")] * len(cmds)
+    for _ in range(repeat):
+        for i, cmd in enumerate(cmds):
+            proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, _, usage = os.wait4(proc.pid, 0)
+            best[i] = min(best[i], usage.ru_utime + usage.ru_stime)
+    return best
+
+
 def report(label: str, seconds: float, mb: float, files: int) -> None:
     print(f"{label + ':':24}{seconds:6.2f} s   peak {mb:5.0f} MB   {files / seconds:8.0f} files/s")

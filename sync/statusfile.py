@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync import kinds, rules, schema, yamlstrict
+from sync import kinds, lint, rules, schema, yamlstrict
 from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -65,6 +65,7 @@ class Statusfile:
     sha256: str
     document: yamlstrict.Document
     placement: kinds.Placement = kinds.ELSEWHERE
+    warnings: tuple[Diagnostic, ...] = ()  # the linter's, shown beside the update in a plan
 
     @property
     def rel(self) -> str:
@@ -401,26 +402,39 @@ def load_bytes(
     *,
     pure: bool = False,
     placement: kinds.Placement = kinds.ELSEWHERE,
+    linter: lint.Linter | None = None,
 ) -> Statusfile:
-    """Everything from raw bytes to a validated statusfile; raises :class:`StatusfileError` only."""
+    """Everything from raw bytes to a validated (and, given a linter, linted) statusfile of its kind.
+
+    Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
+    """
     if len(data) > yamlstrict.MAX_BYTES:
         raise _too_large(source.display)
-    doc = parse(decode(data, source.display), source.display, pure=pure)
+    text = decode(data, source.display)
+    doc = parse(text, source.display, pure=pure)
     problems = check_document(doc, source.display, placement)
-    if problems:
-        raise StatusfileError(problems)
+    notes = linter.check(doc, text, source.display) if linter is not None else []
+    if problems or any(d.is_error for d in notes):
+        raise StatusfileError(sorted([*problems, *notes], key=Diagnostic.sort_key))
     return Statusfile(
-        source=source, payload=doc.data, sha256=payload_sha256(doc.data), document=doc, placement=placement
+        source=source,
+        payload=doc.data,
+        sha256=payload_sha256(doc.data),
+        document=doc,
+        placement=placement,
+        warnings=tuple(notes),
     )
 
 
-def load_statusfile(source: Source, placement: kinds.Placement | None = None) -> Statusfile:
+def load_statusfile(
+    source: Source, placement: kinds.Placement | None = None, linter: lint.Linter | None = None
+) -> Statusfile:
     """Load one file; without ``placement``, its kind follows from its name and its folder on disk."""
     if source.problem is not None:
         raise StatusfileError([source.problem])
     if placement is None:
         placement = kinds.place(source.rel, declarations([source]))
-    return load_bytes(read_capped(source.path, source.display), source, placement=placement)
+    return load_bytes(read_capped(source.path, source.display), source, placement=placement, linter=linter)
 
 
 def declarations(sources: Sequence[Source]) -> dict[str, list[str]]:
@@ -455,7 +469,7 @@ class LoadResult:
     failed: int
 
 
-def load_all(sources: Iterable[Source]) -> LoadResult:
+def load_all(sources: Iterable[Source], linter: lint.Linter | None = None) -> LoadResult:
     """Load every source, collecting every diagnostic rather than stopping at the first bad file."""
     sources = list(sources)
     declared = declarations(sources)
@@ -466,7 +480,7 @@ def load_all(sources: Iterable[Source]) -> LoadResult:
         checked += 1
         problems = _second_declaration(source, declared)
         try:
-            loaded = load_statusfile(source, kinds.place(source.rel, declared))
+            loaded = load_statusfile(source, kinds.place(source.rel, declared), linter)
         except StatusfileError as exc:
             problems.extend(exc.diagnostics)
         if problems:
@@ -474,6 +488,7 @@ def load_all(sources: Iterable[Source]) -> LoadResult:
             diagnostics.extend(sorted(problems, key=Diagnostic.sort_key))
         else:
             files.append(loaded)
+            diagnostics.extend(loaded.warnings)
     return LoadResult(files, diagnostics, checked, failed)
 
 

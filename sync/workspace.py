@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync import idcheck
+from sync import idcheck, lintconfig
 from sync import ledger as ledgers
 from sync.diagnostics import Diagnostic
 from sync.snapshot import RULE as SNAPSHOT_INVALID
@@ -25,6 +25,7 @@ class Workspace:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # validation and ledger errors
     checked: int = 0
     failed: int = 0
+    config_failed: bool = False  # the linter's configuration has errors
     ledger: ledgers.LedgerState = field(default_factory=ledgers.LedgerState)
     snapshot: Snapshot | None = None  # the pages and components pulled into the statusfiles directory
 
@@ -46,6 +47,10 @@ class Workspace:
         reasons = []
         if self.failed:
             reasons.append(f"{self.failed} of {self.checked} statusfiles failed validation")
+        if self.config_failed:
+            reasons.append(
+                f"the lint configuration {display_path(lintconfig.config_path(self.directory))} is invalid"
+            )
         if any(d.rule == "ledger-invalid" for d in self.diagnostics):
             reasons.append(f"the ledger {self.ledger_display} cannot be read")
         if any(d.rule == SNAPSHOT_INVALID for d in self.diagnostics):
@@ -79,10 +84,13 @@ def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True)
     Raises DiscoveryError for a missing directory.
     """
     ws = Workspace(directory=directory, ledger_path=ledger_path_for(directory, ledger_path))
-    result = load_all(discover((), directory))
+    sources = discover((), directory)
+    linter, config_problems = lintconfig.linter(directory)
+    result = load_all(sources, linter)
     ws.snapshot = idcheck.apply(result, directory)
     ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
-    ws.diagnostics.extend(result.diagnostics)
+    ws.config_failed = bool(config_problems)
+    ws.diagnostics.extend([*config_problems, *result.diagnostics])
     if with_ledger:
         read_ledger(ws)
     return ws

@@ -30,6 +30,9 @@ MAX_DEPTH = 8
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line, column
+# Where a scalar value's source text is: start and end offsets in the text, and its style
+# ("" plain, "'" or '"' quoted, "|" or ">" block), so text inside a value can be located.
+Span = tuple[int, int, str]
 
 _FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PURE_LOADER: type = yaml.SafeLoader
@@ -71,6 +74,7 @@ class Document:
     key_positions: dict[Path, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     comments: dict[Path, Position] = field(default_factory=dict)
+    spans: dict[Path, Span] = field(default_factory=dict)  # scalar values only
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """Where ``path`` is, or the nearest enclosing value that exists (for a missing field)."""
@@ -160,6 +164,8 @@ _HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _EDITOR_LINE_END = re.compile(r"\r\n|\r|\n")
 _BLANKS = frozenset(" \t")
+# An inline lint allowance is a comment meant as one: it never cuts a value by mistake.
+ALLOWANCE = re.compile(r"#[ \t]*statusfiles:[ \t]*allow\b[ \t]*([^\r\n]*)")
 
 
 class _Lines:
@@ -292,6 +298,8 @@ class _Builder:
                     value = self.surrogates(value, line, col, here, is_key)
                 if self.lines is not None and style in ("'", '"'):
                     self.quoted.append((mark.index, ev.end_mark.index))
+            if not is_key:
+                self.doc.spans.setdefault(here, (ev.start_mark.index, ev.end_mark.index, ev.style or ""))
             if is_key:
                 assert parent is not None
                 self.key(parent, value, bool(style), line, col)
@@ -341,7 +349,7 @@ class _Builder:
         eol = text.find("\n", i)
         rest = text[i : eol if eol >= 0 else len(text)]
         after = rest.lstrip(" \t")
-        if after.startswith("#"):
+        if after.startswith("#") and not ALLOWANCE.match(after):
             at = i + len(rest) - len(after)
             self.doc.comments[path] = (
                 (end.line + 1, end.column + 1 + at - i) if self.lines is None else self.lines.locate(at)

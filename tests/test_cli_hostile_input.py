@@ -103,7 +103,7 @@ def test_an_unreadable_folder_is_an_error(project: Path) -> None:
     [diagnostic] = report["diagnostics"]
     assert diagnostic["rule"] == "unreadable"
     assert diagnostic["message"].startswith("cannot read the folder:")
-    assert report["summary"] == {"files_checked": 2, "files_failed": 1, "errors": 1}
+    assert report["summary"] == {"files_checked": 2, "files_failed": 1, "errors": 1, "warnings": 0}
 
 
 def test_upper_case_suffixes_are_checked(project: Path) -> None:

@@ -82,7 +82,7 @@ def test_json_format(project: Path) -> None:
     assert code == 1
     assert report == {
         "version": 1,
-        "summary": {"files_checked": 3, "files_failed": 1, "errors": 1},
+        "summary": {"files_checked": 3, "files_failed": 1, "errors": 1, "warnings": 0},
         "diagnostics": [
             {
                 "file": "statusfiles/b.yaml",

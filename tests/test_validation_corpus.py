@@ -122,6 +122,7 @@ def test_cli_reports_every_file_in_one_run(tmp_path: Path) -> None:
         "files_checked": len(VALID) + len(INVALID) + beside,
         "files_failed": len(INVALID),
         "errors": sum(len(c.expected) for c in INVALID),
+        "warnings": 0,
     }
     got: dict[str, list[tuple[str, int, int, str]]] = {}
     for d in report["diagnostics"]:

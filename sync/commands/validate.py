@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sync import idcheck
+from sync import idcheck, lintconfig
 from sync.commands import dir_option, echo_diagnostics, format_option
 from sync.diagnostics import FORMATS, plural, render_json
 from sync.statusfile import DiscoveryError, discover, load_all
@@ -33,14 +33,23 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
         sources = discover(paths, directory)
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
-    result = load_all(sources)
+    linter, diagnostics = lintconfig.linter(directory)
+    result = load_all((s for s in sources if not lintconfig.is_config(s.path, directory)), linter)
     idcheck.apply(result, directory)
-    errors = sum(1 for d in result.diagnostics if d.is_error)
+    diagnostics += result.diagnostics
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
     if fmt == "json":
-        summary = {"files_checked": result.checked, "files_failed": result.failed, "errors": errors}
-        click.echo(render_json(result.diagnostics, summary), nl=False)
+        summary = {
+            "files_checked": result.checked,
+            "files_failed": result.failed,
+            "errors": errors,
+            "warnings": warnings,
+        }
+        click.echo(render_json(diagnostics, summary), nl=False)
     else:
-        echo_diagnostics(result.diagnostics, fmt)
+        echo_diagnostics(diagnostics, fmt)
+        counts = [plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
         line = f"{plural(result.checked, 'file')} checked, {result.failed} failed"
-        click.echo(line + (f" ({plural(errors, 'error')})." if errors else "."))
+        click.echo(line + (f" ({', '.join(counts)})." if counts else "."))
     raise SystemExit(1 if result.failed or errors else 0)

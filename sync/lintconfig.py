@@ -1,0 +1,49 @@
+"""Reading the linter's configuration, ``<statusfiles dir>/.lint.yaml``, at the edge.
+
+The file is read like a statusfile (size cap, UTF-8, the strict YAML loader), so
+its problems are diagnostics with a line and column; where it is wrong, the
+defaults stand in and the run still fails on those diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sync import lint
+from sync.diagnostics import Diagnostic, StatusfileError, format_field
+from sync.statusfile import decode, display_path, parse, read_capped
+
+
+def config_path(directory: Path) -> Path:
+    return directory / lint.CONFIG_NAME
+
+
+def is_config(path: Path, directory: Path) -> bool:
+    """Whether ``path`` is the configuration (pre-commit names it like any changed YAML file)."""
+    return os.path.abspath(path) == os.path.abspath(config_path(directory))
+
+
+def load(directory: Path) -> tuple[lint.Settings, list[Diagnostic]]:
+    """The settings of the statusfiles in ``directory`` and the configuration's problems."""
+    path = config_path(directory)
+    if not path.is_file():
+        return lint.Settings(), []
+    display = display_path(path)
+    try:
+        doc = parse(decode(read_capped(path, display), display), display)
+    except StatusfileError as exc:
+        if [d.rule for d in exc.diagnostics] == ["empty-file"]:
+            return lint.Settings(), []  # every setting commented out: the defaults
+        return lint.Settings(), list(exc.diagnostics)
+    settings, problems = lint.settings_from(doc.data)
+    diagnostics = []
+    for p in problems:
+        line, col = doc.position(p.path, key=p.at_key)
+        diagnostics.append(Diagnostic(display, line, col, format_field(p.path), p.message, lint.CONFIG_RULE))
+    return settings, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def linter(directory: Path) -> tuple[lint.Linter, list[Diagnostic]]:
+    settings, diagnostics = load(directory)
+    return lint.Linter(settings), diagnostics
