@@ -79,6 +79,11 @@ def _stop(diagnostics: Sequence[Diagnostic], fmt: str, headline: str) -> None:
     show_default=True,
     help="Seconds to wait for another sync using the same ledger to finish.",
 )
+@click.option(
+    "--no-upstream-check",
+    is_flag=True,
+    help="Publish even when the ledger's git upstream has records the local ledger lacks.",
+)
 def command(
     directory: Path,
     ledger_path: Path | None,
@@ -88,10 +93,12 @@ def command(
     concurrency: int,
     timeout: float,
     lock_timeout: float,
+    no_upstream_check: bool,
 ) -> None:
     """Publish every new statusfile to incident.io, each exactly once, in order.
 
-    Validates and plans first, and publishes nothing if anything is wrong.
+    Validates and plans first, and publishes nothing if anything is wrong,
+    or if the ledger is behind the one on its git upstream (pull first).
     Then it reads every incident and maintenance window it will post to,
     records what is already on the page instead of posting it again, creates
     declared incidents and maintenance windows (each with its idempotency key),
@@ -126,6 +133,8 @@ def command(
     if not ws.ok:
         _stop(ws.diagnostics, fmt, ws.trouble)
     names = reportview.Names(ws.snapshot, {f.rel: f.payload for f in ws.files})  # beside IDs in the output
+    if not (dry_run or no_upstream_check):
+        _refuse_when_behind_upstream(ws.ledger_path, fmt)
 
     writer = (
         None if dry_run else ledger.Writer(ws.ledger_path, run=uuid.uuid4().hex, lock_timeout=lock_timeout)
@@ -199,6 +208,15 @@ def command(
         click.echo(reportview.render_text_summary(report), nl=False)
     _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings], names=names))
     raise SystemExit(0 if report.ok else 1)
+
+
+def _refuse_when_behind_upstream(ledger_path: Path, fmt: str) -> None:
+    """A hand-run sync must not post what the publish workflow already posted and pushed the record of."""
+    from sync import upstream
+
+    behind = upstream.check(ledger_path)
+    if behind is not None:
+        _stop([], fmt, behind.reason)
 
 
 def _check_components(

@@ -1,0 +1,91 @@
+"""The edge that compares the local ledger with the ledger on the branch's upstream (git).
+
+A sync run by hand from a checkout that lacks records the publish workflow pushed would post those updates
+again (or adopt them at best). So before publishing, sync fetches the upstream branch and refuses when the
+ledger there holds records the local one does not have.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_TIMEOUT = 60.0  # seconds for one git command; a fetch that hangs on a network must not hang sync
+
+
+@dataclass(frozen=True)
+class Behind:
+    """Why the local ledger cannot be trusted to be current: a sentence for the user."""
+
+    reason: str
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # Never prompt for credentials: sync may run where nobody can answer.
+    env = os.environ | {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=GIT_TIMEOUT,
+        check=False,
+    )
+
+
+def missing_records(local: str, upstream: str) -> int:
+    """How many of the upstream ledger's records the local ledger lacks (pure; lines compared whole)."""
+    have = {line.strip() for line in local.splitlines()}
+    return sum(1 for line in upstream.splitlines() if line.strip() and line.strip() not in have)
+
+
+def check(ledger_path: Path) -> Behind | None:
+    """None when the ledger is in no git checkout with an upstream, or the upstream has nothing it lacks."""
+    folder = ledger_path.resolve().parent
+    if not folder.is_dir():
+        return None
+    try:
+        top = _git(folder, "rev-parse", "--show-toplevel")
+        if top.returncode != 0:
+            return None  # not a git checkout
+        upstream = _git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+        if upstream.returncode != 0:
+            return None  # a branch that tracks nothing: there is no shared ledger to compare with
+        name = upstream.stdout.strip()
+        remote = _git(folder, "config", "--get", f"branch.{_branch(folder)}.remote").stdout.strip() or "."
+        fetched = _git(folder, "fetch", "--quiet", "--no-tags", remote)
+        if fetched.returncode != 0:
+            detail = fetched.stderr.strip().splitlines()[-1:] or ["git fetch failed"]
+            return Behind(
+                f"cannot tell whether the ledger is current: fetching {name} failed ({detail[0]}). "
+                "Fix the fetch and pull first, or pass --no-upstream-check."
+            )
+        rel = os.path.relpath(ledger_path.resolve(), Path(top.stdout.strip()).resolve())
+    except (OSError, subprocess.TimeoutExpired):
+        return Behind("cannot tell whether the ledger is current (git did not answer). Pull first.")
+    theirs = _git(folder, "show", f"@{{upstream}}:{Path(rel).as_posix()}")
+    if theirs.returncode != 0:
+        return None  # the upstream has no ledger yet
+    try:
+        ours = ledger_path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        ours = ""
+    except OSError:
+        return None  # sync's own read of the ledger reports it
+    missing = missing_records(ours, theirs.stdout)
+    if not missing:
+        return None
+    return Behind(
+        f"the ledger is behind {name}: it lacks {missing} record(s) that {name} has, so this sync could "
+        "post updates again that were already published. Pull first (git pull), then sync; "
+        "--no-upstream-check overrides this."
+    )
+
+
+def _branch(folder: Path) -> str:
+    return _git(folder, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
