@@ -372,7 +372,10 @@ def _incident(
         else:
             updates.append(Planned(f, "create", unsettled))
 
-    last = posted[-1].posted_path if posted else None
+    # An imported file is named after the page's updates, not posted in git's order: it never puts a
+    # later file out of order.
+    ours = [e for e in posted if not e.imported]
+    last = ours[-1].posted_path if ours else None
     running = status
     creates = 0
     for p in updates:
