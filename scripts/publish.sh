@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The publish job: bring the checkout to the newest main, run `statusfiles sync`, refresh the snapshot of the
-# account's pages and components (`statusfiles pull`), and commit and push the ledger and the snapshot, even
-# when sync failed part way. Called by .github/workflows/statusfiles-publish.yml and by action.yml
-# (command: sync); run from the root of a checkout of the repository.
+# account's pages and components (`statusfiles pull`), import what was posted elsewhere (`statusfiles import
+# --open`: the dashboard, Slack), and commit and push the ledger, the snapshot and the imported statusfiles,
+# even when sync failed part way. Called by .github/workflows/statusfiles-publish.yml (after each merge and
+# on a schedule) and by action.yml (command: sync); run from the root of a checkout of the repository.
 #
 # Environment (all optional except the API key):
 #   INCIDENT_IO_API_KEY        the API key; empty: publishing is skipped with a notice and exit 0
@@ -12,6 +13,7 @@
 #   STATUSFILES_REMOTE         the remote to fetch from and push to (default origin)
 #   STATUSFILES_BRANCH         the branch to publish from and push the ledger to (default main)
 #   STATUSFILES_PUSH_ATTEMPTS  how many times to push before giving up (default 5)
+#   STATUSFILES_IMPORT         false: do not import what was posted elsewhere (default true)
 #   STATUSFILES_GIT_NAME       the ledger commit's author and committer name (default github-actions[bot])
 #   STATUSFILES_GIT_EMAIL      ... and e-mail (default GitHub's address for github-actions[bot])
 #   STATUSFILES_REPORT         also write the Markdown report (sync's summary and ours) to this file
@@ -19,7 +21,7 @@
 #   GITHUB_STEP_SUMMARY        the report is appended here when set
 #   GITHUB_OUTPUT              status (published|failed|skipped), sync-exit-code, ledger
 #                              (pushed|unchanged|push-failed) and snapshot (refreshed|unchanged|pull-failed)
-#                              are written here when set
+#                              and import (imported|unchanged|import-failed|off) are written here when set
 #
 # Exit status: 0 when everything was published (or there was nothing to publish, or no API key) and the
 # ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the push failed.
@@ -30,6 +32,7 @@ branch=${STATUSFILES_BRANCH:-main}
 dir=${STATUSFILES_DIR:-statusfiles}
 ledger=${STATUSFILES_LEDGER:-$dir/ledger.jsonl}
 snapshot=$dir/snapshot.json
+schemas=$(dirname "$dir")/schemas
 attempts=${STATUSFILES_PUSH_ATTEMPTS:-5}
 tracking=refs/remotes/$remote/$branch
 
@@ -59,9 +62,10 @@ main() {
   fi
 
   refresh_snapshot
+  import_elsewhere
 
   local push_ok=true
-  if ledger_changed || snapshot_changed; then
+  if ledger_changed || snapshot_changed || imported_files; then
     commit_ledger
     push_ledger || push_ok=false
   else
@@ -112,6 +116,57 @@ refresh_snapshot() {
   fi
 }
 
+# Updates posted from the dashboard or Slack become statusfiles and adopted ledger records, so that git stays
+# the whole record. After sync (whose posts are then in the ledger and never imported) and after the pull
+# (the files name pages and components as the snapshot does). A failed import only warns: the next run
+# imports what this one missed, from the page.
+import_elsewhere() {
+  if [ "${STATUSFILES_IMPORT:-true}" = false ]; then
+    output import off
+    return 0
+  fi
+  local log="$report.import"
+  if ! GITHUB_STEP_SUMMARY="" statusfiles import --open --dir "$dir" --ledger "$ledger" | tee "$log"; then
+    echo "::warning title=statusfiles import failed::statusfiles import --open failed (the log above says why); what was posted elsewhere is recorded by the next run"
+    note "What was posted elsewhere could not be imported (\`statusfiles import --open\` failed; the job log says why)."
+    output import import-failed
+  elif imported_files; then
+    output import imported
+  else
+    output import unchanged
+  fi
+  local lines
+  lines=$(grep '^imported ' "$log" | sed 's/^imported  //' || true)
+  if [ -n "$lines" ]; then
+    {
+      echo
+      echo "### Recorded from the status page"
+      echo
+      echo "Posted elsewhere (the dashboard, Slack), now statusfiles and adopted ledger records:"
+      echo
+      echo '```text'
+      printf '%s\n' "$lines"
+      echo '```'
+    } >>"$report"
+  fi
+  rm -f "$log"
+}
+
+# Files new in the statusfiles directory, one a line: in this freshly reset checkout only import writes any
+# (the ledger and the snapshot, new in a new repository, are not counted). With them, the schemas their
+# first lines name, which import writes beside the directory when the repository has none yet.
+new_statusfiles() {
+  git ls-files --others --exclude-standard -- "$dir" | grep -v -x -F -e "$ledger" -e "$snapshot" || true
+}
+
+new_schemas() {
+  git ls-files --others --exclude-standard -- "$schemas"
+}
+
+imported_files() {
+  [ -n "$(new_statusfiles)" ]
+}
+
 ledger_changed() {
   [ -n "$(git status --porcelain -- "$ledger")" ]
 }
@@ -123,13 +178,23 @@ snapshot_changed() {
 # One commit holds what this run changed: the ledger's new lines and the refreshed snapshot.
 commit_ledger() {
   local added message path
+  local imported
+  imported=$(new_statusfiles | grep -c . || true)
+  if [ "$imported" -gt 0 ]; then
+    git add --all -- "$dir"
+    if [ -n "$(new_schemas)" ]; then
+      git add -- "$schemas"
+    fi
+  fi
   for path in "$ledger" "$snapshot"; do
     if [ -n "$(git status --porcelain -- "$path")" ]; then
       git add -- "$path"
     fi
   done
   added=$(git diff --cached --numstat -- "$ledger" | cut -f1)
-  if [ -z "$added" ]; then
+  if [ "$imported" -gt 0 ]; then
+    message="statusfiles: import ${imported} statusfile(s) posted elsewhere and record ${added:-0} ledger line(s) [skip ci]"
+  elif [ -z "$added" ]; then
     message="statusfiles: refresh the snapshot of status pages [skip ci]"
   elif [ -n "$(git diff --cached --name-only -- "$snapshot")" ]; then
     message="statusfiles: record ${added} ledger line(s) from publishing and refresh the snapshot [skip ci]"
@@ -221,7 +286,7 @@ finish() {
   if [ -n "${STATUSFILES_REPORT:-}" ]; then
     cp "$report" "$STATUSFILES_REPORT"
   fi
-  rm -f "$report" "$report.attributes"
+  rm -f "$report" "$report.attributes" "$report.import"
 }
 
 report=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-report.XXXXXX")

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from helpers import INCIDENT, REPO, update, write_statusfile
 
 from sync.sandbox import Fault, Sandbox, SandboxConfig
+from sync.sandbox.seed import STATUS_PAGE_ID
 
 SCRIPT = REPO / "scripts" / "publish.sh"
 API_KEY = "publish-test-key"
@@ -64,6 +66,7 @@ class World:
     origin: Path
     dev: Path
     sandbox: Sandbox
+    baseline: int = 0  # ledger lines on main before the test: the import of what the seed page shows
     runners: int = 0
     merged: int = 0
     bin: Path = field(default_factory=lambda: Path(sys.executable).parent)
@@ -93,7 +96,7 @@ class World:
         summary.write_text("")
         full = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "INCIDENT_IO_"))}
         full |= GIT_ENV | {
-            "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+            "PATH": self.path(),
             "INCIDENT_IO_API_KEY": API_KEY,
             "INCIDENT_IO_BASE_URL": self.sandbox.base_url,
             "STATUSFILES_GIT_NAME": BOT_NAME,
@@ -107,6 +110,9 @@ class World:
         )
         outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
         return Run(proc.returncode, proc.stdout, proc.stderr, outputs, summary.read_text())
+
+    def path(self) -> str:
+        return f"{self.bin}{os.pathsep}{os.environ['PATH']}"
 
     def posted(self) -> list[str]:
         """The messages of the updates on the status page that came from statusfiles (not the seed)."""
@@ -125,6 +131,17 @@ def recorded(world: World) -> dict[str, str]:
     return {r["path"]: r["event"] for r in world.main_ledger() if r["event"] in ("posted", "adopted")}
 
 
+def statusfiles(cwd: Path, sandbox: Sandbox, *args: str) -> str:
+    """Run a statusfiles command against the sandbox, as a person would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "STATUSFILES_", "INCIDENT_IO_"))}
+    env |= GIT_ENV | {"INCIDENT_IO_API_KEY": API_KEY, "INCIDENT_IO_BASE_URL": sandbox.base_url}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sync", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, f"statusfiles {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     origin = tmp_path / "origin.git"
@@ -134,12 +151,17 @@ def world(tmp_path: Path) -> Iterator[World]:
     git(dev, "config", "user.name", "Developer")
     git(dev, "config", "user.email", "dev@example.com")
     (dev / "README.md").write_text("A repository of statusfiles.\n")
-    git(dev, "add", "--all")
-    git(dev, "commit", "--quiet", "-m", "Initial commit")
     git(dev, "remote", "add", "origin", str(origin))
-    git(dev, "push", "--quiet", "--set-upstream", "origin", "main")
     with Sandbox(SandboxConfig(api_key=API_KEY)) as sandbox:
-        yield World(tmp_path, origin, dev, sandbox)
+        # The repository holds what the page showed before the tests (the seed's open incidents and
+        # window), as after its first publish: whatever a run then imports is the test's own doing.
+        (dev / "statusfiles").mkdir()
+        statusfiles(dev, sandbox, "import", "--open")
+        git(dev, "add", "--all")
+        git(dev, "commit", "--quiet", "-m", "Initial commit")
+        git(dev, "push", "--quiet", "--set-upstream", "origin", "main")
+        baseline = len((dev / LEDGER).read_text().splitlines())
+        yield World(tmp_path, origin, dev, sandbox, baseline)
 
 
 def test_a_merge_is_published_and_its_ledger_lands_on_main(world: World) -> None:
@@ -158,6 +180,7 @@ def test_a_merge_is_published_and_its_ledger_lands_on_main(world: World) -> None
         "sync-exit-code": "0",
         "snapshot": "refreshed",
         "ledger": "pushed",
+        "import": "unchanged",
         "status": "published",
     }
     # The plan it took after the reset, for action.yml's counts.
@@ -271,11 +294,12 @@ def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: Worl
 def test_without_the_secret_nothing_is_published_and_the_run_passes(world: World) -> None:
     world.merge("T: not yet")
     before = git(world.origin, "rev-parse", "main")
+    seen = len(world.sandbox.requests())
     run = world.publish(world.checkout(), INCIDENT_IO_API_KEY="")
 
     assert run.returncode == 0, run.stderr
     assert "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured" in run.stdout
-    assert world.sandbox.requests() == []
+    assert len(world.sandbox.requests()) == seen
     assert git(world.origin, "rev-parse", "main") == before
     assert run.outputs == {"status": "skipped"}
     assert "not configured" in run.summary
@@ -294,6 +318,7 @@ def test_a_sync_that_fails_part_way_still_pushes_its_ledger(world: World) -> Non
         "sync-exit-code": "1",
         "snapshot": "refreshed",
         "ledger": "pushed",
+        "import": "unchanged",
         "status": "failed",
     }
     assert world.posted() == ["T: goes through"]
@@ -321,6 +346,7 @@ def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world:
         "sync-exit-code": "0",
         "snapshot": "refreshed",
         "ledger": "push-failed",
+        "import": "unchanged",
         "status": "failed",
     }
     assert "rebasing" not in run.stdout
@@ -349,6 +375,7 @@ def test_a_changed_page_alone_is_committed_as_a_refreshed_snapshot(world: World)
         "sync-exit-code": "0",
         "snapshot": "refreshed",
         "ledger": "pushed",
+        "import": "unchanged",
         "status": "published",
     }
     assert world.main_log()[0] == f"{BOT_NAME}|statusfiles: refresh the snapshot of status pages [skip ci]"
@@ -369,11 +396,13 @@ def test_a_failed_pull_warns_and_still_publishes(world: World) -> None:
         "sync-exit-code": "0",
         "snapshot": "pull-failed",
         "ledger": "pushed",
+        "import": "import-failed",  # it lists the pages too
         "status": "published",
     }
     assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
     assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER]
     assert "could not be refreshed" in run.summary
+    assert "::warning title=statusfiles import failed::" in run.stdout
 
 
 def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world: World) -> None:
@@ -395,3 +424,142 @@ def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world:
     assert (other / SNAPSHOT).read_text() != on_main
     assert '"name": "Acme Cloud Platform"' in on_main and '"name": "Acme Internal"' in on_main
     assert json.loads(on_main)["version"] == 1
+
+
+# --- recording what was posted elsewhere (the scheduled run, and every run after sync) ------------------
+
+
+def elsewhere(world: World, path: str, body: dict[str, object]) -> dict[str, object]:
+    """A POST made outside statusfiles: the dashboard or the Slack app."""
+    r = httpx.post(
+        f"{world.sandbox.base_url}{path}", json=body, headers={"Authorization": f"Bearer {API_KEY}"}
+    )
+    assert r.status_code in (200, 201), r.text
+    return dict(r.json())
+
+
+def from_slack(world: World, message: str) -> None:
+    body = {"status_page_incident_id": INCIDENT, "message": message, "notify_subscribers": False}
+    elsewhere(world, "/v2/status_page_incident_updates", body)
+
+
+def from_the_dashboard(world: World, name: str) -> str:
+    body = {
+        "status_page_id": STATUS_PAGE_ID,
+        "name": name,
+        "incident_status": "investigating",
+        "idempotency_key": f"dashboard-{name}",
+        "message": f"T: {name}, declared in the dashboard.",
+        "notify_subscribers": False,
+    }
+    return str(elsewhere(world, "/v2/status_page_incidents", body)["status_page_incident"]["id"])
+
+
+def imported(world: World) -> dict[str, str]:
+    """Each path the ledger on main records as imported by the runs under test, with its event."""
+    records = world.main_ledger()[world.baseline :]
+    return {r["path"]: r["event"] for r in records if r.get("origin") == "import"}
+
+
+def writes(world: World) -> int:
+    return sum(1 for r in world.sandbox.requests() if r["method"] in ("POST", "PUT"))
+
+
+def test_a_scheduled_run_records_what_was_posted_elsewhere_between_publishes(world: World) -> None:
+    [first] = world.merge("T: from git, before")
+    assert world.publish(world.checkout()).returncode == 0  # the publish before
+    from_slack(world, "T: from Slack")
+    login = from_the_dashboard(world, "Login failures")
+    posted_before = writes(world)
+
+    run = world.publish(world.checkout())  # the scheduled run: nothing new on main
+
+    assert run.returncode == 0, run.stderr
+    assert writes(world) == posted_before  # recorded, never posted
+    assert (run.outputs["import"], run.outputs["ledger"]) == ("imported", "pushed")
+    records = imported(world)
+    assert set(records.values()) == {"adopted", "created"}
+    [slack_file] = [p for p, e in records.items() if e == "adopted"]
+    assert "T: from Slack" in git(world.origin, "show", f"main:statusfiles/{slack_file}")
+    assert any(login in json.dumps(r) for r in world.main_ledger()[world.baseline :])
+    author, subject = world.main_log()[0].split("|", 1)
+    assert author == BOT_NAME
+    assert subject.startswith("statusfiles: import ") and subject.endswith("[skip ci]")
+    assert "### Recorded from the status page" in run.summary and slack_file in run.summary
+    # The files and their records are one commit: what a reviewer of main sees together.
+    changed = git(world.origin, "show", "--format=", "--name-only", "main").split()
+    assert LEDGER in changed and f"statusfiles/{slack_file}" in changed
+
+    # The publish after it: a new statusfile from git goes out after the imported one, in order.
+    git(world.dev, "pull", "--quiet", "--rebase")
+    [later] = world.merge("T: from git, after")
+    after = world.publish(world.checkout())
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert world.posted() == ["T: from git, before", "T: from Slack", "T: from git, after"]
+    assert recorded(world)[later.removeprefix("statusfiles/")] == "posted"
+    assert after.outputs["import"] == "unchanged"
+    plan = statusfiles(world.dev, world.sandbox, "plan", "--format", "json")
+    assert json.loads(plan)["summary"]["publish"] == 1  # the dev clone lacks only the last ledger commit
+    assert recorded(world)[first.removeprefix("statusfiles/")] == "posted"
+
+
+@pytest.mark.parametrize("race", [push_intruder_while_syncing, push_intruder_at_push])
+def test_main_moving_during_a_recording_run_keeps_both(world: World, race) -> None:
+    world.merge("T: published")
+    assert world.publish(world.checkout()).returncode == 0
+    from_slack(world, "T: from Slack")
+    checkout = world.checkout()
+    # A pull request merged while the run records: a new statusfile lands on main meanwhile.
+    other = clone(world.origin, world.tmp / "intruder", identity="Someone Else")
+    write_statusfile(other / "statusfiles/2026-11-27-other/01-update.yaml", update("T: merged meanwhile"))
+    git(other, "add", "--all")
+    git(other, "commit", "--quiet", "-m", "Add a statusfile")
+    merged = git(other, "rev-parse", "HEAD").strip()
+    run = world.publish(checkout, **race(world, other, checkout))
+
+    assert run.returncode == 0, run.stderr
+    assert "rebasing the ledger commit" in run.stdout
+    assert git(world.origin, "rev-parse", "main^").strip() == merged  # never forced
+    assert "adopted" in imported(world).values()
+    # The merged file was not on main when this run synced: the next publish posts it, once.
+    assert world.posted() == ["T: published", "T: from Slack"]
+    again = world.publish(world.checkout())
+    assert again.returncode == 0, again.stderr
+    assert world.posted() == ["T: published", "T: from Slack", "T: merged meanwhile"]
+    assert again.outputs["import"] == "unchanged"
+
+
+def test_a_recording_commit_passes_the_pull_request_ledger_check(world: World) -> None:
+    # A pull request opened before the recording commit, merged after it: its merge commit's ledger
+    # differs from its base's only by what the pull request changed, which is nothing.
+    git(world.dev, "checkout", "--quiet", "-b", "pr")
+    write_statusfile(world.dev / FOLDER / "09-from-a-branch.yaml", update("T: from a branch", status=None))
+    git(world.dev, "add", "--all")
+    git(world.dev, "commit", "--quiet", "-m", "A pull request")
+    from_slack(world, "T: from Slack")
+    assert world.publish(world.checkout()).outputs["import"] == "imported"
+    pr = world.checkout()
+    git(pr, "fetch", "--quiet", str(world.dev), "pr:pr")
+    git(pr, "-c", "user.name=GitHub", "-c", "user.email=g@example.com", "merge", "--quiet", "--no-ff", "pr")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "STATUSFILES_"))}
+    env |= GIT_ENV | {"COMMAND": "plan", "GITHUB_EVENT_NAME": "pull_request", "PATH": world.path()}
+    proc = subprocess.run(
+        [str(REPO / "scripts" / "action-run.sh")],
+        cwd=pr,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ledger edited by hand" not in proc.stdout
+    assert "predates the last publish" in proc.stdout  # the branch is told to catch up, nothing more
+
+
+def test_import_can_be_left_out(world: World) -> None:
+    world.merge("T: published")
+    from_slack(world, "T: from Slack")
+    run = world.publish(world.checkout(), STATUSFILES_IMPORT="false")
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["import"] == "off"
+    assert imported(world) == {}
