@@ -245,6 +245,7 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     ]
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
+    assert workflow["on"]["schedule"] == [{"cron": "*/5 * * * *"}]
     publish = workflow["jobs"]["publish"]
     assert publish["environment"] == "statusfiles"
     assert publish["if"] == "github.ref == 'refs/heads/main'"
@@ -486,3 +487,29 @@ def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_pat
     markdown = outputs["markdown"]
     assert markdown.rstrip().endswith("*Cut short here: the run's job summary has all of it.*")
     assert len(markdown) <= 60_100 and len(markdown.encode()) <= 100_100
+
+
+def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
+    # The scheduled run that imports what was posted elsewhere is the publish job: the same script, the
+    # same committer, the same concurrency group, so it never races a publish on the ledger and may take
+    # the place of a waiting publish run GitHub cancels for it. The documented example does the same.
+    for workflow in (load(PUBLISH), load(docs_examples()[1])):
+        assert "schedule" in workflow["on"] and "push" in workflow["on"]
+        assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
+        assert workflow["jobs"]["publish"]["permissions"] == {"contents": "write"}
+    step = load(PUBLISH)["jobs"]["publish"]["steps"][-1]
+    assert step["run"] == "scripts/action-run.sh" and "STATUSFILES_GIT_NAME" not in step["env"]
+    assert "import_elsewhere" in (REPO / "scripts" / "publish.sh").read_text()
+    # Scheduled retries of a failing publish edit the open issue without a comment every five minutes.
+    report = load(PUBLISH)["jobs"]["report"]["steps"][0]
+    assert report["env"]["EVENT"] == "${{ github.event_name }}"
+    assert '[ "$EVENT" != schedule ]' in report["run"]
+
+
+def test_the_workflow_installs_statusfiles_as_the_action_does() -> None:
+    install = next(s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "install")
+    assert '"${uv[@]}" pip install' in install["run"]
+    publish = next(
+        s for s in load(PUBLISH)["jobs"]["publish"]["steps"] if s.get("name") == "Install statusfiles"
+    )
+    assert "uv pip install" in publish["run"]
