@@ -1,0 +1,167 @@
+"""Time the publish job's own steps: installing statusfiles as action.yml does, then publishing one update.
+
+    python benchmarks/bench_publish_job.py [--incidents 50] [--per-incident 50]
+
+The install is the `Install statusfiles` step of action.yml, run by bash with the environment a runner
+gives it, into a fresh virtualenv, from a clean export of this commit (as a checkout of the action is). It
+runs twice: the first warms uv's cache (and installs uv from PyPI when it is not on PATH), the second is the
+figure that counts (a runner with a warm cache). Then a repository with --incidents x --per-incident
+statusfiles already published (ledger committed, sandbox holding the updates) merges one new update, and
+scripts/publish.sh runs in a fresh clone with the new virtualenv: fetch, sync, pull, import, commit, push.
+Target: install + publish at most 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+from bench_sync import KEY, PAGE, start_sandbox
+
+from sync.commands.new import dump
+
+REPO = Path(__file__).resolve().parent.parent
+GIT_ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+IDENTITY = {"GIT_AUTHOR_NAME": "B", "GIT_AUTHOR_EMAIL": "b@example.com"} | {
+    "GIT_COMMITTER_NAME": "B",
+    "GIT_COMMITTER_EMAIL": "b@example.com",
+}
+
+
+def git(cwd: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV | IDENTITY
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def base_python() -> str:
+    """The interpreter this virtualenv was made from: what actions/setup-python would hand the step."""
+    return str(Path(getattr(sys, "_base_executable", sys.executable)))
+
+
+def install(action: Path, temp: Path) -> tuple[float, Path]:
+    step = next(s for s in yaml.safe_load((REPO / "action.yml").read_text())["runs"]["steps"] if s.get("id") == "install")
+    temp.mkdir()
+    output = temp / "output"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV",)}
+    env |= {
+        "PYTHON": base_python(),
+        "GITHUB_ACTION_PATH": str(action),
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_OUTPUT": str(output),
+    }
+    start = time.perf_counter()
+    subprocess.run(["bash", "-e", "-c", step["run"]], env=env, check=True)
+    elapsed = time.perf_counter() - start
+    bin_dir = Path(output.read_text().split("bin=", 1)[1].strip())
+    return elapsed, bin_dir
+
+
+def published_repository(work: Path, url: str, incidents: int, per: int) -> Path:
+    """A bare remote whose main holds incidents x per statusfiles, all published and in its ledger."""
+    dev = work / "dev"
+    root = dev / "statusfiles"
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=url, headers=headers) as api:
+        for n in range(incidents):
+            body = {
+                "status_page_id": PAGE,
+                "name": f"Incident {n}",
+                "incident_status": "investigating",
+                "message": "Investigating.",
+                "notify_subscribers": False,
+                "idempotency_key": f"b{n}",
+            }
+            incident = api.post("/v2/status_page_incidents", json=body).json()["status_page_incident"]["id"]
+            folder = root / f"2026-11-{n % 28 + 1:02d}-incident-{n:03d}"
+            folder.mkdir(parents=True)
+            for i in range(per):
+                payload = {
+                    "status_page_incident_id": incident,
+                    "notify_subscribers": False,
+                    "message": f"Update {i + 1} of incident {n}.",
+                }
+                (folder / f"{i + 1:03d}-update.yaml").write_text(dump(payload, None))
+    env = os.environ | {"INCIDENT_IO_API_KEY": KEY, "INCIDENT_IO_BASE_URL": url}
+    for args in (["sync", "--concurrency", "8"], ["import", "--open"], ["pull"]):
+        subprocess.run([sys.executable, "-m", "sync", *args], cwd=dev, env=env, check=True, capture_output=True)
+    git(work, "init", "--quiet", "--initial-branch=main", str(dev))
+    git(dev, "add", "--all")
+    git(dev, "commit", "--quiet", "-m", "published")
+    origin = work / "origin.git"
+    git(work, "clone", "--quiet", "--bare", str(dev), str(origin))
+    git(dev, "remote", "add", "origin", str(origin))
+    git(dev, "fetch", "--quiet", "origin")
+    git(dev, "branch", "--quiet", "--set-upstream-to=origin/main")
+    # The merge to publish: one new update to the first incident.
+    first = sorted(p for p in root.iterdir() if p.is_dir())[0]
+    update = {
+        "status_page_incident_id": next(
+            line.split(": ", 1)[1] for line in (first / "001-update.yaml").read_text().splitlines()
+            if line.startswith("status_page_incident_id")
+        ),
+        "notify_subscribers": False,
+        "message": "A fix is deployed; we are monitoring.",
+    }
+    (first / f"{per + 1:03d}-update.yaml").write_text(dump(update, None))
+    git(dev, "add", "--all")
+    git(dev, "commit", "--quiet", "-m", "one more update")
+    git(dev, "push", "--quiet", "origin", "HEAD:main")
+    return origin
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=50)
+    parser.add_argument("--per-incident", type=int, default=50)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="statusfiles-bench-job-") as tmp:
+        work = Path(tmp)
+        action = work / "action"
+        action.mkdir()
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=REPO, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(action)], input=archive, check=True)
+        first, _ = install(action, work / "runner-temp-1")
+        warm, bin_dir = install(action, work / "runner-temp-2")
+
+        sandbox, url = start_sandbox(rate_limit=600_000, burst=1_000)
+        try:
+            origin = published_repository(work, url, args.incidents, args.per_incident)
+            checkout = work / "runner"
+            git(work, "clone", "--quiet", str(origin), str(checkout))
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "VIRTUAL_ENV"))}
+            env |= GIT_ENV | {
+                "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                "INCIDENT_IO_API_KEY": KEY,
+                "INCIDENT_IO_BASE_URL": url,
+            }
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [str(REPO / "scripts" / "publish.sh")], cwd=checkout, env=env, capture_output=True, text=True
+            )
+            publish = time.perf_counter() - start
+            if proc.returncode != 0 or "1 posted" not in proc.stdout:
+                sys.exit(f"publish.sh failed ({proc.returncode}):\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        finally:
+            sandbox.terminate()
+            sandbox.wait()
+        shutil.rmtree(work / "runner-temp-1", ignore_errors=True)
+
+    files = args.incidents * args.per_incident
+    print(f"install (action.yml's step), first run:   {first:6.2f} s   (fills uv's cache)")
+    print(f"install (action.yml's step), warm cache:  {warm:6.2f} s")
+    print(f"publish.sh, 1 new update among {files:,} published: {publish:6.2f} s   (fetch, sync, pull, import, push)")
+    total = warm + publish
+    print(f"publish job's own steps:                  {total:6.2f} s   (target: at most 10 s)")
+
+
+if __name__ == "__main__":
+    main()
