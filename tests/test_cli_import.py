@@ -246,7 +246,9 @@ def test_drift_errors_exit_1_without_the_key_in_the_output(tmp_path: Path, sandb
     assert result.returncode == 1, result.stdout + result.stderr
     assert "wrong-key-0123456789" not in result.stdout + result.stderr
     missing = run_cli("drift", cwd=tmp_path, env={"INCIDENT_IO_BASE_URL": sandbox.base_url})
-    assert missing.returncode == 2 and "INCIDENT_IO_API_KEY" in missing.stderr
+    assert missing.returncode == 1 and "INCIDENT_IO_API_KEY" in missing.stderr
+    unknown = run_cli("drift", "--format", "yaml", cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert unknown.returncode == 1 and "--format" in unknown.stderr
 
 
 # --- adoption made visible ---------------------------------------------------------------------

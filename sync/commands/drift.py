@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +15,27 @@ from sync.diagnostics import JSON_FORMAT_VERSION
 DRIFT_EXIT = 2
 
 
-@click.command("drift")
+class DriftCommand(click.Command):
+    """Exit 2 means only "drift" (as ``plan --detailed-exitcode``): a usage error exits 1."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+@click.command("drift", cls=DriftCommand)
 @reads_api
 @click.option(
     "--all", "everything", is_flag=True, help="Untracked resolved incidents and complete windows too."
@@ -38,8 +59,8 @@ def command(
     object's name and, when one tracks it, its folder.
 
     \b
-    Exit status: 0 no drift, 2 drift, 1 the page or the files could not be read
-    (usage errors are 2 as well, with a message on stderr).
+    Exit status: 0 no drift, 2 drift, 1 the page or the files could not be read,
+    or a usage error.
     """
     from sync import api, importer
 
