@@ -167,7 +167,11 @@ def test_import_writes_what_new_writes_and_then_nothing_is_published(
 def test_lost_ledger_after_an_import_posts_nothing(published: tuple[Path, str], sandbox: Sandbox) -> None:
     root, git_incident = published
     dashboard = dashboard_incident(sandbox)
-    assert cli(root, sandbox, "import", "--open").returncode == 0
+    code, doc = run_json("import", "--open", cwd=root, env=sync_env(sandbox.base_url))
+    assert code == 0, doc
+    rows = [r for r in doc["imported"] if r["id"] == dashboard]
+    assert [(r["declaration"], r["name"]) for r in rows] == [(True, DASHBOARD_NAME), (False, DASHBOARD_NAME)]
+    assert rows[0]["path"].endswith("-login-failures/incident.yaml")
     assert dashboard in (root / "statusfiles" / "ledger.jsonl").read_text()
     (root / "statusfiles" / "ledger.jsonl").unlink()
     before = posts(sandbox)
