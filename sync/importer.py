@@ -171,7 +171,8 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
                 out.append(ObjectImport(obj, folder, True, (), problem="the page shows no start and end"))
                 del tree.tracked[obj.id]
                 continue
-            files.append(NewFile(declaration_rel, payload, kinds.Placement(obj.kind, declaration_rel), first))  # type: ignore[arg-type]
+            declares: kinds.Kind = "maintenance" if obj.kind == "maintenance" else "incident"
+            files.append(NewFile(declaration_rel, payload, kinds.Placement(declares, declaration_rel), first))
             tree.names[folder].append(declaration_file)
         # Statusfiles of this object that are not published yet: an update matching one is sync's to adopt.
         pending = sorted(

@@ -8,7 +8,8 @@ One JSON object per line, each with the format version ``v`` and an ``event``:
     the POST succeeded: ``path``, ``sha256``, ``incident``, ``update_id``, ``published_at``.
 ``adopted``
     found already on the status page (a lost response, a crash, a lost ledger) and recorded without
-    posting: the fields of ``posted`` plus ``payload``.
+    posting: the fields of ``posted`` plus ``payload``, and ``origin`` (see ``ORIGINS``) when no
+    intent of statusfiles' own preceded it.
 ``unknown``
     the POST's outcome could not be learned (the response was lost and the update was not visible
     when read back): ``path``, ``sha256``, ``incident``, ``error``.

@@ -58,6 +58,19 @@ class Planned:
     unsettled: bool = False  # an earlier sync recorded an intent but no outcome
     remote: RemoteUpdate | None = None  # the update found on the page, for adopt
 
+    @property
+    def found_elsewhere(self) -> bool:
+        """An adoption of an update statusfiles never posted (no intent in the ledger): posted elsewhere
+        with this file's content. The file is recorded and will never be posted."""
+        return self.action == "adopt" and not self.unsettled
+
+    @property
+    def adoption(self) -> str:
+        """Who put an adopted update on the page, in words for the plan and the report."""
+        if self.found_elsewhere:
+            return "found on the page with no intent in the ledger (posted elsewhere, or the ledger lost it)"
+        return "posted by statusfiles (its intent is in the ledger)"
+
 
 @dataclass(frozen=True, slots=True)
 class Move:

@@ -167,7 +167,11 @@ def test_import_writes_what_new_writes_and_then_nothing_is_published(
 def test_lost_ledger_after_an_import_posts_nothing(published: tuple[Path, str], sandbox: Sandbox) -> None:
     root, git_incident = published
     dashboard = dashboard_incident(sandbox)
-    assert cli(root, sandbox, "import", "--open").returncode == 0
+    code, doc = run_json("import", "--open", cwd=root, env=sync_env(sandbox.base_url))
+    assert code == 0, doc
+    rows = [r for r in doc["imported"] if r["id"] == dashboard]
+    assert [(r["declaration"], r["name"]) for r in rows] == [(True, DASHBOARD_NAME), (False, DASHBOARD_NAME)]
+    assert rows[0]["path"].endswith("-login-failures/incident.yaml")
     assert dashboard in (root / "statusfiles" / "ledger.jsonl").read_text()
     (root / "statusfiles" / "ledger.jsonl").unlink()
     before = posts(sandbox)
@@ -246,7 +250,9 @@ def test_drift_errors_exit_1_without_the_key_in_the_output(tmp_path: Path, sandb
     assert result.returncode == 1, result.stdout + result.stderr
     assert "wrong-key-0123456789" not in result.stdout + result.stderr
     missing = run_cli("drift", cwd=tmp_path, env={"INCIDENT_IO_BASE_URL": sandbox.base_url})
-    assert missing.returncode == 2 and "INCIDENT_IO_API_KEY" in missing.stderr
+    assert missing.returncode == 1 and "INCIDENT_IO_API_KEY" in missing.stderr
+    unknown = run_cli("drift", "--format", "yaml", cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert unknown.returncode == 1 and "--format" in unknown.stderr
 
 
 # --- adoption made visible ---------------------------------------------------------------------
@@ -264,14 +270,17 @@ def test_an_update_posted_elsewhere_matching_a_new_file_is_shown_before_it_is_ad
 
     dry = cli(root, sandbox, "sync", "--dry-run")
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert "05-monitoring.yaml  found on the page as update" in dry.stdout
-    assert "never posted by statusfiles: recorded, will not be posted" in dry.stdout
+    (line,) = [x for x in dry.stdout.splitlines() if "05-monitoring.yaml" in x]
+    assert line.startswith("  = ") and line.endswith(
+        "found on the page with no intent in the ledger (posted elsewhere, or the ledger lost it): "
+        "recorded, will not be posted"
+    )
     drift = cli(root, sandbox, "drift")
     assert drift.returncode == 2 and "will-be-adopted" in drift.stdout
 
     before = posts(sandbox)
     done = cli(root, sandbox, "sync")
     assert done.returncode == 0 and posts(sandbox) == before
-    assert "found on the page, never posted by statusfiles" in done.stdout
+    assert "found on the page with no intent in the ledger" in done.stdout
     last = json.loads((root / "statusfiles" / "ledger.jsonl").read_text().splitlines()[-1])
     assert (last["event"], last["origin"]) == ("adopted", "page")

@@ -118,16 +118,15 @@ def command(
       statusfiles import 01JE4K5Y8N2B7X9Q3M1V6T0HZC
       statusfiles import --since 2026-11-20 --format json
     """
-    from sync import importer, kinds, ledger
+    from sync import importer, kinds, ledger, workspace
     from sync.commands.new import write_statusfile
 
     if not (ids or open_only or since):
         raise click.UsageError("say what to import: IDs, --open or --since DATE")
     client = guarded_client(base_url, timeout)
-    writer = ledger.Writer(ledger_path or directory / ledger.LEDGER_NAME, run=uuid.uuid4().hex)
-    ws = load_tree(directory, ledger_path, writer)
-    writer.path = ws.ledger_path
+    writer = ledger.Writer(workspace.ledger_path_for(directory, ledger_path), run=uuid.uuid4().hex)
     try:
+        ws = load_tree(directory, ledger_path, writer)
         with client:
             pages = known_pages(client, ws.snapshot) if (open_only or since) else []
             objects = importer.selected(fetch(client, ids, pages), ids=ids, open_only=open_only, since=since)
