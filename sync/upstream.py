@@ -57,8 +57,11 @@ def check(ledger_path: Path) -> Behind | None:
         if upstream.returncode != 0:
             return None  # a branch that tracks nothing: there is no shared ledger to compare with
         name = upstream.stdout.strip()
-        remote = _git(folder, "config", "--get", f"branch.{_branch(folder)}.remote").stdout.strip() or "."
-        fetched = _git(folder, "fetch", "--quiet", "--no-tags", remote)
+        branch = _branch(folder)
+        remote = _git(folder, "config", "--get", f"branch.{branch}.remote").stdout.strip() or "."
+        merge = _git(folder, "config", "--get", f"branch.{branch}.merge").stdout.strip()
+        # Only the upstream branch: a shallow CI checkout must not fetch every branch of the remote.
+        fetched = _git(folder, "fetch", "--quiet", "--no-tags", remote, *([merge] if merge else []))
         if fetched.returncode != 0:
             detail = fetched.stderr.strip().splitlines()[-1:] or ["git fetch failed"]
             return Behind(
