@@ -152,7 +152,7 @@ def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
 
     try:
         pages = client.list_status_pages()
-    except (api.ApiError, api.Unreachable) as exc:
+    except api.ApiProblem as exc:
         raise read_failed("the status pages", exc) from None
     if wanted is None:
         return sorted(pages, key=lambda p: (p.name.casefold(), p.id))

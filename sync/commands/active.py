@@ -55,7 +55,7 @@ def command(
         for p in chosen_pages(client, page):
             try:
                 objects = [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 raise read_failed(f"what is open on {p.name}", exc) from None
             per_page.append((p, listing.open_on(objects, tracked, everything=everything)))
     show = {folder: display_path(directory / folder) + "/" for folder in tracked.values()}

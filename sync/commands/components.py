@@ -51,7 +51,7 @@ def command(
         for p in chosen_pages(client, page):
             try:
                 structures.append((p, client.get_structure(p.id)))
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 raise read_failed(f"the components of {p.name}", exc) from None
     if fmt == "json":
         click.echo(json.dumps(listing.components_json(structures), indent=2, ensure_ascii=False))

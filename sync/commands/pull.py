@@ -48,7 +48,7 @@ def command(
     with api_client(base_url, timeout) as client:
         try:
             pulled = pull(client)
-        except (api.ApiError, api.Unreachable) as exc:
+        except api.ApiProblem as exc:
             raise read_failed("the status pages", exc) from None
 
     path = snapshot.path_in(directory)

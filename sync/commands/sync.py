@@ -148,7 +148,7 @@ def command(
         with api.Client(url, key, timeout=timeout, retry=retry) as client:
             try:
                 remote, listed = publisher.read_page(client, reads, concurrency)
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
                 diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the status page failed: {exc}", rule)
                 _stop([diag], fmt, "the status page could not be read.")
@@ -213,7 +213,7 @@ def _check_components(
             structures[page] = client.get_structure(page)
         except api.NotFound:
             structures[page] = None
-        except (api.ApiError, api.Unreachable) as exc:
+        except api.ApiProblem as exc:
             rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
             diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the page's components failed: {exc}", rule)
             _stop([diag], fmt, "the status page could not be read.")
