@@ -147,6 +147,37 @@ def render_json(diagnostics: Iterable[Diagnostic], summary: dict[str, Any]) -> s
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+# --- Markdown (a pull-request comment, the job summary) -------------------------
+
+
+def md_code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
+    """The lines of an Errors and a Warnings section, each diagnostic's diff in a code block."""
+    lines = []
+    for kind, title in (("error", "Errors"), ("warning", "Warnings")):
+        chosen = [d for d in diagnostics if str(d.severity) == kind]
+        if not chosen:
+            continue
+        lines += [f"#### {title}", ""]
+        for d in chosen:
+            where = f"{d.file}:{d.line}" if d.line else d.file
+            first, _, rest = d.text.partition("\n")
+            lines.append(f"- {md_code(where)} **{d.rule}**: {first}")
+            if rest:
+                lines += ["", "  ```diff", *("  " + r for r in rest.splitlines()), "  ```"]
+        lines.append("")
+    return lines
+
+
+def render_markdown_refusal(title: str, headline: str, diagnostics: Sequence[Diagnostic]) -> str:
+    """Nothing can be published, why, and every diagnostic: for a comment or the job summary."""
+    lines = [f"### {title}", "", f"**Nothing can be published: {headline}**", ""]
+    return "\n".join([*lines, *render_markdown_diagnostics(diagnostics)]).rstrip() + "\n"
+
+
 # --- GitHub workflow commands ----------------------------------------------
 
 

@@ -12,6 +12,7 @@ import click
 from click.core import ParameterSource
 
 from sync.diagnostics import Diagnostic, render_github, render_text, use_colour
+from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,11 +71,6 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds")
     return value
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, naming the path the system refused (it may be a parent folder)."""
-    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
 
 
 def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
