@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sync.diagnostics import (
     JSON_FORMAT_VERSION,
+    Diagnostic,
     md_code,
     plural,
+    render_github,
+    render_json,
     render_markdown_diagnostics,
+    render_markdown_refusal,
     render_text,
 )
 from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.timefmt import change_text, utc, window
+from sync.views import View
 
 PREVIEW = 76
 
@@ -387,3 +393,73 @@ def plan_json(
 
 def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
     return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the plan command's views: each returns its output and the exit status ----------------------------
+
+COUNTS = ("publish", "incidents", "notify", "moves", "errors")  # the step outputs a workflow reads
+
+
+def plan_status(plan: Plan, detailed: bool) -> int:
+    """1 on errors; with --detailed-exitcode, 2 when something would be posted."""
+    return 1 if plan.errors else 2 if detailed and plan.has_changes else 0
+
+
+def plan_text(plan: Plan, names: Snapshot | None, detailed: bool, colour: bool = False) -> View:
+    return render_text_plan(plan, colour, names), plan_status(plan, detailed)
+
+
+def plan_markdown(plan: Plan, names: Snapshot | None, detailed: bool) -> View:
+    return render_markdown_plan(plan, names), plan_status(plan, detailed)
+
+
+def plan_json_view(plan: Plan, names: Snapshot | None, detailed: bool) -> View:
+    return render_json_plan(plan, names), plan_status(plan, detailed)
+
+
+def plan_github(
+    plan: Plan, names: Snapshot | None, detailed: bool, validated: Sequence[Diagnostic] = ()
+) -> View:
+    """Validation's annotations on the diff lines, then the plan as text for the log (the Markdown, in the
+    job summary, lists the plan's own findings)."""
+    return render_github(validated) + render_text_plan(plan, False, names), plan_status(plan, detailed)
+
+
+def github_counts(plan: Plan | None, diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
+    """The step outputs of a plan (None: none was made, for ``diagnostics``)."""
+    if plan is None:
+        errors = sum(1 for d in diagnostics if d.is_error)
+        return {"has-changes": "false", **{k: errors if k == "errors" else 0 for k in COUNTS}}
+    summary = plan_json(plan)["summary"]
+    return {"has-changes": "true" if plan.has_changes else "false", **{k: int(summary[k]) for k in COUNTS}}
+
+
+@dataclass(frozen=True, slots=True)
+class NoPlan:
+    """Why no plan could be made: the statusfiles, the lint configuration, the ledger or the snapshot."""
+
+    trouble: str
+    diagnostics: Sequence[Diagnostic]
+    checked: int
+    failed: int
+
+
+def no_plan_text(no: NoPlan, colour: bool = False) -> View:
+    return render_text(no.diagnostics, colour) + f"No plan: {no.trouble}\n", 1
+
+
+def no_plan_markdown(no: NoPlan) -> View:
+    return render_markdown_refusal("statusfiles plan", no.trouble, no.diagnostics), 1
+
+
+def no_plan_json(no: NoPlan) -> View:
+    summary = {
+        "files_checked": no.checked,
+        "files_failed": no.failed,
+        "errors": sum(1 for d in no.diagnostics if d.is_error),
+    }
+    return render_json(no.diagnostics, summary), 1
+
+
+def no_plan_github(no: NoPlan) -> View:
+    return render_github(no.diagnostics) + f"No plan: {no.trouble}\n", 1

@@ -6,7 +6,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -71,6 +71,13 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds")
     return value
+
+
+def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
+    """Print a view's output and exit with its status."""
+    output, status = view
+    click.echo(output, nl=False, color=colour)
+    raise SystemExit(status)
 
 
 def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
