@@ -16,7 +16,16 @@ from collections.abc import Callable, Mapping
 # for what a workflow adds.
 MARKDOWN_CHARS = 60_000
 MARKDOWN_BYTES = 100_000
+COUNTS = ("publish", "incidents", "notify", "moves", "errors")
 CUT_NOTE = "\n\n*Cut short here: the run's job summary has all of it.*\n"
+
+
+def counts(plan_summary: Mapping[str, object] | None, errors: int = 0) -> dict[str, object]:
+    """The step outputs a workflow reads: from a plan's JSON summary, or (no plan) only the errors."""
+    if plan_summary is None:
+        return {"has-changes": "false", **{k: errors if k == "errors" else 0 for k in COUNTS}}
+    changes = "true" if plan_summary.get("has_changes") else "false"
+    return {"has-changes": changes, **{k: int(str(plan_summary.get(k) or 0)) for k in COUNTS}}
 
 
 def append_summary(markdown: str, redact: Callable[[str], str] = str) -> None:

@@ -397,8 +397,6 @@ def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
 
 # --- the plan command's views: each returns its output and the exit status ----------------------------
 
-COUNTS = ("publish", "incidents", "notify", "moves", "errors")  # the step outputs a workflow reads
-
 
 def plan_status(plan: Plan, detailed: bool) -> int:
     """1 on errors; with --detailed-exitcode, 2 when something would be posted."""
@@ -423,15 +421,6 @@ def plan_github(
     """Validation's annotations on the diff lines, then the plan as text for the log (the Markdown, in the
     job summary, lists the plan's own findings)."""
     return render_github(validated) + render_text_plan(plan, False, names), plan_status(plan, detailed)
-
-
-def github_counts(plan: Plan | None, diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
-    """The step outputs of a plan (None: none was made, for ``diagnostics``)."""
-    if plan is None:
-        errors = sum(1 for d in diagnostics if d.is_error)
-        return {"has-changes": "false", **{k: errors if k == "errors" else 0 for k in COUNTS}}
-    summary = plan_json(plan)["summary"]
-    return {"has-changes": "true" if plan.has_changes else "false", **{k: int(summary[k]) for k in COUNTS}}
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,5 +103,6 @@ def command(
         if github_warning:
             markdown = f"> [!WARNING]\n> {github_warning}\n\n{markdown}"
         github.append_summary(markdown)
-        github.set_outputs(planview.github_counts(plan, ws.diagnostics), markdown)
+        summary = planview.plan_json(plan)["summary"] if plan is not None else None
+        github.set_outputs(github.counts(summary, sum(1 for d in ws.diagnostics if d.is_error)), markdown)
     show(view, colour)
