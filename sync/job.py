@@ -145,6 +145,8 @@ def _lock(writer: ledger.Writer, ws: workspace.Workspace) -> None:
         raise _Refused(f"{exc} (--lock-timeout SECONDS waits for it).") from None
     except OSError as exc:
         raise _Refused(f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)}).") from None
+    except ledger.LedgerError as exc:
+        raise _Refused(f"the ledger {ws.ledger_display} {exc.message}.") from None
 
 
 def _refuse_errors(plan: planner.Plan) -> None:
