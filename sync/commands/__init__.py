@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 from click.core import ParameterSource
 
-from sync.diagnostics import Diagnostic, render_github, render_text, use_colour
+from sync.diagnostics import Diagnostic, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,13 +80,9 @@ def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
     raise SystemExit(status)
 
 
-def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
-    """Text for people (coloured at a terminal), workflow commands for GitHub Actions."""
-    if not diagnostics:
-        return
-    if fmt == "github":
-        click.echo(render_github(diagnostics), nl=False)
-    else:
+def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    """Text for people, coloured at a terminal."""
+    if diagnostics:
         out = click.get_text_stream("stdout")
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
 

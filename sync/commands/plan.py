@@ -77,7 +77,7 @@ def command(
         ws = workspace.load(directory, ledger_path)
     except DiscoveryError as exc:
         raise usage_error(str(exc), detailed_exitcode) from None
-    colour = use_colour(click.get_text_stream("stdout")) and fmt == "text"
+    colour = use_colour(click.get_text_stream("stdout"))
 
     if not ws.ok:
         plan = None

@@ -38,7 +38,7 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     result = load_all((s for s in sources if not lintconfig.is_config(s.path, directory)), linter)
     idcheck.apply(result, directory)
     checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed)
-    colour = use_colour(click.get_text_stream("stdout")) and fmt == "text"
+    colour = use_colour(click.get_text_stream("stdout"))
     views = {"text": partial(checked_text, colour=colour), "json": checked_json, "github": checked_github}
     if fmt == "github":  # the step outputs GitHub Actions reads, beside the annotations
         github.set_outputs(github.counts(None, checked.errors), "")
