@@ -35,6 +35,7 @@ COMMANDS = (
     "active",
     "schema",
     "sandbox",
+    "github",
 )
 MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 

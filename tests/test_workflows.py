@@ -513,3 +513,14 @@ def test_the_workflow_installs_statusfiles_as_the_action_does() -> None:
         s for s in load(PUBLISH)["jobs"]["publish"]["steps"] if s.get("name") == "Install statusfiles"
     )
     assert "uv pip install" in publish["run"]
+
+
+def test_action_sync_without_a_key_reports_the_skip_as_its_outputs(tmp_path: Path) -> None:
+    copy_examples(tmp_path / "repo")
+    rc, stdout, outputs, summary = action_run(tmp_path / "repo", "sync")
+    assert rc == 0, stdout
+    assert (outputs["status"], outputs["exit-code"], outputs["has-changes"]) == ("skipped", "0", "false")
+    assert outputs["markdown"].startswith(
+        "Publishing skipped: the `INCIDENT_IO_API_KEY` secret is not configured"
+    )
+    assert outputs["markdown"].strip() == summary.strip()

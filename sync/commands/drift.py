@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync.commands import folder_names, format_option, guarded_client, known_pages, page_objects, reads_api
+from sync.commands import (
+    folder_names,
+    format_option,
+    guarded_client,
+    known_pages,
+    page_objects,
+    reads_api,
+    show,
+)
 from sync.commands.import_ import load_tree
 from sync.diagnostics import JSON_FORMAT_VERSION
+from sync.views import View, json_text
 
 DRIFT_EXIT = 2
 
@@ -75,19 +84,36 @@ def command(
                 structures[page.id] = [c.id for c in client.get_structure(page.id)]
             except api.NotFound:
                 structures[page.id] = None
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 raise click.ClickException(f"reading the components of {page.name} failed: {exc}") from None
     tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
     items = importer.drift(objects, tree, ws.snapshot, structures, everything=everything)
-    if fmt == "json":
-        doc = {
-            "version": JSON_FORMAT_VERSION,
-            "summary": {"drift": len(items)},
-            "drift": [d.to_json() for d in items],
-        }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-    elif fmt == "markdown":
-        click.echo(importer.drift_markdown(items, ws.root_display), nl=False)
-    else:
-        click.echo(importer.drift_text(items, ws.root_display), nl=False)
-    raise SystemExit(DRIFT_EXIT if items else 0)
+    show(VIEWS[fmt](items, ws.root_display))
+
+
+def _status(items: Sequence[Any]) -> int:
+    return DRIFT_EXIT if items else 0
+
+
+def _json(items: Sequence[Any], root: str) -> View:
+    doc = {
+        "version": JSON_FORMAT_VERSION,
+        "summary": {"drift": len(items)},
+        "drift": [d.to_json() for d in items],
+    }
+    return json_text(doc), _status(items)
+
+
+def _text(items: Sequence[Any], root: str) -> View:
+    from sync import importer
+
+    return importer.drift_text(items, root), _status(items)
+
+
+def _markdown(items: Sequence[Any], root: str) -> View:
+    from sync import importer
+
+    return importer.drift_markdown(items, root), _status(items)
+
+
+VIEWS: dict[str, Callable[[Sequence[Any], str], View]] = {"text": _text, "markdown": _markdown, "json": _json}

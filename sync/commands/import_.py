@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ from sync.commands import (
     page_objects,
     read_failed,
     reads_api,
+    show,
 )
 from sync.statusfile import DiscoveryError, display_path
+from sync.views import View, json_text
 
 
 def since_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -51,9 +53,11 @@ def load_tree(directory: Path, ledger_path: Path | None, writer: Any = None) -> 
             raise click.ClickException(
                 f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)})"
             ) from None
+        except ledger.LedgerError as exc:
+            raise click.ClickException(f"the ledger {ws.ledger_display} {exc.message}") from None
     workspace.read_ledger(ws)
     if not ws.ok:
-        echo_diagnostics(ws.diagnostics, "text")
+        echo_diagnostics(ws.diagnostics)
         raise click.ClickException(f"nothing was compared with the page: {ws.trouble}")
     return ws
 
@@ -192,33 +196,46 @@ def _row(imp: Any, new: Any, shown: str) -> dict[str, Any]:
 def _report(plans: list[Any], written: list[dict[str, Any]], fmt: str, root: str) -> None:
     adoptable = [(imp, a) for imp in plans for a in imp.adoptable]
     problems = [imp for imp in plans if imp.problem]
-    if fmt == "json":
-        doc = {
-            "imported": written,
-            "will_be_adopted": [
-                {"path": f"{root}/{a.file.rel}", "id": imp.obj.id, "update_id": a.remote.id}
-                for imp, a in adoptable
-            ],
-            "skipped": [{"id": imp.obj.id, "name": imp.obj.name, "reason": imp.problem} for imp in problems],
-        }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-        return
+    show(VIEWS[fmt](written, adoptable, problems, root))
+
+
+def _json(written: list[dict[str, Any]], adoptable: list[Any], problems: list[Any], root: str) -> View:
+    doc = {
+        "imported": written,
+        "will_be_adopted": [
+            {"path": f"{root}/{a.file.rel}", "id": imp.obj.id, "update_id": a.remote.id}
+            for imp, a in adoptable
+        ],
+        "skipped": [{"id": imp.obj.id, "name": imp.obj.name, "reason": imp.problem} for imp in problems],
+    }
+    return json_text(doc), 0
+
+
+def _text(written: list[dict[str, Any]], adoptable: list[Any], problems: list[Any], root: str) -> View:
+    lines = []
     for row in written:
         what = "maintenance window" if row["object"] == "maintenance" else "incident"
         tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
-        click.echo(
+        lines.append(
             f"imported  {row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere"
         )
     for _, a in adoptable:
-        click.echo(
+        lines.append(
             f"matches   {root}/{a.file.rel}  update {a.remote.id} was posted elsewhere and never by "
             "statusfiles: sync records it, never posts it"
         )
     for imp in problems:
-        click.echo(f"skipped   {imp.obj.name} ({imp.obj.id}): {imp.problem}", err=True)
+        lines.append(f"skipped   {imp.obj.name} ({imp.obj.id}): {imp.problem}")
     count = len({r["id"] for r in written})
-    click.echo(
+    lines.append(
         f"Imported {len(written)} statusfile(s) of {count} object(s), recorded as found on the page."
         if written
         else "Nothing to import: git holds everything asked for."
     )
+    return "\n".join(lines) + "\n", 0
+
+
+VIEWS: dict[str, Callable[[list[dict[str, Any]], list[Any], list[Any], str], View]] = {
+    "text": _text,
+    "json": _json,
+}

@@ -210,7 +210,7 @@ class Names:
             try:
                 self._snapshot = snapshot.read(self.directory)
             except StatusfileError as exc:
-                echo_diagnostics(exc.diagnostics, "text")
+                echo_diagnostics(exc.diagnostics)
                 raise click.ClickException("the snapshot cannot be read: run `statusfiles pull`") from None
         return self._snapshot
 
@@ -307,7 +307,7 @@ def _declared_folder(folder: Path, directory: Path) -> Target | None:
     files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
     declaration = next((f for f in files if f.placement.declares), None)
     if declaration is None:
-        echo_diagnostics(loaded.diagnostics, "text")
+        echo_diagnostics(loaded.diagnostics)
         raise click.ClickException(
             f"{display_path(folder)} declares an incident or maintenance window that is not valid: "
             "fix it first"
@@ -609,7 +609,7 @@ def write_statusfile(
     try:
         content, loaded = render(payload, modeline, source, placement, names)
     except StatusfileError as exc:
-        echo_diagnostics(exc.diagnostics, "text")
+        echo_diagnostics(exc.diagnostics)
         raise click.ClickException(
             f"{display_path(path)} not written: the statusfile would not be valid"
         ) from None
