@@ -204,7 +204,7 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _check(record: Any, path: Path | str, line: int) -> dict[str, Any]:
+def _check(record: object, path: Path | str, line: int) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise LedgerError(path, line, "a ledger record must be a JSON object")
     version = record.get("v")
