@@ -470,7 +470,7 @@ def _declarations(
     present = {f.rel for f in files}
     gone = {o.sha256: o for o in ledger.objects.values() if o.created and o.path not in present}
     for f in files:
-        kind = "maintenance" if f.kind == "maintenance" else "incident"
+        kind: kinds.ObjectKind = "maintenance" if f.kind == "maintenance" else "incident"
         what = OBJECT_WORDS[kind]
         entry = ledger.objects.get(f.rel)
         if entry is not None and entry.created:

@@ -348,7 +348,7 @@ def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document
 
 # Free text: a comment after an unquoted value silently cuts what would be published. Elsewhere (an ID,
 # a status, a boolean) `# why` after the value is a fine thing to write.
-TEXT_FIELDS: tuple[yamlstrict.Path, ...] = (("message",),)
+TEXT_FIELDS: tuple[tuple[str], ...] = (("message",),)
 
 
 def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
