@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpcore
@@ -70,6 +70,8 @@ DEFAULT_BASE_URL = "https://api.incident.io"
 LIST_PAGE_SIZE = 100
 USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
+
+_T = TypeVar("_T")
 
 
 # --- errors -------------------------------------------------------------------
@@ -170,7 +172,9 @@ def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
     if not proxy:
         name, proxy = var("ALL_PROXY")
     no_proxy = var("NO_PROXY")[1]
-    if not proxy or (no_proxy and urllib.request.proxy_bypass_environment(host, {"no": no_proxy})):
+    # The stdlib's own NO_PROXY matching: undocumented, so typeshed does not declare it.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not proxy or (no_proxy and bypass(host, {"no": no_proxy})):
         return None
     if "://" not in proxy:
         proxy = "http://" + proxy  # curl's reading of a bare host:port
@@ -251,6 +255,8 @@ class _RedactingStream(io.TextIOBase):
     def fileno(self) -> int:
         return self._inner.fileno()
 
+    # io.TextIOBase's encoding and errors are read-only properties at run time; typeshed declares them
+    # as plain attributes, hence the two ignores.
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self._inner.encoding
@@ -721,14 +727,14 @@ class Client:
 
     # --- incidents and maintenance windows as objects -----------------------------------
 
-    def _read(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
+    def _read(self, parse: Callable[[Any], _T], answer: _Answer, what: str) -> _T:
         """A read's body parsed strictly: a body not shaped as documented is a failed read."""
         try:
             return parse(answer.body)
         except ShapeError as exc:
             raise BadResponse(answer.status, {}, f"{what} answered HTTP {answer.status}: {exc}") from None
 
-    def _written(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
+    def _written(self, parse: Callable[[Any], _T], answer: _Answer, what: str) -> _T:
         """A write's body parsed strictly: a 2xx without a usable body leaves the outcome unknown."""
         try:
             return parse(answer.body)
@@ -797,12 +803,12 @@ class Client:
             "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
         )
 
-    def _list(self, path: str, name: str, page_id: str, parse: Callable[[Any], Any]) -> list[Any]:
-        out: list[Any] = []
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[Any], _T]) -> list[_T]:
+        out: list[_T] = []
         after: str | None = None
         seen: set[str] = set()
 
-        def one_page(body: Any) -> tuple[list[Any], str | None]:
+        def one_page(body: Any) -> tuple[list[_T], str | None]:
             records, cursor = parse_listing(body, name)
             return [parse(r) for r in records], cursor
 
