@@ -161,7 +161,7 @@ def read_page(
 ) -> tuple[dict[str, RemoteObject | None], dict[str, list[RemoteObject]]]:
     """Objects by ID (None: it does not exist) and, per status page, the objects listed on it."""
     jobs: list[
-        tuple[str, Callable[[], RemoteObject | None | list[RemoteIncident] | list[RemoteMaintenance]]]
+        tuple[str, Callable[[], RemoteObject | list[RemoteIncident] | list[RemoteMaintenance] | None]]
     ] = [
         *((i, partial(client.get_incident, i)) for i in sorted(reads.incidents)),
         *((m, partial(client.get_maintenance, m)) for m in sorted(reads.maintenances)),
