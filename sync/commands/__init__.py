@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,7 +85,7 @@ def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
     if fmt == "github":
         click.echo(render_github(diagnostics), nl=False)
     else:
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Sequence
@@ -227,7 +228,7 @@ def _dry_run(plan: planner.Plan, fmt: str, names: Any) -> None:
         doc = planview.plan_json(plan, {"dry_run": True}, names)
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        colour = use_colour(click.get_text_stream("stdout"))
+        colour = use_colour(sys.stdout)
         click.echo(planview.render_text_plan(plan, colour, names), nl=False, color=colour)
         click.echo("Dry run: nothing was posted and the ledger was not changed.")
     _step_summary(
