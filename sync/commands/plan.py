@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -20,18 +21,23 @@ class PlanCommand(click.Command):
     ) -> click.Context:
         detailed = "--detailed-exitcode" in args
         try:
-            return super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
+            return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             if detailed:
-                exc.exit_code = 1
+                _exit_1(exc)
             raise
 
 
 def usage_error(message: str, detailed: bool) -> click.UsageError:
     exc = click.UsageError(message)
     if detailed:
-        exc.exit_code = 1
+        _exit_1(exc)
     return exc
+
+
+def _exit_1(exc: click.UsageError) -> None:
+    # click declares exit_code a ClassVar, yet its main() exits with the instance's.
+    exc.exit_code = 1  # type: ignore[misc]
 
 
 @click.command("plan", cls=PlanCommand)
@@ -88,7 +94,7 @@ def command(directory: Path, ledger_path: Path | None, fmt: str, detailed_exitco
     elif fmt == "markdown":
         click.echo(planview.render_markdown_plan(result, ws.snapshot), nl=False)
     else:
-        colour = use_colour(click.get_text_stream("stdout"))
+        colour = use_colour(sys.stdout)
         click.echo(planview.render_text_plan(result, colour, ws.snapshot), nl=False, color=colour)
     if result.errors:
         raise SystemExit(1)
