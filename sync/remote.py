@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sync.snapshot import Component, Page
 
@@ -38,7 +38,7 @@ class RemoteIncident:
     incident_status: str | None
     updates: tuple[RemoteUpdate, ...]  # in the order the API returned them (not relied on)
     status_page_id: str = ""
-    kind: str = "incident"
+    kind: Literal["incident"] = "incident"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class RemoteMaintenance:
     start_at: str | None = None
     end_at: str | None = None
     automate: bool = False
-    kind: str = "maintenance"
+    kind: Literal["maintenance"] = "maintenance"
 
 
 RemoteObject = RemoteIncident | RemoteMaintenance
