@@ -7,12 +7,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
 from sync.diagnostics import Diagnostic, render_github, render_text, use_colour
+
+if TYPE_CHECKING:  # importing sync.cli must not import httpx
+    from sync import api
+    from sync.snapshot import Page
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,7 +122,7 @@ def reads_api(f: F) -> F:
     return dir_option(ledger_option(base_url_option(timeout_option(f))))
 
 
-def api_client(base_url: str | None, timeout: float) -> Any:
+def api_client(base_url: str | None, timeout: float) -> api.Client:
     """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
     from sync import api  # only the commands that read the API pay for httpx
 
@@ -146,7 +150,7 @@ def page_option(f: F) -> F:
     )(f)
 
 
-def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
+def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
     """The account's pages, or only the one ``--page`` names; a usage error naming the choices otherwise."""
     from sync import api, snapshot
     from sync.diagnostics import did_you_mean

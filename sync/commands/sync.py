@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +17,11 @@ from sync import planner, planview, workspace
 from sync.commands import dir_option, echo_diagnostics, finite, format_option, ledger_option, os_reason
 from sync.diagnostics import Diagnostic, render_json, use_colour
 from sync.statusfile import DiscoveryError
+
+if TYPE_CHECKING:  # httpx is imported only when a sync runs
+    from sync import api, ledger, publisher, reportview
+    from sync.remote import RemoteObject
+    from sync.snapshot import Component, Snapshot
 
 PROGRESS_EVERY = 50  # updates between progress lines on stderr, for long runs
 
@@ -205,12 +210,16 @@ def command(
 
 
 def _check_components(
-    client: Any, plan: planner.Plan, remote: Any, ws: workspace.Workspace, fmt: str
+    client: api.Client,
+    plan: planner.Plan,
+    remote: dict[str, RemoteObject | None],
+    ws: workspace.Workspace,
+    fmt: str,
 ) -> None:
     """Before any POST: every component a file posts must be on its page as it is now, not as it was."""
     from sync import api, idcheck
 
-    structures: dict[str, Any] = {}
+    structures: dict[str, list[Component] | None] = {}
     for page in sorted(idcheck.pages_to_read(plan, remote)):
         try:
             structures[page] = client.get_structure(page)
@@ -225,7 +234,7 @@ def _check_components(
         _stop(problems, fmt, f"{len(problems)} component(s) or page(s) are not on the live status page.")
 
 
-def _dry_run(plan: planner.Plan, fmt: str, names: Any) -> None:
+def _dry_run(plan: planner.Plan, fmt: str, names: Snapshot | None) -> None:
     if fmt == "json":
         doc = planview.plan_json(plan, {"dry_run": True}, names)
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -241,15 +250,15 @@ def _dry_run(plan: planner.Plan, fmt: str, names: Any) -> None:
 
 
 def _publish(
-    client: Any,
-    writer: Any,
+    client: api.Client,
+    writer: ledger.Writer,
     plan: planner.Plan,
     claimed: set[str],
     concurrency: int,
     fmt: str,
     reconcile_delay: float,
-    names: Any,
-) -> Any:
+    names: reportview.Names,
+) -> publisher.Report:
     from sync import publisher, reportview
 
     total = sum(len(inc.updates) + bool(inc.declared and inc.declared.action) for inc in plan.incidents)
