@@ -9,7 +9,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from sync.diagnostics import StatusfileError
 from sync.fsutil import write_atomic
 from sync.statusfile import Source, Statusfile, discover, display_path, load_all, load_bytes, natural_key
 from sync.yamlstrict import implicit_tag
+
+if TYPE_CHECKING:
+    from sync.snapshot import Snapshot
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "full_outage")
@@ -211,10 +214,10 @@ class Names:
 
     directory: Path
     ids: dict[str, str] = field(default_factory=dict)  # ID -> name, for the trailing comments
-    _snapshot: Any = None
+    _snapshot: Snapshot | None = None
     _read: bool = False
 
-    def snapshot(self) -> Any:
+    def snapshot(self) -> Snapshot | None:
         if not self._read:
             from sync import snapshot
 
@@ -381,7 +384,9 @@ def _time(value: str | None, option: str) -> str | None:
     return value
 
 
-def _read_message(message: str | None, message_file: Any, what: str, status: str | None, notify: bool) -> str:
+def _read_message(
+    message: str | None, message_file: IO[str] | None, what: str, status: str | None, notify: bool
+) -> str:
     if message_file is not None:
         try:
             message = message_file.read()
@@ -450,7 +455,7 @@ def command(
     components: tuple[str, ...],
     notify: bool,
     message: str | None,
-    message_file: Any,
+    message_file: IO[str] | None,
     slug: str | None,
     directory: Path,
 ) -> None:

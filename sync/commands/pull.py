@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +18,9 @@ from sync.commands import (
 )
 from sync.diagnostics import StatusfileError, plural
 from sync.statusfile import display_path
+
+if TYPE_CHECKING:  # httpx is imported only when pull runs
+    from sync import api
 
 
 @click.command("pull")
@@ -81,7 +84,7 @@ def command(
     click.echo(f"Wrote {shown} ({counts}).")
 
 
-def pull(client: Any) -> snapshot.Snapshot:
+def pull(client: api.Client) -> snapshot.Snapshot:
     """Every page and, for each, its structure; a page deleted between the two reads is left out."""
     from sync import api
 
