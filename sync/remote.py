@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sync.snapshot import Component, Page
 
@@ -59,6 +59,9 @@ class RemoteMaintenance:
 RemoteObject = RemoteIncident | RemoteMaintenance
 
 
+_T = TypeVar("_T")
+
+
 class ShapeError(ValueError):
     """A response body that is not what the API documents; the text names where it differs."""
 
@@ -80,7 +83,7 @@ def _json_type(value: Any) -> str:
     return "an object" if isinstance(value, Mapping) else "a list"
 
 
-def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+def _field(data: Mapping[str, Any], name: str, kind: type[_T], where: str) -> _T:
     """``data[name]`` if it is of ``kind``, else ShapeError naming the field by its path in the body."""
     value = data.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):

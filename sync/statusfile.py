@@ -30,8 +30,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
 
 
+NaturalKey = tuple[tuple[int | str, ...], str]
+
+
 @functools.lru_cache(maxsize=65536)  # paths are compared many times while sorting and planning
-def natural_key(s: str) -> tuple[Any, ...]:
+def natural_key(s: str) -> NaturalKey:
     """Sort key comparing runs of digits as numbers: ``2-x.yaml`` before ``10-x.yaml``."""
     parts = _DIGITS.split(s)
     return (tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), s)
