@@ -48,6 +48,7 @@ import httpcore
 import httpx
 
 from sync import __version__
+from sync.jsonvalue import JSON, JSONObject
 from sync.netaddr import is_loopback
 from sync.remote import (
     WRITE_SCOPE,
@@ -80,10 +81,10 @@ _T = TypeVar("_T")
 class ApiError(Exception):
     """The API answered, and the answer was no."""
 
-    def __init__(self, status: int, body: Any, message: str | None = None) -> None:
+    def __init__(self, status: int, body: JSON, message: str | None = None) -> None:
         self.status = status
         self.body = body if isinstance(body, dict) else {}
-        self.errors: list[dict[str, Any]] = [e for e in self.body.get("errors", []) if isinstance(e, dict)]
+        self.errors: list[JSONObject] = [e for e in self.body.get("errors", []) if isinstance(e, dict)]
         self.request_id = self.body.get("request_id")
         detail = "; ".join(str(e.get("message", e.get("code", ""))) for e in self.errors) or "no details"
         text = message or f"HTTP {status}: {detail}"
@@ -330,7 +331,7 @@ def _parse_time(value: str, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
+def retry_after(headers: Mapping[str, str], body: JSON, now: float) -> float:
     """The longest wait a response asks for: Retry-After (seconds or HTTP-date), or the body's retry_after."""
     waits = [0.0]
     header = {k.lower(): v for k, v in headers.items()}.get("retry-after")
@@ -549,7 +550,7 @@ class Stats:
 class _Answer:
     status: int
     headers: httpx.Headers
-    body: Any  # the parsed JSON with the key redacted; None when the body is not JSON
+    body: JSON  # the parsed JSON with the key redacted; None when the body is not JSON
 
 
 class _TooLarge(Exception):
@@ -613,7 +614,7 @@ class Client:
             for name, delta in deltas.items():
                 setattr(self.stats, name, getattr(self.stats, name) + delta)
 
-    def _send(self, method: str, path: str, payload: Any) -> _Answer:
+    def _send(self, method: str, path: str, payload: JSON) -> _Answer:
         """One exchange, within the deadline, reading at most MAX_RESPONSE_BYTES of the (decoded) body."""
         with self._deadline.within(self.timeout), self._http.stream(method, path, json=payload) as response:
             declared = response.headers.get("content-length", "")
@@ -630,7 +631,7 @@ class Client:
             body = None
         return _Answer(response.status_code, response.headers, body)
 
-    def _request(self, method: str, path: str, *, payload: Any = None, safe_to_repeat: bool) -> _Answer:
+    def _request(self, method: str, path: str, *, payload: JSON = None, safe_to_repeat: bool) -> _Answer:
         """Send with pacing and retries; a POST whose fate is unknown raises OutcomeUnknown instead."""
         attempt = 0
         while True:
@@ -727,14 +728,14 @@ class Client:
 
     # --- incidents and maintenance windows as objects -----------------------------------
 
-    def _read(self, parse: Callable[[Any], _T], answer: _Answer, what: str) -> _T:
+    def _read(self, parse: Callable[[JSON], _T], answer: _Answer, what: str) -> _T:
         """A read's body parsed strictly: a body not shaped as documented is a failed read."""
         try:
             return parse(answer.body)
         except ShapeError as exc:
             raise BadResponse(answer.status, {}, f"{what} answered HTTP {answer.status}: {exc}") from None
 
-    def _written(self, parse: Callable[[Any], _T], answer: _Answer, what: str) -> _T:
+    def _written(self, parse: Callable[[JSON], _T], answer: _Answer, what: str) -> _T:
         """A write's body parsed strictly: a 2xx without a usable body leaves the outcome unknown."""
         try:
             return parse(answer.body)
@@ -803,12 +804,12 @@ class Client:
             "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
         )
 
-    def _list(self, path: str, name: str, page_id: str, parse: Callable[[Any], _T]) -> list[_T]:
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _T]) -> list[_T]:
         out: list[_T] = []
         after: str | None = None
         seen: set[str] = set()
 
-        def one_page(body: Any) -> tuple[list[_T], str | None]:
+        def one_page(body: JSON) -> tuple[list[_T], str | None]:
             records, cursor = parse_listing(body, name)
             return [parse(r) for r in records], cursor
 
@@ -852,7 +853,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _auth_message(status: int, body: Any) -> str:
+def _auth_message(status: int, body: JSON) -> str:
     codes = (
         {e.get("code") for e in body.get("errors", []) if isinstance(e, dict)}
         if isinstance(body, dict)
