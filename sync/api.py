@@ -33,11 +33,12 @@ import math
 import os
 import random
 import re
+import ssl
 import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
@@ -214,7 +215,7 @@ class Redactor:
     def text(self, text: str) -> str:
         return self._pattern.sub(self.MARK, text) if self._pattern else text
 
-    def value(self, value: Any) -> Any:
+    def value(self, value: JSON) -> JSON:
         """A parsed JSON value with the key removed from every string in it, keys included."""
         if isinstance(value, str):
             return self.text(value)
@@ -474,7 +475,7 @@ class _Deadline(httpcore.NetworkBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: Any = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         bounded = self.bound(timeout, httpcore.ConnectTimeout)
         stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
@@ -503,12 +504,12 @@ class _BoundedStream(httpcore.NetworkStream):
         self._inner.close()
 
     def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         bounded = self._deadline.bound(timeout, httpcore.ConnectTimeout)
         return _BoundedStream(self._inner.start_tls(ssl_context, server_hostname, bounded), self._deadline)
 
-    def get_extra_info(self, info: str) -> Any:
+    def get_extra_info(self, info: str) -> Any:  # httpcore: a socket, an SSL object, an address, …
         return self._inner.get_extra_info(info)
 
 
