@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sync import github, planner, planview, workspace
-from sync.commands import dir_option, format_option, ledger_option, show
+from sync.commands import dir_option, exit_1, format_option, ledger_option, show
 from sync.diagnostics import use_colour
 from sync.statusfile import DiscoveryError
 from sync.views import Renderer
@@ -26,20 +26,15 @@ class PlanCommand(click.Command):
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             if detailed:
-                _exit_1(exc)
+                exit_1(exc)
             raise
 
 
 def usage_error(message: str, detailed: bool) -> click.UsageError:
     exc = click.UsageError(message)
     if detailed:
-        _exit_1(exc)
+        exit_1(exc)
     return exc
-
-
-def _exit_1(exc: click.UsageError) -> None:
-    # click declares exit_code a ClassVar, yet its main() exits with the instance's.
-    exc.exit_code = 1  # type: ignore[misc]
 
 
 @click.command("plan", cls=PlanCommand)
