@@ -352,10 +352,15 @@ class Checker:
     """Checks data against one schema: the compiled fast path first, jsonschema only to explain failures."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        from jsonschema import Draft202012Validator  # imported by the first command that validates
-
+        self.schema = schema
         self.fast = compile_validity(schema)
-        self.validator = Draft202012Validator(schema)
+
+    @functools.cached_property
+    def validator(self) -> Any:
+        """jsonschema's validator, imported and built only when a file needs explaining (~0.1 s)."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema)
 
     def problems(self, data: Any) -> list[SchemaProblem]:
         """Every schema problem in ``data``, one per field and rule, in the order jsonschema finds them."""
