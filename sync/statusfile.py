@@ -110,6 +110,22 @@ def display_path(path: Path | str) -> str:
     return Path(path).as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
+def find_up(name: str, start: Path | None = None) -> Path | None:
+    """The folder ``name`` in ``start`` or its nearest ancestor that has one, as git finds ``.git``.
+
+    The search stops at the repository's root (the first folder holding ``.git``), so a
+    command run anywhere inside a repository finds the repository's folder and never one
+    outside it. None when there is none.
+    """
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / name).is_dir():
+            return folder / name
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
 def _is_yaml(name: str) -> bool:
     return name.lower().endswith(YAML_SUFFIXES)  # x.YAML is checked too, never silently left out
 

@@ -17,7 +17,7 @@ from sync.schema import (
     generate_update_schema,
     load_spec,
 )
-from sync.workspace import find_up
+from sync.statusfile import find_up
 
 
 @click.command("schema")
