@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: validate, plan and sync the example statusfiles against the bundled sandbox.
+# `make demo`: validate, plan and sync the example statusfiles against the bundled sandbox: it opens an
+# incident from an incident.yaml, posts its updates, schedules a maintenance window, and shows the page.
 # The sandbox runs on a free port for the length of the demo; the ledger is a throwaway copy,
 # so the repository's own statusfiles/ledger.jsonl is never touched. Safe to run again and again.
 set -euo pipefail
@@ -35,6 +36,8 @@ step "statusfiles sync   (to the sandbox at $url)"
 statusfiles sync
 step "statusfiles sync   (again: nothing is ever posted twice)"
 statusfiles sync
+step "statusfiles active   (what the page shows as open now, and the folder that tracks each)"
+statusfiles active
 
 step "Done"
 echo "The sandbox showed the updates to subscribers at $url/ (stopped now)."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The publish job: bring the checkout to the newest main, run `statusfiles sync`, and commit and push the
-# ledger it wrote, even when sync failed part way. Called by .github/workflows/statusfiles-publish.yml and by
-# action.yml (command: sync); run from the root of a checkout of the repository.
+# The publish job: bring the checkout to the newest main, run `statusfiles sync`, refresh the snapshot of the
+# account's pages and components (`statusfiles pull`), and commit and push the ledger and the snapshot, even
+# when sync failed part way. Called by .github/workflows/statusfiles-publish.yml and by action.yml
+# (command: sync); run from the root of a checkout of the repository.
 #
 # Environment (all optional except the API key):
 #   INCIDENT_IO_API_KEY        the API key; empty: publishing is skipped with a notice and exit 0
@@ -16,8 +17,9 @@
 #   STATUSFILES_REPORT         also write the Markdown report (sync's summary and ours) to this file
 #   STATUSFILES_PLAN_JSON      also write `statusfiles plan --format json`, taken after the reset, here
 #   GITHUB_STEP_SUMMARY        the report is appended here when set
-#   GITHUB_OUTPUT              status (published|failed|skipped), sync-exit-code and ledger
-#                              (pushed|unchanged|push-failed) are written here when set
+#   GITHUB_OUTPUT              status (published|failed|skipped), sync-exit-code, ledger
+#                              (pushed|unchanged|push-failed) and snapshot (refreshed|unchanged|pull-failed)
+#                              are written here when set
 #
 # Exit status: 0 when everything was published (or there was nothing to publish, or no API key) and the
 # ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the push failed.
@@ -27,6 +29,7 @@ remote=${STATUSFILES_REMOTE:-origin}
 branch=${STATUSFILES_BRANCH:-main}
 dir=${STATUSFILES_DIR:-statusfiles}
 ledger=${STATUSFILES_LEDGER:-$dir/ledger.jsonl}
+snapshot=$dir/snapshot.json
 attempts=${STATUSFILES_PUSH_ATTEMPTS:-5}
 tracking=refs/remotes/$remote/$branch
 
@@ -55,8 +58,10 @@ main() {
     note "\`statusfiles sync\` exited with status $sync_rc before it could write a summary: the job log says why."
   fi
 
+  refresh_snapshot
+
   local push_ok=true
-  if ledger_changed; then
+  if ledger_changed || snapshot_changed; then
     commit_ledger
     push_ledger || push_ok=false
   else
@@ -93,15 +98,45 @@ save_plan() {
   statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$STATUSFILES_PLAN_JSON" || true
 }
 
+# The pages and components as they are now, for validate and plan to check IDs against and show names by:
+# nobody has to pull by hand. A failed pull costs only freshness, so it warns and the run goes on.
+refresh_snapshot() {
+  if ! statusfiles pull --dir "$dir" --ledger "$ledger"; then
+    echo "::warning title=statusfiles snapshot not refreshed::statusfiles pull failed (the log above says why); $snapshot keeps its old content"
+    note "The snapshot \`$snapshot\` could not be refreshed (\`statusfiles pull\` failed; the job log says why)."
+    output snapshot pull-failed
+  elif snapshot_changed; then
+    output snapshot refreshed
+  else
+    output snapshot unchanged
+  fi
+}
+
 ledger_changed() {
   [ -n "$(git status --porcelain -- "$ledger")" ]
 }
 
+snapshot_changed() {
+  [ -n "$(git status --porcelain -- "$snapshot")" ]
+}
+
+# One commit holds what this run changed: the ledger's new lines and the refreshed snapshot.
 commit_ledger() {
-  local added
-  git add -- "$ledger"
+  local added message path
+  for path in "$ledger" "$snapshot"; do
+    if [ -n "$(git status --porcelain -- "$path")" ]; then
+      git add -- "$path"
+    fi
+  done
   added=$(git diff --cached --numstat -- "$ledger" | cut -f1)
-  git_as_bot commit --quiet -m "statusfiles: record ${added} ledger line(s) from publishing [skip ci]" -- "$ledger"
+  if [ -z "$added" ]; then
+    message="statusfiles: refresh the snapshot of status pages [skip ci]"
+  elif [ -n "$(git diff --cached --name-only -- "$snapshot")" ]; then
+    message="statusfiles: record ${added} ledger line(s) from publishing and refresh the snapshot [skip ci]"
+  else
+    message="statusfiles: record ${added} ledger line(s) from publishing [skip ci]"
+  fi
+  git_as_bot commit --quiet -m "$message"
 }
 
 # Push, and when the branch moved meanwhile, fetch, rebase the ledger commit onto it and try again. Never
@@ -126,9 +161,11 @@ push_ledger() {
       return 1
     fi
     echo "$branch moved while publishing; rebasing the ledger commit (attempt $attempt of $attempts)."
-    # Only the ledger is in this commit. Should the branch have changed the ledger too, both sides only
-    # appended lines, so a union merge keeps every record of both instead of stopping at a conflict.
-    if ! git_as_bot -c "core.attributesFile=$(union_attributes)" rebase --quiet "$tracking"; then
+    # Only the ledger and the snapshot are in this commit. Should the branch have changed the ledger too,
+    # both sides only appended lines, so a union merge keeps every record of both instead of stopping at a
+    # conflict; a snapshot changed on both sides keeps this run's, the newer pull.
+    if ! git_as_bot -c "core.attributesFile=$(union_attributes)" -c "merge.statusfiles-newer.driver=cp %B %A" \
+      rebase --quiet "$tracking"; then
       git rebase --abort || true
       push_failed "The ledger commit could not be rebased onto the new $branch"
       return 1
@@ -138,7 +175,7 @@ push_ledger() {
 
 union_attributes() {
   local file="$report.attributes"
-  printf '/%s merge=union\n' "$ledger" >"$file"
+  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$ledger" "$snapshot" >"$file"
   printf '%s' "$file"
 }
 

@@ -40,8 +40,9 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TextIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpcore
 import httpx
@@ -51,13 +52,22 @@ from sync.netaddr import is_loopback
 from sync.remote import (
     WRITE_SCOPE,
     RemoteIncident,
+    RemoteMaintenance,
     RemoteUpdate,
     ShapeError,
+    parse_created_incident,
     parse_created_update,
     parse_incident,
+    parse_listing,
+    parse_maintenance,
+    parse_maintenance_update,
+    parse_status_pages,
+    parse_structure,
 )
+from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
+LIST_PAGE_SIZE = 100
 USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
@@ -708,6 +718,128 @@ class Client:
             raise OutcomeUnknown(
                 f"POST {path} answered HTTP {answer.status} without a usable update ({exc})"
             ) from None
+
+    # --- incidents and maintenance windows as objects -----------------------------------
+
+    def _read(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
+        """A read's body parsed strictly: a body not shaped as documented is a failed read."""
+        try:
+            return parse(answer.body)
+        except ShapeError as exc:
+            raise BadResponse(answer.status, {}, f"{what} answered HTTP {answer.status}: {exc}") from None
+
+    def _written(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
+        """A write's body parsed strictly: a 2xx without a usable body leaves the outcome unknown."""
+        try:
+            return parse(answer.body)
+        except ShapeError as exc:
+            raise OutcomeUnknown(
+                f"{what} answered HTTP {answer.status} without a usable body ({exc})"
+            ) from None
+
+    def create_incident(self, payload: Mapping[str, Any]) -> RemoteIncident:
+        """POST /v2/status_page_incidents. ``payload`` carries its idempotency key, so the request is
+        safe to repeat: the API answers a repeated key with the incident it created the first time."""
+        if not payload.get("idempotency_key"):
+            raise ValueError("an incident is only created with an idempotency key")
+        path = "/v2/status_page_incidents"
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=True)
+        return self._written(parse_created_incident, answer, f"POST {path}")
+
+    def update_incident(self, incident_id: str, name: str) -> RemoteIncident:
+        """PUT /v2/status_page_incidents/{id}: a rename. A PUT sets state, so repeating it is safe."""
+        path = f"/v2/status_page_incidents/{_segment(incident_id)}"
+        answer = self._request("PUT", path, payload={"name": name}, safe_to_repeat=True)
+        return self._written(partial(parse_created_incident, incident_id=incident_id), answer, f"PUT {path}")
+
+    def get_maintenance(self, maintenance_id: str) -> RemoteMaintenance | None:
+        """The maintenance window with its updates, or None if it does not exist."""
+        path = f"/v2/status_page_maintenances/{_segment(maintenance_id)}"
+        try:
+            answer = self._request("GET", path, safe_to_repeat=True)
+        except NotFound:
+            return None
+        return self._read(partial(parse_maintenance, maintenance_id=maintenance_id), answer, f"GET {path}")
+
+    def create_maintenance(self, payload: Mapping[str, Any]) -> RemoteMaintenance:
+        """POST /v2/status_page_maintenances, with its idempotency key (safe to repeat, as for incidents)."""
+        if not payload.get("idempotency_key"):
+            raise ValueError("a maintenance window is only created with an idempotency key")
+        path = "/v2/status_page_maintenances"
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=True)
+        return self._written(parse_maintenance, answer, f"POST {path}")
+
+    def update_maintenance(
+        self, maintenance_id: str, name: str, start_at: str, end_at: str
+    ) -> RemoteMaintenance:
+        """PUT /v2/status_page_maintenances/{id}: rename and/or reschedule (all three are required)."""
+        path = f"/v2/status_page_maintenances/{_segment(maintenance_id)}"
+        body = {"name": name, "start_at": start_at, "end_at": end_at}
+        answer = self._request("PUT", path, payload=body, safe_to_repeat=True)
+        return self._written(partial(parse_maintenance, maintenance_id=maintenance_id), answer, f"PUT {path}")
+
+    def post_maintenance_update(self, payload: Mapping[str, Any]) -> RemoteUpdate:
+        """POST /v2/status_page_maintenance_updates: no idempotency key, so never repeated blindly."""
+        path = "/v2/status_page_maintenance_updates"
+        answer = self._request("POST", path, payload=dict(payload), safe_to_repeat=False)
+        owner = str(payload.get("status_page_maintenance_id"))
+        return self._written(partial(parse_maintenance_update, maintenance_id=owner), answer, f"POST {path}")
+
+    def list_incidents(self, page_id: str) -> list[RemoteIncident]:
+        """Every incident on a status page, following the pagination cursor."""
+        return self._list(
+            "/v2/status_page_incidents", "status_page_incidents", page_id, parse_created_incident
+        )
+
+    def list_maintenances(self, page_id: str) -> list[RemoteMaintenance]:
+        """Every maintenance window on a status page, following the pagination cursor."""
+        return self._list(
+            "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
+        )
+
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[Any], Any]) -> list[Any]:
+        out: list[Any] = []
+        after: str | None = None
+        seen: set[str] = set()
+
+        def one_page(body: Any) -> tuple[list[Any], str | None]:
+            records, cursor = parse_listing(body, name)
+            return [parse(r) for r in records], cursor
+
+        while True:
+            query = {
+                "status_page_id": page_id,
+                "page_size": LIST_PAGE_SIZE,
+                **({"after": after} if after else {}),
+            }
+            answer = self._request("GET", f"{path}?{urlencode(query)}", safe_to_repeat=True)
+            records, after = self._read(one_page, answer, f"GET {path}")
+            out.extend(records)
+            if after is None or after in seen:  # a cursor seen before would loop forever
+                return out
+            seen.add(after)
+
+    # --- status pages and their structure ---------------------------------------------
+
+    def list_status_pages(self) -> list[Page]:
+        """Every status page of the account (any key may read them), following the cursor to the end."""
+        pages: list[Page] = []
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            query = urlencode({"page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})})
+            response = self._request("GET", f"/v2/status_pages?{query}", safe_to_repeat=True)
+            batch, after = self._read(parse_status_pages, response, "GET /v2/status_pages")
+            pages.extend(batch)
+            if after is None or after in seen:  # a cursor seen before would loop forever
+                return pages
+            seen.add(after)
+
+    def get_structure(self, status_page_id: str) -> list[Component]:
+        """The components the page shows, with their group and sub-page; NotFound for an unknown page."""
+        path = f"/v2/status_page_structures/{_segment(status_page_id)}"
+        response = self._request("GET", path, safe_to_repeat=True)
+        return self._read(lambda body: parse_structure(status_page_id, body), response, f"GET {path}")
 
 
 def _segment(value: str) -> str:

@@ -22,7 +22,7 @@ import click
 from sync import __version__
 
 # Listed in the order --help shows them.
-COMMANDS = ("validate", "plan", "sync", "new", "schema", "sandbox")
+COMMANDS = ("validate", "plan", "sync", "new", "pull", "pages", "components", "active", "schema", "sandbox")
 
 CRASH_EXIT = 3
 DEBUG_ENV = "STATUSFILES_DEBUG"

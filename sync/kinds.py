@@ -40,6 +40,10 @@ class Placement:
         return self.kind in ("incident", "maintenance")
 
 
+# An update to an incident created elsewhere, naming it by ID: what a statusfile is unless placed.
+ELSEWHERE = Placement("incident-update")
+
+
 def folder_of(rel: str) -> str:
     """The folder part of an identity path ('' for a file at the top of the statusfiles directory)."""
     return posixpath.dirname(rel)

@@ -18,6 +18,24 @@ One JSON object per line, each with the format version ``v`` and an ``event``:
 ``moved``
     a posted statusfile was renamed: ``from``, ``path``, ``sha256``, ``incident``.
 
+An update to a maintenance window names it in ``maintenance`` instead of ``incident``; an update in a
+declared folder names the object its declaration created. Since format 2, declarations
+(``incident.yaml``, ``maintenance.yaml``) have records of their own, with ``object`` (``incident`` or
+``maintenance``):
+
+``create``
+    written and fsynced *before* the create POST: ``path``, ``sha256``, ``object``, ``key`` (the
+    idempotency key, reused by every retry), ``payload`` (the file's, without the key).
+``created``
+    the object exists (created, or found on the page and adopted): the fields of ``create`` plus
+    ``id`` and ``published_at``.
+``create-unknown`` / ``create-rejected``
+    the create's outcome could not be learned / the API refused it: ``path``, ``sha256``, ``object``,
+    ``key``, ``error``.
+``put``
+    a rename or reschedule succeeded (a PUT sets state, so it is recorded after): ``path``, ``sha256``
+    and ``payload`` of the declaration as it now is, ``object``, ``id``.
+
 Every record also has ``at`` (UTC time) and ``run`` (one id per sync run). An intent without a
 later ``posted``/``adopted`` is *unsettled*: sync reads the incident back before posting anything
 more to it. A torn last line (a crash mid-write: a cut-off record after the last newline) is
@@ -39,10 +57,22 @@ from typing import Any, Literal
 
 from sync.fsutil import fsync_dir
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: declarations (create / created / put records) and maintenance updates
 LEDGER_NAME = "ledger.jsonl"
 
-Event = Literal["intent", "posted", "adopted", "unknown", "rejected", "moved"]
+Event = Literal[
+    "intent",
+    "posted",
+    "adopted",
+    "unknown",
+    "rejected",
+    "moved",
+    "create",
+    "created",
+    "create-unknown",
+    "create-rejected",
+    "put",
+]
 _FIELDS: dict[str, tuple[str, ...]] = {
     "intent": ("path", "sha256", "incident", "payload"),
     "posted": ("path", "sha256", "incident", "update_id", "published_at"),
@@ -50,7 +80,14 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "unknown": ("path", "sha256", "incident", "error"),
     "rejected": ("path", "sha256", "incident", "error"),
     "moved": ("from", "path", "sha256", "incident"),
+    "create": ("path", "sha256", "object", "key", "payload"),
+    "created": ("path", "sha256", "object", "key", "id", "published_at", "payload"),
+    "create-unknown": ("path", "sha256", "object", "key", "error"),
+    "create-rejected": ("path", "sha256", "object", "key", "error"),
+    "put": ("path", "sha256", "object", "id", "payload"),
 }
+_OBJECT_EVENTS = frozenset(("create", "created", "create-unknown", "create-rejected", "put"))
+OBJECT_KINDS = ("incident", "maintenance")
 _ORDER = (
     "v",
     "event",
@@ -59,7 +96,11 @@ _ORDER = (
     "from",
     "path",
     "sha256",
+    "object",
+    "key",
+    "id",
     "incident",
+    "maintenance",
     "update_id",
     "published_at",
     "error",
@@ -90,9 +131,10 @@ class Entry:
     path: str  # where the file is now (after moves)
     posted_path: str  # where it was when it was posted: publish order is judged against this
     sha256: str
-    incident: str
+    incident: str  # the ID of the incident, or of the maintenance window (kind), the update belongs to
     payload: dict[str, Any] | None
     status: Status = "pending"
+    kind: str = "incident"  # "maintenance": an update to a maintenance window
     update_id: str | None = None
     published_at: str | None = None
     seq: int = 0  # line of the latest outcome: orders "most recently posted"
@@ -108,11 +150,39 @@ class Entry:
         return self.status in ("pending", "unknown")
 
 
+ObjectStatus = Literal["pending", "created", "unknown", "rejected"]
+
+
+@dataclass(slots=True)
+class ObjectEntry:
+    """What the ledger knows about one declaration (``incident.yaml`` / ``maintenance.yaml``)."""
+
+    path: str
+    sha256: str  # of the declaration as last created or PUT
+    kind: str  # "incident" or "maintenance"
+    key: str  # the idempotency key its create used (and any retry reuses)
+    payload: dict[str, Any]  # as last created or PUT: the name (and schedule) the page shows
+    status: ObjectStatus = "pending"
+    id: str | None = None
+    published_at: str | None = None
+    line: int = 0
+
+    @property
+    def created(self) -> bool:
+        return self.status == "created"
+
+    @property
+    def unsettled(self) -> bool:
+        """A create whose outcome nobody knows (retrying it with the same key is safe)."""
+        return self.status in ("pending", "unknown")
+
+
 @dataclass(slots=True)
 class LedgerState:
     """The ledger folded into one entry per identity, keyed by current path."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    objects: dict[str, ObjectEntry] = field(default_factory=dict)  # declaration path -> its object
     records: int = 0
     torn_line: int | None = None  # line number of an ignored, partially written last line
 
@@ -124,6 +194,10 @@ class LedgerState:
 
     def claimed_update_ids(self) -> set[str]:
         return {e.update_id for e in self.entries.values() if e.update_id}
+
+    def claimed_object_ids(self) -> set[str]:
+        """Incidents and windows some declaration created or adopted: never adopted by another."""
+        return {o.id for o in self.objects.values() if o.id}
 
 
 def now() -> str:
@@ -144,13 +218,19 @@ def _check(record: Any, path: Path | str, line: int) -> dict[str, Any]:
             "upgrade statusfiles",
         )
     event = record.get("event")
-    if event not in _FIELDS:
+    if event not in _FIELDS or (event in _OBJECT_EVENTS and version < 2):
         raise LedgerError(path, line, f"unknown event {event!r}")
+    if event not in _OBJECT_EVENTS and version >= 2 and isinstance(record.get("maintenance"), str):
+        if "incident" in record:
+            raise LedgerError(path, line, f"{event} record names both an incident and a maintenance window")
+        record = {**record, "incident": record["maintenance"], "kind": "maintenance"}
     for name in _FIELDS[event]:
         value = record.get(name)
         expected = dict if name == "payload" else str
         if not isinstance(value, expected):
             raise LedgerError(path, line, f"{event} record lacks {name!r}")
+    if event in _OBJECT_EVENTS and record["object"] not in OBJECT_KINDS:
+        raise LedgerError(path, line, f"{event} record has an unknown object {record['object']!r}")
     return record
 
 
@@ -158,6 +238,9 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
     """Fold one record into the state (records are applied in file order)."""
     event = record["event"]
     state.records += 1
+    if event in _OBJECT_EVENTS:
+        _apply_object(state, record, line)
+        return
     if event == "moved":
         entry = state.entries.pop(record["from"], None)
         if entry is None or entry.sha256 != record["sha256"]:
@@ -184,6 +267,7 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
             sha256=sha,
             incident=record["incident"],
             payload=record.get("payload"),
+            kind=record.get("kind", "incident"),
         )
         state.entries[path] = entry
     entry.line = line
@@ -199,6 +283,39 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
         entry.seq = line
     elif event in ("unknown", "rejected") and not entry.posted:
         entry.status = event
+
+
+def _apply_object(state: LedgerState, record: dict[str, Any], line: int) -> None:
+    event, path = record["event"], record["path"]
+    obj = state.objects.get(path)
+    if event == "put":
+        if obj is None or not obj.created or obj.id != record["id"]:
+            raise LedgerError("", line, f"put record for {path!r}, whose object the ledger does not hold")
+        obj.sha256, obj.payload, obj.line = record["sha256"], record["payload"], line
+        return
+    if event == "created":  # the object's ID under another path: the declaration's folder was renamed
+        for other, entry in list(state.objects.items()):
+            if other != path and entry.id == record["id"]:
+                del state.objects[other]
+    if obj is None:
+        obj = ObjectEntry(
+            path, record["sha256"], record["object"], record["key"], record.get("payload") or {}
+        )
+        state.objects[path] = obj
+    elif obj.created:  # a repeated create of an object that exists changes nothing
+        if event == "created" and record["id"] != obj.id:
+            raise LedgerError("", line, f"created record for {path!r}, which already created {obj.id}")
+        return
+    elif event in ("create", "created"):  # the latest intent counts, for whatever the file holds now
+        obj.sha256, obj.key, obj.payload = record["sha256"], record["key"], record["payload"]
+    obj.line = line
+    if event == "created":
+        obj.status, obj.id, obj.published_at = "created", record["id"], record["published_at"]
+        obj.sha256, obj.payload = record["sha256"], record["payload"]
+    elif event == "create-unknown" and not obj.created:
+        obj.status = "unknown"
+    elif event == "create-rejected" and not obj.created:
+        obj.status = "rejected"
 
 
 _RECORD_START = b'{"v": '  # how every line :func:`encode` writes begins

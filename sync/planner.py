@@ -5,6 +5,11 @@ statusfile, whether it is new (create), already posted (unchanged), renamed
 (moved), already on the page though the ledger does not know it yet (adopt), or
 a mistake that must stop the publish (an error), and puts the new ones of each
 incident in publish order.
+
+A declaration (``incident.yaml``, ``maintenance.yaml``) is an object of its own:
+it is created (or, after a lost ledger, found on the page and adopted), renamed
+or rescheduled (a PUT) when its mutable fields change, and its folder's updates
+come after it, waiting for its ID.
 """
 
 from __future__ import annotations
@@ -16,13 +21,32 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sync import kinds
 from sync.diagnostics import Diagnostic, Severity
-from sync.ledger import Entry, LedgerState
-from sync.remote import MAX_UPDATES, RemoteIncident, RemoteUpdate, chronological, matches
+from sync.ledger import Entry, LedgerState, ObjectEntry
+from sync.remote import (
+    MAX_UPDATES,
+    RemoteObject,
+    RemoteUpdate,
+    chronological,
+    first_update,
+    matches,
+    normalise_message,
+)
 from sync.statusfile import Statusfile, natural_key
 
 Action = Literal["create", "adopt"]
+DeclaredAction = Literal["create", "adopt", "put", "move"]
 WARN = Severity.WARNING
+# What a PUT can change; any other edit of a published declaration is an error.
+MUTABLE: dict[str, tuple[str, ...]] = {"incident": ("name",), "maintenance": ("name", "start_at", "end_at")}
+FINAL_STATUSES = ("resolved", "maintenance_complete")
+OBJECT_WORDS = {"incident": "incident", "maintenance": "maintenance window"}
+
+
+def status_of(payload: Mapping[str, Any]) -> str | None:
+    """The incident or maintenance status an update (or a create) sets."""
+    return payload.get("incident_status") or payload.get("maintenance_status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +76,59 @@ class Settlement:
 
 
 @dataclass(frozen=True, slots=True)
+class Declared:
+    """What sync does with a declaration: create, adopt, PUT, record a renamed folder, or nothing."""
+
+    file: Statusfile
+    action: DeclaredAction | None  # None: created before and unchanged
+    key: str  # the idempotency key of its create (the ledger's, once recorded)
+    object_id: str | None = None  # known once created (the ledger) or found on the page
+    unsettled: bool = False  # an earlier create's outcome is not known: the same key is sent again
+    before: Mapping[str, Any] | None = None  # the declaration as last created or PUT
+    remote: RemoteObject | None = None  # found on the page (adopt)
+
+    @property
+    def kind(self) -> kinds.ObjectKind:
+        return "maintenance" if self.file.kind == "maintenance" else "incident"
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) of what a PUT changes."""
+        before = self.before or {}
+        return [
+            (k, before.get(k), self.file.payload.get(k))
+            for k in MUTABLE[self.kind]
+            if before.get(k) != self.file.payload.get(k)
+        ]
+
+    def put_body(self) -> dict[str, Any]:
+        return {k: self.file.payload[k] for k in MUTABLE[self.kind]}
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentPlan:
-    incident_id: str
+    """One object (an incident, or a maintenance window) and what sync does to it, in order."""
+
+    incident_id: str  # the object's ID; "" until a declared object is created
     updates: tuple[Planned, ...]  # publish order
     posted: int  # updates already on the incident (the page's count when it was read)
     status_before: str | None
     components_before: Mapping[str, str]
     name: str | None = None
+    declared: Declared | None = None  # the folder's declaration, for a declared object
+    kind: kinds.ObjectKind = "incident"
 
     @property
     def creates(self) -> tuple[Planned, ...]:
         return tuple(p for p in self.updates if p.action == "create")
+
+    @property
+    def writes(self) -> bool:
+        """Whether sync would create, PUT or post anything for this object."""
+        return bool(self.creates) or (self.declared is not None and self.declared.action in ("create", "put"))
+
+
+ObjectPlan = IncidentPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +157,13 @@ class Plan:
     def notifying(self) -> list[Planned]:
         return [p for p in self.creates if p.file.notify]
 
+    def declared(self, *actions: DeclaredAction) -> list[Declared]:
+        return [inc.declared for inc in self.incidents if inc.declared and inc.declared.action in actions]
+
     @property
     def has_changes(self) -> bool:
-        """Whether sync would POST anything (moves, adoptions and deletions are not changes)."""
-        return bool(self.creates)
+        """Whether sync would create, PUT or POST anything (moves, adoptions and deletions are not)."""
+        return bool(self.creates) or bool(self.declared("create", "put"))
 
 
 @dataclass(slots=True)
@@ -114,7 +183,7 @@ class _Context:
 
 
 def _settle(
-    ledger: LedgerState, remote: Mapping[str, RemoteIncident | None] | None
+    ledger: LedgerState, remote: Mapping[str, RemoteObject | None] | None
 ) -> tuple[dict[str, Entry], list[tuple[Entry, RemoteUpdate]], set[str]]:
     """The ledger as it will be once sync has read the page: unsettled entries found there count as
     posted; those not found count as never posted. Without the page, entries stay as they are."""
@@ -236,9 +305,9 @@ def _classify(
 def advance(
     status: str | None, components: Mapping[str, str], payload: Mapping[str, Any]
 ) -> tuple[str | None, dict[str, str]]:
-    """The incident status and component statuses after one update (resolving sets all operational)."""
-    status = payload.get("incident_status") or status
-    after = dict.fromkeys(components, "operational") if status == "resolved" else dict(components)
+    """The status and component statuses after one update (resolving or completing sets all operational)."""
+    status = status_of(payload) or status
+    after = dict.fromkeys(components, "operational") if status in FINAL_STATUSES else dict(components)
     for c in payload.get("component_statuses") or []:
         after[c["component_id"]] = c["component_status"]
     return status, after
@@ -258,14 +327,21 @@ def _incident(
     incident_id: str,
     candidates: list[tuple[Statusfile, bool]],
     posted: list[Entry],
-    remote: RemoteIncident | None,
+    remote: RemoteObject | None,
     remote_checked: bool,  # the page was read for this incident: remote None means it does not exist
     claimed: set[str],
     ctx: _Context,
+    declared: Declared | None = None,
 ) -> IncidentPlan:
     posted.sort(key=lambda e: e.seq)
-    status, components = _fold(e.payload for e in posted)
-    count = len(posted)
+    kind = declared.kind if declared else "incident"
+    label = _label(declared) if declared else f"incident {incident_id}"
+    if declared is not None:  # the create publishes the object's first update
+        status, components = _fold([declared.file.payload, *(e.payload for e in posted)])
+        count = len(posted) + 1
+    else:
+        status, components = _fold(e.payload for e in posted)
+        count = len(posted)
     if remote is not None:
         count = max(count, len(remote.updates))
         status = remote.incident_status or status
@@ -302,7 +378,7 @@ def _incident(
     for p in updates:
         f = p.file
         if p.action == "adopt":
-            running = f.incident_status or running
+            running = status_of(f.payload) or running
             continue
         creates += 1
         if last is not None and natural_key(f.rel) < natural_key(last):
@@ -318,16 +394,18 @@ def _incident(
             ctx.at_file(
                 f,
                 (),
-                f"incident {incident_id} would have more than {MAX_UPDATES} updates ({count} already, "
+                f"{label} would have more than {MAX_UPDATES} updates ({count} already, "
                 f"{len(updates)} new); the API allows at most {MAX_UPDATES}",
                 "too-many-updates",
                 Severity.ERROR,
             )
-        if running == "resolved":
+        if running in FINAL_STATUSES:
+            field_name = "maintenance_status" if kind == "maintenance" else "incident_status"
             ctx.at_file(
                 f,
-                ("incident_status",) if f.incident_status else (),
-                "posts to an incident that is already resolved by then; make sure it is meant to",
+                (field_name,) if f.payload.get(field_name) else (),
+                f"posts to {'a maintenance window' if kind == 'maintenance' else 'an incident'} that is "
+                f"already {running.removeprefix('maintenance_')} by then; make sure it is meant to",
                 "after-resolved",
                 WARN,
             )
@@ -336,7 +414,7 @@ def _incident(
                 f,
                 (),
                 "an earlier sync recorded its intent to post this but not the outcome; sync will read "
-                f"incident {incident_id} back and post it only if it is not there",
+                f"{label} back and post it only if it is not there",
                 "unsettled",
                 WARN,
             )
@@ -348,10 +426,121 @@ def _incident(
                 "notify-subscribers",
                 WARN,
             )
-        running = f.incident_status or running
+        running = status_of(f.payload) or running
+    name = remote.name if remote else (str(declared.file.payload.get("name")) if declared else None)
     return IncidentPlan(
-        incident_id, tuple(updates), count, status, components, remote.name if remote else None
+        incident_id, tuple(updates), count, status, components, name, declared=declared, kind=kind
     )
+
+
+def _label(d: Declared) -> str:
+    what = "maintenance window" if d.kind == "maintenance" else "incident"
+    return f'{what} "{d.file.payload.get("name")}"' + (f" ({d.object_id})" if d.object_id else "")
+
+
+def _found_on_page(
+    f: Statusfile, kind: str, listed: Mapping[str, Sequence[RemoteObject]], claimed: set[str]
+) -> RemoteObject | None:
+    """The object this declaration created, recognised on its page by name and first message (the API
+    does not echo the idempotency key): an earlier sync created it and its ledger record is lost."""
+    name, message = (
+        str(f.payload.get("name", "")).strip(),
+        normalise_message(str(f.payload.get("message", ""))),
+    )
+    for obj in listed.get(str(f.payload.get("status_page_id")), ()):
+        if obj.kind != kind or obj.id in claimed or obj.name.strip() != name:
+            continue
+        first = first_update(obj)
+        if first is not None and normalise_message(first.message) == message:
+            return obj
+    return None
+
+
+def _declarations(
+    files: Sequence[Statusfile],
+    ledger: LedgerState,
+    remote: Mapping[str, RemoteObject | None] | None,
+    listed: Mapping[str, Sequence[RemoteObject]] | None,
+    ctx: _Context,
+) -> tuple[dict[str, Declared], list[ObjectEntry], int]:
+    """Each declaration's action; the created objects whose declaration is gone; how many are unchanged."""
+    out: dict[str, Declared] = {}
+    unchanged = 0
+    claimed = ledger.claimed_object_ids()
+    present = {f.rel for f in files}
+    gone = {o.sha256: o for o in ledger.objects.values() if o.created and o.path not in present}
+    for f in files:
+        kind = "maintenance" if f.kind == "maintenance" else "incident"
+        what = OBJECT_WORDS[kind]
+        entry = ledger.objects.get(f.rel)
+        if entry is not None and entry.created:
+            assert entry.id is not None
+            if remote is not None and entry.id in remote and remote[entry.id] is None:
+                ctx.at_file(
+                    f,
+                    (),
+                    f"created {what} {entry.id}, which is no longer on the status page; nothing is "
+                    "published while any statusfile has an error",
+                    "object-not-found",
+                    Severity.ERROR,
+                )
+            if entry.sha256 == f.sha256:
+                unchanged += 1
+                out[f.rel] = Declared(f, None, entry.key, entry.id, before=entry.payload)
+                continue
+            fields, diff = _payload_diff(entry.payload, f.payload)
+            fixed = [k for k in fields if k not in MUTABLE[kind]]
+            if fixed:
+                mutable = " and ".join(MUTABLE[kind])
+                ctx.at_file(
+                    f,
+                    (fixed[0],),
+                    f"changed after it was published ({what} {entry.id}): {', '.join(fixed)} "
+                    f"{'differ' if len(fixed) > 1 else 'differs'}. Only {mutable} can change once the {what} "
+                    "exists; restore the rest and post an update instead."
+                    f"\n{diff}",
+                    "changed-after-publish",
+                    Severity.ERROR,
+                )
+                out[f.rel] = Declared(f, None, entry.key, entry.id, before=entry.payload)
+            else:
+                out[f.rel] = Declared(f, "put", entry.key, entry.id, before=entry.payload)
+            continue
+        moved = gone.get(f.sha256)
+        if moved is not None and moved.kind == kind:  # its folder was renamed: the same object
+            del gone[f.sha256]
+            out[f.rel] = Declared(f, "move", moved.key, moved.id, before=moved.payload)
+            continue
+        key = (
+            entry.key
+            if entry
+            else kinds.idempotency_key(kind, str(f.payload["status_page_id"]), kinds.folder_of(f.rel))
+        )
+        found = _found_on_page(f, kind, listed, claimed) if listed is not None else None
+        if found is not None:
+            claimed.add(found.id)
+            out[f.rel] = Declared(f, "adopt", key, found.id, remote=found)
+            continue
+        unsettled = entry is not None and entry.unsettled
+        out[f.rel] = Declared(f, "create", key, unsettled=unsettled)
+        if unsettled:
+            ctx.at_file(
+                f,
+                (),
+                f"an earlier sync may have created this {what}; sync sends the same idempotency key, so "
+                "the API returns that one instead of creating another",
+                "unsettled",
+                WARN,
+            )
+        if f.notify:
+            ctx.at_file(
+                f,
+                ("notify_subscribers",),
+                f"creating this {what} emails every subscriber",
+                "notify-subscribers",
+                WARN,
+            )
+    return out, list(gone.values()), unchanged
 
 
 def plan(
@@ -360,12 +549,16 @@ def plan(
     *,
     root: str = "statusfiles",
     ledger_display: str = "statusfiles/ledger.jsonl",
-    remote: Mapping[str, RemoteIncident | None] | None = None,
+    remote: Mapping[str, RemoteObject | None] | None = None,
+    listed: Mapping[str, Sequence[RemoteObject]] | None = None,
 ) -> Plan:
     """What publishing ``files`` means, given what ``ledger`` says is posted and, when read, the page.
 
-    ``remote`` maps incident IDs to what the page shows (None: the incident does not exist); when it is
-    given, unsettled ledger entries are settled and updates already on the page are adopted.
+    ``remote`` maps incident and maintenance window IDs to what the page shows (None: it does not
+    exist); when it is given, unsettled ledger entries are settled and updates already on the page are
+    adopted. ``listed`` holds the objects on each status page a declaration names that the ledger has
+    no created object for: a declaration whose object is there (an earlier sync created it and the
+    ledger lost it) is adopted with its updates, never created again.
     """
     ctx = _Context(root=root, ledger=ledger_display)
     if ledger.torn_line:
@@ -376,10 +569,21 @@ def plan(
             WARN,
         )
     files = sorted(files, key=lambda f: natural_key(f.rel))
+    declaration_files = [f for f in files if f.placement.declares]
+    files = [f for f in files if not f.placement.declares]
     view: Mapping[str, Entry]
     view, found, claimed = _settle(ledger, remote)
     candidates, moves, unchanged = _classify(files, view, ctx)
+    declared, objects_gone, declared_unchanged = _declarations(declaration_files, ledger, remote, listed, ctx)
+    unchanged += declared_unchanged
     present = {f.rel for f in files} | {m.entry.path for m in moves}
+    for o in objects_gone:
+        ctx.at_path(
+            o.path,
+            f"created {OBJECT_WORDS[o.kind]} {o.id} and its file is gone; it stays on the status page",
+            "deleted-after-publish",
+            WARN,
+        )
 
     deleted: list[Entry] = []
     for e in view.values():
@@ -403,28 +607,54 @@ def plan(
                 WARN,
             )
 
-    by_incident: dict[str, list[tuple[Statusfile, bool]]] = {}
+    # One group per object: a declaration's path, or the ID an update names.
+    groups: dict[str, list[tuple[Statusfile, bool]]] = {
+        rel: [] for rel, d in declared.items() if d.action is not None
+    }
     for f, unsettled in candidates:
-        by_incident.setdefault(f.incident_id, []).append((f, unsettled))
+        groups.setdefault(f.declaration or f.incident_id, []).append((f, unsettled))
     posted_by_incident: dict[str, list[Entry]] = {}
     for e in view.values():
         if e.posted:
             posted_by_incident.setdefault(e.incident, []).append(e)
-    incidents = tuple(
-        _incident(
-            incident_id,
-            group,
-            posted_by_incident.get(incident_id, []),
-            remote.get(incident_id) if remote is not None else None,
-            remote is not None and incident_id in remote,
-            claimed,
-            ctx,
+
+    def first_path(item: tuple[str, list[tuple[Statusfile, bool]]]) -> tuple[Any, ...]:
+        return natural_key(item[0] if item[0] in declared else item[1][0][0].rel)
+
+    incidents = []
+    for group_key, group in sorted(groups.items(), key=first_path):
+        d = declared.get(group_key)
+        if d is None:
+            incidents.append(
+                _incident(
+                    group_key,
+                    group,
+                    posted_by_incident.get(group_key, []),
+                    remote.get(group_key) if remote is not None else None,
+                    remote is not None and group_key in remote,
+                    claimed,
+                    ctx,
+                )
+            )
+            continue
+        oid = d.object_id or ""
+        obj = d.remote if d.remote is not None else (remote.get(oid) if remote is not None and oid else None)
+        first = first_update(obj) if obj is not None else None  # the create's own update: no file's
+        incidents.append(
+            _incident(
+                oid,
+                group,
+                posted_by_incident.get(oid, []) if oid else [],
+                obj,
+                False,  # a declared object missing from the page is reported at its declaration
+                claimed if first is None else claimed | {first.id},
+                ctx,
+                declared=d,
+            )
         )
-        for incident_id, group in sorted(by_incident.items(), key=lambda kv: natural_key(kv[1][0][0].rel))
-    )
     ctx.diagnostics.sort(key=Diagnostic.sort_key)
     return Plan(
-        incidents=incidents,
+        incidents=tuple(incidents),
         moves=tuple(moves),
         settlements=tuple(Settlement(e, u) for e, u in found),
         deleted=tuple(deleted),

@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural, render_text
-from sync.planner import IncidentPlan, Plan, Planned, advance
+from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
+from sync.snapshot import Snapshot, component_label, names_json, page_label
+from sync.timefmt import change_text, utc, window
 
 PREVIEW = 76
 
@@ -19,14 +21,28 @@ def headline(plan: Plan) -> str:
         them = "it is" if errors == 1 else "they are"
         return f"{plural(errors, 'error')}: nothing will be published until {them} fixed."
     creates = plan.creates
-    if not creates:
+    made = plan.declared("create")
+    puts = plan.declared("put")
+    if not creates and not made and not puts:
         return "Nothing new to publish."
-    incidents = sum(1 for inc in plan.incidents if inc.creates)
-    notify = len(plan.notifying)
-    return (
-        f"{plural(len(creates), 'update')} to {plural(incidents, 'incident')} will be published; "
-        f"{notify or 'none'} will notify subscribers."
-    )
+    parts = []
+    if made:
+        windows = sum(1 for d in made if d.kind == "maintenance")
+        what = [plural(len(made) - windows, "incident")] if len(made) > windows else []
+        what += [plural(windows, "maintenance window")] if windows else []
+        parts.append(f"{' and '.join(what)} will be created")
+    if puts:
+        parts.append(f"{len(puts)} renamed or rescheduled")
+    if creates:
+        objects = sum(1 for inc in plan.incidents if inc.creates)
+        word = (
+            "object"
+            if any(inc.kind == "maintenance" for inc in plan.incidents if inc.creates)
+            else "incident"
+        )
+        parts.append(f"{plural(len(creates), 'update')} to {plural(objects, word)} will be published")
+    notify = len(plan.notifying) + sum(1 for d in made if d.file.notify)
+    return f"{'; '.join(parts)}; {notify or 'none'} will notify subscribers."
 
 
 def details(plan: Plan) -> str:
@@ -85,16 +101,93 @@ def _preview(message: str) -> str:
 def _incident_title(inc: IncidentPlan) -> str:
     name = f' "{inc.name}"' if inc.name else ""
     status = f", status {inc.status_before}" if inc.status_before else ""
-    return f"Incident {inc.incident_id}{name} ({inc.posted} already posted{status})"
+    what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
+    d = inc.declared
+    if d is not None and d.action == "create":
+        return f"{what}{name}, declared in {d.file.rel}"
+    return f"{what} {inc.incident_id}{name} ({inc.posted} already posted{status})"
+
+
+def _kind_word(d: Declared) -> str:
+    return "maintenance window" if d.kind == "maintenance" else "incident"
+
+
+def automation_notice(d: Declared) -> str | None:
+    """What a window with automate_maintenance_status does by itself, unasked."""
+    payload = d.file.payload
+    if d.kind != "maintenance" or not payload.get("automate_maintenance_status"):
+        return None
+    notify = (
+        "subscribers are notified each time"
+        if payload.get("notify_subscribers")
+        else "subscribers are not notified"
+    )
+    return (
+        f"the window moves itself to in progress at {_utc_text(payload.get('start_at'))} and to complete at "
+        f"{_utc_text(payload.get('end_at'))} (automate_maintenance_status); {notify}"
+    )
+
+
+def _utc_text(value: Any) -> str:
+    when = utc(value)
+    return f"{when:%Y-%m-%d %H:%M} UTC" if when else str(value)
+
+
+def declaration_lines(d: Declared, names: Snapshot | None = None) -> list[tuple[str, str]]:
+    """(label, text) lines describing what happens to a declaration, in the order a reader wants them."""
+    payload = d.file.payload
+    out: list[tuple[str, str]] = []
+    if d.action == "create":
+        out.append(("page", page_label(names, str(payload.get("status_page_id")))))
+        if d.kind == "maintenance":
+            out.append(("schedule", window(payload.get("start_at"), payload.get("end_at"))))
+        out.append(("status", f"set to {status_of(payload)}"))
+        for c in payload.get("component_statuses") or []:
+            out.append(
+                ("component", f"{component_label(names, c['component_id'])} set to {c['component_status']}")
+            )
+        for cid in payload.get("affected_component_ids") or []:
+            out.append(("component", f"{component_label(names, cid)} under maintenance during the window"))
+        out.append(("notify", "yes, emails subscribers" if d.file.notify else "no"))
+        out.append(("message", _preview(str(payload.get("message", "")))))
+    elif d.action == "put":
+        out.append(("change", change_text(d.changes)))
+        if d.kind == "maintenance":
+            out.append(("schedule", window(payload.get("start_at"), payload.get("end_at"))))
+    if d.action in ("create", "put") and (notice := automation_notice(d)):
+        out.append(("automated", notice))
+    return out
+
+
+def _declaration_head(d: Declared, names: Snapshot | None = None) -> str:
+    what = _kind_word(d)
+    if d.action == "create":
+        again = "  (unsettled: sent again with the same idempotency key)" if d.unsettled else ""
+        page = names.page_name(str(d.file.payload.get("status_page_id"))) if names else None
+        return f'create {what} "{d.file.payload.get("name")}"{f" on {page}" if page else ""}{again}'
+    if d.action == "put":
+        return (
+            f"{'reschedule' if any(n != 'name' for n, _, _ in d.changes) else 'rename'} {what} {d.object_id}"
+        )
+    if d.action == "adopt":
+        return f"already on the page as {what} {d.object_id}: recorded, not created"
+    return f"the same {what} ({d.object_id}), its folder renamed: recorded"
 
 
 # --- text -------------------------------------------------------------------
 
 
-def render_text_plan(plan: Plan, colour: bool = False) -> str:
+def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = None) -> str:
     lines: list[str] = []
     for inc in plan.incidents:
         lines.append(_incident_title(inc))
+        d = inc.declared
+        if d is not None and d.action is not None:
+            mark = {"create": "+", "put": "~"}.get(d.action, "=")
+            if colour and mark != "=":
+                mark = f"\x1b[{32 if mark == '+' else 33}m{mark}\x1b[0m"
+            lines.append(f"  {mark} {d.file.rel}  {_declaration_head(d, names)}")
+            lines += [f"      {label + ':':<11} {text}" for label, text in declaration_lines(d, names)]
         for p, before, after, changes in _transitions(inc):
             f = p.file
             if p.action == "adopt":
@@ -109,7 +202,7 @@ def render_text_plan(plan: Plan, colour: bool = False) -> str:
             )
             lines.append(f"      status:     {_status_text(before, after)}")
             for cid, old, new in changes:
-                lines.append(f"      component:  {cid} {_change_text(old, new)}")
+                lines.append(f"      component:  {component_label(names, cid)} {_change_text(old, new)}")
             lines.append(f"      notify:     {'yes, emails subscribers' if f.notify else 'no'}")
             lines.append(f"      message:    {_preview(f.message)}")
             for d in f.warnings:
@@ -152,11 +245,27 @@ def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     return lines
 
 
-def render_markdown_plan(plan: Plan) -> str:
+def render_markdown_plan(plan: Plan, names: Snapshot | None = None) -> str:
     lines = ["### statusfiles plan", "", f"**{headline(plan)}** {details(plan)}", ""]
     for inc in plan.incidents:
-        lines += [f"#### Incident {_md_code(inc.incident_id)}" + (f" — {inc.name}" if inc.name else ""), ""]
-        if inc.posted or inc.status_before:
+        what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
+        ident = f" {_md_code(inc.incident_id)}" if inc.incident_id else ""
+        lines += [f"#### {what}{ident}" + (f" — {inc.name}" if inc.name else ""), ""]
+        d = inc.declared
+        if d is not None and d.action is not None:
+            lines.append(f"- {_md_code(d.file.rel)} — **{_declaration_head(d, names)}**")
+            lines += [
+                f"  - {label}: {text}" for label, text in declaration_lines(d, names) if label != "message"
+            ]
+            if d.action == "create":
+                lines += [
+                    "",
+                    "\n".join(
+                        "  " + line for line in _md_quote(str(d.file.payload.get("message", ""))).splitlines()
+                    ),
+                ]
+            lines.append("")
+        if (inc.posted or inc.status_before) and not (d is not None and d.action == "create"):
             lines += [
                 f"{inc.posted} already posted; status before this merge: "
                 f"**{inc.status_before or 'unknown'}**.",
@@ -180,7 +289,9 @@ def render_markdown_plan(plan: Plan) -> str:
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"
                 )
             for cid, old, new in changes:
-                lines.append(f"   - component {_md_code(cid)}: {_change_text(old, new).replace('->', '→')}")
+                name = names.component_name(cid) if names else None
+                shown = f"{name} ({_md_code(cid)})" if name else _md_code(cid)
+                lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
             for d in f.warnings:
                 # "<" escaped: a pasted <!here> or <@U…> would otherwise vanish as HTML
                 lines.append(f"   - ⚠️ **{d.rule}** (line {d.line}): {d.message.replace('<', '&lt;')}")
@@ -219,11 +330,46 @@ def _planned_json(p: Planned, before: str | None, after: str | None) -> dict[str
     }
 
 
-def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _declared_json(d: Declared) -> dict[str, Any]:
+    payload = d.file.payload
+    schedule = None
+    if d.kind == "maintenance":
+        start, end = utc(payload.get("start_at")), utc(payload.get("end_at"))
+        schedule = {
+            "start_at_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else None,
+            "end_at_utc": end.strftime("%Y-%m-%dT%H:%M:%SZ") if end else None,
+        }
+    return {
+        "action": d.action,
+        "path": d.file.rel,
+        "file": d.file.display,
+        "sha256": d.file.sha256,
+        "object_id": d.object_id,
+        "idempotency_key": d.key,
+        "unsettled": d.unsettled,
+        "status_page_id": payload.get("status_page_id"),
+        "name": payload.get("name"),
+        "changes": [{"field": n, "before": b, "after": a} for n, b, a in d.changes]
+        if d.action == "put"
+        else [],
+        "schedule": schedule,
+        "automation_notice": automation_notice(d) if d.action in ("create", "put") else None,
+        "notify_subscribers": d.file.notify,
+        "payload": payload,
+    }
+
+
+def plan_json(
+    plan: Plan, extra_summary: Mapping[str, Any] | None = None, names: Snapshot | None = None
+) -> dict[str, Any]:
+    payloads = [p.file.payload for inc in plan.incidents for p in inc.updates]
+    payloads += [inc.declared.file.payload for inc in plan.incidents if inc.declared is not None]
     return {
         "version": JSON_FORMAT_VERSION,
         "summary": {
             "publish": len(plan.creates),
+            "create": len(plan.declared("create")),
+            "put": len(plan.declared("put")),
             "incidents": sum(1 for inc in plan.incidents if inc.creates),
             "notify": len(plan.notifying),
             "adopt": len(plan.adopts),
@@ -239,10 +385,12 @@ def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dic
         },
         "incidents": [
             {
-                "id": inc.incident_id,
+                "id": inc.incident_id or None,
+                "kind": inc.kind,
                 "name": inc.name,
                 "posted": inc.posted,
                 "status_before": inc.status_before,
+                "declaration": _declared_json(inc.declared) if inc.declared else None,
                 "updates": [_planned_json(p, before, after) for p, before, after, _ in _transitions(inc)],
             }
             for inc in plan.incidents
@@ -253,8 +401,10 @@ def plan_json(plan: Plan, extra_summary: Mapping[str, Any] | None = None) -> dic
         "settled": [{"path": s.entry.path, "update_id": s.remote.id} for s in plan.settlements],
         "deleted": [{"path": e.path, "update_id": e.update_id} for e in plan.deleted],
         "diagnostics": [d.to_json() for d in plan.diagnostics],
+        # The name of every page and component the planned payloads name, from the snapshot.
+        "names": names_json(names, payloads),
     }
 
 
-def render_json_plan(plan: Plan) -> str:
-    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
+    return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"

@@ -2,23 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural
 from sync.planview import render_markdown_diagnostics
 from sync.publisher import Outcome, Report
+from sync.snapshot import Snapshot, component_label, names_json, page_label
 
 _WIDTH = 8
 
 
-def outcome_line(o: Outcome) -> str:
-    """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…``"""
-    parts = [f"{o.result:<{_WIDTH}}", o.display, f"incident {o.incident}"]
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What output needs to show names beside IDs: the snapshot, and each statusfile's payload by path."""
+
+    snapshot: Snapshot | None
+    payloads: Mapping[str, Mapping[str, Any]]
+
+    def of(self, o: Outcome) -> str:
+        """The page and components ``o``'s file names: ``on Acme Cloud (01F…); Public API (01F…) …``."""
+        payload = self.payloads.get(o.path) if self.snapshot is not None else None
+        if not payload:
+            return ""
+        snap = self.snapshot
+        parts = (
+            [f"on {page_label(snap, str(payload['status_page_id']))}"] if "status_page_id" in payload else []
+        )
+        parts += [
+            f"{component_label(snap, str(c['component_id']))} {c['component_status']}"
+            for c in payload.get("component_statuses") or []
+        ]
+        parts += [
+            f"{component_label(snap, str(c))} affected" for c in payload.get("affected_component_ids") or []
+        ]
+        return "; ".join(parts)
+
+    def json(self, report: Report) -> dict[str, Any]:
+        return names_json(
+            self.snapshot, [self.payloads[o.path] for o in report.outcomes if o.path in self.payloads]
+        )
+
+
+def outcome_line(o: Outcome, names: Names | None = None) -> str:
+    """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…  Public API (01F…) …``"""
+    what = "maintenance" if o.kind == "maintenance" else "incident"
+    parts = [
+        f"{o.result:<{_WIDTH}}",
+        o.display,
+        f"{what} {o.incident}" if o.incident else f"{what} (not created)",
+    ]
     if o.status:
         parts.append(o.status)
     if o.update_id:
         parts.append(f"update {o.update_id}")
+    if o.result in ("created", "updated") and o.detail:
+        parts.append(o.detail)
+    if names is not None and (extra := names.of(o)):
+        parts.append(extra)
     line = "  ".join(parts)
     # A failure's diagnostic, printed after these lines against the file's line, already says why.
     if o.result in ("failed", "unknown", "skipped") and o.detail and o.diagnostic is None:
@@ -31,8 +73,17 @@ def summary_line(report: Report) -> str:
         return "Nothing new to publish."
     posted, adopted = report.count("posted"), report.count("adopted") + report.count("settled")
     incidents = len({o.incident for o in report.outcomes if o.result == "posted"})
-    text = f"Published {plural(posted, 'update')} to {plural(incidents, 'incident')}"
+    objects = plural(incidents, "object" if _mixed(report) else "incident")
+    text = f"Published {plural(posted, 'update')} to {objects}"
     extras = []
+    created = [o for o in report.outcomes if o.result == "created"]
+    if created:
+        windows = sum(1 for o in created if o.kind == "maintenance")
+        made = [plural(len(created) - windows, "incident")] if len(created) > windows else []
+        made += [plural(windows, "maintenance window")] if windows else []
+        extras.append("created " + " and ".join(made))
+    if report.count("updated"):
+        extras.append(f"{report.count('updated')} renamed or rescheduled")
     if adopted:
         extras.append(f"{adopted} already on the page (recorded)")
     if report.count("moved"):
@@ -52,6 +103,10 @@ def summary_line(report: Report) -> str:
     ]
     stopped = f" Stopped: {report.stopped}." if report.stopped else ""
     return f"Sync failed: {', '.join(problems) or 'stopped'}. {text}.{stopped}"
+
+
+def _mixed(report: Report) -> bool:
+    return any(o.kind == "maintenance" for o in report.outcomes)
 
 
 def what_to_do(report: Report) -> list[str]:
@@ -80,15 +135,21 @@ def render_text_summary(report: Report) -> str:
 
 
 def render_markdown_report(
-    report: Report, diagnostics: Sequence[Diagnostic], *, dry_run: bool = False
+    report: Report,
+    diagnostics: Sequence[Diagnostic],
+    *,
+    dry_run: bool = False,
+    names: Names | None = None,
 ) -> str:
     title = "### statusfiles sync" + (" (dry run)" if dry_run else "")
     lines = [title, "", f"**{summary_line(report)}**", ""]
     if report.outcomes:
         lines += ["| result | statusfile | incident | status | update |", "| --- | --- | --- | --- | --- |"]
         for o in report.outcomes:
+            named = names.of(o).replace("|", "¦") if names else ""  # a | would end the cell
+            status = " · ".join(t for t in (o.status, named) if t)
             lines.append(
-                f"| {o.result} | `{o.display}` | `{o.incident}` | {o.status or ''} | "
+                f"| {o.result} | `{o.display}` | `{o.incident}` | {status} | "
                 f"{'`' + o.update_id + '`' if o.update_id else ''} |"
             )
         lines.append("")
@@ -99,8 +160,13 @@ def render_markdown_report(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def report_json(report: Report, diagnostics: Sequence[Diagnostic], extra: dict[str, Any]) -> dict[str, Any]:
-    results = ("posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
+def report_json(
+    report: Report,
+    diagnostics: Sequence[Diagnostic],
+    extra: dict[str, Any],
+    names: Names | None = None,
+) -> dict[str, Any]:
+    results = ("created", "updated", "posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
     return {
         "version": JSON_FORMAT_VERSION,
         "summary": {
@@ -115,6 +181,7 @@ def report_json(report: Report, diagnostics: Sequence[Diagnostic], extra: dict[s
                 "path": o.path,
                 "file": o.display,
                 "incident": o.incident,
+                "kind": o.kind,
                 "status": o.status,
                 "update_id": o.update_id,
                 "detail": o.detail,
@@ -122,4 +189,5 @@ def report_json(report: Report, diagnostics: Sequence[Diagnostic], extra: dict[s
             for o in report.outcomes
         ],
         "diagnostics": [d.to_json() for d in diagnostics],
+        "names": (names or Names(None, {})).json(report),
     }

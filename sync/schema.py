@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sync import kinds
 from sync.diagnostics import did_you_mean
 
 SPEC_NAME = "openapi/openapi-status-pages-v2.json"
@@ -135,9 +136,88 @@ def generate(
     return doc
 
 
+def without_property(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    """``doc`` with top-level property ``name`` gone from ``properties``, ``required`` and the examples.
+
+    A statusfile leaves out what statusfiles itself puts in the request body (the idempotency key,
+    the ID of the incident or window its folder creates); the schema must then refuse that field
+    rather than ask for it. Raises :class:`SpecError` when ``doc`` has no such property, so a
+    renamed field in a new spec fails generation instead of passing silently.
+    """
+    if name not in doc.get("properties", {}):
+        raise SpecError(f"{doc.get('title', 'the schema')} has no property {name!r} to leave out")
+    out = copy.deepcopy(doc)
+    del out["properties"][name]
+    if name in out.get("required", []):
+        out["required"] = [r for r in out["required"] if r != name]
+    for example in out.get("examples", []):
+        if isinstance(example, dict):
+            example.pop(name, None)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StatusfileSchema:
+    """One kind of statusfile: the request body it is, less the field statusfiles fills in."""
+
+    file_name: str
+    operation: tuple[str, str]
+    schema_id: str
+    title: str
+    injected: str | None = None  # the property statusfiles adds when it sends the body
+
+
+UPDATE = StatusfileSchema(UPDATE_SCHEMA_NAME, UPDATE_OPERATION, UPDATE_SCHEMA_ID, UPDATE_SCHEMA_TITLE)
+INCIDENT = StatusfileSchema(
+    "status-page-incident.schema.json",
+    ("post", "/v2/status_page_incidents"),
+    "urn:statusfiles:schema:status-page-incident",
+    "Status page incident declaration (incident.yaml)",
+    injected="idempotency_key",
+)
+FOLDER_UPDATE = StatusfileSchema(
+    "status-page-incident-folder-update.schema.json",
+    UPDATE_OPERATION,
+    "urn:statusfiles:schema:status-page-incident-folder-update",
+    "Update to the incident its folder declares (statusfile beside incident.yaml)",
+    injected="status_page_incident_id",
+)
+MAINTENANCE = StatusfileSchema(
+    "status-page-maintenance.schema.json",
+    ("post", "/v2/status_page_maintenances"),
+    "urn:statusfiles:schema:status-page-maintenance",
+    "Status page maintenance window declaration (maintenance.yaml)",
+    injected="idempotency_key",
+)
+MAINTENANCE_UPDATE = StatusfileSchema(
+    "status-page-maintenance-update.schema.json",
+    ("post", "/v2/status_page_maintenance_updates"),
+    "urn:statusfiles:schema:status-page-maintenance-update",
+    "Update to the maintenance window its folder declares (statusfile beside maintenance.yaml)",
+    injected="status_page_maintenance_id",
+)
+STATUSFILE_SCHEMAS = (UPDATE, INCIDENT, FOLDER_UPDATE, MAINTENANCE, MAINTENANCE_UPDATE)
+
+
+def schema_for(placement: kinds.Placement) -> StatusfileSchema:
+    """The schema a statusfile is checked against, from its kind and whether its folder declares."""
+    if placement.kind == "incident":
+        return INCIDENT
+    if placement.kind == "maintenance":
+        return MAINTENANCE
+    if placement.kind == "maintenance-update":
+        return MAINTENANCE_UPDATE
+    return UPDATE if placement.declaration is None else FOLDER_UPDATE
+
+
+def generate_statusfile_schema(spec: dict[str, Any], which: StatusfileSchema) -> dict[str, Any]:
+    name = request_schema_name(spec, *which.operation)
+    doc = generate(spec, name, schema_id=which.schema_id, title=which.title)
+    return without_property(doc, which.injected) if which.injected else doc
+
+
 def generate_update_schema(spec: dict[str, Any]) -> dict[str, Any]:
-    name = request_schema_name(spec, *UPDATE_OPERATION)
-    return generate(spec, name, schema_id=UPDATE_SCHEMA_ID, title=UPDATE_SCHEMA_TITLE)
+    return generate_statusfile_schema(spec, UPDATE)
 
 
 def dumps(schema: dict[str, Any]) -> str:
@@ -148,10 +228,14 @@ def dumps(schema: dict[str, Any]) -> str:
 
 
 @functools.cache
-def update_schema() -> dict[str, Any]:
-    with open(schemas_dir() / UPDATE_SCHEMA_NAME, encoding="utf-8") as f:
+def statusfile_schema(which: StatusfileSchema) -> dict[str, Any]:
+    with open(schemas_dir() / which.file_name, encoding="utf-8") as f:
         schema: dict[str, Any] = json.load(f)
     return schema
+
+
+def update_schema() -> dict[str, Any]:
+    return statusfile_schema(UPDATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,11 +456,15 @@ class Checker:
 
 
 @functools.cache
+def checker(which: StatusfileSchema) -> Checker:
+    """The checker for one kind of statusfile, built once, on first use."""
+    return Checker(statusfile_schema(which))
+
+
 def update_checker() -> Checker:
-    """The statusfile checker, built once, on first use."""
-    return Checker(update_schema())
+    return checker(UPDATE)
 
 
-def check(data: Any) -> list[SchemaProblem]:
-    """Every schema problem of a statusfile's payload."""
-    return update_checker().problems(data)
+def check(data: Any, placement: kinds.Placement = kinds.ELSEWHERE) -> list[SchemaProblem]:
+    """Every schema problem of a statusfile's payload, against the schema for its kind."""
+    return checker(schema_for(placement)).problems(data)

@@ -1,9 +1,11 @@
 """Finding statusfiles and loading them strictly into validated payloads.
 
-A statusfile is one YAML file holding exactly the JSON body of
-POST /v2/status_page_incident_updates. Its identity is its path relative to the
-statusfiles directory plus the SHA-256 of its canonical payload, so reformatting
-or editing comments changes nothing while any change to what would be sent does.
+A statusfile is one YAML file holding exactly a JSON request body: of
+POST /v2/status_page_incident_updates by default, or of the create or update
+its name and folder make it (see :mod:`sync.kinds`). Its identity is its path
+relative to the statusfiles directory plus the SHA-256 of its canonical
+payload, so reformatting or editing comments changes nothing while any change
+to what would be sent does.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import functools
 import hashlib
 import json
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync import lint, rules, schema, yamlstrict
+from sync import kinds, lint, rules, schema, yamlstrict
 from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -61,11 +64,21 @@ class Statusfile:
     payload: dict[str, Any]
     sha256: str
     document: yamlstrict.Document
+    placement: kinds.Placement = kinds.ELSEWHERE
     warnings: tuple[Diagnostic, ...] = ()  # the linter's, shown beside the update in a plan
 
     @property
     def rel(self) -> str:
         return self.source.rel
+
+    @property
+    def kind(self) -> kinds.Kind:
+        return self.placement.kind
+
+    @property
+    def declaration(self) -> str | None:
+        """Identity path of the incident.yaml / maintenance.yaml whose object this file belongs to."""
+        return self.placement.declaration
 
     @property
     def display(self) -> str:
@@ -374,7 +387,9 @@ def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
         )
 
 
-def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
+def check_document(
+    doc: yamlstrict.Document, display: str, placement: kinds.Placement = kinds.ELSEWHERE
+) -> list[Diagnostic]:
     """Every problem of a loaded document, each located in the file.
 
     A YAML problem that leaves a value (a duplicate key, ``yes``…) is reported
@@ -384,7 +399,11 @@ def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
     yaml_problems = [*doc.problems, *_cut_by_comments(doc)] if doc.problems or doc.comments else []
     out = [_diagnostic(display, p) for p in yaml_problems]
     covered = {p.path for p in yaml_problems if p.path}
-    for p in [*schema.check(doc.data), *rules.check(doc.data), *rules.limits(doc.data)]:
+    ruled = list(rules.check(doc.data, placement))
+    # A field a rule explains (one statusfiles fills in itself) is not also an unknown field.
+    explained = {p.path for p in ruled if p.at_key}
+    checked = [p for p in schema.check(doc.data, placement) if p.path not in explained]
+    for p in [*checked, *ruled, *rules.limits(doc.data)]:
         if covered and any(p.path[: len(c)] == c for c in covered):
             continue
         line, col = doc.position(p.path, key=p.at_key)
@@ -394,9 +413,14 @@ def check_document(doc: yamlstrict.Document, display: str) -> list[Diagnostic]:
 
 
 def load_bytes(
-    data: bytes, source: Source, *, pure: bool = False, linter: lint.Linter | None = None
+    data: bytes,
+    source: Source,
+    *,
+    pure: bool = False,
+    placement: kinds.Placement = kinds.ELSEWHERE,
+    linter: lint.Linter | None = None,
 ) -> Statusfile:
-    """Everything from raw bytes to a validated (and, given a linter, linted) statusfile.
+    """Everything from raw bytes to a validated (and, given a linter, linted) statusfile of its kind.
 
     Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
     """
@@ -404,7 +428,7 @@ def load_bytes(
         raise _too_large(source.display)
     text = decode(data, source.display)
     doc = parse(text, source.display, pure=pure)
-    problems = check_document(doc, source.display)
+    problems = check_document(doc, source.display, placement)
     notes = linter.check(doc, text, source.display) if linter is not None else []
     if problems or any(d.is_error for d in notes):
         raise StatusfileError(sorted([*problems, *notes], key=Diagnostic.sort_key))
@@ -413,14 +437,44 @@ def load_bytes(
         payload=doc.data,
         sha256=payload_sha256(doc.data),
         document=doc,
+        placement=placement,
         warnings=tuple(notes),
     )
 
 
-def load_statusfile(source: Source, linter: lint.Linter | None = None) -> Statusfile:
+def load_statusfile(
+    source: Source, placement: kinds.Placement | None = None, linter: lint.Linter | None = None
+) -> Statusfile:
+    """Load one file; without ``placement``, its kind follows from its name and its folder on disk."""
     if source.problem is not None:
         raise StatusfileError([source.problem])
-    return load_bytes(read_capped(source.path, source.display), source, linter=linter)
+    if placement is None:
+        placement = kinds.place(source.rel, declarations([source]))
+    return load_bytes(read_capped(source.path, source.display), source, placement=placement, linter=linter)
+
+
+def declarations(sources: Sequence[Source]) -> dict[str, list[str]]:
+    """:func:`kinds.declarations` of ``sources``, plus declaration files beside them on disk.
+
+    A run over some files only (pre-commit passes the changed ones) must still read an update
+    beside an unchanged ``incident.yaml`` as that incident's update.
+    """
+    declared = kinds.declarations(s.rel for s in sources)
+    looked: set[str] = set()
+    for source in sources:
+        folder = kinds.folder_of(source.rel)
+        if folder in looked:
+            continue
+        looked.add(folder)
+        found = declared.get(folder, [])
+        if len(found) == len(kinds.DECLARATION_FILES):
+            continue
+        for name in kinds.DECLARATION_FILES:
+            rel = posixpath.join(folder, name)
+            if rel not in found and (source.path.parent / name).is_file():
+                declared[folder] = sorted([*found, rel])
+                found = declared[folder]
+    return declared
 
 
 @dataclass(slots=True)
@@ -433,17 +487,35 @@ class LoadResult:
 
 def load_all(sources: Iterable[Source], linter: lint.Linter | None = None) -> LoadResult:
     """Load every source, collecting every diagnostic rather than stopping at the first bad file."""
+    sources = list(sources)
+    declared = declarations(sources)
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
     checked = failed = 0
     for source in sources:
         checked += 1
+        problems = _second_declaration(source, declared)
         try:
-            statusfile = load_statusfile(source, linter)
+            loaded = load_statusfile(source, kinds.place(source.rel, declared), linter)
         except StatusfileError as exc:
+            problems.extend(exc.diagnostics)
+        if problems:
             failed += 1
-            diagnostics.extend(exc.diagnostics)
+            diagnostics.extend(sorted(problems, key=Diagnostic.sort_key))
         else:
-            files.append(statusfile)
-            diagnostics.extend(statusfile.warnings)
+            files.append(loaded)
+            diagnostics.extend(loaded.warnings)
     return LoadResult(files, diagnostics, checked, failed)
+
+
+def _second_declaration(source: Source, declared: dict[str, list[str]]) -> list[Diagnostic]:
+    """A folder declares one object: the second declaration file in it is an error."""
+    found = declared.get(kinds.folder_of(source.rel), [])
+    if source.rel not in found[1:]:
+        return []
+    first = posixpath.basename(found[0])
+    message = (
+        f"this folder already holds {first}: a folder declares one incident or one maintenance window; "
+        f"move {posixpath.basename(source.rel)} and its updates into a folder of their own"
+    )
+    return [Diagnostic(source.display, 1, 1, "", message, "two-declarations")]

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync import idcheck, lintconfig
 from sync import ledger as ledgers
-from sync import lintconfig
 from sync.diagnostics import Diagnostic
+from sync.snapshot import RULE as SNAPSHOT_INVALID
+from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, discover, display_path, load_all
 
 
@@ -25,6 +27,7 @@ class Workspace:
     failed: int = 0
     config_failed: bool = False  # the linter's configuration has errors
     ledger: ledgers.LedgerState = field(default_factory=ledgers.LedgerState)
+    snapshot: Snapshot | None = None  # the pages and components pulled into the statusfiles directory
 
     @property
     def root_display(self) -> str:
@@ -50,6 +53,8 @@ class Workspace:
             )
         if any(d.rule == "ledger-invalid" for d in self.diagnostics):
             reasons.append(f"the ledger {self.ledger_display} cannot be read")
+        if any(d.rule == SNAPSHOT_INVALID for d in self.diagnostics):
+            reasons.append("the snapshot cannot be read")
         return "; ".join(reasons) + "."
 
 
@@ -66,6 +71,7 @@ def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True)
     sources = discover((), directory)
     linter, config_problems = lintconfig.linter(directory)
     result = load_all(sources, linter)
+    ws.snapshot = idcheck.apply(result, directory)
     ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
     ws.config_failed = bool(config_problems)
     ws.diagnostics.extend([*config_problems, *result.diagnostics])

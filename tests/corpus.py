@@ -15,10 +15,31 @@ class Case:
     name: str
     content: bytes
     expected: tuple[tuple[str, int, int, str], ...] = ()  # (rule, line, column, field); empty = valid
+    # incident / maintenance: the folder's declaration file; incident-update / maintenance-update:
+    # a file beside one; None: an update to an incident created elsewhere, alone in its folder.
+    kind: str | None = None
 
 
 def case(name: str, text: str | bytes, *expected: tuple[str, int, int, str]) -> Case:
     return Case(name, text if isinstance(text, bytes) else text.encode(), tuple(expected))
+
+
+def kind_case(kind: str, name: str, text: str, *expected: tuple[str, int, int, str]) -> Case:
+    return Case(name, text.encode(), tuple(expected), kind)
+
+
+PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
+# incident.yaml, lines 1-4
+INCIDENT_HEAD = (
+    f"status_page_id: {PAGE}\nname: Elevated API errors\nincident_status: investigating\n"
+    "notify_subscribers: false\n"
+)
+# maintenance.yaml, lines 1-5; start_at and end_at follow on lines 6 and 7
+MAINTENANCE_HEAD = (
+    f"status_page_id: {PAGE}\nname: Database upgrade\nmaintenance_status: maintenance_scheduled\n"
+    f"notify_subscribers: false\naffected_component_ids: [{COMP}]\n"
+)
+WINDOW = 'start_at: "2026-12-01T10:00:00Z"\nend_at: "2026-12-01T12:00:00Z"\n'
 
 
 VALID = [
@@ -67,6 +88,32 @@ VALID = [
     case("line-separator-quoted", HEAD + 'message: "All good\u2028still"\n'),
     case("tab-inside-quoted-message", HEAD + 'message: "a\tb"\n'),
     case("tab-inside-block-message", HEAD + "message: |\n  a\tb\n"),
+    # --- the other kinds
+    kind_case("incident", "incident-minimal", INCIDENT_HEAD + "message: We are investigating.\n"),
+    kind_case(
+        "incident",
+        "incident-with-components",
+        INCIDENT_HEAD + f"component_statuses:\n  - component_id: {COMP}\n"
+        "    component_status: degraded_performance\nmessage: m\n",
+    ),
+    kind_case("maintenance", "maintenance-minimal", MAINTENANCE_HEAD + WINDOW + "message: m\n"),
+    kind_case(
+        "maintenance",
+        "maintenance-offsets",
+        MAINTENANCE_HEAD
+        + 'start_at: "2026-12-01T10:00:00.5+01:00"\nend_at: "2026-12-01t10:00:01z"\nmessage: m\n',
+    ),
+    kind_case(
+        "incident-update",
+        "folder-update-minimal",
+        "notify_subscribers: false\nincident_status: monitoring\nmessage: m\n",
+    ),
+    kind_case(
+        "maintenance-update",
+        "maintenance-update-components",
+        "notify_subscribers: false\nmaintenance_status: maintenance_in_progress\ncomponent_statuses:\n"
+        f"  - component_id: {COMP}\n    component_status: under_maintenance\nmessage: m\n",
+    ),
 ]
 
 INVALID = [
@@ -311,5 +358,134 @@ INVALID = [
         ("enum", 3, 18, "incident_status"),
         ("blank-message", 4, 10, "message"),
         ("unknown-field", 5, 1, "extra"),
+    ),
+    # --- the other kinds: what statusfiles fills in
+    kind_case(
+        "incident-update",
+        "folder-update-with-incident-id",
+        f"notify_subscribers: false\nstatus_page_incident_id: {ID}\nmessage: m\n",
+        ("injected-field", 2, 1, "status_page_incident_id"),
+    ),
+    kind_case(
+        "maintenance-update",
+        "maintenance-update-with-window-id",
+        f"notify_subscribers: false\nstatus_page_maintenance_id: {ID}\nmessage: m\n",
+        ("injected-field", 2, 1, "status_page_maintenance_id"),
+    ),
+    kind_case(
+        "incident",
+        "incident-with-idempotency-key",
+        INCIDENT_HEAD + "idempotency_key: mine\nmessage: m\n",
+        ("injected-field", 5, 1, "idempotency_key"),
+    ),
+    kind_case(
+        "incident-update",
+        "folder-update-without-notify",
+        "message: m\n",
+        ("required", 1, 1, "notify_subscribers"),
+    ),
+    # --- incident.yaml
+    kind_case(
+        "incident",
+        "incident-missing-name",
+        f"status_page_id: {PAGE}\nincident_status: investigating\nnotify_subscribers: false\nmessage: m\n",
+        ("required", 1, 1, "name"),
+    ),
+    kind_case(
+        "incident",
+        "incident-blank-name",
+        f"status_page_id: {PAGE}\nname: ' '\nincident_status: investigating\nnotify_subscribers: false\n"
+        "message: m\n",
+        ("blank-name", 2, 7, "name"),
+    ),
+    kind_case(
+        "incident",
+        "incident-empty-page-id",
+        "status_page_id: ''\nname: n\nincident_status: investigating\nnotify_subscribers: false\n"
+        "message: m\n",
+        ("empty-id", 1, 17, "status_page_id"),
+    ),
+    kind_case(
+        "incident",
+        "incident-resolved-with-components",
+        f"status_page_id: {PAGE}\nname: n\nincident_status: resolved\nnotify_subscribers: false\n"
+        f"component_statuses:\n  - component_id: {COMP}\n    component_status: operational\nmessage: m\n",
+        ("resolved-with-components", 5, 1, "component_statuses"),
+    ),
+    kind_case(
+        "incident",
+        "incident-maintenance-status",
+        INCIDENT_HEAD + "maintenance_status: maintenance_scheduled\nmessage: m\n",
+        ("unknown-field", 5, 1, "maintenance_status"),
+    ),
+    # --- maintenance.yaml
+    kind_case(
+        "maintenance",
+        "maintenance-naive-start",
+        MAINTENANCE_HEAD + 'start_at: "2026-12-01T10:00:00"\nend_at: "2026-12-01T12:00:00Z"\nmessage: m\n',
+        ("naive-time", 6, 11, "start_at"),
+    ),
+    kind_case(
+        "maintenance",
+        "maintenance-not-a-time",
+        MAINTENANCE_HEAD + 'start_at: "Dec 1, 10am"\nend_at: "2026-12-01 12:00:00Z"\nmessage: m\n',
+        ("date-time", 6, 11, "start_at"),
+        ("date-time", 7, 9, "end_at"),
+    ),
+    kind_case(
+        "maintenance",
+        "maintenance-no-such-day",
+        MAINTENANCE_HEAD + 'start_at: "2026-02-30T10:00:00Z"\nend_at: "2026-03-01T12:00:00Z"\nmessage: m\n',
+        ("date-time", 6, 11, "start_at"),
+    ),
+    kind_case(
+        "maintenance",
+        "maintenance-ends-before-it-starts",
+        MAINTENANCE_HEAD
+        + 'start_at: "2026-12-01T10:00:00Z"\nend_at: "2026-12-01T10:30:00+01:00"\nmessage: m\n',
+        ("end-before-start", 7, 9, "end_at"),
+    ),
+    kind_case(
+        "maintenance",
+        "maintenance-unquoted-time",
+        MAINTENANCE_HEAD + 'start_at: 2026-12-01T10:00:00Z\nend_at: "2026-12-01T12:00:00Z"\nmessage: m\n',
+        ("yaml-implicit-type", 6, 11, "start_at"),
+    ),
+    kind_case(
+        "maintenance",
+        "maintenance-missing-window",
+        MAINTENANCE_HEAD + "message: m\n",
+        ("required", 1, 1, "end_at"),
+        ("required", 1, 1, "start_at"),
+    ),
+    kind_case(
+        "maintenance",
+        "maintenance-component-twice",
+        f"status_page_id: {PAGE}\nname: n\nmaintenance_status: maintenance_scheduled\n"
+        f"notify_subscribers: false\naffected_component_ids:\n  - {COMP}\n  - {COMP}\n"
+        + WINDOW
+        + "message: m\n",
+        ("duplicate-component", 7, 5, "affected_component_ids[1]"),
+    ),
+    # --- updates beside maintenance.yaml
+    kind_case(
+        "maintenance-update",
+        "maintenance-update-incident-status",
+        "notify_subscribers: false\nincident_status: resolved\nmessage: m\n",
+        ("unknown-field", 2, 1, "incident_status"),
+    ),
+    kind_case(
+        "maintenance-update",
+        "maintenance-update-incident-component-status",
+        f"notify_subscribers: false\ncomponent_statuses:\n  - component_id: {COMP}\n"
+        "    component_status: degraded_performance\nmessage: m\n",
+        ("enum", 4, 23, "component_statuses[0].component_status"),
+    ),
+    kind_case(
+        "maintenance-update",
+        "complete-with-components",
+        "notify_subscribers: false\nmaintenance_status: maintenance_complete\ncomponent_statuses:\n"
+        f"  - component_id: {COMP}\n    component_status: operational\nmessage: m\n",
+        ("complete-with-components", 3, 1, "component_statuses"),
     ),
 ]

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from sync.kinds import DECLARATION_FILES
+
 REPO = Path(__file__).resolve().parent.parent
 INCIDENT = "01FCNDV6P870EA6S7TK1DSYDG1"
 COMPONENT = "01FCNDV6P870EA6S7TK1DSYDG2"
@@ -99,7 +101,15 @@ def sync_env(base_url: str, key: str = SANDBOX_KEY) -> dict[str, str]:
     }
 
 
-def copy_examples(dest: Path) -> Path:
-    """The repository's example statusfiles (which match the sandbox's seed), without its ledger."""
-    shutil.copytree(EXAMPLES, dest / "statusfiles", ignore=shutil.ignore_patterns("ledger.jsonl"))
+def copy_examples(dest: Path, *, declared: bool = False) -> Path:
+    """The repository's example folders of updates to incidents created elsewhere (they match the sandbox's
+    seed), without its ledger; with ``declared``, its declared incident and maintenance window too.
+
+    Most tests count on exactly those updates; tests of declared objects build their own folders.
+    """
+    root = dest / "statusfiles"
+    root.mkdir(parents=True)
+    for folder in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
+        if declared or not any((folder / name).exists() for name in DECLARATION_FILES):
+            shutil.copytree(folder, root / folder.name)
     return dest

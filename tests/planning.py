@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from sync import ledger
+from sync.kinds import Placement
 from sync.planner import Plan
-from sync.remote import RemoteIncident, RemoteUpdate
+from sync.remote import RemoteIncident, RemoteMaintenance, RemoteUpdate
 from sync.statusfile import Source, Statusfile, load_bytes
 
 
@@ -44,6 +45,11 @@ class Ledger:
 
     def add(self, event: str, **fields: Any) -> Ledger:
         self.lines.append(ledger.encode({"v": 1, "event": event, "at": "t", "run": "r", **fields}).decode())
+        return self
+
+    def add2(self, event: str, **fields: Any) -> Ledger:
+        """A format-2 record."""
+        self.lines.append(ledger.encode({"v": 2, "event": event, "at": "t", "run": "r", **fields}).decode())
         return self
 
     def intent(self, f: Statusfile, path: str | None = None) -> Ledger:
@@ -117,3 +123,110 @@ def remote_update(f: Statusfile, update_id: str, status: str | None = None) -> R
 
 def incident(incident_id: str, *updates: RemoteUpdate, status: str = "investigating") -> RemoteIncident:
     return RemoteIncident(id=incident_id, name="Name", incident_status=status, updates=tuple(updates))
+
+
+# --- declared incidents and maintenance windows ---
+
+PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
+
+
+def _load(rel: str, payload: dict[str, Any], placement: Placement) -> Statusfile:
+    source = Source(Path(rel), f"statusfiles/{rel}", rel)
+    return load_bytes(json.dumps(payload).encode(), source, placement=placement)
+
+
+def declared_incident(
+    folder: str, name: str = "API errors", message: str = "Looking.", *, notify: bool = False
+) -> Statusfile:
+    payload = {
+        "status_page_id": PAGE,
+        "name": name,
+        "incident_status": "investigating",
+        "message": message,
+        "notify_subscribers": notify,
+    }
+    rel = f"{folder}/incident.yaml"
+    return _load(rel, payload, Placement("incident", rel))
+
+
+def declared_window(
+    folder: str,
+    name: str = "DB upgrade",
+    *,
+    start: str = "2030-01-01T10:00:00Z",
+    end: str = "2030-01-01T12:00:00Z",
+    message: str = "Upgrading the database.",
+    automate: bool | None = None,
+) -> Statusfile:
+    payload: dict[str, Any] = {
+        "status_page_id": PAGE,
+        "name": name,
+        "maintenance_status": "maintenance_scheduled",
+        "affected_component_ids": ["01FCNDV6P870EA6S7TK1DSYDG2"],
+        "start_at": start,
+        "end_at": end,
+        "message": message,
+        "notify_subscribers": False,
+    }
+    if automate is not None:
+        payload["automate_maintenance_status"] = automate
+    rel = f"{folder}/maintenance.yaml"
+    return _load(rel, payload, Placement("maintenance", rel))
+
+
+def folder_update(rel: str, message: str = "m", status: str | None = None) -> Statusfile:
+    """An update in a declared folder (no ID: its declaration's object)."""
+    folder = rel.rsplit("/", 1)[0]
+    maintenance = folder.startswith("mw") or "maint" in folder
+    payload: dict[str, Any] = {"message": message, "notify_subscribers": False}
+    if status:
+        payload["maintenance_status" if maintenance else "incident_status"] = status
+    kind, decl = (
+        ("maintenance-update", "maintenance.yaml") if maintenance else ("incident-update", "incident.yaml")
+    )
+    return _load(rel, payload, Placement(kind, f"{folder}/{decl}"))  # type: ignore[arg-type]
+
+
+def created(ledger_: Ledger, d: Statusfile, object_id: str) -> Ledger:
+    """The records of a successful create of declaration ``d``."""
+    kind = d.kind
+    key = f"statusfiles-{kind}-{d.rel}"
+    ledger_.add2("create", path=d.rel, sha256=d.sha256, object=kind, key=key, payload=d.payload)
+    return ledger_.add2(
+        "created",
+        path=d.rel,
+        sha256=d.sha256,
+        object=kind,
+        key=key,
+        id=object_id,
+        published_at="2026-11-26T00:00:00Z",
+        payload=d.payload,
+    )
+
+
+def posted_in(ledger_: Ledger, f: Statusfile, object_id: str, update_id: str) -> Ledger:
+    field = "maintenance" if f.kind == "maintenance-update" else "incident"
+    ledger_.add2("intent", path=f.rel, sha256=f.sha256, payload=f.payload, **{field: object_id})
+    return ledger_.add2(
+        "posted", path=f.rel, sha256=f.sha256, update_id=update_id, published_at="t", **{field: object_id}
+    )
+
+
+def window(
+    window_id: str, name: str, *updates: RemoteUpdate, start: str = "2030-01-01T10:00:00Z"
+) -> RemoteMaintenance:
+    return RemoteMaintenance(
+        id=window_id,
+        name=name,
+        incident_status="maintenance_scheduled",
+        updates=tuple(updates),
+        status_page_id=PAGE,
+        start_at=start,
+        end_at="2030-01-01T12:00:00Z",
+    )
+
+
+def update_on_page(
+    update_id: str, message: str, status: str = "investigating", second: int = 0
+) -> RemoteUpdate:
+    return RemoteUpdate(update_id, message, status, {}, f"2026-11-26T02:00:{second:02d}Z")

@@ -114,7 +114,13 @@ def test_sync_stops_before_the_first_post_when_the_ledger_cannot_be_created(
     assert proc.returncode == 1 and proc.stderr == "", proc.stderr
     assert "could not be written" in one_line(proc.stdout.splitlines(keepends=True)[-1])
     assert "the next sync reads back any update whose outcome was not recorded" in proc.stdout
-    assert [r["method"] for r in sandbox.requests()] == ["GET", "GET"]  # read the page; posted nothing
+    # Read the incidents and the page's structure; posted nothing.
+    assert sorted(r["path"].split("/")[2] for r in sandbox.requests() if r["method"] == "GET") == [
+        "status_page_incidents",
+        "status_page_incidents",
+        "status_page_structures",
+    ]
+    assert {r["method"] for r in sandbox.requests()} == {"GET"}
 
 
 # --- settings ------------------------------------------------------------------------------------

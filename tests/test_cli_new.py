@@ -128,7 +128,7 @@ def test_invalid_update_is_refused_before_writing(project: Path) -> None:
     )
     assert proc.returncode == 1 and "did you mean 'degraded_performance'" in proc.stdout
     proc = run_cli("new", "--incident", INCIDENT, "--component", "nonsense", "-m", "x", cwd=project)
-    assert proc.returncode == 2 and "COMPONENT_ID=STATUS" in proc.stderr
+    assert proc.returncode == 2 and "COMPONENT=STATUS" in proc.stderr
     proc = run_cli("new", "--incident", INCIDENT, "--status", "fixed", "-m", "x", cwd=project)
     assert proc.returncode == 2
     assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before

@@ -360,6 +360,9 @@ def test_missing_incident_publishes_nothing_at_all(project: Path, sandbox: Sandb
 def test_422_is_shown_against_the_file_and_line(project: Path, sandbox: Sandbox) -> None:
     bad = project / "statusfiles" / "2026-11-26-api-errors" / "02-identified.yaml"
     bad.write_text(bad.read_text().replace("01FCNDV6P870EA6S7TK1DSYDG2", "01NOTACOMPONENTOFTHISPAGE0"))
+    # sync's own check against the page's structure would refuse this before posting; with that structure
+    # unreadable (404) for an incident created elsewhere, the API's own 422 is what the user sees.
+    sandbox.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_structures/", status=404))
     proc = sync(project, sandbox)
     assert proc.returncode == 1
     assert (

@@ -11,6 +11,16 @@ from typing import Any
 import httpx
 import pytest
 from helpers import COMPONENT, INCIDENT, SANDBOX_KEY, copy_examples, update
+from objects import (
+    INCIDENT_FOLDER,
+    WINDOW_FOLDER,
+    WINDOW_NAME,
+    incident_yaml,
+    maintenance_yaml,
+    objects,
+    write,
+    write_tree,
+)
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from sandbox_client import incident_body, maintenance_body, maintenance_update, statuses
@@ -248,3 +258,90 @@ def test_every_sandbox_route_matches_the_contract(openapi: OpenAPI) -> None:
     assert {_route(r.request.method, r.request.url.path) for r in recorder.exchanges} == served
     successes = {_route(r.request.method, r.request.url.path) for r in recorder.exchanges if r.is_success}
     assert successes == served
+
+
+def test_every_exchange_of_a_pull_matches_the_contract(openapi: OpenAPI) -> None:
+    """The reads behind `pull` and the list commands: the paged page list and each structure."""
+    recorder = Recorder()
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb:
+        sb.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_structures/", status=500))
+        retry = api.RetryPolicy(attempts=3, base=0.001, cap=0.01)
+        with api.Client(sb.base_url, "ro", retry=retry, event_hooks=recorder.hooks) as client:
+            pages = client.list_status_pages()
+            assert [p.id for p in pages] == [STATUS_PAGE_ID, "01FCNDV6P870EA6S7TK1DSYDGC"]
+            assert PUBLIC_API_ID in {c.id for c in client.get_structure(STATUS_PAGE_ID)}
+            with pytest.raises(api.NotFound):
+                client.get_structure(NOWHERE)
+    assert sorted(r.status_code for r in recorder.exchanges) == [200, 200, 404, 500]
+    assert recorder.exchanges[0].request.url.params["page_size"] == str(api.LIST_PAGE_SIZE)
+    for response in recorder.exchanges:
+        validate(openapi, response)
+
+
+def test_every_exchange_of_creating_and_changing_objects_matches_the_contract(
+    openapi: OpenAPI, tmp_path: Path
+) -> None:
+    """Creates (one replayed by its key), PUTs, maintenance updates, page listings, reads, their errors."""
+    root = tmp_path / "statusfiles"
+    write_tree(root)
+    recorder = Recorder()
+    retry = api.RetryPolicy(attempts=5, base=0.001, cap=0.01)
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
+        sb.add_fault(Fault(kind="drop", method="POST", path="/v2/status_page_incidents", stage="after"))
+        sb.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_maintenances", status=500))
+        with api.Client(sb.base_url, SANDBOX_KEY, retry=retry, event_hooks=recorder.hooks) as client:
+
+            def sync_once() -> publisher.Report:
+                ws = workspace.load(root, None)
+                draft = planner.plan(ws.files, ws.ledger)
+                remote, listed = publisher.read_page(client, publisher.to_read(draft, ws.ledger), 2)
+                plan = planner.plan(ws.files, ws.ledger, remote=remote, listed=listed)
+                with ledger.Writer(ws.ledger_path, run="contract") as writer:
+                    return publisher.Publisher(client, writer, reconcile_delay=0.01).run(plan)
+
+            report = sync_once()
+            assert report.ok and report.count("created") == 2 and report.count("posted") == 6
+            write(root / INCIDENT_FOLDER / "incident.yaml", incident_yaml(name="Renamed"))
+            write(
+                root / WINDOW_FOLDER / "maintenance.yaml", maintenance_yaml(end="2030-01-01T13:00:00+02:00")
+            )
+            (
+                root / "ledger.jsonl"
+            ).unlink()  # and the ledger is lost: everything is found by listing the page
+            report = sync_once()
+            # The renamed incident is not recognised by name; its create, with the same key, is answered
+            # with the incident created first, which is read back: its updates are adopted, its name PUT.
+            assert report.ok and report.count("created") == 1 and report.count("adopted") == 7
+            assert report.count("updated") == 2 and report.count("posted") == 0
+            assert [o["name"] for o in sb.state.to_json()["incidents"]].count("Renamed") == 1
+            assert sync_once().outcomes == []
+            window = objects(sb, "maintenance", WINDOW_NAME)[0]["id"]
+            assert client.get_maintenance(window) is not None and client.get_maintenance(NOWHERE) is None
+            with pytest.raises(api.Rejected):  # 422: the end before the start
+                client.create_maintenance(
+                    {**maintenance_yaml(end="2029-01-01T00:00:00Z"), "idempotency_key": "k"}
+                )
+            with pytest.raises(api.NotFound):  # no such window
+                client.post_maintenance_update(
+                    {"status_page_maintenance_id": NOWHERE, "message": "m", "notify_subscribers": False}
+                )
+            with pytest.raises(api.NotFound):
+                client.update_incident(NOWHERE, "Nothing")
+            with pytest.raises(api.NotFound):
+                client.update_maintenance(NOWHERE, "Nothing", "2030-01-01T10:00:00Z", "2030-01-01T11:00:00Z")
+    operations = set()
+    for response in recorder.exchanges:
+        validate(openapi, response)
+        path = response.request.url.path
+        operations.add((response.request.method, path.rsplit("/", 1)[0] if path.count("/") > 2 else path))
+    assert {
+        ("POST", "/v2/status_page_incidents"),
+        ("PUT", "/v2/status_page_incidents"),
+        ("GET", "/v2/status_page_incidents"),
+        ("POST", "/v2/status_page_maintenances"),
+        ("PUT", "/v2/status_page_maintenances"),
+        ("GET", "/v2/status_page_maintenances"),
+        ("POST", "/v2/status_page_maintenance_updates"),
+        ("POST", "/v2/status_page_incident_updates"),
+    } <= operations
+    assert {r.status_code for r in recorder.exchanges} >= {200, 201, 404, 422, 500}

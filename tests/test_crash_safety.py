@@ -18,6 +18,18 @@ from pathlib import Path
 import httpx
 import pytest
 from helpers import SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
+from objects import (
+    INCIDENT_FOLDER,
+    INCIDENT_NAME,
+    WINDOW_FOLDER,
+    WINDOW_NAME,
+    incident_yaml,
+    maintenance_yaml,
+    messages,
+    objects,
+    write,
+    write_tree,
+)
 
 from sync import ledger
 from sync.sandbox import Fault, Sandbox, SandboxConfig
@@ -124,20 +136,7 @@ def test_sigkill_during_the_second_copy_of_an_update(tmp_path: Path, stage: str)
     expected = ["Found it.", monitor["message"], monitor["message"]]
     with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
         sb.add_fault(Fault(kind="hang", method="POST", stage=stage, seconds=300, skip=2))  # the 3rd POST
-        env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sync", "sync"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            assert sb.wait_struck(1, timeout=120)
-            proc.send_signal(signal.SIGKILL)
-        finally:
-            proc.wait(timeout=60)
-        sb.clear_faults()
+        kill_when_struck(sb, tmp_path, 1)
         stored = [u["message"] for u in sb.updates(incident)][1:]
         assert stored == (expected if stage == "after" else expected[:2])
         state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
@@ -148,3 +147,94 @@ def test_sigkill_during_the_second_copy_of_an_update(tmp_path: Path, stage: str)
         assert [u["message"] for u in sb.updates(incident)][1:] == expected
         state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
         assert len(state.claimed_update_ids()) == 3 and not list(state.unsettled())
+
+
+# --- declared incidents and maintenance windows: creates, PUTs and maintenance updates in the mix ---
+
+# With --concurrency 1 the objects go in path order (the update elsewhere, the incident, the window), so
+# every kill point is reached whatever the machine's speed.
+OBJECT_KILLS = [
+    Fault(kind="hang", method="POST", path="/v2/status_page_incidents", stage="before", seconds=300),
+    Fault(kind="hang", method="POST", path="/v2/status_page_incidents", stage="after", seconds=300),
+    Fault(
+        kind="hang",
+        method="POST",
+        path="/v2/status_page_incident_updates",
+        stage="after",
+        seconds=300,
+        skip=1,
+    ),
+    Fault(kind="hang", method="GET", seconds=300),
+    Fault(kind="hang", method="POST", path="/v2/status_page_maintenances", stage="after", seconds=300),
+    Fault(kind="hang", method="POST", path="/v2/status_page_maintenance_updates", stage="after", seconds=300),
+    Fault(
+        kind="hang", method="POST", path="/v2/status_page_maintenance_updates", stage="before", seconds=300
+    ),
+]
+PUT_KILLS = [
+    Fault(kind="hang", method="PUT", path="/v2/status_page_incidents/", stage="after", seconds=300),
+    Fault(kind="hang", method="PUT", path="/v2/status_page_maintenances/", stage="before", seconds=300),
+    Fault(kind="hang", method="POST", path="/v2/status_page_maintenance_updates", stage="after", seconds=300),
+]
+
+
+def kill_when_struck(sb: Sandbox, root: Path, struck: int, *args: str) -> None:
+    """Run sync and SIGKILL it once the sandbox's ``struck``-th fault holds it; then clear the faults."""
+    env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sync", "sync", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert sb.wait_struck(struck, timeout=120), f"kill point {struck} was never reached: {sb.faults()}"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    sb.clear_faults()
+
+
+def kill_at(sb: Sandbox, root: Path, faults: list[Fault], struck: int) -> int:
+    """Kill one sync at each fault in turn; the number of faults struck so far."""
+    for fault in faults:
+        struck += 1
+        sb.add_fault(fault)
+        kill_when_struck(sb, root, struck, "--concurrency", "1")
+    return struck
+
+
+def test_sigkill_with_creates_puts_and_maintenance_updates(tmp_path: Path) -> None:
+    root = tmp_path / "statusfiles"
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
+        expected = write_tree(root, incident_updates=4, window_updates=4)
+        struck = kill_at(sb, tmp_path, OBJECT_KILLS, 0)
+        done = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        assert done.returncode == 0, done.stdout + done.stderr
+
+        # Then a rename, a reschedule and more updates, killed around the PUTs.
+        write(root / INCIDENT_FOLDER / "incident.yaml", incident_yaml(name="Checkout errors (EU)"))
+        write(root / WINDOW_FOLDER / "maintenance.yaml", maintenance_yaml(start="2030-01-01T09:00:00Z"))
+        for i in (5, 6):
+            message = f"Maintenance note {i}."
+            write(
+                root / WINDOW_FOLDER / f"{i:02d}-note.yaml", {"message": message, "notify_subscribers": False}
+            )
+            expected["window"].append(message)
+        kill_at(sb, tmp_path, PUT_KILLS, struck)
+        final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        assert final.returncode == 0, final.stdout + final.stderr
+
+        assert not objects(sb, "incident", INCIDENT_NAME)
+        assert messages(sb, "incident", "Checkout errors (EU)") == expected["incident"]
+        assert messages(sb, "maintenance", WINDOW_NAME) == expected["window"]
+        (window,) = objects(sb, "maintenance", WINDOW_NAME)
+        assert window["start_at"] == "2030-01-01T09:00:00.000000Z"
+        elsewhere = [u["message"] for u in sb.updates(SEEDED[0])]
+        assert elsewhere.count(expected["elsewhere"][0]) == 1
+        state = ledger.read(root / "ledger.jsonl")
+        assert not list(state.unsettled()) and all(o.created for o in state.objects.values())
+        again = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        assert "Nothing new to publish." in again.stdout, again.stdout

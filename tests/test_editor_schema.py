@@ -188,3 +188,67 @@ def test_completion_offers_fields_and_enum_values(server: tuple[LanguageServer, 
     )
     labels = {item["label"] for item in (keys["items"] if isinstance(keys, dict) else keys)}
     assert {"message", "notify_subscribers", "component_statuses"} <= labels
+
+
+KIND_CASES = [
+    # (schema file, file name, text after the modeline, the lines (0-based, modeline = 0) with errors)
+    (
+        "status-page-incident.schema.json",
+        "incident.yaml",
+        "status_page_id: 01P\nname: Elevated API errors\nincident_status: monitorin\n"
+        "notify_subscribers: true\nidempotency_key: k\nmessage: hi\n",
+        {3, 5},
+    ),
+    (
+        "status-page-incident-folder-update.schema.json",
+        "01-monitoring.yaml",
+        "status_page_incident_id: 01ABC\nincident_status: monitoring\nnotify_subscribers: true\n"
+        "message: hi\n",
+        {1},
+    ),
+    (
+        "status-page-maintenance.schema.json",
+        "maintenance.yaml",
+        "status_page_id: 01P\nname: Database upgrade\nmaintenance_status: maintenance_scheduled\n"
+        "affected_component_ids: [01C]\nstart_at: '2026-12-01T10:00:00Z'\nend_at: '2026-12-01T12:00:00Z'\n"
+        "notify_subscribers: true\nmessage: hi\nincident_status: resolved\n",
+        {9},
+    ),
+    (
+        "status-page-maintenance-update.schema.json",
+        "01-started.yaml",
+        "maintenance_status: maintenance_in_progress\nnotify_subscribers: true\ncomponent_statuses:\n"
+        "  - component_id: 01C\n    component_status: degraded_performance\nmessage: hi\n",
+        {5},
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema_file", "name", "body", "lines"), KIND_CASES, ids=[c[1] for c in KIND_CASES])
+def test_each_kind_has_its_schema_in_the_editor(
+    server: tuple[LanguageServer, Path], schema_file: str, name: str, body: str, lines: set[int]
+) -> None:
+    ls, root = server
+    folder = root / "statusfiles" / f"kind-{name.removesuffix('.yaml')}"
+    text = f"# yaml-language-server: $schema=../../schemas/{schema_file}\n" + body
+    uri = ls.open(folder / name, text)
+    found = {d["range"]["start"]["line"] for d in ls.diagnostics(uri)}
+    assert found == lines
+
+
+def test_maintenance_update_completion_offers_maintenance_statuses(
+    server: tuple[LanguageServer, Path],
+) -> None:
+    ls, root = server
+    text = (
+        "# yaml-language-server: $schema=../../schemas/status-page-maintenance-update.schema.json\n"
+        "maintenance_status: \n"
+    )
+    uri = ls.open(root / "statusfiles" / "incident" / "04-window.yaml", text)
+    values = ls.request(
+        "textDocument/completion",
+        {"textDocument": {"uri": uri}, "position": position(text, "maintenance_status: ", 20)},
+    )
+    labels = {item["label"] for item in (values["items"] if isinstance(values, dict) else values)}
+    assert {"maintenance_scheduled", "maintenance_in_progress", "maintenance_complete"} <= labels
+    assert "resolved" not in labels

@@ -95,7 +95,8 @@ def test_complete_last_line_without_newline_is_read() -> None:
         ("{not json", "not valid JSON"),
         ("[1, 2]", "must be a JSON object"),
         ('{"event": "intent"}', "no format version"),
-        ('{"v": 2, "event": "intent"}', "written by a newer statusfiles (ledger format v2"),
+        ('{"v": 3, "event": "intent"}', "written by a newer statusfiles (ledger format v3"),
+        ('{"v": 1, "event": "create"}', "unknown event 'create'"),
         ('{"v": 1, "event": "teleported"}', "unknown event 'teleported'"),
         ('{"v": 1, "event": "posted", "path": "a", "sha256": "s", "incident": "I"}', "lacks 'update_id'"),
     ],
@@ -270,3 +271,115 @@ def test_a_last_line_that_is_no_record_and_no_torn_write_is_an_error_left_in_pla
     with Writer(path, run="r"):
         pass
     assert path.read_text().startswith(rec("adopted") + "\n" + tail)  # nothing removed
+
+
+# --- format 2: declarations and maintenance updates ---
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_format_1_ledger_reads_as_it_always_did() -> None:
+    state = ledger.read(FIXTURES / "ledger-v1.jsonl")
+    assert not state.objects and state.records == 5
+    first, second = (
+        state.entries["2026-11-20-api/01-looking.yaml"],
+        state.entries["2026-11-20-api/02-identified.yaml"],
+    )
+    assert (first.status, first.update_id, first.kind, first.posted_path) == (
+        "posted",
+        "01U1",
+        "incident",
+        "2026-11-20-api/01-investigating.yaml",
+    )
+    assert second.unsettled and second.status == "unknown" and second.payload is not None
+
+
+def obj(event: str, path: str = "x/incident.yaml", sha: str = "d1", **extra: object) -> str:
+    base: dict[str, object] = {"v": 2, "event": event, "at": "t", "run": "r", "path": path, "sha256": sha}
+    base.update(object="incident", key="statusfiles-incident-k")
+    if event in ("create", "created", "put"):
+        base["payload"] = {"name": "Old", "message": "m"}
+    if event in ("created", "put"):
+        base["id"] = "OBJ1"
+    if event == "created":
+        base["published_at"] = "2026-11-26T00:00:00Z"
+    if event.startswith("create-"):
+        base["error"] = "lost"
+    base.update(extra)
+    return json.dumps(base)
+
+
+def test_a_create_is_unsettled_until_its_outcome_then_created_then_put() -> None:
+    state = ledger.parse(obj("create") + "\n")
+    o = state.objects["x/incident.yaml"]
+    assert o.unsettled and o.key == "statusfiles-incident-k" and o.id is None
+    state = ledger.parse(obj("create") + "\n" + obj("create-unknown") + "\n")
+    assert state.objects["x/incident.yaml"].status == "unknown"
+    text = obj("create") + "\n" + obj("created") + "\n"
+    state = ledger.parse(text)
+    assert state.objects["x/incident.yaml"].created and state.claimed_object_ids() == {"OBJ1"}
+    state = ledger.parse(text + obj("put", sha="d2", payload={"name": "New", "message": "m"}) + "\n")
+    o = state.objects["x/incident.yaml"]
+    assert (o.sha256, o.payload["name"], o.id) == ("d2", "New", "OBJ1")
+
+
+def test_a_created_object_seen_under_a_new_path_has_moved() -> None:
+    text = obj("create") + "\n" + obj("created") + "\n" + obj("created", path="y/incident.yaml") + "\n"
+    state = ledger.parse(text)
+    assert list(state.objects) == ["y/incident.yaml"] and state.objects["y/incident.yaml"].id == "OBJ1"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (obj("put"), "whose object the ledger does not hold"),
+        (obj("created", id="OTHER", path="a/01.yaml"), "already created"),
+        (obj("create", object="meeting"), "unknown object 'meeting'"),
+        (obj("created", published_at=None), "lacks 'published_at'"),
+    ],
+)
+def test_bad_object_records_name_the_line(line: str, message: str) -> None:
+    prefix = obj("created", path="a/01.yaml") + "\n" if "already" in message else ""
+    with pytest.raises(LedgerError) as info:
+        ledger.parse(prefix + line + "\n")
+    assert message in str(info.value)
+
+
+def test_a_maintenance_update_names_its_window() -> None:
+    line = rec("posted", v=2, incident=None, maintenance="W1").replace('"incident": null, ', "")
+    entry = ledger.parse(rec("intent", v=2) + "\n" + line + "\n").entries["a/01.yaml"]
+    assert (entry.incident, entry.kind) == ("I1", "incident")  # the intent named I1: the entry keeps it
+    fresh = ledger.parse(line + "\n").entries["a/01.yaml"]
+    assert (fresh.incident, fresh.kind, fresh.status) == ("W1", "maintenance", "posted")
+    with pytest.raises(LedgerError, match="both an incident and a maintenance window"):
+        ledger.parse(rec("posted", v=2, maintenance="W1") + "\n")
+
+
+def test_the_writer_writes_format_2_records_that_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    with Writer(path, run="r") as w:
+        w.append(
+            "create",
+            path="x/maintenance.yaml",
+            sha256="s",
+            object="maintenance",
+            key="k",
+            payload={"name": "W"},
+        )
+        w.append(
+            "created",
+            path="x/maintenance.yaml",
+            sha256="s",
+            object="maintenance",
+            key="k",
+            id="W1",
+            published_at="t",
+            payload={"name": "W"},
+        )
+        w.append("intent", path="x/01.yaml", sha256="u", maintenance="W1", payload={"message": "m"})
+        w.append("posted", path="x/01.yaml", sha256="u", maintenance="W1", update_id="U", published_at="t")
+    state = ledger.read(path)
+    assert state.objects["x/maintenance.yaml"].id == "W1"
+    assert state.entries["x/01.yaml"].kind == "maintenance" and state.entries["x/01.yaml"].posted
+    assert all(json.loads(line)["v"] == 2 for line in path.read_text().splitlines())
+    assert '"incident"' not in path.read_text()

@@ -24,6 +24,7 @@ from sync.sandbox import Fault, Sandbox, SandboxConfig
 SCRIPT = REPO / "scripts" / "publish.sh"
 API_KEY = "publish-test-key"
 LEDGER = "statusfiles/ledger.jsonl"
+SNAPSHOT = "statusfiles/snapshot.json"
 BOT_NAME = "statusfiles-test-bot"
 FOLDER = "statusfiles/2026-11-26-api-errors"
 
@@ -150,8 +151,15 @@ def test_a_merge_is_published_and_its_ledger_lands_on_main(world: World) -> None
     assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
     author, subject = world.main_log()[0].split("|", 1)
     assert (author, subject.endswith("[skip ci]")) == (BOT_NAME, True)
-    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER]
-    assert run.outputs == {"sync-exit-code": "0", "ledger": "pushed", "status": "published"}
+    # The ledger and the snapshot of the account's pages, pulled after publishing, in one commit.
+    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER, SNAPSHOT]
+    assert '"name": "Acme Cloud"' in git(world.origin, "show", f"main:{SNAPSHOT}")
+    assert run.outputs == {
+        "sync-exit-code": "0",
+        "snapshot": "refreshed",
+        "ledger": "pushed",
+        "status": "published",
+    }
     # The plan it took after the reset, for action.yml's counts.
     assert json.loads((world.tmp / "plan.json").read_text())["summary"]["publish"] == 1
     assert "### statusfiles sync" in run.summary
@@ -173,11 +181,15 @@ def test_runs_from_stale_checkouts_publish_each_update_once(world: World) -> Non
     assert recorded(world) == {p.removeprefix("statusfiles/"): "posted" for p in first + second + third}
     assert [line for line in world.main_log() if line.startswith(BOT_NAME)] == [
         f"{BOT_NAME}|statusfiles: record 2 ledger line(s) from publishing [skip ci]",
-        f"{BOT_NAME}|statusfiles: record 4 ledger line(s) from publishing [skip ci]",
+        f"{BOT_NAME}|statusfiles: record 4 ledger line(s) from publishing and refresh the snapshot [skip ci]",
     ]
 
     again = world.publish(world.checkout())  # a run with nothing left to do commits nothing
-    assert (again.returncode, again.outputs["ledger"]) == (0, "unchanged")
+    assert (again.returncode, again.outputs["ledger"], again.outputs["snapshot"]) == (
+        0,
+        "unchanged",
+        "unchanged",
+    )
     assert world.posted() == ["T: one", "T: two", "T: three"]
 
 
@@ -278,7 +290,12 @@ def test_a_sync_that_fails_part_way_still_pushes_its_ledger(world: World) -> Non
     run = world.publish(world.checkout())
 
     assert run.returncode == 1
-    assert run.outputs == {"sync-exit-code": "1", "ledger": "pushed", "status": "failed"}
+    assert run.outputs == {
+        "sync-exit-code": "1",
+        "snapshot": "refreshed",
+        "ledger": "pushed",
+        "status": "failed",
+    }
     assert world.posted() == ["T: goes through"]
     assert recorded(world) == {first.removeprefix("statusfiles/"): "posted"}
     assert world.main_log()[0].endswith("[skip ci]")
@@ -300,7 +317,12 @@ def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world:
     run = world.publish(world.checkout())
 
     assert run.returncode == 1
-    assert run.outputs == {"sync-exit-code": "0", "ledger": "push-failed", "status": "failed"}
+    assert run.outputs == {
+        "sync-exit-code": "0",
+        "snapshot": "refreshed",
+        "ledger": "push-failed",
+        "status": "failed",
+    }
     assert "rebasing" not in run.stdout
     assert "::error title=statusfiles ledger not pushed::" in run.stdout
     # The posted record is in the report, to be recovered by hand.
@@ -314,3 +336,62 @@ def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world:
     assert retry.returncode == 0, retry.stderr
     assert world.posted() == ["T: protected"]
     assert recorded(world) == {path.removeprefix("statusfiles/"): "adopted"}
+
+
+def test_a_changed_page_alone_is_committed_as_a_refreshed_snapshot(world: World) -> None:
+    world.merge("T: first")
+    assert world.publish(world.checkout()).returncode == 0
+    world.sandbox.state.status_pages[1].name = "Acme Staff"  # renamed in incident.io; nothing to publish
+    run = world.publish(world.checkout())
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs == {
+        "sync-exit-code": "0",
+        "snapshot": "refreshed",
+        "ledger": "pushed",
+        "status": "published",
+    }
+    assert world.main_log()[0] == f"{BOT_NAME}|statusfiles: refresh the snapshot of status pages [skip ci]"
+    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [SNAPSHOT]
+    assert '"name": "Acme Staff"' in git(world.origin, "show", f"main:{SNAPSHOT}")
+
+
+def test_a_failed_pull_warns_and_still_publishes(world: World) -> None:
+    [path] = world.merge("T: published anyway")
+    world.sandbox.add_fault(
+        Fault(kind="error", path="/v2/status_pages", method="GET", status=500, count=None)
+    )
+    run = world.publish(world.checkout(), STATUSFILES_RETRY_BASE="0.01", STATUSFILES_RETRY_CAP="0.02")
+
+    assert run.returncode == 0, run.stderr
+    assert "::warning title=statusfiles snapshot not refreshed::" in run.stdout
+    assert run.outputs == {
+        "sync-exit-code": "0",
+        "snapshot": "pull-failed",
+        "ledger": "pushed",
+        "status": "published",
+    }
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER]
+    assert "could not be refreshed" in run.summary
+
+
+def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world: World) -> None:
+    world.merge("T: first")
+    assert world.publish(world.checkout()).returncode == 0
+    [path] = world.merge("T: second")
+    world.sandbox.state.status_pages[0].name = "Acme Cloud Platform"
+    checkout = world.checkout()
+    other = clone(world.origin, world.tmp / "intruder", identity="Someone Else")
+    stale = (other / SNAPSHOT).read_text().replace('"name": "Acme Internal"', '"name": "Acme Intranet"')
+    (other / SNAPSHOT).write_text(stale)  # someone pulled by hand, and committed, while this run published
+    git(other, "commit", "--quiet", "-am", "Pull the snapshot by hand")
+    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+
+    assert run.returncode == 0, run.stderr
+    assert "rebasing the ledger commit" in run.stdout
+    assert recorded(world)[path.removeprefix("statusfiles/")] == "posted"
+    on_main = git(world.origin, "show", f"main:{SNAPSHOT}")
+    assert (other / SNAPSHOT).read_text() != on_main
+    assert '"name": "Acme Cloud Platform"' in on_main and '"name": "Acme Internal"' in on_main
+    assert json.loads(on_main)["version"] == 1

@@ -106,7 +106,14 @@ def test_structure_shows_components_and_groups(api: Api) -> None:
 
 def test_the_seed_keeps_the_ids_the_example_statusfiles_use() -> None:
     text = "\n".join(p.read_text() for p in (REPO / "statusfiles").rglob("*.yaml"))
-    seeded = {API_INCIDENT_ID, DASHBOARD_INCIDENT_ID, PUBLIC_API_ID, DASHBOARD_EU_ID, WEBHOOKS_ID}
+    seeded = {
+        API_INCIDENT_ID,
+        DASHBOARD_INCIDENT_ID,
+        PUBLIC_API_ID,
+        DASHBOARD_EU_ID,
+        DASHBOARD_US_ID,
+        WEBHOOKS_ID,
+    }
     used = set(re.findall(r"01[0-9A-Z]{24}", text))
     assert used and used <= seeded | {STATUS_PAGE_ID}
 

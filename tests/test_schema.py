@@ -107,18 +107,86 @@ def test_committed_schema_is_up_to_date() -> None:
 
 
 def test_check_fails_with_a_diff_when_stale(tmp_path: Path) -> None:
-    stale = tmp_path / "schema.json"
+    run_cli("schema", "--out-dir", tmp_path)
+    stale = tmp_path / schema.UPDATE_SCHEMA_NAME
     current = (REPO / "schemas" / schema.UPDATE_SCHEMA_NAME).read_text()
+    assert stale.read_text() == current
     stale.write_text(current.replace('"maxLength": 4096', '"maxLength": 9999'))
-    proc = run_cli("schema", "--check", "--output", stale)
+    proc = run_cli("schema", "--check", "--out-dir", tmp_path)
     assert proc.returncode == 1
     assert '-      "maxLength": 9999,' in proc.stdout and '+      "maxLength": 4096,' in proc.stdout
-    assert "out of date" in proc.stderr
+    assert "out of date" in proc.stderr and schema.UPDATE_SCHEMA_NAME in proc.stderr
+    assert schema.INCIDENT.file_name not in proc.stderr  # only the stale one is named
     assert stale.read_text() != current  # --check writes nothing
 
-    proc = run_cli("schema", "--output", stale)
+    proc = run_cli("schema", "--out-dir", tmp_path)
     assert proc.returncode == 0 and stale.read_text() == current
-    assert run_cli("schema", "--check", "--output", stale).returncode == 0
+    assert run_cli("schema", "--check", "--out-dir", tmp_path).returncode == 0
+
+
+def test_check_fails_when_a_kind_schema_is_missing(tmp_path: Path) -> None:
+    run_cli("schema", "--out-dir", tmp_path)
+    (tmp_path / schema.MAINTENANCE.file_name).unlink()
+    proc = run_cli("schema", "--check", "--out-dir", tmp_path)
+    assert proc.returncode == 1 and schema.MAINTENANCE.file_name in proc.stderr
+
+
+def test_every_kind_has_its_committed_schema() -> None:
+    names = {w.file_name for w in schema.STATUSFILE_SCHEMAS}
+    assert len(names) == 5
+    for name in names:
+        assert (REPO / "schemas" / name).is_file(), name
+
+
+@pytest.mark.parametrize(
+    ("which", "dropped", "required"),
+    [
+        (
+            schema.INCIDENT,
+            "idempotency_key",
+            {"status_page_id", "name", "incident_status", "message", "notify_subscribers"},
+        ),
+        (schema.FOLDER_UPDATE, "status_page_incident_id", {"message", "notify_subscribers"}),
+        (
+            schema.MAINTENANCE,
+            "idempotency_key",
+            {
+                "status_page_id",
+                "name",
+                "maintenance_status",
+                "affected_component_ids",
+                "start_at",
+                "end_at",
+                "message",
+                "notify_subscribers",
+            },
+        ),
+        (schema.MAINTENANCE_UPDATE, "status_page_maintenance_id", {"message", "notify_subscribers"}),
+    ],
+)
+def test_kind_schemas_leave_out_what_statusfiles_injects(
+    which: schema.StatusfileSchema, dropped: str, required: set[str]
+) -> None:
+    doc = schema.statusfile_schema(which)
+    spec_name = schema.request_schema_name(SPEC, *which.operation)
+    spec_props = set(SPEC["components"]["schemas"][spec_name]["properties"])
+    assert set(doc["properties"]) == spec_props - {dropped}
+    assert set(doc["required"]) == required
+    assert doc["additionalProperties"] is False
+    # the spec's example, less the injected field, is a valid statusfile of this kind
+    (example,) = doc["examples"]
+    assert dropped not in example
+    assert not list(Draft202012Validator(doc).iter_errors(example))
+    assert list(Draft202012Validator(doc).iter_errors({**example, dropped: "x"}))
+
+
+def test_leaving_out_a_property_the_spec_lacks_is_an_error() -> None:
+    doc = schema.generate(SPEC, "StatusPagesCreateStatusPageIncidentPayloadV2", schema_id="u", title="t")
+    with pytest.raises(schema.SpecError, match="no property 'idempotency_keys'"):
+        schema.without_property(doc, "idempotency_keys")
+    kept = schema.without_property(doc, "name")
+    assert "name" not in kept["properties"] and "name" not in kept["required"]
+    assert "name" in doc["properties"]  # the input is not changed
 
 
 json_values = st.recursive(

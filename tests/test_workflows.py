@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import REPO, update, write_statusfile
+from helpers import REPO, copy_examples, update, write_statusfile
 
 WORKFLOWS = REPO / ".github" / "workflows"
 PLAN, PUBLISH, CI = (WORKFLOWS / f"{n}.yml" for n in ("statusfiles-plan", "statusfiles-publish", "ci"))
@@ -237,7 +237,12 @@ def test_plan_runs_the_base_branchs_action_script_with_the_merge_commit_and_its_
 def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     workflow = load(PUBLISH)
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["on"]["push"]["paths"] == ["statusfiles/**", "!statusfiles/ledger.jsonl"]
+    # Neither the ledger nor the snapshot this workflow commits starts it again.
+    assert workflow["on"]["push"]["paths"] == [
+        "statusfiles/**",
+        "!statusfiles/ledger.jsonl",
+        "!statusfiles/snapshot.json",
+    ]
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
     publish = workflow["jobs"]["publish"]
@@ -338,7 +343,7 @@ def pull_request(tmp_path: Path) -> Path:
     """A pull request's merge commit, checked out as actions/checkout does: first parent main, second the
     pull request's branch, which adds one statusfile."""
     repo = tmp_path / "repo"
-    shutil.copytree(REPO / "statusfiles", repo / "statusfiles")
+    copy_examples(repo)
     git(tmp_path, "init", "--quiet", "--initial-branch=main", str(repo))
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "main")

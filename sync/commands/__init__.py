@@ -86,3 +86,82 @@ def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
     else:
         out = click.get_text_stream("stdout")
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
+
+
+# --- commands that read the API ---------------------------------------------------------
+
+
+def base_url_option(f: F) -> F:
+    return click.option(
+        "--base-url",
+        envvar="INCIDENT_IO_BASE_URL",
+        show_envvar=True,
+        default=None,
+        help="The incident.io API.  [default: https://api.incident.io]",
+    )(f)
+
+
+def timeout_option(f: F) -> F:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        callback=finite,
+        default=30.0,
+        show_default=True,
+        help="Seconds to wait for each response.",
+    )(f)
+
+
+def reads_api(f: F) -> F:
+    """The options of every command that reads the API: --dir, --ledger, --base-url, --timeout."""
+    return dir_option(ledger_option(base_url_option(timeout_option(f))))
+
+
+def api_client(base_url: str | None, timeout: float) -> Any:
+    """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
+    from sync import api  # only the commands that read the API pay for httpx
+
+    try:
+        key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
+        url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
+        retry = api.RetryPolicy.from_env()
+    except api.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    return api.Client(url, key, timeout=timeout, retry=retry)
+
+
+def read_failed(what: str, exc: Exception) -> click.ClickException:
+    """The API could not be read: one line saying what was being read and why; exit status 1."""
+    return click.ClickException(f"reading {what} failed: {exc}")
+
+
+def page_option(f: F) -> F:
+    return click.option(
+        "--page",
+        "page",
+        metavar="NAME|ID",
+        default=None,
+        help="Only this status page (its name, any case, or its ID).  [default: every page]",
+    )(f)
+
+
+def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
+    """The account's pages, or only the one ``--page`` names; a usage error naming the choices otherwise."""
+    from sync import api, snapshot
+    from sync.diagnostics import did_you_mean
+
+    try:
+        pages = client.list_status_pages()
+    except (api.ApiError, api.Unreachable) as exc:
+        raise read_failed("the status pages", exc) from None
+    if wanted is None:
+        return sorted(pages, key=lambda p: (p.name.casefold(), p.id))
+    found = snapshot.Snapshot(tuple(pages)).find_page(wanted)
+    if found is not None:
+        return [found]
+    guess = did_you_mean(wanted, [p.name for p in pages])
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    choices = ", ".join(snapshot.label(p.name, p.id) for p in pages) or "none"
+    raise click.BadParameter(
+        f"no status page is named {wanted!r}{hint} (the pages: {choices})", param_hint="--page"
+    )

@@ -1,17 +1,19 @@
-"""``statusfiles new``: write the next statusfile for an incident without remembering the format."""
+"""``statusfiles new``: write the next statusfile, of any kind, without remembering the format."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import posixpath
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync import schema
+from sync import kinds, rules, schema
 from sync.commands import dir_option, echo_diagnostics
 from sync.diagnostics import StatusfileError
 from sync.fsutil import write_atomic
@@ -20,8 +22,25 @@ from sync.yamlstrict import implicit_tag
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "full_outage")
+MAINTENANCE_STATUSES = ("maintenance_scheduled", "maintenance_in_progress", "maintenance_complete")
+MAINTENANCE_COMPONENT_STATUSES = ("operational", "under_maintenance")
 SCISSORS = "# ------------------------ >8 ------------------------"
 _SEQ = re.compile(r"^(\d+)")
+# The order people read a statusfile in, whatever its kind; the message last.
+FIELD_ORDER = (
+    "status_page_id",
+    "status_page_incident_id",
+    "name",
+    "incident_status",
+    "maintenance_status",
+    "start_at",
+    "end_at",
+    "automate_maintenance_status",
+    "notify_subscribers",
+    "affected_component_ids",
+    "component_statuses",
+    "message",
+)
 
 
 # --- writing YAML that reads back exactly ------------------------------------
@@ -55,36 +74,64 @@ def _message(message: str, literal: bool) -> str:
     return _scalar(message) + "\n"
 
 
-def dump(payload: dict[str, Any], modeline: str | None, *, literal: bool = True) -> str:
-    """A statusfile as a person would write it: fields in a readable order, the message last."""
+def _comment(value: str, names: dict[str, str]) -> str:
+    """``  # Name`` after an ID whose name is known, so a reviewer reads what the ID means."""
+    name = names.get(value)
+    if not name:
+        return ""
+    return "  # " + " ".join("".join(c if c.isprintable() else " " for c in name).split())
+
+
+def dump(
+    payload: dict[str, Any],
+    modeline: str | None,
+    *,
+    literal: bool = True,
+    names: dict[str, str] | None = None,
+) -> str:
+    """A statusfile as a person would write it: fields in a readable order, IDs named, the message last."""
+    names = names or {}
     out = [f"{modeline}\n"] if modeline else []
-    out.append(f"status_page_incident_id: {_scalar(payload['status_page_incident_id'])}\n")
-    if "incident_status" in payload:
-        out.append(f"incident_status: {_scalar(payload['incident_status'])}\n")
-    out.append(f"notify_subscribers: {'true' if payload['notify_subscribers'] else 'false'}\n")
-    if payload.get("component_statuses"):
-        out.append("component_statuses:\n")
-        for c in payload["component_statuses"]:
-            out.append(f"  - component_id: {_scalar(c['component_id'])}\n")
-            out.append(f"    component_status: {_scalar(c['component_status'])}\n")
-    out.append(f"message: {_message(payload['message'], literal)}")
+    for key in sorted(payload, key=lambda k: FIELD_ORDER.index(k) if k in FIELD_ORDER else len(FIELD_ORDER)):
+        value = payload[key]
+        if key == "message":
+            out.append(f"message: {_message(value, literal)}")
+        elif isinstance(value, bool):
+            out.append(f"{key}: {'true' if value else 'false'}\n")
+        elif key == "component_statuses":
+            out.append("component_statuses:\n")
+            for c in value:
+                cid = c["component_id"]
+                out.append(f"  - component_id: {_scalar(cid)}{_comment(cid, names)}\n")
+                out.append(f"    component_status: {_scalar(c['component_status'])}\n")
+        elif isinstance(value, list):
+            out.append(f"{key}:\n" if value else f"{key}: []\n")
+            out.extend(f"  - {_scalar(item)}{_comment(item, names)}\n" for item in value)
+        else:
+            out.append(f"{key}: {_scalar(value)}{_comment(value, names)}\n")
     return "".join(out)
 
 
-def render(payload: dict[str, Any], modeline: str | None, source: Source) -> tuple[str, Statusfile]:
+def render(
+    payload: dict[str, Any],
+    modeline: str | None,
+    source: Source,
+    placement: kinds.Placement = kinds.ELSEWHERE,
+    names: dict[str, str] | None = None,
+) -> tuple[str, Statusfile]:
     """YAML text for ``payload``, proven by loading it back strictly; raises StatusfileError if invalid.
 
     A message the block form cannot carry exactly (odd whitespace, control characters) is
     written double-quoted instead.
     """
-    text = dump(payload, modeline)
+    text = dump(payload, modeline, names=names)
     try:
-        loaded = load_bytes(text.encode(), source)
+        loaded = load_bytes(text.encode(), source, placement=placement)
     except StatusfileError:
         loaded = None
     if loaded is None or loaded.payload != payload:
-        text = dump(payload, modeline, literal=False)
-        loaded = load_bytes(text.encode(), source)
+        text = dump(payload, modeline, literal=False, names=names)
+        loaded = load_bytes(text.encode(), source, placement=placement)
     return text, loaded
 
 
@@ -113,23 +160,26 @@ def next_name(folder: Path, status: str | None) -> str:
     )
     width = max([2, *(len(n) for n in numbers)])
     seq = max([0, *(int(n) for n in numbers)]) + 1
-    return f"{seq:0{width}d}-{status or 'update'}.yaml"
+    label = status.removeprefix("maintenance_").replace("_", "-") if status else "update"
+    return f"{seq:0{width}d}-{label}.yaml"
 
 
-def modeline_for(folder: Path, directory: Path, siblings: list[Statusfile]) -> tuple[str, Path | None]:
-    """Point the editor at the schema: the repository's copy, else what siblings use.
+def modeline_for(
+    folder: Path, directory: Path, siblings: list[Statusfile], which: schema.StatusfileSchema = schema.UPDATE
+) -> tuple[str, Path | None]:
+    """Point the editor at the kind's schema: the repository's copy, else what siblings use.
 
     A repository without either (one that runs statusfiles as an action) gets a copy of the
     installed package's schema in ``schemas/`` beside the statusfiles directory, returned as the
     file to write: the schema line must name a file that every clone has.
     """
-    home = directory.resolve().parent / "schemas" / schema.UPDATE_SCHEMA_NAME
-    for candidate in (home, Path.cwd() / "schemas" / schema.UPDATE_SCHEMA_NAME):
+    home = directory.resolve().parent / "schemas" / which.file_name
+    for candidate in (home, Path.cwd() / "schemas" / which.file_name):
         if candidate.is_file():
             return _modeline(candidate, folder), None
     for sibling in reversed(siblings):
         first = sibling.source.path.read_text(encoding="utf-8").split("\n", 1)[0]
-        if first.startswith("# yaml-language-server:"):
+        if first.startswith("# yaml-language-server:") and first.endswith("/" + which.file_name):
             return first, None
     return _modeline(home, folder), home
 
@@ -139,12 +189,12 @@ def _modeline(schema_path: Path, folder: Path) -> str:
     return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
 
 
-def _editor_message(incident: str, status: str | None, notify: bool) -> str:
+def _editor_message(what: str, status: str | None, notify: bool) -> str:
     template = (
         "\n\n"
         f"{SCISSORS}\n"
         "# Write the update above this line, in Markdown, as subscribers will read it.\n"
-        f"# Incident {incident}; status: {status or 'unchanged'}; "
+        f"# {what}; status: {status or 'unchanged'}; "
         f"{'emails subscribers' if notify else 'no email'}.\n"
         "# Everything below the line is ignored; an empty message writes nothing.\n"
     )
@@ -152,69 +202,186 @@ def _editor_message(incident: str, status: str | None, notify: bool) -> str:
     return (edited or "").split(SCISSORS, 1)[0]
 
 
-def _components(values: tuple[str, ...]) -> list[dict[str, str]]:
+# --- names: IDs from the snapshot ------------------------------------------------
+
+
+@dataclass
+class Names:
+    """Pages and components as the user named them, resolved to IDs with the snapshot when there is one."""
+
+    directory: Path
+    ids: dict[str, str] = field(default_factory=dict)  # ID -> name, for the trailing comments
+    _snapshot: Any = None
+    _read: bool = False
+
+    def snapshot(self) -> Any:
+        if not self._read:
+            from sync import snapshot
+
+            self._read = True
+            try:
+                self._snapshot = snapshot.read(self.directory)
+            except StatusfileError as exc:
+                echo_diagnostics(exc.diagnostics, "text")
+                raise click.ClickException("the snapshot cannot be read: run `statusfiles pull`") from None
+        return self._snapshot
+
+    def page(self, value: str) -> str:
+        snap = self.snapshot()
+        if snap is None:
+            return _as_id(value, "--page", "page")
+        page = snap.find_page(value)
+        if page is None:
+            known = ", ".join(f"{p.name} ({p.id})" for p in snap.pages) or "none"
+            raise click.BadParameter(
+                f"no status page {value!r} in the snapshot (pages: {known}); "
+                "if it is new, run `statusfiles pull`",
+                param_hint="--page",
+            )
+        self.ids[page.id] = page.name
+        return str(page.id)
+
+    def component(self, page_id: str | None, value: str) -> str:
+        """The component's ID; without ``page_id`` (an incident created elsewhere), any page's one match."""
+        snap = self.snapshot()
+        if snap is None:
+            return _as_id(value, "--component", "component")
+        pages = [page_id] if page_id is not None else [p.id for p in snap.pages]
+        matches = {c.id: c for p in pages if (c := snap.find_component(p, value)) is not None}
+        found = next(iter(matches.values())) if len(matches) == 1 else None
+        if found is None:
+            own = snap.components_of(page_id) if page_id is not None else snap.components
+            known = ", ".join(f"{c.name} ({c.id})" for c in own) or "none"
+            page = (snap.page_name(page_id) or page_id) if page_id is not None else "any page"
+            raise click.BadParameter(
+                f"no component {value!r} on {page} in the snapshot (components: {known}); "
+                "if it is new, run `statusfiles pull`",
+                param_hint="--component",
+            )
+        self.ids[found.id] = found.name
+        return str(found.id)
+
+
+def _as_id(value: str, option: str, what: str) -> str:
+    value = value.strip()
+    if not value or any(c.isspace() for c in value):
+        raise click.BadParameter(
+            f"{value!r} is not a {what} ID, and there is no snapshot to look names up in: "
+            f"run `statusfiles pull` to use names, or give the {what}'s ID",
+            param_hint=option,
+        )
+    return value
+
+
+def _component_statuses(values: tuple[str, ...], names: Names, page: str | None) -> list[dict[str, str]]:
+    """``COMPONENT=STATUS`` options as the body's list; the status is the schema's to check."""
     out = []
     for value in values:
-        cid, sep, status = value.partition("=")
-        if not sep or not cid.strip() or not status.strip():
-            raise click.BadParameter(f"{value!r}: write COMPONENT_ID=STATUS", param_hint="--component")
-        out.append({"component_id": cid.strip(), "component_status": status.strip()})
+        component, sep, status = value.rpartition("=")
+        if not sep or not component.strip() or not status.strip():
+            raise click.BadParameter(f"{value!r}: write COMPONENT=STATUS", param_hint="--component")
+        cid = names.component(page, component.strip())
+        out.append({"component_id": cid, "component_status": status.strip()})
     return out
 
 
-@click.command("new")
-@click.option("--incident", "incident", required=True, help="The status page incident ID.")
-@click.option("--status", type=click.Choice(INCIDENT_STATUSES), help="New incident status (omit: unchanged).")
-@click.option(
-    "--component",
-    "components",
-    multiple=True,
-    metavar="ID=STATUS",
-    help=f"A component's new status ({', '.join(COMPONENT_STATUSES)}); repeatable.",
-)
-@click.option("--notify/--no-notify", default=False, show_default=True, help="Email the page's subscribers.")
-@click.option("-m", "--message", help="The update's text (Markdown).")
-@click.option(
-    "--message-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file (- for stdin)."
-)
-@click.option("--slug", help="For an incident without statusfiles yet: the folder is <date>-<slug>.")
-@dir_option
-def command(
-    incident: str,
-    status: str | None,
-    components: tuple[str, ...],
-    notify: bool,
-    message: str | None,
-    message_file: Any,
-    slug: str | None,
-    directory: Path,
-) -> None:
-    """Write the next statusfile for an incident and print its path.
+# --- what to write ------------------------------------------------------------------
 
-    The file goes in the folder the incident's statusfiles already share (or a
-    new <date>-<slug> folder), named to sort after them. It is validated before
-    it is written and never overwrites a file. Without -m or --message-file,
-    $EDITOR opens.
 
-    \b
-    Examples:
-      statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --status monitoring \\
-        --component 01FCNDV6P870EA6S7TK1DSYDG2=operational -m "A fix is deployed; we are monitoring."
-      statusfiles new --incident 01J... --slug "EU login failures" --status investigating --notify
-    """
-    if message is not None and message_file is not None:
-        raise click.UsageError("give the message with -m or --message-file, not both")
-    if not directory.is_dir():
-        raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
-    existing = [f for f in load_all(discover((), directory)).files if f.incident_id == incident]
+@dataclass
+class Target:
+    """The file to write: where, of which kind, and the page its names are looked up on."""
+
+    folder: Path
+    placement: kinds.Placement
+    page_id: str | None = None
+    incident_id: str | None = None  # for an update to an incident created elsewhere
+    siblings: list[Statusfile] = field(default_factory=list)
+    fresh: bool = False  # a new folder: the declaration goes in it
+
+    @property
+    def which(self) -> schema.StatusfileSchema:
+        return schema.schema_for(self.placement)
+
+
+def _declared_folder(folder: Path, directory: Path) -> Target | None:
+    """The update target for ``folder`` if it holds a declaration file, else None."""
+    root = directory.resolve()
+    here = folder.resolve()
+    if not any((here / n).is_file() for n in kinds.DECLARATION_FILES):
+        return None
+    if here != root and root not in here.parents:
+        raise click.UsageError(
+            f"{display_path(folder)} is not inside the statusfiles directory {display_path(directory)}"
+        )
+    loaded = load_all(discover((here,), directory))
+    rel = here.relative_to(root).as_posix() if here != root else ""
+    files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
+    declaration = next((f for f in files if f.placement.declares), None)
+    if declaration is None:
+        echo_diagnostics(loaded.diagnostics, "text")
+        raise click.ClickException(
+            f"{display_path(folder)} declares an incident or maintenance window that is not valid: "
+            "fix it first"
+        )
+    kind: kinds.Kind = "incident-update" if declaration.kind == "incident" else "maintenance-update"
+    updates = sorted((f for f in files if not f.placement.declares), key=lambda f: natural_key(f.rel))
+    return Target(
+        folder,
+        kinds.Placement(kind, declaration.rel),
+        page_id=str(declaration.payload["status_page_id"]),
+        siblings=updates or [declaration],
+    )
+
+
+def _elsewhere(incident: str, slug: str | None, directory: Path) -> Target:
+    """The folder an incident created elsewhere keeps its updates in (or a new one)."""
+    existing = [
+        f
+        for f in load_all(discover((), directory)).files
+        if f.declaration is None and "status_page_incident_id" in f.payload and f.incident_id == incident
+    ]
     existing.sort(key=lambda f: natural_key(f.rel))
     if existing:
         folder = existing[-1].source.path.parent
     elif slug and slugify(slug):
-        folder = directory / f"{dt.datetime.now(dt.UTC).date().isoformat()}-{slugify(slug)}"
+        folder = directory / f"{_today()}-{slugify(slug)}"
     else:
         raise click.UsageError(f"incident {incident} has no statusfiles yet: pass --slug to name its folder")
+    return Target(folder, kinds.ELSEWHERE, incident_id=incident, siblings=existing)
 
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _new_folder(directory: Path, name: str, slug: str | None, kind: kinds.ObjectKind) -> Target:
+    label = slugify(slug or name)
+    if not label:
+        raise click.UsageError("the name has no letters or digits to name the folder with: pass --slug")
+    folder = directory / f"{_today()}-{label}"
+    if folder.exists() and any(folder.iterdir()):
+        raise click.ClickException(
+            f"{display_path(folder)} already exists; nothing written (pass --slug to name another folder)"
+        )
+    file = kinds.INCIDENT_FILE if kind == "incident" else kinds.MAINTENANCE_FILE
+    return Target(folder, kinds.Placement(kind, f"{folder.name}/{file}"), fresh=True)
+
+
+def _time(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if rules.instant(value) is None:
+        raise click.BadParameter(
+            f"{value!r} is not an RFC 3339 time with an offset; write it like {rules.EXAMPLE_TIME} "
+            "(Z for UTC, or the zone's offset such as +01:00)",
+            param_hint=option,
+        )
+    return value
+
+
+def _read_message(message: str | None, message_file: Any, what: str, status: str | None, notify: bool) -> str:
     if message_file is not None:
         try:
             message = message_file.read()
@@ -224,28 +391,226 @@ def command(
                 f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8", param_hint="--message-file"
             ) from None
     elif message is None:
-        message = _editor_message(incident, status, notify)
+        message = _editor_message(what, status, notify)
     text = message.strip()
     if not text:
         raise click.ClickException("the message is empty; nothing written")
-    payload: dict[str, Any] = {"status_page_incident_id": incident}
-    if status:
-        payload["incident_status"] = status
-    payload["notify_subscribers"] = notify
-    if components:
-        payload["component_statuses"] = _components(components)
-    payload["message"] = text + "\n" if "\n" in text else text
+    return text + "\n" if "\n" in text else text
 
-    path = folder / next_name(folder, status)
-    source = Source(path=path, display=display_path(path), rel=path.name)
-    modeline, schema_copy = modeline_for(folder, directory, existing)
+
+@click.command("new")
+@click.option("--page", help="New incident or window: its status page, by name or ID.")
+@click.option("--name", help="New incident or window: the title subscribers see.")
+@click.option("--maintenance", is_flag=True, help="Declare a maintenance window rather than an incident.")
+@click.option(
+    "--start", help="New window: when it starts (RFC 3339 with an offset, e.g. 2026-12-01T10:00:00Z)."
+)
+@click.option("--end", help="New window: when it ends.")
+@click.option(
+    "--automate", is_flag=True, help="New window: move it to in progress and complete at its times."
+)
+@click.option(
+    "--folder",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="The next update in this folder.  [default: the current folder, when it holds incident.yaml "
+    "or maintenance.yaml]",
+)
+@click.option("--incident", "incident", help="An incident created elsewhere: the next update to it, by ID.")
+@click.option(
+    "--status",
+    type=click.Choice(INCIDENT_STATUSES + MAINTENANCE_STATUSES),
+    help="Incident or window status (omit in an update: unchanged).",
+)
+@click.option(
+    "--component",
+    "components",
+    multiple=True,
+    metavar="COMPONENT[=STATUS]",
+    help="A component by name or ID, and its status: incident "
+    f"{', '.join(COMPONENT_STATUSES)}; window update {', '.join(MAINTENANCE_COMPONENT_STATUSES)}; "
+    "a new window takes the affected components without a status. Repeatable.",
+)
+@click.option("--notify/--no-notify", default=False, show_default=True, help="Email the page's subscribers.")
+@click.option("-m", "--message", help="The text (Markdown).")
+@click.option(
+    "--message-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file (- for stdin)."
+)
+@click.option("--slug", help="The new folder is <date>-<slug>.  [default: from --name]")
+@dir_option
+def command(
+    page: str | None,
+    name: str | None,
+    maintenance: bool,
+    start: str | None,
+    end: str | None,
+    automate: bool,
+    folder: Path | None,
+    incident: str | None,
+    status: str | None,
+    components: tuple[str, ...],
+    notify: bool,
+    message: str | None,
+    message_file: Any,
+    slug: str | None,
+    directory: Path,
+) -> None:
+    """Write the next statusfile and print its path.
+
+    \b
+    With --page and --name: a new folder <date>-<slug> declaring an incident
+      (incident.yaml), or with --maintenance a maintenance window
+      (maintenance.yaml).
+    In a folder holding either (or with --folder): its next update.
+    With --incident: the next update to an incident created elsewhere.
+
+    Pages and components are names or IDs; with a snapshot (statusfiles pull)
+    names are looked up and the file holds the ID with the name beside it.
+    The file is validated before it is written and never overwrites one.
+    Without -m or --message-file, $EDITOR opens.
+
+    \b
+    Examples:
+      statusfiles new --page "Acme Cloud" --name "Elevated API errors" \\
+        --status investigating --component "Public API=degraded_performance" -m "We are investigating."
+      statusfiles new --folder statusfiles/2026-11-27-elevated-api-errors --status monitoring \\
+        --component "Public API=operational" -m "A fix is deployed; we are monitoring."
+      statusfiles new --maintenance --page "Acme Cloud" --name "Database upgrade" \\
+        --start 2026-12-01T10:00:00Z --end 2026-12-01T12:00:00Z --component "Public API" -m "…"
+      statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --status resolved -m "Resolved."
+    """
+    if message is not None and message_file is not None:
+        raise click.UsageError("give the message with -m or --message-file, not both")
+    if not directory.is_dir():
+        raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
+    declaring = maintenance or page is not None or name is not None
+    if declaring and (folder is not None or incident is not None):
+        raise click.UsageError(
+            "--page/--name/--maintenance start a new folder: leave out --folder and --incident"
+        )
+    if not maintenance and (start or end or automate):
+        raise click.UsageError(
+            "--start, --end and --automate are for a new maintenance window: add --maintenance"
+        )
+    names = Names(directory)
+    if declaring:
+        if page is None or name is None:
+            raise click.UsageError("a new incident or maintenance window needs --page and --name")
+        target = _new_folder(directory, name, slug, "maintenance" if maintenance else "incident")
+        payload = _declaration(
+            target, names.page(page), name, status, components, names, (start, end, automate)
+        )
+        what = f"New {'maintenance window' if maintenance else 'incident'} {name!r}"
+    else:
+        target = _update_target(folder, incident, slug, directory)
+        payload = {}
+        if target.incident_id is not None:
+            payload["status_page_incident_id"] = target.incident_id
+        if status:
+            payload[_status_field(target.placement)] = status
+        if components:
+            payload["component_statuses"] = _component_statuses(components, names, target.page_id)
+        what = (
+            f"Incident {target.incident_id}"
+            if target.incident_id
+            else f"Update in {display_path(target.folder)}"
+        )
+    payload["notify_subscribers"] = notify
+    payload["message"] = _read_message(message, message_file, what, status, notify)
+    _write(target, payload, directory, names)
+
+
+def _status_field(placement: kinds.Placement) -> str:
+    return (
+        "maintenance_status" if placement.kind in ("maintenance", "maintenance-update") else "incident_status"
+    )
+
+
+def _declaration(
+    target: Target,
+    page_id: str,
+    name: str,
+    status: str | None,
+    components: tuple[str, ...],
+    names: Names,
+    window: tuple[str | None, str | None, bool],
+) -> dict[str, Any]:
+    """The body of incident.yaml or maintenance.yaml, less the message and notify_subscribers."""
+    payload: dict[str, Any] = {"status_page_id": page_id, "name": name}
+    if target.placement.kind == "incident":
+        payload["incident_status"] = status or "investigating"
+        if components:
+            payload["component_statuses"] = _component_statuses(components, names, page_id)
+        return payload
+    start, end, automate = window
+    if start is None or end is None:
+        raise click.UsageError("a new maintenance window needs --start and --end")
+    payload["maintenance_status"] = status or "maintenance_scheduled"
+    payload["start_at"] = _time(start, "--start")
+    payload["end_at"] = _time(end, "--end")
+    if automate:
+        payload["automate_maintenance_status"] = True
+    payload["affected_component_ids"] = [names.component(page_id, c) for c in components]
+    return payload
+
+
+def _update_target(folder: Path | None, incident: str | None, slug: str | None, directory: Path) -> Target:
+    """Where the next update goes: the folder named or the current one, else the incident's folder."""
+    if folder is not None:
+        declared = _declared_folder(folder, directory)
+        if declared is not None and incident is not None:
+            raise click.UsageError(
+                f"{display_path(folder)} declares its own incident or window: leave out --incident"
+            )
+        return declared or _elsewhere_folder(folder, incident, directory)
+    if incident is not None:
+        return _elsewhere(incident, slug, directory)
+    target = _declared_folder(Path.cwd(), directory)
+    if target is None:
+        raise click.UsageError(
+            "say what to write: --page and --name for a new incident (with --maintenance, a "
+            "window); --folder, or run in a folder holding incident.yaml or maintenance.yaml, for "
+            "its next update; --incident ID for an incident created elsewhere"
+        )
+    return target
+
+
+def _elsewhere_folder(folder: Path, incident: str | None, directory: Path) -> Target:
+    """A folder of updates to an incident created elsewhere: its incident is the one its files name."""
+    if incident is not None:
+        return Target(folder, kinds.ELSEWHERE, incident_id=incident)
+    here = folder.resolve()
+    files = [
+        f for f in load_all(discover((here,), directory)).files if f.source.path.resolve().parent == here
+    ]
+    ids = sorted({f.incident_id for f in files if "status_page_incident_id" in f.payload})
+    if len(ids) != 1:
+        raise click.UsageError(
+            f"{display_path(folder)} holds no incident.yaml or maintenance.yaml"
+            + (f" and updates to {len(ids)} incidents" if ids else "")
+            + ": pass --incident ID"
+        )
+    return Target(
+        folder, kinds.ELSEWHERE, incident_id=ids[0], siblings=sorted(files, key=lambda f: natural_key(f.rel))
+    )
+
+
+def _write(target: Target, payload: dict[str, Any], directory: Path, names: Names) -> None:
+    if target.fresh:
+        path = target.folder / posixpath.basename(str(target.placement.declaration))
+    else:
+        path = target.folder / next_name(
+            target.folder, payload.get("incident_status") or payload.get("maintenance_status")
+        )
+    rel = os.path.relpath(path.resolve(), Path(directory).resolve()).replace(os.sep, "/")
+    source = Source(path=path, display=display_path(path), rel=rel)
+    modeline, schema_copy = modeline_for(target.folder, directory, target.siblings, target.which)
     try:
-        content, _ = render(payload, modeline, source)
+        content, _ = render(payload, modeline, source, target.placement, names.ids)
     except StatusfileError as exc:
         echo_diagnostics(exc.diagnostics, "text")
-        raise click.ClickException("not written: the update would not be valid") from None
+        raise click.ClickException("not written: the statusfile would not be valid") from None
     if schema_copy is not None:
-        create(schema_copy, (schema.schemas_dir() / schema.UPDATE_SCHEMA_NAME).read_text(encoding="utf-8"))
+        create(schema_copy, (schema.schemas_dir() / target.which.file_name).read_text(encoding="utf-8"))
         click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
     create(path, content)
     click.echo(display_path(path))

@@ -84,12 +84,12 @@ def command(directory: Path, ledger_path: Path | None, fmt: str, detailed_exitco
 
     result = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
     if fmt == "json":
-        click.echo(planview.render_json_plan(result), nl=False)
+        click.echo(planview.render_json_plan(result, ws.snapshot), nl=False)
     elif fmt == "markdown":
-        click.echo(planview.render_markdown_plan(result), nl=False)
+        click.echo(planview.render_markdown_plan(result, ws.snapshot), nl=False)
     else:
         colour = use_colour(click.get_text_stream("stdout"))
-        click.echo(planview.render_text_plan(result, colour), nl=False, color=colour)
+        click.echo(planview.render_text_plan(result, colour, ws.snapshot), nl=False, color=colour)
     if result.errors:
         raise SystemExit(1)
     raise SystemExit(2 if detailed_exitcode and result.has_changes else 0)

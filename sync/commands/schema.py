@@ -1,4 +1,4 @@
-"""``statusfiles schema``: regenerate (or check) the JSON Schema from the vendored OpenAPI document."""
+"""``statusfiles schema``: regenerate (or check) the JSON Schemas from the vendored OpenAPI document."""
 
 from __future__ import annotations
 
@@ -11,13 +11,23 @@ import click
 from sync.fsutil import write_atomic
 from sync.schema import (
     SPEC_NAME,
-    UPDATE_SCHEMA_NAME,
+    STATUSFILE_SCHEMAS,
     SpecError,
     dumps,
-    generate_update_schema,
+    generate_statusfile_schema,
     load_spec,
 )
 from sync.statusfile import find_up
+
+
+def _stale(path: Path, current: str, text: str, spec_path: Path) -> str:
+    diff = difflib.unified_diff(
+        current.splitlines(keepends=True),
+        text.splitlines(keepends=True),
+        fromfile=f"{path} (committed)",
+        tofile=f"{path} (generated from {spec_path})",
+    )
+    return "".join(diff)
 
 
 @click.command("schema")
@@ -30,57 +40,68 @@ from sync.statusfile import find_up
     "folder with a schemas/, up to the repository's root]",
 )
 @click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    "--out-dir",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=f"Where to write the schema.  [default: schemas/{UPDATE_SCHEMA_NAME}, in the same schemas/]",
+    help="Where to write the schemas.  [default: that same schemas/]",
 )
 @click.option(
-    "--check", is_flag=True, help="Write nothing; exit 1 and show a diff if the file is out of date."
+    "--check", is_flag=True, help="Write nothing; exit 1 and show a diff if any file is out of date."
 )
-def command(spec_path: Path | None, output: Path | None, check: bool) -> None:
-    """Generate the statusfile JSON Schema from the vendored OpenAPI document.
+def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
+    """Generate the statusfile JSON Schemas from the vendored OpenAPI document.
 
-    The schema is the request body of POST /v2/status_page_incident_updates,
-    as JSON Schema 2020-12 with closed objects, for editors and validators.
+    One schema per kind of statusfile, each a request body of the API as JSON
+    Schema 2020-12 with closed objects, for editors and validators: an incident
+    update (POST /v2/status_page_incident_updates); incident.yaml and
+    maintenance.yaml (POST /v2/status_page_incidents, /v2/status_page_maintenances,
+    without the idempotency key statusfiles derives); and the updates beside them
+    (without the ID of the incident or window their folder creates).
 
     \b
     Examples:
       statusfiles schema           # regenerate after updating the vendored spec
-      statusfiles schema --check   # in CI: fail if the committed schema is stale
+      statusfiles schema --check   # in CI: fail if a committed schema is stale
     """
-    if spec_path is None or output is None:
+    if spec_path is None or out_dir is None:
         # The working tree's schemas, never the installed package's copy: that is what gets committed.
         found = find_up("schemas")
         if found is None:
             raise click.UsageError(
                 "no schemas/ folder here or in a parent folder up to the repository's root: "
-                "run this in a checkout of statusfiles, or pass --spec and --output"
+                "run this in a checkout of statusfiles, or pass --spec and --out-dir"
             )
         spec_path = spec_path or Path(os.path.relpath(found / SPEC_NAME))
-        output = output or Path(os.path.relpath(found / UPDATE_SCHEMA_NAME))
+        out_dir = out_dir or Path(os.path.relpath(found))
     if not spec_path.is_file():
         raise click.UsageError(f"{spec_path} does not exist: pass --spec")
     try:
-        text = dumps(generate_update_schema(load_spec(spec_path)))
+        spec = load_spec(spec_path)
+        generated = [
+            (out_dir / w.file_name, dumps(generate_statusfile_schema(spec, w))) for w in STATUSFILE_SCHEMAS
+        ]
     except (SpecError, ValueError) as exc:
         raise click.ClickException(f"{spec_path}: {exc}") from None
-    current = output.read_text(encoding="utf-8") if output.exists() else ""
-    if check:
+    stale = []
+    for path, text in generated:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current == text:
-            click.echo(f"{output} is up to date with {spec_path}.")
-            return
-        diff = difflib.unified_diff(
-            current.splitlines(keepends=True),
-            text.splitlines(keepends=True),
-            fromfile=f"{output} (committed)",
-            tofile=f"{output} (generated from {spec_path})",
-        )
-        click.echo("".join(diff), nl=False)
-        click.echo(f"{output} is out of date: run `statusfiles schema` and commit the result.", err=True)
-        raise SystemExit(1)
-    if current != text:
-        write_atomic(output, text.encode())
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(f"{output} is already up to date.")
+            if not check:
+                click.echo(f"{path} is already up to date.")
+            continue
+        stale.append(path)
+        if check:
+            click.echo(_stale(path, current, text, spec_path), nl=False)
+        else:
+            write_atomic(path, text.encode())
+            click.echo(f"wrote {path}")
+    if not check:
+        return
+    if not stale:
+        click.echo(f"{len(generated)} schemas in {out_dir} are up to date with {spec_path}.")
+        return
+    names = ", ".join(str(p) for p in stale)
+    verb = "is" if len(stale) == 1 else "are"
+    click.echo(f"{names} {verb} out of date: run `statusfiles schema` and commit the result.", err=True)
+    raise SystemExit(1)

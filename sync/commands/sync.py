@@ -92,9 +92,11 @@ def command(
     """Publish every new statusfile to incident.io, each exactly once, in order.
 
     Validates and plans first, and publishes nothing if anything is wrong.
-    Then it reads every incident it will post to, records updates already on
-    the page instead of posting them again, and posts the rest in order,
-    appending to the ledger (fsynced) around every request. The API key is
+    Then it reads every incident and maintenance window it will post to,
+    records what is already on the page instead of posting it again, creates
+    declared incidents and maintenance windows (each with its idempotency key),
+    renames or reschedules them, and posts the updates in order, appending to
+    the ledger (fsynced) around every request. The API key is
     read from INCIDENT_IO_API_KEY only.
 
     \b
@@ -123,6 +125,7 @@ def command(
         raise click.UsageError(str(exc)) from None
     if not ws.ok:
         _stop(ws.diagnostics, fmt, ws.trouble)
+    names = reportview.Names(ws.snapshot, {f.rel: f.payload for f in ws.files})  # beside IDs in the output
 
     writer = (
         None if dry_run else ledger.Writer(ws.ledger_path, run=uuid.uuid4().hex, lock_timeout=lock_timeout)
@@ -141,26 +144,32 @@ def command(
         draft = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         if draft.errors:
             _stop(draft.diagnostics, fmt, f"the plan has {len(draft.errors)} error(s).")
-        to_read = {inc.incident_id for inc in draft.incidents} | {e.incident for e in ws.ledger.unsettled()}
+        reads = publisher.to_read(draft, ws.ledger)
         with api.Client(url, key, timeout=timeout, retry=retry) as client:
             try:
-                remote = publisher.read_incidents(client, to_read, concurrency)
+                remote, listed = publisher.read_page(client, reads, concurrency)
             except (api.ApiError, api.Unreachable) as exc:
                 rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
                 diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the status page failed: {exc}", rule)
                 _stop([diag], fmt, "the status page could not be read.")
             plan = planner.plan(
-                ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display, remote=remote
+                ws.files,
+                ws.ledger,
+                root=ws.root_display,
+                ledger_display=ws.ledger_display,
+                remote=remote,
+                listed=listed,
             )
             if plan.errors:
                 _stop(plan.diagnostics, fmt, f"the plan has {len(plan.errors)} error(s).")
+            _check_components(client, plan, remote, ws, fmt)
             if dry_run:
-                _dry_run(plan, fmt)
+                _dry_run(plan, fmt, ws.snapshot)
                 return
             assert writer is not None
             try:
                 report = _publish(
-                    client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base
+                    client, writer, plan, ws.ledger.claimed_update_ids(), concurrency, fmt, retry.base, names
                 )
             except OSError as exc:  # the disk filled up, or the ledger was made read-only meanwhile
                 _stop(
@@ -180,26 +189,51 @@ def command(
         extra = {"dry_run": False, "requests": stats.requests, "throttled": stats.throttled}
         click.echo(
             json.dumps(
-                reportview.report_json(report, [*diagnostics, *warnings], extra), indent=2, ensure_ascii=False
+                reportview.report_json(report, [*diagnostics, *warnings], extra, names),
+                indent=2,
+                ensure_ascii=False,
             )
         )
     else:
         echo_diagnostics(diagnostics, "text")
         click.echo(reportview.render_text_summary(report), nl=False)
-    _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings]))
+    _step_summary(reportview.render_markdown_report(report, [*diagnostics, *warnings], names=names))
     raise SystemExit(0 if report.ok else 1)
 
 
-def _dry_run(plan: planner.Plan, fmt: str) -> None:
+def _check_components(
+    client: Any, plan: planner.Plan, remote: Any, ws: workspace.Workspace, fmt: str
+) -> None:
+    """Before any POST: every component a file posts must be on its page as it is now, not as it was."""
+    from sync import api, idcheck
+
+    structures: dict[str, Any] = {}
+    for page in sorted(idcheck.pages_to_read(plan, remote)):
+        try:
+            structures[page] = client.get_structure(page)
+        except api.NotFound:
+            structures[page] = None
+        except (api.ApiError, api.Unreachable) as exc:
+            rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
+            diag = Diagnostic(ws.root_display, 0, 0, "", f"reading the page's components failed: {exc}", rule)
+            _stop([diag], fmt, "the status page could not be read.")
+    problems = idcheck.check_live(plan, remote, structures, ws.snapshot)
+    if problems:
+        _stop(problems, fmt, f"{len(problems)} component(s) or page(s) are not on the live status page.")
+
+
+def _dry_run(plan: planner.Plan, fmt: str, names: Any) -> None:
     if fmt == "json":
-        doc = planview.plan_json(plan, {"dry_run": True})
+        doc = planview.plan_json(plan, {"dry_run": True}, names)
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         colour = use_colour(click.get_text_stream("stdout"))
-        click.echo(planview.render_text_plan(plan, colour), nl=False, color=colour)
+        click.echo(planview.render_text_plan(plan, colour, names), nl=False, color=colour)
         click.echo("Dry run: nothing was posted and the ledger was not changed.")
     _step_summary(
-        planview.render_markdown_plan(plan).replace("### statusfiles plan", "### statusfiles sync (dry run)")
+        planview.render_markdown_plan(plan, names).replace(
+            "### statusfiles plan", "### statusfiles sync (dry run)"
+        )
     )
 
 
@@ -211,19 +245,28 @@ def _publish(
     concurrency: int,
     fmt: str,
     reconcile_delay: float,
+    names: Any,
 ) -> Any:
     from sync import publisher, reportview
 
-    total = sum(len(inc.updates) for inc in plan.incidents)
+    total = sum(len(inc.updates) + bool(inc.declared and inc.declared.action) for inc in plan.incidents)
     done = 0
     lock = threading.Lock()
 
     def on_outcome(outcome: publisher.Outcome) -> None:
         nonlocal done
         with lock:
-            done += outcome.result in ("posted", "adopted", "failed", "unknown", "skipped")
+            done += outcome.result in (
+                "created",
+                "updated",
+                "posted",
+                "adopted",
+                "failed",
+                "unknown",
+                "skipped",
+            )
             if fmt != "json":
-                click.echo(reportview.outcome_line(outcome))
+                click.echo(reportview.outcome_line(outcome, names))
             if total >= PROGRESS_EVERY and done and done % PROGRESS_EVERY == 0:
                 click.echo(f"progress: {done} of {total} updates ({done * 100 // total}%)", err=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sync import lintconfig
+from sync import idcheck, lintconfig
 from sync.commands import dir_option, echo_diagnostics, format_option
 from sync.diagnostics import FORMATS, plural, render_json
 from sync.statusfile import DiscoveryError, discover, load_all
@@ -35,6 +35,7 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
         raise click.UsageError(str(exc)) from None
     linter, diagnostics = lintconfig.linter(directory)
     result = load_all((s for s in sources if not lintconfig.is_config(s.path, directory)), linter)
+    idcheck.apply(result, directory)
     diagnostics += result.diagnostics
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
@@ -51,4 +52,4 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
         counts = [plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
         line = f"{plural(result.checked, 'file')} checked, {result.failed} failed"
         click.echo(line + (f" ({', '.join(counts)})." if counts else "."))
-    raise SystemExit(1 if errors else 0)
+    raise SystemExit(1 if result.failed or errors else 0)

@@ -11,10 +11,10 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from typing import Any
 
 from sync import rules
+from sync.rules import schedule_problems
 from sync.sandbox.refusals import ErrorSingle, Refusal
 from sync.sandbox.statuses import COMPLETE
 from sync.schema import UPDATE_OPERATION, Checker, SchemaProblem, generate, load_spec, request_schema_name
@@ -38,36 +38,6 @@ _CODES = {
 
 
 Prose = Callable[[dict[str, Any]], Iterable[SchemaProblem]]
-# RFC 3339 date-time, which requires an offset; the format the spec's "date-time" means.
-_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
-
-
-def _instant(value: str) -> datetime | None:
-    if not _DATE_TIME.fullmatch(value):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:  # the right shape, but no such day or hour
-        return None
-
-
-def schedule_problems(body: dict[str, Any]) -> Iterator[SchemaProblem]:
-    """``start_at`` and ``end_at``: RFC 3339 times with an offset, the end after the start."""
-    times: dict[str, datetime] = {}
-    for name in ("start_at", "end_at"):
-        value = body.get(name)
-        if not isinstance(value, str):
-            continue  # missing or not text: the schema says so
-        at = _instant(value)
-        if at is None:
-            example = "2025-01-28T10:00:00Z"
-            yield SchemaProblem(
-                (name,), f"{value!r} is not an RFC 3339 time with an offset, like {example}", "format"
-            )
-        else:
-            times[name] = at
-    if len(times) == 2 and times["end_at"] <= times["start_at"]:
-        yield SchemaProblem(("end_at",), f"must be after start_at ({body['start_at']})", "end-before-start")
 
 
 def _create_maintenance_problems(body: dict[str, Any]) -> Iterator[SchemaProblem]:

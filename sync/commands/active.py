@@ -1,0 +1,81 @@
+"""``statusfiles active``: the incidents and maintenance windows still open, and the folder tracking each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sync import listing
+from sync.commands import (
+    api_client,
+    chosen_pages,
+    format_option,
+    page_option,
+    read_failed,
+    reads_api,
+)
+from sync.statusfile import display_path
+
+
+@click.command("active")
+@reads_api
+@page_option
+@click.option("--all", "everything", is_flag=True, help="Resolved incidents and completed windows too.")
+@format_option(("text", "json"))
+def command(
+    directory: Path,
+    ledger_path: Path | None,
+    base_url: str | None,
+    page: str | None,
+    everything: bool,
+    fmt: str,
+    timeout: float,
+) -> None:
+    """List the incidents not yet resolved and the maintenance windows not yet complete.
+
+    For each: its ID (what `status_page_incident_id` takes), name, status,
+    and the folder under --dir whose statusfiles post to it, if any. A
+    read-only API key is enough (INCIDENT_IO_API_KEY).
+
+    \b
+    Exit status: 0 listed, 1 the API could not be read, 2 usage error.
+
+    \b
+    Examples:
+      statusfiles active
+      statusfiles active --page "Acme Cloud" --format json
+    """
+    from sync import api
+
+    tracked = _tracked(directory, ledger_path)
+    per_page = []
+    with api_client(base_url, timeout) as client:
+        for p in chosen_pages(client, page):
+            try:
+                objects = [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
+            except (api.ApiError, api.Unreachable) as exc:
+                raise read_failed(f"what is open on {p.name}", exc) from None
+            per_page.append((p, listing.open_on(objects, tracked, everything=everything)))
+    show = {folder: display_path(directory / folder) + "/" for folder in tracked.values()}
+    if fmt == "json":
+        click.echo(json.dumps(listing.active_json(per_page, show), indent=2, ensure_ascii=False))
+    else:
+        click.echo(listing.active_text(per_page, show), nl=False)
+
+
+def _tracked(directory: Path, ledger_path: Path | None) -> dict[str, str]:
+    """Which folder tracks which object, from the statusfiles that load and the ledger if it reads."""
+    from sync import ledger, workspace
+    from sync.statusfile import DiscoveryError, discover, load_all
+
+    try:
+        files = load_all(discover((), directory)).files
+    except DiscoveryError:  # no statusfiles directory yet: nothing is tracked
+        files = []
+    try:
+        state = ledger.read(workspace.ledger_path_for(directory, ledger_path))
+    except (ledger.LedgerError, OSError):
+        state = ledger.LedgerState()
+    return listing.tracking(files, state)

@@ -1,0 +1,142 @@
+"""``statusfiles pull``: write the account's status pages and components to the snapshot file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sync import snapshot
+from sync.commands import (
+    api_client,
+    format_option,
+    os_reason,
+    read_failed,
+    reads_api,
+)
+from sync.diagnostics import StatusfileError, plural
+from sync.statusfile import display_path
+
+
+@click.command("pull")
+@reads_api
+@format_option(("text", "json"))
+def command(
+    directory: Path, ledger_path: Path | None, base_url: str | None, fmt: str, timeout: float
+) -> None:
+    """Write the account's status pages and their components to <dir>/snapshot.json.
+
+    Commit the file: with it, `validate` and `plan` check every page and
+    component ID offline and show names beside IDs, and `new` takes names. A
+    read-only API key is enough (INCIDENT_IO_API_KEY). The file is rewritten
+    only when something changed, so pulling twice changes nothing; the
+    publish job pulls after every sync.
+
+    \b
+    Exit status: 0 written or already current, 1 the API could not be read
+    or the file could not be written, 2 usage error.
+
+    \b
+    Examples:
+      INCIDENT_IO_API_KEY=... statusfiles pull
+      statusfiles pull --base-url http://127.0.0.1:8484   # the sandbox
+    """
+    from sync import api
+
+    with api_client(base_url, timeout) as client:
+        try:
+            pulled = pull(client)
+        except (api.ApiError, api.Unreachable) as exc:
+            raise read_failed("the status pages", exc) from None
+
+    path = snapshot.path_in(directory)
+    shown = display_path(path)
+    text = pulled.to_json()
+    old = _previous(path)
+    changed = old is None or old[0] != text
+    if changed:
+        try:
+            _write(path, text.encode())
+        except OSError as exc:
+            raise click.ClickException(f"{shown} could not be written ({os_reason(exc)})") from None
+    changes = describe_changes(old[1] if old else None, pulled)
+    if fmt == "json":
+        doc = {
+            "path": shown,
+            "changed": changed,
+            "pages": len(pulled.pages),
+            "components": len(pulled.components),
+            "changes": changes,
+        }
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    counts = f"{plural(len(pulled.pages), 'status page')}, {plural(len(pulled.components), 'component')}"
+    if not changed:
+        click.echo(f"{shown} is up to date ({counts}).")
+        return
+    for line in changes:
+        click.echo(f"  {line}")
+    click.echo(f"Wrote {shown} ({counts}).")
+
+
+def pull(client: Any) -> snapshot.Snapshot:
+    """Every page and, for each, its structure; a page deleted between the two reads is left out."""
+    from sync import api
+
+    pages = client.list_status_pages()
+    structures: dict[str, list[snapshot.Component]] = {}
+    for page in pages:
+        try:
+            structures[page.id] = client.get_structure(page.id)
+        except api.NotFound:
+            continue
+    return snapshot.build([p for p in pages if p.id in structures], structures)
+
+
+def _previous(path: Path) -> tuple[str, snapshot.Snapshot | None] | None:
+    """The file's text and, when it is a valid snapshot, what it holds; None when there is no file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise click.ClickException(f"{display_path(path)} cannot be read ({os_reason(exc)})") from None
+    try:
+        return data.decode("utf-8", errors="replace"), snapshot.parse(data, display_path(path))
+    except StatusfileError:  # a broken file is simply replaced
+        return data.decode("utf-8", errors="replace"), None
+
+
+def _write(path: Path, data: bytes) -> None:
+    from sync.fsutil import write_atomic
+
+    write_atomic(path, data)
+
+
+def describe_changes(old: snapshot.Snapshot | None, new: snapshot.Snapshot) -> list[str]:
+    """What a pull changed, one line each: pages and components added, removed or renamed."""
+    if old is None:
+        return []
+    out: list[str] = []
+    for kind, before, after in (
+        ("page", {p.id: p.name for p in old.pages}, {p.id: p.name for p in new.pages}),
+        ("component", _placed(old), _placed(new)),
+    ):
+        for id_ in sorted(after.keys() - before.keys(), key=after.__getitem__):
+            out.append(f"+ {kind} {after[id_]} ({id_})")
+        for id_ in sorted(before.keys() - after.keys(), key=before.__getitem__):
+            out.append(f"- {kind} {before[id_]} ({id_})")
+        for id_ in sorted(before.keys() & after.keys(), key=after.__getitem__):
+            if before[id_] != after[id_]:
+                out.append(f"~ {kind} {before[id_]} → {after[id_]} ({id_})")
+    return out
+
+
+def _placed(snap: snapshot.Snapshot) -> dict[str, str]:
+    """Component ID -> its name as shown with its page and group, so a move is a change too."""
+    return {
+        c.id: " / ".join(p for p in (snap.page_name(c.page_id), c.place, c.name) if p)
+        for c in snap.components
+    }

@@ -1,0 +1,93 @@
+"""A statusfiles tree with a declared incident, a declared maintenance window and an update to an
+incident created elsewhere, for the end-to-end, crash and contract tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from helpers import update, write_statusfile
+
+from sync.sandbox import Sandbox
+from sync.sandbox.seed import API_INCIDENT_ID, PUBLIC_API_ID, STATUS_PAGE_ID
+
+INCIDENT_FOLDER = "2026-12-01-checkout-errors"
+WINDOW_FOLDER = "2026-12-02-db-upgrade"
+INCIDENT_NAME = "Checkout errors"
+WINDOW_NAME = "Database upgrade"
+
+
+def write(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(payload, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def incident_yaml(
+    name: str = INCIDENT_NAME, message: str = "Checkout fails for some customers."
+) -> dict[str, Any]:
+    return {
+        "status_page_id": STATUS_PAGE_ID,
+        "name": name,
+        "incident_status": "investigating",
+        "message": message,
+        "notify_subscribers": False,
+        "component_statuses": [{"component_id": PUBLIC_API_ID, "component_status": "degraded_performance"}],
+    }
+
+
+def maintenance_yaml(
+    name: str = WINDOW_NAME, start: str = "2030-01-01T10:00:00Z", end: str = "2030-01-01T12:00:00Z"
+) -> dict[str, Any]:
+    return {
+        "status_page_id": STATUS_PAGE_ID,
+        "name": name,
+        "maintenance_status": "maintenance_scheduled",
+        "affected_component_ids": [PUBLIC_API_ID],
+        "start_at": start,
+        "end_at": end,
+        "message": "We will upgrade the database.",
+        "notify_subscribers": False,
+    }
+
+
+def write_tree(root: Path, *, incident_updates: int = 3, window_updates: int = 2) -> dict[str, list[str]]:
+    """The tree under ``root``; what each object should show afterwards (messages in order)."""
+    write(root / INCIDENT_FOLDER / "incident.yaml", incident_yaml())
+    statuses = ["identified", "monitoring", "monitoring", "resolved"]
+    incident_messages = ["Checkout fails for some customers."]
+    for i in range(1, incident_updates + 1):
+        message = f"Checkout update {i}."
+        write(
+            root / INCIDENT_FOLDER / f"{i:02d}-update.yaml",
+            {"message": message, "notify_subscribers": False, "incident_status": statuses[min(i - 1, 2)]},
+        )
+        incident_messages.append(message)
+    write(root / WINDOW_FOLDER / "maintenance.yaml", maintenance_yaml())
+    window_messages = ["We will upgrade the database."]
+    for i in range(1, window_updates + 1):
+        message = f"Maintenance note {i}."
+        write(root / WINDOW_FOLDER / f"{i:02d}-note.yaml", {"message": message, "notify_subscribers": False})
+        window_messages.append(message)
+    write_statusfile(
+        root / "2026-11-30-api" / "01-more.yaml",
+        update("Still looking at the API.", incident=API_INCIDENT_ID),
+    )
+    return {
+        "incident": incident_messages,
+        "window": window_messages,
+        "elsewhere": ["Still looking at the API."],
+    }
+
+
+def objects(sb: Sandbox, kind: str, name: str) -> list[dict[str, Any]]:
+    """Every incident or maintenance window on the seed page with this name."""
+    state = sb.state.to_json()
+    key = "incidents" if kind == "incident" else "maintenances"
+    return [o for o in state[key] if o["name"] == name]
+
+
+def messages(sb: Sandbox, kind: str, name: str) -> list[str]:
+    (obj,) = objects(sb, kind, name)
+    updates = sb.updates(obj["id"]) if kind == "incident" else sb.maintenance_updates(obj["id"])
+    return [u["message"].strip() for u in updates]
