@@ -365,13 +365,60 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
-def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
+def _all(checks: list[Check]) -> Check:
+    """One check passing when all of ``checks`` do; a plain loop costs less than ``all`` over a generator."""
+    if len(checks) == 1:
+        return checks[0]
+    cs = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for c in cs:  # noqa: SIM110 (see the docstring)
+            if not c(v):
+                return False
+        return True
+
+    return check
+
+
+def _always(v: Any) -> bool:
+    return True
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
+def _members(props: dict[str, Check], extra: Check) -> Check:
+    """``properties`` and ``additionalProperties`` of one object, in one pass over its members."""
+    get = props.get
+
+    def check(v: Any) -> bool:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if not get(k, extra)(x):
+                    return False
+        return True
+
+    return check
+
+
+def _enum(options: list[Any]) -> Check:
+    if options and all(isinstance(o, str) for o in options):
+        allowed = frozenset(options)
+        return lambda v: isinstance(v, str) and v in allowed
+    return lambda v: any(_same(v, o) for o in options)
+
+
+def _compile(
+    node: Any, defs: dict[str, Check], root: dict[str, Any], compiling: set[str] | None = None
+) -> Check:
     if node is True:
-        return lambda v: True
+        return _always
     if node is False:
-        return lambda v: False
+        return _never
     if not isinstance(node, dict):
         raise _Unsupported(repr(node))
+    compiling = set() if compiling is None else compiling
     checks: list[Check] = []
     for key, value in node.items():
         if key in _ANNOTATIONS:
@@ -381,16 +428,23 @@ def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
                 raise _Unsupported(value)
             name = value[len("#/$defs/") :]
             if name not in defs:
-                defs[name] = lambda v: False  # placeholder while compiling a recursive definition
-                compiled = _compile(root["$defs"][name], defs, root)
-                defs[name] = compiled
-            checks.append(lambda v, n=name: defs[n](v))
+                defs[name] = _never  # until compiled; a recursive reference meanwhile is looked up late
+                compiling.add(name)
+                defs[name] = _compile(root["$defs"][name], defs, root, compiling)
+                compiling.discard(name)
+            if name in compiling:
+                checks.append(lambda v, n=name: defs[n](v))
+            else:
+                checks.append(defs[name])
         elif key == "type":
             names = [value] if isinstance(value, str) else value
             type_checks = [_PY_TYPES[n] for n in names]
-            checks.append(lambda v, tc=type_checks: any(t(v) for t in tc))
+            if len(type_checks) == 1:
+                checks.append(type_checks[0])
+            else:
+                checks.append(lambda v, tc=type_checks: any(t(v) for t in tc))
         elif key == "enum":
-            checks.append(lambda v, options=value: any(_same(v, o) for o in options))
+            checks.append(_enum(value))
         elif key == "const":
             checks.append(lambda v, c=value: _same(v, c))
         elif key in ("maxLength", "minLength"):
@@ -402,26 +456,22 @@ def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
         elif key == "required":
             checks.append(lambda v, req=tuple(value): not isinstance(v, dict) or all(r in v for r in req))
         elif key == "properties":
-            props = {k: _compile(sub, defs, root) for k, sub in value.items()}
-            checks.append(
-                lambda v, p=props: not isinstance(v, dict) or all(p[k](x) for k, x in v.items() if k in p)
-            )
-        elif key == "additionalProperties":
-            known = frozenset(node.get("properties", {}))
             if node.get("patternProperties"):
                 raise _Unsupported("patternProperties")
-            extra = _compile(value, defs, root)
-            checks.append(
-                lambda v, kn=known, ex=extra: (
-                    not isinstance(v, dict) or all(ex(x) for k, x in v.items() if k not in kn)
-                )
-            )
+            props = {k: _compile(sub, defs, root, compiling) for k, sub in value.items()}
+            extra = _compile(node.get("additionalProperties", True), defs, root, compiling)
+            checks.append(_members(props, extra))
+        elif key == "additionalProperties":
+            if node.get("patternProperties"):
+                raise _Unsupported("patternProperties")
+            if "properties" not in node:  # else checked with the properties, in the same pass
+                checks.append(_members({}, _compile(value, defs, root, compiling)))
         elif key == "items":
-            item = _compile(value, defs, root)
+            item = _compile(value, defs, root, compiling)
             checks.append(lambda v, it=item: not isinstance(v, list) or all(it(x) for x in v))
         else:
             raise _Unsupported(key)
-    return lambda v, cs=tuple(checks): all(c(v) for c in cs)
+    return _all(checks) if checks else _always
 
 
 def compile_validity(schema: dict[str, Any]) -> Check | None:
