@@ -22,7 +22,19 @@ import click
 from sync import __version__
 
 # Listed in the order --help shows them.
-COMMANDS = ("validate", "plan", "sync", "new", "pull", "pages", "components", "active", "schema", "sandbox")
+COMMANDS = (
+    "validate",
+    "plan",
+    "sync",
+    "new",
+    "pull",
+    "pages",
+    "components",
+    "active",
+    "schema",
+    "sandbox",
+    "github",
+)
 
 CRASH_EXIT = 3
 DEBUG_ENV = "STATUSFILES_DEBUG"

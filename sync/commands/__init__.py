@@ -6,12 +6,13 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from sync.diagnostics import Diagnostic, render_github, render_text, use_colour
+from sync.diagnostics import Diagnostic, render_text, use_colour
+from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,18 +73,16 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, naming the path the system refused (it may be a parent folder)."""
-    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
+    """Print a view's output and exit with its status."""
+    output, status = view
+    click.echo(output, nl=False, color=colour)
+    raise SystemExit(status)
 
 
-def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
-    """Text for people (coloured at a terminal), workflow commands for GitHub Actions."""
-    if not diagnostics:
-        return
-    if fmt == "github":
-        click.echo(render_github(diagnostics), nl=False)
-    else:
+def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    """Text for people, coloured at a terminal."""
+    if diagnostics:
         out = click.get_text_stream("stdout")
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
 
@@ -152,7 +151,7 @@ def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
 
     try:
         pages = client.list_status_pages()
-    except (api.ApiError, api.Unreachable) as exc:
+    except api.ApiProblem as exc:
         raise read_failed("the status pages", exc) from None
     if wanted is None:
         return sorted(pages, key=lambda p: (p.name.casefold(), p.id))

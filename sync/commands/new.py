@@ -222,7 +222,7 @@ class Names:
             try:
                 self._snapshot = snapshot.read(self.directory)
             except StatusfileError as exc:
-                echo_diagnostics(exc.diagnostics, "text")
+                echo_diagnostics(exc.diagnostics)
                 raise click.ClickException("the snapshot cannot be read: run `statusfiles pull`") from None
         return self._snapshot
 
@@ -319,7 +319,7 @@ def _declared_folder(folder: Path, directory: Path) -> Target | None:
     files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
     declaration = next((f for f in files if f.placement.declares), None)
     if declaration is None:
-        echo_diagnostics(loaded.diagnostics, "text")
+        echo_diagnostics(loaded.diagnostics)
         raise click.ClickException(
             f"{display_path(folder)} declares an incident or maintenance window that is not valid: "
             "fix it first"
@@ -607,7 +607,7 @@ def _write(target: Target, payload: dict[str, Any], directory: Path, names: Name
     try:
         content, _ = render(payload, modeline, source, target.placement, names.ids)
     except StatusfileError as exc:
-        echo_diagnostics(exc.diagnostics, "text")
+        echo_diagnostics(exc.diagnostics)
         raise click.ClickException("not written: the statusfile would not be valid") from None
     if schema_copy is not None:
         create(schema_copy, (schema.schemas_dir() / target.which.file_name).read_text(encoding="utf-8"))
