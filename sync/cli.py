@@ -27,6 +27,8 @@ COMMANDS = (
     "plan",
     "sync",
     "new",
+    "import",
+    "drift",
     "pull",
     "pages",
     "components",
@@ -35,6 +37,7 @@ COMMANDS = (
     "sandbox",
     "github",
 )
+MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 
 CRASH_EXIT = 3
 DEBUG_ENV = "STATUSFILES_DEBUG"
@@ -49,7 +52,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        command: click.Command = importlib.import_module(f"sync.commands.{cmd_name}").command
+        command: click.Command = importlib.import_module(
+            f"sync.commands.{MODULES.get(cmd_name, cmd_name)}"
+        ).command
         return command
 
 

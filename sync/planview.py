@@ -204,9 +204,7 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
             f = p.file
             if p.action == "adopt":
                 assert p.remote is not None
-                lines.append(
-                    f"  = {f.rel}  already on the page as update {p.remote.id}: recorded, not posted"
-                )
+                lines.append(f"  = {f.rel}  update {p.remote.id} {p.adoption}: recorded, will not be posted")
                 continue
             mark = "+" if not colour else "\x1b[32m+\x1b[0m"
             lines.append(
@@ -267,8 +265,8 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
             if p.action == "adopt":
                 assert p.remote is not None
                 lines += [
-                    f"{i}. {md_code(f.rel)} is already on the page (update {md_code(p.remote.id)}): "
-                    "recorded, not posted.",
+                    f"{i}. {md_code(f.rel)} is already on the page (update {md_code(p.remote.id)}, "
+                    f"{p.adoption}): recorded, **will not be posted**.",
                     "",
                 ]
                 continue
@@ -310,6 +308,8 @@ def _planned_json(p: Planned, before: str | None, after: str | None) -> dict[str
         "status_before": before,
         "status_after": after,
         "remote_update_id": p.remote.id if p.remote else None,
+        # For an adoption: "statusfiles" (an intent in the ledger) or "page" (posted elsewhere).
+        "origin": ("page" if p.found_elsewhere else "statusfiles") if p.action == "adopt" else None,
         "payload": f.payload,
         "warnings": [d.to_json() for d in f.warnings],
     }

@@ -512,6 +512,7 @@ class Publisher:
                 update_id=p.remote.id,
                 published_at=p.remote.published_at,
                 payload=f.payload,
+                **({"origin": "page"} if p.found_elsewhere else {}),
             )
             self._emit(
                 Outcome.of(
@@ -519,7 +520,7 @@ class Publisher:
                     "adopted",
                     target,
                     update_id=p.remote.id,
-                    detail="already on the page: recorded, not posted",
+                    detail=f"{p.adoption}: recorded, not posted",
                 )
             )
             return True

@@ -69,7 +69,7 @@ def outcome_line(o: Outcome, names: Names | None = None) -> str:
         parts.append(o.status)
     if o.update_id:
         parts.append(f"update {o.update_id}")
-    if o.result in ("created", "updated") and o.detail:
+    if o.result in ("created", "updated", "adopted") and o.detail:
         parts.append(o.detail)
     if names is not None and (extra := names.of(o)):
         parts.append(extra)

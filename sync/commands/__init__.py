@@ -164,3 +164,41 @@ def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
     raise click.BadParameter(
         f"no status page is named {wanted!r}{hint} (the pages: {choices})", param_hint="--page"
     )
+
+
+def guarded_client(base_url: str | None, timeout: float) -> Any:
+    """``api_client``, with the key kept out of everything this command prints (as sync does)."""
+    from sync import api
+
+    client = api_client(base_url, timeout)
+    key = os.environ.get("INCIDENT_IO_API_KEY")
+    click.get_current_context().with_resource(api.Redactor(key).guarding_output())
+    return client
+
+
+def page_objects(client: Any, pages: Sequence[Any]) -> list[Any]:
+    """Every incident and maintenance window on ``pages``; a ClickException when the API cannot be read."""
+    from sync import api
+
+    out: list[Any] = []
+    for p in pages:
+        try:
+            out += [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
+        except (api.ApiError, api.Unreachable) as exc:
+            raise read_failed(f"the incidents and maintenance windows on {p.name}", exc) from None
+    return out
+
+
+def known_pages(client: Any, snap: Any) -> list[Any]:
+    """The snapshot's pages when there is one (what git knows of), else every page of the account."""
+    return list(snap.pages) if snap is not None else chosen_pages(client, None)
+
+
+def folder_names(directory: Path) -> dict[str, list[str]]:
+    """Every folder under ``directory`` (relative, '/'-separated) and the names of the files in it."""
+    out: dict[str, list[str]] = {}
+    for here, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(here).relative_to(directory).as_posix()
+        out["" if rel == "." else rel] = list(names)
+    return out
