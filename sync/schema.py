@@ -409,69 +409,66 @@ def _enum(options: list[Any]) -> Check:
     return lambda v: any(_same(v, o) for o in options)
 
 
-def _compile(
-    node: Any, defs: dict[str, Check], root: dict[str, Any], compiling: set[str] | None = None
-) -> Check:
+def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
     if node is True:
         return _always
     if node is False:
         return _never
     if not isinstance(node, dict):
         raise _Unsupported(repr(node))
-    compiling = set() if compiling is None else compiling
-    checks: list[Check] = []
-    for key, value in node.items():
-        if key in _ANNOTATIONS:
-            continue
-        if key == "$ref":
-            if not value.startswith("#/$defs/"):
-                raise _Unsupported(value)
-            name = value[len("#/$defs/") :]
-            if name not in defs:
-                defs[name] = _never  # until compiled; a recursive reference meanwhile is looked up late
-                compiling.add(name)
-                defs[name] = _compile(root["$defs"][name], defs, root, compiling)
-                compiling.discard(name)
-            if name in compiling:
-                checks.append(lambda v, n=name: defs[n](v))
-            else:
-                checks.append(defs[name])
-        elif key == "type":
-            names = [value] if isinstance(value, str) else value
-            type_checks = [_PY_TYPES[n] for n in names]
-            if len(type_checks) == 1:
-                checks.append(type_checks[0])
-            else:
-                checks.append(lambda v, tc=type_checks: any(t(v) for t in tc))
-        elif key == "enum":
-            checks.append(_enum(value))
-        elif key == "const":
-            checks.append(lambda v, c=value: _same(v, c))
-        elif key in ("maxLength", "minLength"):
-            limit = value
-            if key == "maxLength":
-                checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) <= n)
-            else:
-                checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) >= n)
-        elif key == "required":
-            checks.append(lambda v, req=tuple(value): not isinstance(v, dict) or all(r in v for r in req))
-        elif key == "properties":
-            if node.get("patternProperties"):
-                raise _Unsupported("patternProperties")
-            props = {k: _compile(sub, defs, root, compiling) for k, sub in value.items()}
-            extra = _compile(node.get("additionalProperties", True), defs, root, compiling)
-            checks.append(_members(props, extra))
-        elif key == "additionalProperties":
-            if node.get("patternProperties"):
-                raise _Unsupported("patternProperties")
-            if "properties" not in node:  # else checked with the properties, in the same pass
-                checks.append(_members({}, _compile(value, defs, root, compiling)))
-        elif key == "items":
-            item = _compile(value, defs, root, compiling)
-            checks.append(lambda v, it=item: not isinstance(v, list) or all(it(x) for x in v))
-        else:
-            raise _Unsupported(key)
+    checks = [
+        check
+        for key, value in node.items()
+        if key not in _ANNOTATIONS and (check := _keyword(key, value, node, defs, root)) is not None
+    ]
     return _all(checks) if checks else _always
+
+
+def _keyword(
+    key: str, value: Any, node: dict[str, Any], defs: dict[str, Check], root: dict[str, Any]
+) -> Check | None:
+    """One keyword of a schema object as a check (each its own scope, so closures bind this call's values).
+
+    None for ``additionalProperties`` beside ``properties``: both are checked in one pass there.
+    """
+    if key == "$ref":
+        if not value.startswith("#/$defs/"):
+            raise _Unsupported(value)
+        name = value[len("#/$defs/") :]
+        if name not in defs:
+            defs[name] = _never  # until compiled
+            defs[name] = _compile(root["$defs"][name], defs, root)
+        if defs[name] is _never:  # a recursive reference, met while compiling: looked up when used
+            return lambda v: defs[name](v)
+        return defs[name]
+    if key == "type":
+        names = [value] if isinstance(value, str) else value
+        type_checks = [_PY_TYPES[n] for n in names]
+        if len(type_checks) == 1:
+            return type_checks[0]
+        return lambda v: any(t(v) for t in type_checks)
+    if key == "enum":
+        return _enum(value)
+    if key == "const":
+        return lambda v: _same(v, value)
+    if key == "maxLength":
+        return lambda v: not isinstance(v, str) or len(v) <= value
+    if key == "minLength":
+        return lambda v: not isinstance(v, str) or len(v) >= value
+    if key == "required":
+        required = tuple(value)
+        return lambda v: not isinstance(v, dict) or all(r in v for r in required)
+    if key in ("properties", "additionalProperties"):
+        if node.get("patternProperties"):
+            raise _Unsupported("patternProperties")
+        if key == "additionalProperties" and "properties" in node:
+            return None
+        props = {k: _compile(sub, defs, root) for k, sub in node.get("properties", {}).items()}
+        return _members(props, _compile(node.get("additionalProperties", True), defs, root))
+    if key == "items":
+        item = _compile(value, defs, root)
+        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+    raise _Unsupported(key)
 
 
 def compile_validity(schema: dict[str, Any]) -> Check | None:
