@@ -50,6 +50,7 @@ import errno
 import fcntl
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -380,12 +381,24 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
     return state
 
 
+def _open_regular(path: Path, flags: int) -> int:
+    """Open the ledger so that nothing can block: a FIFO or a device named like it is refused, not read."""
+    fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LedgerError(path, 0, "is not a regular file; the ledger must be a plain file")
+    os.set_blocking(fd, True)
+    return fd
+
+
 def read(path: Path) -> LedgerState:
     """The ledger at ``path``; a missing file is an empty ledger."""
     try:
-        data = path.read_bytes()
+        fd = _open_regular(path, os.O_RDONLY)
     except FileNotFoundError:
         return LedgerState()
+    with os.fdopen(fd, "rb") as f:
+        data = f.read()
     torn_line = None
     tail = data.rfind(b"\n") + 1
     if is_torn(data[tail:]):  # taken off before decoding: a crash may have cut a character in two
@@ -430,7 +443,7 @@ class Writer:
         try:
             _lock(lock_fd, self.lock_timeout)
             if self.path.exists():
-                self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+                self._fd = _open_regular(self.path, os.O_RDWR | os.O_APPEND)
                 self._repair(self._fd)
         except BaseException:
             os.close(lock_fd)

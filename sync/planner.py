@@ -456,6 +456,15 @@ def _found_on_page(
     return None
 
 
+def _same_object(kind: kinds.ObjectKind, before: Mapping[str, Any] | None, now: Mapping[str, Any]) -> bool:
+    """Whether two declarations differ only in the fields a PUT may change."""
+    if before is None:
+        return False
+    return {k: v for k, v in before.items() if k not in MUTABLE[kind]} == {
+        k: v for k, v in now.items() if k not in MUTABLE[kind]
+    }
+
+
 def _declarations(
     files: Sequence[Statusfile],
     ledger: LedgerState,
@@ -510,6 +519,22 @@ def _declarations(
         if moved is not None and moved.kind == kind:  # its folder was renamed: the same object
             del gone[f.sha256]
             out[f.rel] = Declared(f, "move", moved.key, moved.id, before=moved.payload)
+            continue
+        twin = next(
+            (o for o in gone.values() if o.kind == kind and _same_object(kind, o.payload, f.payload)), None
+        )
+        if twin is not None:  # a new key would create a second object: make the user do it in two steps
+            del gone[twin.sha256]
+            ctx.at_file(
+                f,
+                (),
+                f"looks like {ctx.root}/{twin.path} ({what} {twin.id}) moved to this folder and edited at "
+                f"once, which cannot be told from a new {what}; move the folder in one change and edit "
+                f"{' and '.join(MUTABLE[kind])} in the next",
+                "moved-and-edited",
+                Severity.ERROR,
+            )
+            out[f.rel] = Declared(f, None, twin.key, twin.id, before=twin.payload)
             continue
         key = (
             entry.key

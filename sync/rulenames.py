@@ -85,6 +85,7 @@ RULES: dict[str, str] = {
     "ledger-invalid": "a ledger line that cannot be trusted",
     "incident-not-found": "an incident the statusfiles post to is not on the page",
     "object-not-found": "an incident or window a declaration created is no longer on the page",
+    "moved-and-edited": "a declaration whose folder moved and whose name or schedule changed at once",
     # publishing (sync/publisher.py, sync/commands/sync.py)
     "api-rejected": "the API refused a request (a 4xx)",
     "api-auth": "the API refused the key (401 or 403)",

@@ -58,7 +58,8 @@ def test_plan_says_why_a_ledger_that_is_a_folder_cannot_be_read(project: Path) -
     proc = run_cli("plan", cwd=project)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stderr == ""
-    assert "statusfiles/ledger.jsonl: error: cannot be read: Is a directory [ledger-invalid]" in proc.stdout
+    problem = "is not a regular file; the ledger must be a plain file"
+    assert f"statusfiles/ledger.jsonl: error: {problem} [ledger-invalid]" in proc.stdout
 
 
 def test_plan_says_why_a_ledger_under_a_file_cannot_be_read(project: Path) -> None:
@@ -74,6 +75,23 @@ def test_sync_refuses_a_ledger_folder_before_reading_the_page(project: Path, san
     assert (proc.returncode, proc.stderr) == (1, "")
     assert one_line(proc.stdout).startswith(
         "Nothing was published: the ledger statusfiles/ledger.jsonl cannot be written"
+    )
+    assert sandbox.requests() == []
+
+
+def test_a_fifo_named_like_the_ledger_is_refused_not_read(project: Path, sandbox: Sandbox) -> None:
+    os.mkfifo(project / "statusfiles" / "ledger.jsonl")  # opening it blocking would hang every command
+    proc = run_cli("plan", cwd=project, timeout=60)
+    assert proc.returncode == 1 and proc.stderr == ""
+    assert (
+        "statusfiles/ledger.jsonl: error: is not a regular file; the ledger must be a plain file"
+        in proc.stdout
+    )
+    proc = run_cli("sync", cwd=project, env=sync_env(sandbox.base_url), timeout=60)
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert one_line(proc.stdout) == (
+        "Nothing was published: the ledger statusfiles/ledger.jsonl is not a regular file; "
+        "the ledger must be a plain file.\n"
     )
     assert sandbox.requests() == []
 

@@ -185,6 +185,22 @@ def test_a_renamed_folder_is_the_same_object_never_created_again() -> None:
     assert not p.has_changes
 
 
+def test_a_folder_moved_and_renamed_at_once_is_an_error_not_a_second_incident() -> None:
+    d = declared_incident("old-folder")
+    ledger = created(Ledger(), d, "OBJ")
+    p = plan([declared_incident("new-folder", name="New name")], ledger.state)
+    assert rules(p) == [("moved-and-edited", "statusfiles/new-folder/incident.yaml")]
+    assert not p.creates and not p.declared("create")
+
+
+def test_a_new_incident_beside_a_deleted_one_is_created() -> None:
+    ledger = created(Ledger(), declared_incident("old-folder"), "OBJ")
+    fresh = declared_incident("new-folder", name="Another outage", message="Something else broke.")
+    p = plan([fresh], ledger.state)
+    assert [d.action for d in p.declared("create")] == ["create"]
+    assert rules(p) == [("deleted-after-publish", "statusfiles/old-folder/incident.yaml")]
+
+
 def test_a_created_object_missing_from_the_page_is_an_error() -> None:
     d = declared_incident("f")
     p = plan([d, folder_update("f/01.yaml")], created(Ledger(), d, "OBJ").state, remote={"OBJ": None})

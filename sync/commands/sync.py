@@ -138,6 +138,8 @@ def command(
                 _stop([], fmt, f"{exc} (--lock-timeout SECONDS waits for it).")
             except OSError as exc:
                 _stop([], fmt, f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)}).")
+            except ledger.LedgerError as exc:
+                _stop([], fmt, f"the ledger {ws.ledger_display} {exc.message}.")
         workspace.read_ledger(ws)
         if not ws.ok:
             _stop(ws.diagnostics, fmt, ws.trouble)
