@@ -246,6 +246,9 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     ]
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
+    # The example for other repositories makes the same promises.
+    example = load(REPO / "examples" / "workflows" / "statusfiles-publish.yml")
+    assert (example["on"], example["concurrency"]) == (workflow["on"], workflow["concurrency"])
     publish = workflow["jobs"]["publish"]
     assert publish["environment"] == "statusfiles"
     assert publish["if"] == "github.ref == 'refs/heads/main'"
