@@ -4,7 +4,8 @@
 # Environment: COMMAND (validate, plan or sync); STATUSFILES_DIR and STATUSFILES_LEDGER (empty: the
 # defaults); for sync, everything scripts/publish.sh reads; and as GitHub Actions sets them,
 # GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_EVENT_NAME. `statusfiles` must be on PATH.
-# Exit status: the command's (2 for an unknown command); outputs are written in every case.
+# Exit status: the command's (2 for an unknown command). statusfiles writes the job summary and the outputs;
+# exit-code is written here, in every case.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,31 +18,31 @@ main() {
   local rc=0
   case "${COMMAND:-}" in
     validate)
+      # Annotations on the diff, the summary line for the log, and the counts as step outputs.
       statusfiles validate --dir "$dir" --format github || rc=$?
-      statusfiles validate --dir "$dir" --format json >"$work/result.json" || true
       ;;
     plan)
       ledger_untouched || rc=1
-      : >"$work/report.md"
+      local -a warn=()
       branch_has_the_ledger_of_its_base
-      # Annotations on the pull request's diff lines; the plan repeats any error in its Markdown.
-      statusfiles validate --dir "$dir" --format github || rc=1
-      statusfiles plan --dir "$dir" --ledger "$ledger" --format markdown >>"$work/report.md" || rc=1
-      statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$work/result.json" || true
-      if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-        cat "$work/report.md" >>"$GITHUB_STEP_SUMMARY"
-      fi
+      # One run: validation's annotations, the plan in the job summary, its counts and Markdown as outputs.
+      statusfiles plan --dir "$dir" --ledger "$ledger" --format github "${warn[@]}" || rc=1
       ;;
     sync)
       STATUSFILES_PLAN_JSON="$work/result.json" STATUSFILES_REPORT="$work/report.md" \
         "$here/publish.sh" || rc=$?
+      if ! statusfiles github --plan-json "$work/result.json" --markdown "$work/report.md"; then
+        [ "$rc" -ne 0 ] || rc=1
+      fi
       ;;
     *)
       echo "::error title=statusfiles action::command must be validate, plan or sync, not '${COMMAND:-}'"
       rc=2
       ;;
   esac
-  set_outputs "$rc"
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    echo "exit-code=$rc" >>"$GITHUB_OUTPUT"
+  fi
   return "$rc"
 }
 
@@ -65,7 +66,7 @@ ledger_untouched() {
 
 # A branch made before the last publish lacks the ledger records of what that publish posted. The merge
 # commit has them, so this plan is right; but `statusfiles plan` on the branch itself lists those updates as
-# new, and its author is reading that locally. Say so at the top of the plan.
+# new, and its author is reading that locally. Say so at the top of the plan (the caller's warn array).
 branch_has_the_ledger_of_its_base() {
   case "${GITHUB_EVENT_NAME:-}" in
     pull_request | pull_request_target) ;;
@@ -78,42 +79,7 @@ branch_has_the_ledger_of_its_base() {
   [ "$missing" -gt 0 ] || return 0
   local text="This branch predates the last publish: $ledger on the base branch has $missing record(s) it lacks. Update your branch (merge the base branch into it, or rebase onto it) so that it plans only what is new."
   echo "::warning file=$ledger,title=update your branch::$text"
-  printf '> [!WARNING]\n> **Update your branch.** %s\n\n' "$text" >>"$work/report.md"
-}
-
-# Counts from the JSON plan (or validation), and the Markdown report under a random heredoc delimiter:
-# the report quotes statusfiles, which the pull request's author wrote, so a fixed delimiter could be
-# forged to set other outputs.
-set_outputs() {
-  python3 - "$1" "$work/result.json" "$work/report.md" >>"${GITHUB_OUTPUT:-/dev/null}" <<'PY'
-import json
-import secrets
-import sys
-from pathlib import Path
-
-rc, result, report = sys.argv[1:]
-try:
-    summary = json.loads(Path(result).read_text(encoding="utf-8"))["summary"]
-except (OSError, ValueError, KeyError, TypeError):
-    summary = {}
-print(f"exit-code={rc}")
-print(f"has-changes={'true' if summary.get('has_changes') else 'false'}")
-for key in ("publish", "incidents", "notify", "moves", "errors"):
-    print(f"{key}={int(summary.get(key) or 0)}")
-
-try:
-    text = Path(report).read_text(encoding="utf-8")
-except OSError:
-    text = ""
-# A comment or issue body holds at most 65,536 characters, and the workflows pass it through one
-# environment variable and one argument, each at most 128 KiB: cut by characters and by bytes, leaving room
-# for what the workflow adds.
-cut = text[:60_000].encode("utf-8")[:100_000].decode("utf-8", "ignore")
-if cut != text:
-    text = cut + "\n\n*Cut short here: the run's job summary has all of it.*\n"
-delimiter = f"statusfiles_{secrets.token_hex(16)}"
-print(f"markdown<<{delimiter}\n{text}\n{delimiter}")
-PY
+  warn=(--github-warning "**Update your branch.** $text")
 }
 
 work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-action.XXXXXX")

@@ -75,7 +75,20 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is w
 # --- errors -------------------------------------------------------------------
 
 
-class ApiError(Exception):
+class ApiProblem(Exception):
+    """The root of everything the client raises about a request; catch a branch, for what it means:
+    ``NotApplied`` (refused, or never arrived) or ``OutcomeUnknown`` (settled only by reading back)."""
+
+
+class NotApplied(ApiProblem):
+    """Certainly not applied: the API refused the request, or nothing reached it.
+
+    A request that is safe to repeat (a read, a PUT, a create carrying an idempotency key) is retried after
+    a lost response or a 5xx, and ends here when the retries run out: sending it again is harmless.
+    """
+
+
+class ApiError(NotApplied):
     """The API answered, and the answer was no."""
 
     def __init__(self, status: int, body: Any, message: str | None = None) -> None:
@@ -106,12 +119,12 @@ class Rejected(ApiError):
     """A 4xx other than auth and 404 (usually 422): this request, as sent, will never succeed."""
 
 
-class OutcomeUnknown(Exception):
-    """A POST was sent but whether it was applied cannot be known from the response."""
-
-
-class Unreachable(Exception):
+class Unreachable(NotApplied):
     """The API could not be reached (nothing was sent) even after retrying."""
+
+
+class OutcomeUnknown(ApiProblem):
+    """A POST was sent but whether it was applied cannot be known from the response."""
 
 
 class ConfigError(ValueError):

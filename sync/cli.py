@@ -22,7 +22,22 @@ import click
 from sync import __version__
 
 # Listed in the order --help shows them.
-COMMANDS = ("validate", "plan", "sync", "new", "pull", "pages", "components", "active", "schema", "sandbox")
+COMMANDS = (
+    "validate",
+    "plan",
+    "sync",
+    "new",
+    "import",
+    "drift",
+    "pull",
+    "pages",
+    "components",
+    "active",
+    "schema",
+    "sandbox",
+    "github",
+)
+MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 
 CRASH_EXIT = 3
 DEBUG_ENV = "STATUSFILES_DEBUG"
@@ -37,7 +52,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        command: click.Command = importlib.import_module(f"sync.commands.{cmd_name}").command
+        command: click.Command = importlib.import_module(
+            f"sync.commands.{MODULES.get(cmd_name, cmd_name)}"
+        ).command
         return command
 
 

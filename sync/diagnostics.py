@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import IO, Any
 
+from sync.views import View
+
 JSON_FORMAT_VERSION = 1
 
 
@@ -147,6 +149,37 @@ def render_json(diagnostics: Iterable[Diagnostic], summary: dict[str, Any]) -> s
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+# --- Markdown (a pull-request comment, the job summary) -------------------------
+
+
+def md_code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
+    """The lines of an Errors and a Warnings section, each diagnostic's diff in a code block."""
+    lines = []
+    for kind, title in (("error", "Errors"), ("warning", "Warnings")):
+        chosen = [d for d in diagnostics if str(d.severity) == kind]
+        if not chosen:
+            continue
+        lines += [f"#### {title}", ""]
+        for d in chosen:
+            where = f"{d.file}:{d.line}" if d.line else d.file
+            first, _, rest = d.text.partition("\n")
+            lines.append(f"- {md_code(where)} **{d.rule}**: {first}")
+            if rest:
+                lines += ["", "  ```diff", *("  " + r for r in rest.splitlines()), "  ```"]
+        lines.append("")
+    return lines
+
+
+def render_markdown_refusal(title: str, headline: str, diagnostics: Sequence[Diagnostic]) -> str:
+    """Nothing can be published, why, and every diagnostic: for a comment or the job summary."""
+    lines = [f"### {title}", "", f"**Nothing can be published: {headline}**", ""]
+    return "\n".join([*lines, *render_markdown_diagnostics(diagnostics)]).rstrip() + "\n"
+
+
 # --- GitHub workflow commands ----------------------------------------------
 
 
@@ -172,6 +205,55 @@ def render_github(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 FORMATS = ("text", "json", "github")
+
+
+# --- validate's views: each returns its output and the exit status -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What validation found in ``checked`` files, ``failed`` of them with errors."""
+
+    diagnostics: Sequence[Diagnostic]
+    checked: int
+    failed: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def status(self) -> int:
+        return 1 if self.failed or self.errors else 0
+
+    def summary_line(self) -> str:
+        errors = self.errors
+        counts = [
+            plural(n, word)
+            for n, word in ((errors, "error"), (len(self.diagnostics) - errors, "warning"))
+            if n
+        ]
+        line = f"{plural(self.checked, 'file')} checked, {self.failed} failed"
+        return line + (f" ({', '.join(counts)}).\n" if counts else ".\n")
+
+
+def checked_text(c: Checked, colour: bool = False) -> View:
+    return render_text(c.diagnostics, colour) + c.summary_line(), c.status
+
+
+def checked_github(c: Checked) -> View:
+    return render_github(c.diagnostics) + c.summary_line(), c.status
+
+
+def checked_json(c: Checked) -> View:
+    errors = c.errors
+    summary = {
+        "files_checked": c.checked,
+        "files_failed": c.failed,
+        "errors": errors,
+        "warnings": len(c.diagnostics) - errors,
+    }
+    return render_json(c.diagnostics, summary), c.status
 
 
 def plural(n: int, word: str) -> str:

@@ -48,3 +48,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(folder)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, naming the path the system refused (it may be a parent folder)."""
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)

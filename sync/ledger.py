@@ -8,7 +8,8 @@ One JSON object per line, each with the format version ``v`` and an ``event``:
     the POST succeeded: ``path``, ``sha256``, ``incident``, ``update_id``, ``published_at``.
 ``adopted``
     found already on the status page (a lost response, a crash, a lost ledger) and recorded without
-    posting: the fields of ``posted`` plus ``payload``.
+    posting: the fields of ``posted`` plus ``payload``, and ``origin`` (see ``ORIGINS``) when no
+    intent of statusfiles' own preceded it.
 ``unknown``
     the POST's outcome could not be learned (the response was lost and the update was not visible
     when read back): ``path``, ``sha256``, ``incident``, ``error``.
@@ -58,6 +59,12 @@ from typing import Any, Literal
 
 from sync.fsutil import fsync_dir
 
+# ``origin`` on an adopted / created record: who put it on the page when statusfiles did not. Absent, or
+# after statusfiles' own intent, statusfiles posted it.
+ORIGINS = {
+    "page": "found on the page matching a statusfile, never posted by statusfiles",
+    "import": "posted elsewhere (the dashboard, Slack); its statusfile was written by import",
+}
 FORMAT_VERSION = 2  # 2: declarations (create / created / put records) and maintenance updates
 LEDGER_NAME = "ledger.jsonl"
 
@@ -104,6 +111,7 @@ _ORDER = (
     "maintenance",
     "update_id",
     "published_at",
+    "origin",
     "error",
 )
 
@@ -140,6 +148,12 @@ class Entry:
     published_at: str | None = None
     seq: int = 0  # line of the latest outcome: orders "most recently posted"
     line: int = 0  # line of the latest record about this entry
+    origin: str | None = None  # None: posted by statusfiles; see ORIGINS
+
+    @property
+    def imported(self) -> bool:
+        """Written by ``import`` from an update posted elsewhere: no part of git's publish order."""
+        return self.origin == "import"
 
     @property
     def posted(self) -> bool:
@@ -167,6 +181,7 @@ class ObjectEntry:
     id: str | None = None
     published_at: str | None = None
     line: int = 0
+    origin: str | None = None  # None: created by statusfiles; see ORIGINS
 
     @property
     def created(self) -> bool:
@@ -281,6 +296,7 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
         entry.status = "posted"
         entry.update_id = record["update_id"]
         entry.published_at = record["published_at"]
+        entry.origin = record.get("origin") if isinstance(record.get("origin"), str) else None
         entry.seq = line
     elif event in ("unknown", "rejected") and not entry.posted:
         entry.status = event
@@ -312,6 +328,7 @@ def _apply_object(state: LedgerState, record: dict[str, Any], line: int) -> None
     obj.line = line
     if event == "created":
         obj.status, obj.id, obj.published_at = "created", record["id"], record["published_at"]
+        obj.origin = record.get("origin") if isinstance(record.get("origin"), str) else None
         obj.sha256, obj.payload = record["sha256"], record["payload"]
     elif event == "create-unknown" and not obj.created:
         obj.status = "unknown"

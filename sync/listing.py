@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sync import views
 from sync.diagnostics import JSON_FORMAT_VERSION
 from sync.kinds import folder_of
 from sync.ledger import LedgerState
@@ -149,3 +150,8 @@ def active_text(per_page: Sequence[tuple[Page, Sequence[Open]]], show: Mapping[s
                 lines.append(f"    {'':<11}{i.schedule}")
             lines.append(f"    {'':<11}{where}")
     return "\n".join(lines) + "\n" if lines else "The account has no status pages.\n"
+
+
+PAGES_VIEWS = views.listing(pages_text, pages_json)
+COMPONENTS_VIEWS = views.listing(components_text, components_json)
+ACTIVE_VIEWS = views.listing(active_text, active_json)

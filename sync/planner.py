@@ -58,6 +58,19 @@ class Planned:
     unsettled: bool = False  # an earlier sync recorded an intent but no outcome
     remote: RemoteUpdate | None = None  # the update found on the page, for adopt
 
+    @property
+    def found_elsewhere(self) -> bool:
+        """An adoption of an update statusfiles never posted (no intent in the ledger): posted elsewhere
+        with this file's content. The file is recorded and will never be posted."""
+        return self.action == "adopt" and not self.unsettled
+
+    @property
+    def adoption(self) -> str:
+        """Who put an adopted update on the page, in words for the plan and the report."""
+        if self.found_elsewhere:
+            return "found on the page with no intent in the ledger (posted elsewhere, or the ledger lost it)"
+        return "posted by statusfiles (its intent is in the ledger)"
+
 
 @dataclass(frozen=True, slots=True)
 class Move:
@@ -372,7 +385,10 @@ def _incident(
         else:
             updates.append(Planned(f, "create", unsettled))
 
-    last = posted[-1].posted_path if posted else None
+    # An imported file is named after the page's updates, not posted in git's order: it never puts a
+    # later file out of order.
+    ours = [e for e in posted if not e.imported]
+    last = ours[-1].posted_path if ours else None
     running = status
     creates = 0
     for p in updates:

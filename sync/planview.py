@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural, render_text
+from sync.diagnostics import (
+    JSON_FORMAT_VERSION,
+    Diagnostic,
+    md_code,
+    plural,
+    render_github,
+    render_json,
+    render_markdown_diagnostics,
+    render_markdown_refusal,
+    render_text,
+)
 from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.timefmt import change_text, utc, window
+from sync.views import View
 
 PREVIEW = 76
 
@@ -192,9 +204,7 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
             f = p.file
             if p.action == "adopt":
                 assert p.remote is not None
-                lines.append(
-                    f"  = {f.rel}  already on the page as update {p.remote.id}: recorded, not posted"
-                )
+                lines.append(f"  = {f.rel}  update {p.remote.id} {p.adoption}: recorded, will not be posted")
                 continue
             mark = "+" if not colour else "\x1b[32m+\x1b[0m"
             lines.append(
@@ -220,40 +230,19 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
 # --- markdown ---------------------------------------------------------------
 
 
-def _md_code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
-
-
 def _md_quote(message: str) -> str:
     return "\n".join(("> " + line).rstrip() for line in message.strip().splitlines()) or ">"
 
 
-def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
-    lines = []
-    for kind, title in (("error", "Errors"), ("warning", "Warnings")):
-        chosen = [d for d in diagnostics if str(d.severity) == kind]
-        if not chosen:
-            continue
-        lines += [f"#### {title}", ""]
-        for d in chosen:
-            where = f"{d.file}:{d.line}" if d.line else d.file
-            first, _, rest = d.text.partition("\n")
-            lines.append(f"- {_md_code(where)} **{d.rule}**: {first}")
-            if rest:
-                lines += ["", "  ```diff", *("  " + r for r in rest.splitlines()), "  ```"]
-        lines.append("")
-    return lines
-
-
-def render_markdown_plan(plan: Plan, names: Snapshot | None = None) -> str:
-    lines = ["### statusfiles plan", "", f"**{headline(plan)}** {details(plan)}", ""]
+def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str = "statusfiles plan") -> str:
+    lines = [f"### {title}", "", f"**{headline(plan)}** {details(plan)}", ""]
     for inc in plan.incidents:
         what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
-        ident = f" {_md_code(inc.incident_id)}" if inc.incident_id else ""
+        ident = f" {md_code(inc.incident_id)}" if inc.incident_id else ""
         lines += [f"#### {what}{ident}" + (f" — {inc.name}" if inc.name else ""), ""]
         d = inc.declared
         if d is not None and d.action is not None:
-            lines.append(f"- {_md_code(d.file.rel)} — **{_declaration_head(d, names)}**")
+            lines.append(f"- {md_code(d.file.rel)} — **{_declaration_head(d, names)}**")
             lines += [
                 f"  - {label}: {text}" for label, text in declaration_lines(d, names) if label != "message"
             ]
@@ -276,21 +265,21 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None) -> str:
             if p.action == "adopt":
                 assert p.remote is not None
                 lines += [
-                    f"{i}. {_md_code(f.rel)} is already on the page (update {_md_code(p.remote.id)}): "
-                    "recorded, not posted.",
+                    f"{i}. {md_code(f.rel)} is already on the page (update {md_code(p.remote.id)}, "
+                    f"{p.adoption}): recorded, **will not be posted**.",
                     "",
                 ]
                 continue
             status = _status_text(before, after).replace("->", "→")
             notify = "**emails subscribers**" if f.notify else "no email"
-            lines.append(f"{i}. {_md_code(f.rel)} — status {status} · {notify}")
+            lines.append(f"{i}. {md_code(f.rel)} — status {status} · {notify}")
             if p.unsettled:
                 lines.append(
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"
                 )
             for cid, old, new in changes:
                 name = names.component_name(cid) if names else None
-                shown = f"{name} ({_md_code(cid)})" if name else _md_code(cid)
+                shown = f"{name} ({md_code(cid)})" if name else md_code(cid)
                 lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
             for d in f.warnings:
                 # "<" escaped: a pasted <!here> or <@U…> would otherwise vanish as HTML
@@ -298,16 +287,10 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None) -> str:
             lines += ["", "\n".join("   " + line for line in _md_quote(f.message).splitlines()), ""]
     if plan.moves:
         lines += ["#### Renamed (recorded, not posted)", ""]
-        lines += [f"- {_md_code(m.entry.path)} → {_md_code(m.file.rel)}" for m in plan.moves]
+        lines += [f"- {md_code(m.entry.path)} → {md_code(m.file.rel)}" for m in plan.moves]
         lines.append("")
     lines += render_markdown_diagnostics(plan.diagnostics)
     return "\n".join(lines).rstrip() + "\n"
-
-
-def render_markdown_refusal(title: str, headline: str, diagnostics: Sequence[Diagnostic]) -> str:
-    """Nothing can be published, why, and every diagnostic: for a comment or the job summary."""
-    lines = [f"### {title}", "", f"**Nothing can be published: {headline}**", ""]
-    return "\n".join([*lines, *render_markdown_diagnostics(diagnostics)]).rstrip() + "\n"
 
 
 # --- json -------------------------------------------------------------------
@@ -325,6 +308,8 @@ def _planned_json(p: Planned, before: str | None, after: str | None) -> dict[str
         "status_before": before,
         "status_after": after,
         "remote_update_id": p.remote.id if p.remote else None,
+        # For an adoption: "statusfiles" (an intent in the ledger) or "page" (posted elsewhere).
+        "origin": ("page" if p.found_elsewhere else "statusfiles") if p.action == "adopt" else None,
         "payload": f.payload,
         "warnings": [d.to_json() for d in f.warnings],
     }
@@ -408,3 +393,62 @@ def plan_json(
 
 def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
     return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the plan command's views: each returns its output and the exit status ----------------------------
+
+
+def plan_status(plan: Plan, detailed: bool) -> int:
+    """1 on errors; with --detailed-exitcode, 2 when something would be posted."""
+    return 1 if plan.errors else 2 if detailed and plan.has_changes else 0
+
+
+def plan_text(plan: Plan, names: Snapshot | None, detailed: bool, colour: bool = False) -> View:
+    return render_text_plan(plan, colour, names), plan_status(plan, detailed)
+
+
+def plan_markdown(plan: Plan, names: Snapshot | None, detailed: bool) -> View:
+    return render_markdown_plan(plan, names), plan_status(plan, detailed)
+
+
+def plan_json_view(plan: Plan, names: Snapshot | None, detailed: bool) -> View:
+    return render_json_plan(plan, names), plan_status(plan, detailed)
+
+
+def plan_github(
+    plan: Plan, names: Snapshot | None, detailed: bool, validated: Sequence[Diagnostic] = ()
+) -> View:
+    """Validation's annotations on the diff lines, then the plan as text for the log (the Markdown, in the
+    job summary, lists the plan's own findings)."""
+    return render_github(validated) + render_text_plan(plan, False, names), plan_status(plan, detailed)
+
+
+@dataclass(frozen=True, slots=True)
+class NoPlan:
+    """Why no plan could be made: the statusfiles, the lint configuration, the ledger or the snapshot."""
+
+    trouble: str
+    diagnostics: Sequence[Diagnostic]
+    checked: int
+    failed: int
+
+
+def no_plan_text(no: NoPlan, colour: bool = False) -> View:
+    return render_text(no.diagnostics, colour) + f"No plan: {no.trouble}\n", 1
+
+
+def no_plan_markdown(no: NoPlan) -> View:
+    return render_markdown_refusal("statusfiles plan", no.trouble, no.diagnostics), 1
+
+
+def no_plan_json(no: NoPlan) -> View:
+    summary = {
+        "files_checked": no.checked,
+        "files_failed": no.failed,
+        "errors": sum(1 for d in no.diagnostics if d.is_error),
+    }
+    return render_json(no.diagnostics, summary), 1
+
+
+def no_plan_github(no: NoPlan) -> View:
+    return render_github(no.diagnostics) + f"No plan: {no.trouble}\n", 1

@@ -384,7 +384,7 @@ class Publisher:
         read = self.client.get_maintenance if target.kind == "maintenance" else self.client.get_incident
         try:
             obj = read(target.id)
-        except (api.ApiError, api.Unreachable):
+        except api.ApiProblem:
             return None
         if obj is None or not self._match_page(d, target, obj):
             return None
@@ -430,7 +430,7 @@ class Publisher:
             except api.OutcomeUnknown as exc:
                 problem = str(exc)
                 continue
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.NotApplied as exc:
                 if isinstance(exc, api.ApiError) and exc.status < 500:  # refused: certainly not created
                     return self._create_failed(d, exc)
                 problem = str(exc)  # retried already, and any attempt may have been applied
@@ -462,7 +462,7 @@ class Publisher:
         self._emit(Outcome.of(f, "unknown", pending, detail=message, diagnostic=diagnostic))
         return None
 
-    def _create_failed(self, d: Declared, exc: Exception) -> None:
+    def _create_failed(self, d: Declared, exc: api.ApiError) -> None:
         f = d.file
         self._record("create-rejected", **_object(d), error=str(exc))
         self._emit(
@@ -480,7 +480,7 @@ class Publisher:
                 self.client.update_maintenance(object_id, body["name"], body["start_at"], body["end_at"])
             else:
                 self.client.update_incident(object_id, body["name"])
-        except (api.ApiError, api.Unreachable, api.OutcomeUnknown) as exc:
+        except api.ApiProblem as exc:
             # Nothing is recorded: the next sync sends the same PUT, which sets the same state.
             result: Result = "unknown" if isinstance(exc, api.OutcomeUnknown) else "failed"
             self._emit(Outcome.of(f, result, target, detail=str(exc), diagnostic=self._diagnose(f, exc)))
@@ -489,7 +489,7 @@ class Publisher:
         self._emit(Outcome.of(f, "updated", target, status=None, detail=change_text(d.changes)))
         return object_id
 
-    def _diagnose(self, f: Statusfile, exc: Exception) -> Diagnostic:
+    def _diagnose(self, f: Statusfile, exc: api.ApiProblem) -> Diagnostic:
         if isinstance(exc, api.AuthError):  # no later request can succeed either
             self.stop(str(exc))
             return f.diagnostic((), str(exc), "api-auth")
@@ -512,6 +512,7 @@ class Publisher:
                 update_id=p.remote.id,
                 published_at=p.remote.published_at,
                 payload=f.payload,
+                **({"origin": "page"} if p.found_elsewhere else {}),
             )
             self._emit(
                 Outcome.of(
@@ -519,7 +520,7 @@ class Publisher:
                     "adopted",
                     target,
                     update_id=p.remote.id,
-                    detail="already on the page: recorded, not posted",
+                    detail=f"{p.adoption}: recorded, not posted",
                 )
             )
             return True
@@ -535,7 +536,7 @@ class Publisher:
             update = post(body)
         except api.OutcomeUnknown as exc:
             return self._reconcile(f, target, str(exc))
-        except (api.ApiError, api.Unreachable) as exc:  # certainly not applied
+        except api.NotApplied as exc:
             self._record("rejected", **_identity(f, target), error=str(exc))
             self._emit(Outcome.of(f, "failed", target, detail=str(exc), diagnostic=self._diagnose(f, exc)))
             return False
@@ -561,7 +562,7 @@ class Publisher:
                 self._sleep(self.reconcile_delay * 2 ** (attempt - 1))
             try:
                 obj = read(target.id)
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 failure = str(exc)
                 continue
             read_back = True

@@ -54,6 +54,7 @@ class RemoteMaintenance:
     end_at: str | None = None
     automate: bool = False
     kind: str = "maintenance"
+    component_ids: tuple[str, ...] = ()  # the affected components, from the maintenance periods
 
 
 RemoteObject = RemoteIncident | RemoteMaintenance
@@ -203,12 +204,14 @@ def parse_maintenance(data: Any, maintenance_id: str | None = None) -> RemoteMai
     """A maintenance window from a show / create / PUT body or a list item. Its schedule is only in
     ``component_maintenance_periods``."""
     body, where, found = _object(data, "status_page_maintenance", maintenance_id)
-    starts, ends = [], []
+    starts, ends, components = [], [], []
     for i, period in enumerate(_field(body, "component_maintenance_periods", list, where)):
         at = f"{where}component_maintenance_periods[{i}]."
         if not isinstance(period, Mapping):
             raise ShapeError(f"{at[:-1]} should be an object, found {_json_type(period)}")
         starts.append(_field(period, "start_at", str, at))
+        if isinstance(period.get("component_id"), str) and period["component_id"] not in components:
+            components.append(period["component_id"])
         if "end_at" in period:
             ends.append(_field(period, "end_at", str, at))
     return RemoteMaintenance(
@@ -220,6 +223,7 @@ def parse_maintenance(data: Any, maintenance_id: str | None = None) -> RemoteMai
         start_at=min(starts, default=None),
         end_at=max(ends, default=None),
         automate=_flag(body, "automate_maintenance_status", where),
+        component_ids=tuple(components),
     )
 
 

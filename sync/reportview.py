@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sync.diagnostics import JSON_FORMAT_VERSION, Diagnostic, plural
-from sync.planview import render_markdown_diagnostics
+from sync.diagnostics import (
+    JSON_FORMAT_VERSION,
+    Diagnostic,
+    plural,
+    render_json,
+    render_markdown_diagnostics,
+    render_markdown_refusal,
+    render_text,
+)
+from sync.planview import plan_json, render_markdown_plan, render_text_plan
 from sync.publisher import Outcome, Report
 from sync.snapshot import Snapshot, component_label, names_json, page_label
+
+if TYPE_CHECKING:
+    from sync.job import Progress, SyncResult
 
 _WIDTH = 8
 
@@ -57,7 +69,7 @@ def outcome_line(o: Outcome, names: Names | None = None) -> str:
         parts.append(o.status)
     if o.update_id:
         parts.append(f"update {o.update_id}")
-    if o.result in ("created", "updated") and o.detail:
+    if o.result in ("created", "updated", "adopted") and o.detail:
         parts.append(o.detail)
     if names is not None and (extra := names.of(o)):
         parts.append(extra)
@@ -137,12 +149,9 @@ def render_text_summary(report: Report) -> str:
 def render_markdown_report(
     report: Report,
     diagnostics: Sequence[Diagnostic],
-    *,
-    dry_run: bool = False,
     names: Names | None = None,
 ) -> str:
-    title = "### statusfiles sync" + (" (dry run)" if dry_run else "")
-    lines = [title, "", f"**{summary_line(report)}**", ""]
+    lines = ["### statusfiles sync", "", f"**{summary_line(report)}**", ""]
     if report.outcomes:
         lines += ["| result | statusfile | incident | status | update |", "| --- | --- | --- | --- | --- |"]
         for o in report.outcomes:
@@ -191,3 +200,58 @@ def report_json(
         "diagnostics": [d.to_json() for d in diagnostics],
         "names": (names or Names(None, {})).json(report),
     }
+
+
+# --- a sync's views: each returns its output and the exit status ---------------------------------
+
+View = tuple[str, int]
+
+
+def _reported(result: SyncResult) -> list[Diagnostic]:
+    """What publishing diagnosed, then the plan's warnings."""
+    report, plan = result.report, result.plan
+    found = [o.diagnostic for o in report.outcomes if o.diagnostic is not None] if report else []
+    return [*found, *(d for d in (plan.diagnostics if plan else ()) if not d.is_error)]
+
+
+def progress_line(p: Progress) -> str:
+    """An outcome as it happens, for a person watching."""
+    return outcome_line(p.outcome, p.names)
+
+
+def sync_text(result: SyncResult, colour: bool = False) -> View:
+    """For a person at a terminal. The outcome lines came as they happened (``outcome_line``)."""
+    if result.refusal is not None:
+        text = render_text(result.diagnostics, colour) + f"Nothing was published: {result.refusal}\n"
+        return text, 1
+    assert result.plan is not None
+    if result.report is None:
+        text = render_text_plan(result.plan, colour, result.snapshot)
+        return text + "Dry run: nothing was posted and the ledger was not changed.\n", 0
+    found = [o.diagnostic for o in result.report.outcomes if o.diagnostic is not None]
+    return render_text(found, colour) + render_text_summary(result.report), int(not result.ok)
+
+
+def sync_json(result: SyncResult) -> View:
+    """For programs: the refusal as a diagnostics document, else the plan (dry run) or the report."""
+    if result.refusal is not None:
+        summary = {"ok": False, "published": 0, "reason": result.refusal}
+        return render_json(result.diagnostics, summary), 1
+    assert result.plan is not None
+    if result.report is None:
+        doc = plan_json(result.plan, {"dry_run": True}, result.snapshot)
+    else:
+        extra = {"dry_run": False, "requests": result.stats.requests, "throttled": result.stats.throttled}
+        doc = report_json(result.report, _reported(result), extra, result.names)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", int(not result.ok)
+
+
+def sync_markdown(result: SyncResult) -> View:
+    """For the job summary and an issue: the same three cases, as Markdown."""
+    if result.refusal is not None:
+        return render_markdown_refusal("statusfiles sync", result.refusal, result.diagnostics), 1
+    assert result.plan is not None
+    if result.report is None:
+        return render_markdown_plan(result.plan, result.snapshot, title="statusfiles sync (dry run)"), 0
+    markdown = render_markdown_report(result.report, _reported(result), names=result.names)
+    return markdown, int(not result.ok)

@@ -282,6 +282,23 @@ def test_unreachable_after_retries() -> None:
     assert c.stats.requests == FAST.attempts
 
 
+def test_callers_catch_what_a_failure_means(sandbox: Sandbox, client: api.Client) -> None:
+    """Refused, unreachable and auth are one branch (nothing applied); a lost POST is the other."""
+    with pytest.raises(api.NotApplied):
+        client.post_update(update(components={"01NOTONTHISPAGE": "degraded_performance"}))
+    with api.Client(sandbox.base_url, "wrong-key", retry=FAST) as c, pytest.raises(api.NotApplied):
+        c.post_update(update())
+    sandbox.add_fault(Fault(kind="drop", method="POST", stage="after"))
+    with pytest.raises(api.OutcomeUnknown) as info:
+        client.post_update(update("Lost."))
+    assert not isinstance(info.value, api.NotApplied) and isinstance(info.value, api.ApiProblem)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with api.Client(f"http://127.0.0.1:{port}", KEY, retry=FAST) as c, pytest.raises(api.NotApplied):
+        c.post_update(update())
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: ClassVar[list[dict[str, str]]] = []
 

@@ -115,7 +115,10 @@ def test_lost_ledger_adopts_instead_of_reposting(project: Path, sandbox: Sandbox
     (project / "statusfiles" / "ledger.jsonl").unlink()
     dry = sync(project, sandbox, "--dry-run")
     assert (
-        sum(line.startswith("  = ") and "already on the page" in line for line in dry.stdout.splitlines())
+        sum(
+            line.startswith("  = ") and "found on the page with no intent" in line
+            for line in dry.stdout.splitlines()
+        )
         == 6
     )
     proc = sync(project, sandbox)

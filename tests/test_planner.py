@@ -412,3 +412,26 @@ def test_copies_are_each_posted_once_whatever_the_ledger_kept(
         assert [u.message for u in page[inc]] == [f.message for f in files if f.incident_id == inc]
     again = plan(files, after.state, remote={inc: incident(inc, *us) for inc, us in page.items()})
     assert not again.has_changes and not again.settlements and not again.adopts and not again.errors
+
+
+def test_an_imported_file_never_puts_a_later_one_out_of_order() -> None:
+    ours, pending = sf("i/02-b.yaml", "two"), sf("i/03-a.yaml", "three")
+    slack = sf("i/03-z.yaml", "from slack")  # imported meanwhile, numbered after 02 like `new` numbers it
+    history = Ledger().posted(ours)
+    history.add2(
+        "adopted",
+        path=slack.rel,
+        sha256=slack.sha256,
+        incident=slack.incident_id,
+        update_id="U-slack",
+        published_at="2026-11-26T02:00:00Z",
+        payload=slack.payload,
+        origin="import",
+    )
+    state = history.state
+    assert state.entries[slack.rel].imported and not state.entries[ours.rel].imported
+    p = plan([ours, slack, pending], state)
+    assert not p.errors and [x.file.rel for x in p.creates] == ["i/03-a.yaml"]
+    # The same record without its origin is statusfiles' own, and the rule holds as before.
+    history.lines[-1] = history.lines[-1].replace(', "origin": "import"', "")
+    assert [d.rule for d in plan([ours, slack, pending], history.state).errors] == ["out-of-order"]

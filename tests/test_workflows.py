@@ -497,3 +497,14 @@ def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_pat
     markdown = outputs["markdown"]
     assert markdown.rstrip().endswith("*Cut short here: the run's job summary has all of it.*")
     assert len(markdown) <= 60_100 and len(markdown.encode()) <= 100_100
+
+
+def test_action_sync_without_a_key_reports_the_skip_as_its_outputs(tmp_path: Path) -> None:
+    copy_examples(tmp_path / "repo")
+    rc, stdout, outputs, summary = action_run(tmp_path / "repo", "sync")
+    assert rc == 0, stdout
+    assert (outputs["status"], outputs["exit-code"], outputs["has-changes"]) == ("skipped", "0", "false")
+    assert outputs["markdown"].startswith(
+        "Publishing skipped: the `INCIDENT_IO_API_KEY` secret is not configured"
+    )
+    assert outputs["markdown"].strip() == summary.strip()

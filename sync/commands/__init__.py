@@ -6,12 +6,13 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from sync.diagnostics import Diagnostic, render_github, render_text, use_colour
+from sync.diagnostics import Diagnostic, render_text, use_colour
+from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,18 +73,16 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
-def os_reason(exc: OSError) -> str:
-    """Why a file operation failed, naming the path the system refused (it may be a parent folder)."""
-    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
+    """Print a view's output and exit with its status."""
+    output, status = view
+    click.echo(output, nl=False, color=colour)
+    raise SystemExit(status)
 
 
-def echo_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> None:
-    """Text for people (coloured at a terminal), workflow commands for GitHub Actions."""
-    if not diagnostics:
-        return
-    if fmt == "github":
-        click.echo(render_github(diagnostics), nl=False)
-    else:
+def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    """Text for people, coloured at a terminal."""
+    if diagnostics:
         out = click.get_text_stream("stdout")
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
 
@@ -152,7 +151,7 @@ def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
 
     try:
         pages = client.list_status_pages()
-    except (api.ApiError, api.Unreachable) as exc:
+    except api.ApiProblem as exc:
         raise read_failed("the status pages", exc) from None
     if wanted is None:
         return sorted(pages, key=lambda p: (p.name.casefold(), p.id))
@@ -165,3 +164,41 @@ def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
     raise click.BadParameter(
         f"no status page is named {wanted!r}{hint} (the pages: {choices})", param_hint="--page"
     )
+
+
+def guarded_client(base_url: str | None, timeout: float) -> Any:
+    """``api_client``, with the key kept out of everything this command prints (as sync does)."""
+    from sync import api
+
+    client = api_client(base_url, timeout)
+    key = os.environ.get("INCIDENT_IO_API_KEY")
+    click.get_current_context().with_resource(api.Redactor(key).guarding_output())
+    return client
+
+
+def page_objects(client: Any, pages: Sequence[Any]) -> list[Any]:
+    """Every incident and maintenance window on ``pages``; a ClickException when the API cannot be read."""
+    from sync import api
+
+    out: list[Any] = []
+    for p in pages:
+        try:
+            out += [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
+        except (api.ApiError, api.Unreachable) as exc:
+            raise read_failed(f"the incidents and maintenance windows on {p.name}", exc) from None
+    return out
+
+
+def known_pages(client: Any, snap: Any) -> list[Any]:
+    """The snapshot's pages when there is one (what git knows of), else every page of the account."""
+    return list(snap.pages) if snap is not None else chosen_pages(client, None)
+
+
+def folder_names(directory: Path) -> dict[str, list[str]]:
+    """Every folder under ``directory`` (relative, '/'-separated) and the names of the files in it."""
+    out: dict[str, list[str]] = {}
+    for here, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(here).relative_to(directory).as_posix()
+        out["" if rel == "." else rel] = list(names)
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from sync.commands import (
     page_option,
     read_failed,
     reads_api,
+    show,
 )
 from sync.statusfile import display_path
 
@@ -55,14 +55,11 @@ def command(
         for p in chosen_pages(client, page):
             try:
                 objects = [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 raise read_failed(f"what is open on {p.name}", exc) from None
             per_page.append((p, listing.open_on(objects, tracked, everything=everything)))
-    show = {folder: display_path(directory / folder) + "/" for folder in tracked.values()}
-    if fmt == "json":
-        click.echo(json.dumps(listing.active_json(per_page, show), indent=2, ensure_ascii=False))
-    else:
-        click.echo(listing.active_text(per_page, show), nl=False)
+    folders = {folder: display_path(directory / folder) + "/" for folder in tracked.values()}
+    show(listing.ACTIVE_VIEWS[fmt](per_page, folders))
 
 
 def _tracked(directory: Path, ledger_path: Path | None) -> dict[str, str]:

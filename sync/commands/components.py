@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from sync.commands import (
     page_option,
     read_failed,
     reads_api,
+    show,
 )
 
 
@@ -51,9 +51,6 @@ def command(
         for p in chosen_pages(client, page):
             try:
                 structures.append((p, client.get_structure(p.id)))
-            except (api.ApiError, api.Unreachable) as exc:
+            except api.ApiProblem as exc:
                 raise read_failed(f"the components of {p.name}", exc) from None
-    if fmt == "json":
-        click.echo(json.dumps(listing.components_json(structures), indent=2, ensure_ascii=False))
-    else:
-        click.echo(listing.components_text(structures), nl=False)
+    show(listing.COMPONENTS_VIEWS[fmt](structures))

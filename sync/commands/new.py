@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from sync import kinds, rules, schema
 from sync.commands import dir_option, echo_diagnostics
 from sync.diagnostics import StatusfileError
 from sync.fsutil import write_atomic
+from sync.naming import message_text, next_in, slugify
 from sync.statusfile import Source, Statusfile, discover, display_path, load_all, load_bytes, natural_key
 from sync.yamlstrict import implicit_tag
 
@@ -25,7 +25,6 @@ COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "
 MAINTENANCE_STATUSES = ("maintenance_scheduled", "maintenance_in_progress", "maintenance_complete")
 MAINTENANCE_COMPONENT_STATUSES = ("operational", "under_maintenance")
 SCISSORS = "# ------------------------ >8 ------------------------"
-_SEQ = re.compile(r"^(\d+)")
 # The order people read a statusfile in, whatever its kind; the message last.
 FIELD_ORDER = (
     "status_page_id",
@@ -148,20 +147,9 @@ def create(path: Path, content: str) -> None:
 # --- where the file goes -------------------------------------------------------
 
 
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].rstrip("-")
-
-
 def next_name(folder: Path, status: str | None) -> str:
     """Zero-padded sequence after every numbered file in ``folder``, then the status."""
-    numbers = (
-        [m.group(1) for p in folder.glob("*.y*ml") if (m := _SEQ.match(p.name))] if folder.is_dir() else []
-    )
-    width = max([2, *(len(n) for n in numbers)])
-    seq = max([0, *(int(n) for n in numbers)]) + 1
-    label = status.removeprefix("maintenance_").replace("_", "-") if status else "update"
-    return f"{seq:0{width}d}-{label}.yaml"
+    return next_in([p.name for p in folder.glob("*.y*ml")] if folder.is_dir() else [], status)
 
 
 def modeline_for(
@@ -222,7 +210,7 @@ class Names:
             try:
                 self._snapshot = snapshot.read(self.directory)
             except StatusfileError as exc:
-                echo_diagnostics(exc.diagnostics, "text")
+                echo_diagnostics(exc.diagnostics)
                 raise click.ClickException("the snapshot cannot be read: run `statusfiles pull`") from None
         return self._snapshot
 
@@ -319,7 +307,7 @@ def _declared_folder(folder: Path, directory: Path) -> Target | None:
     files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
     declaration = next((f for f in files if f.placement.declares), None)
     if declaration is None:
-        echo_diagnostics(loaded.diagnostics, "text")
+        echo_diagnostics(loaded.diagnostics)
         raise click.ClickException(
             f"{display_path(folder)} declares an incident or maintenance window that is not valid: "
             "fix it first"
@@ -392,10 +380,9 @@ def _read_message(message: str | None, message_file: Any, what: str, status: str
             ) from None
     elif message is None:
         message = _editor_message(what, status, notify)
-    text = message.strip()
-    if not text:
+    if not message.strip():
         raise click.ClickException("the message is empty; nothing written")
-    return text + "\n" if "\n" in text else text
+    return message_text(message)
 
 
 @click.command("new")
@@ -601,16 +588,34 @@ def _write(target: Target, payload: dict[str, Any], directory: Path, names: Name
         path = target.folder / next_name(
             target.folder, payload.get("incident_status") or payload.get("maintenance_status")
         )
+    write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
+    click.echo(display_path(path))
+
+
+def write_statusfile(
+    path: Path,
+    payload: dict[str, Any],
+    directory: Path,
+    placement: kinds.Placement,
+    siblings: list[Statusfile],
+    names: dict[str, str],
+) -> Statusfile:
+    """Write ``payload`` to the new file ``path`` as ``new`` writes every statusfile: its kind's schema
+    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded."""
     rel = os.path.relpath(path.resolve(), Path(directory).resolve()).replace(os.sep, "/")
     source = Source(path=path, display=display_path(path), rel=rel)
-    modeline, schema_copy = modeline_for(target.folder, directory, target.siblings, target.which)
+    which = schema.schema_for(placement)
+    modeline, schema_copy = modeline_for(path.parent, directory, siblings, which)
     try:
-        content, _ = render(payload, modeline, source, target.placement, names.ids)
+        content, loaded = render(payload, modeline, source, placement, names)
     except StatusfileError as exc:
-        echo_diagnostics(exc.diagnostics, "text")
-        raise click.ClickException("not written: the statusfile would not be valid") from None
+        echo_diagnostics(exc.diagnostics)
+        raise click.ClickException(
+            f"{display_path(path)} not written: the statusfile would not be valid"
+        ) from None
     if schema_copy is not None:
-        create(schema_copy, (schema.schemas_dir() / target.which.file_name).read_text(encoding="utf-8"))
+        create(schema_copy, (schema.schemas_dir() / which.file_name).read_text(encoding="utf-8"))
         click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     create(path, content)
-    click.echo(display_path(path))
+    return loaded

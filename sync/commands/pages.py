@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from sync.commands import (
     chosen_pages,
     format_option,
     reads_api,
+    show,
 )
 
 
@@ -36,7 +36,4 @@ def command(
     """
     with api_client(base_url, timeout) as client:
         pages = chosen_pages(client, None)
-    if fmt == "json":
-        click.echo(json.dumps(listing.pages_json(pages), indent=2, ensure_ascii=False))
-    else:
-        click.echo(listing.pages_text(pages), nl=False)
+    show(listing.PAGES_VIEWS[fmt](pages))

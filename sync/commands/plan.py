@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
 
-from sync import planner, planview, workspace
-from sync.commands import dir_option, echo_diagnostics, format_option, ledger_option
-from sync.diagnostics import render_json, use_colour
+from sync import github, planner, planview, workspace
+from sync.commands import dir_option, format_option, ledger_option, show
+from sync.diagnostics import use_colour
 from sync.statusfile import DiscoveryError
 
 
@@ -37,13 +38,25 @@ def usage_error(message: str, detailed: bool) -> click.UsageError:
 @click.command("plan", cls=PlanCommand)
 @dir_option
 @ledger_option
-@format_option(("text", "markdown", "json"))
+@format_option(
+    ("text", "markdown", "json", "github"),
+    help="Output format. github: annotations and the plan for the log, and, in GitHub Actions, the plan "
+    "in the job summary and its counts and Markdown as step outputs.",
+)
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when nothing would be posted, 2 when something would, 1 on any error.",
 )
-def command(directory: Path, ledger_path: Path | None, fmt: str, detailed_exitcode: bool) -> None:
+@click.option(
+    "--github-warning",
+    metavar="MARKDOWN",
+    default=None,
+    help="With --format github: a warning put first in the job summary and the Markdown output.",
+)
+def command(
+    directory: Path, ledger_path: Path | None, fmt: str, detailed_exitcode: bool, github_warning: str | None
+) -> None:
     """Show exactly what sync would publish, per incident and in order.
 
     Reads the statusfiles and the ledger only: no API key, no network, so it
@@ -64,32 +77,32 @@ def command(directory: Path, ledger_path: Path | None, fmt: str, detailed_exitco
         ws = workspace.load(directory, ledger_path)
     except DiscoveryError as exc:
         raise usage_error(str(exc), detailed_exitcode) from None
+    colour = use_colour(click.get_text_stream("stdout"))
 
     if not ws.ok:
-        if fmt == "json":
-            summary = {
-                "files_checked": ws.checked,
-                "files_failed": ws.failed,
-                "errors": sum(1 for d in ws.diagnostics if d.is_error),
-            }
-            click.echo(render_json(ws.diagnostics, summary), nl=False)
-        elif fmt == "markdown":
-            click.echo(
-                planview.render_markdown_refusal("statusfiles plan", ws.trouble, ws.diagnostics), nl=False
-            )
-        else:
-            echo_diagnostics(ws.diagnostics, fmt)
-            click.echo(f"No plan: {ws.trouble}")
-        raise SystemExit(1)
-
-    result = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
-    if fmt == "json":
-        click.echo(planview.render_json_plan(result, ws.snapshot), nl=False)
-    elif fmt == "markdown":
-        click.echo(planview.render_markdown_plan(result, ws.snapshot), nl=False)
+        plan = None
+        no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
+        refused = {
+            "text": partial(planview.no_plan_text, colour=colour),
+            "markdown": planview.no_plan_markdown,
+            "json": planview.no_plan_json,
+            "github": planview.no_plan_github,
+        }
+        view, markdown = refused[fmt](no), planview.no_plan_markdown(no)[0]
     else:
-        colour = use_colour(click.get_text_stream("stdout"))
-        click.echo(planview.render_text_plan(result, colour, ws.snapshot), nl=False, color=colour)
-    if result.errors:
-        raise SystemExit(1)
-    raise SystemExit(2 if detailed_exitcode and result.has_changes else 0)
+        plan = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
+        views = {
+            "text": partial(planview.plan_text, colour=colour),
+            "markdown": planview.plan_markdown,
+            "json": planview.plan_json_view,
+            "github": partial(planview.plan_github, validated=ws.diagnostics),
+        }
+        view = views[fmt](plan, ws.snapshot, detailed_exitcode)
+        markdown = planview.render_markdown_plan(plan, ws.snapshot)
+    if fmt == "github":  # the files GitHub Actions reads, beside the annotations
+        if github_warning:
+            markdown = f"> [!WARNING]\n> {github_warning}\n\n{markdown}"
+        github.append_summary(markdown)
+        summary = planview.plan_json(plan)["summary"] if plan is not None else None
+        github.set_outputs(github.counts(summary, sum(1 for d in ws.diagnostics if d.is_error)), markdown)
+    show(view, colour)

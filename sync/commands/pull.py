@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,11 @@ from sync.commands import (
     os_reason,
     read_failed,
     reads_api,
+    show,
 )
 from sync.diagnostics import StatusfileError, plural
 from sync.statusfile import display_path
+from sync.views import View, json_text
 
 
 @click.command("pull")
@@ -48,7 +50,7 @@ def command(
     with api_client(base_url, timeout) as client:
         try:
             pulled = pull(client)
-        except (api.ApiError, api.Unreachable) as exc:
+        except api.ApiProblem as exc:
             raise read_failed("the status pages", exc) from None
 
     path = snapshot.path_in(directory)
@@ -62,23 +64,38 @@ def command(
         except OSError as exc:
             raise click.ClickException(f"{shown} could not be written ({os_reason(exc)})") from None
     changes = describe_changes(old[1] if old else None, pulled)
-    if fmt == "json":
-        doc = {
-            "path": shown,
-            "changed": changed,
-            "pages": len(pulled.pages),
-            "components": len(pulled.components),
-            "changes": changes,
-        }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-        return
-    counts = f"{plural(len(pulled.pages), 'status page')}, {plural(len(pulled.components), 'component')}"
-    if not changed:
-        click.echo(f"{shown} is up to date ({counts}).")
-        return
-    for line in changes:
-        click.echo(f"  {line}")
-    click.echo(f"Wrote {shown} ({counts}).")
+    views = {"text": _text, "json": _json}
+    show(views[fmt](Pulled(shown, changed, pulled, changes)))
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """What pull did: the snapshot's path as shown, whether its file changed, what it holds, what changed."""
+
+    shown: str
+    changed: bool
+    snapshot: snapshot.Snapshot
+    changes: list[str]
+
+
+def _text(p: Pulled) -> View:
+    counts = (
+        f"{plural(len(p.snapshot.pages), 'status page')}, {plural(len(p.snapshot.components), 'component')}"
+    )
+    if not p.changed:
+        return f"{p.shown} is up to date ({counts}).\n", 0
+    return "".join(f"  {line}\n" for line in p.changes) + f"Wrote {p.shown} ({counts}).\n", 0
+
+
+def _json(p: Pulled) -> View:
+    doc = {
+        "path": p.shown,
+        "changed": p.changed,
+        "pages": len(p.snapshot.pages),
+        "components": len(p.snapshot.components),
+        "changes": p.changes,
+    }
+    return json_text(doc), 0
 
 
 def pull(client: Any) -> snapshot.Snapshot:

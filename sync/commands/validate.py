@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
 
-from sync import idcheck, lintconfig
-from sync.commands import dir_option, echo_diagnostics, format_option
-from sync.diagnostics import FORMATS, plural, render_json
+from sync import github, idcheck, lintconfig
+from sync.commands import dir_option, format_option, show
+from sync.diagnostics import FORMATS, Checked, checked_github, checked_json, checked_text, use_colour
 from sync.statusfile import DiscoveryError, discover, load_all
 
 
@@ -36,20 +37,9 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     linter, diagnostics = lintconfig.linter(directory)
     result = load_all((s for s in sources if not lintconfig.is_config(s.path, directory)), linter)
     idcheck.apply(result, directory)
-    diagnostics += result.diagnostics
-    errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = len(diagnostics) - errors
-    if fmt == "json":
-        summary = {
-            "files_checked": result.checked,
-            "files_failed": result.failed,
-            "errors": errors,
-            "warnings": warnings,
-        }
-        click.echo(render_json(diagnostics, summary), nl=False)
-    else:
-        echo_diagnostics(diagnostics, fmt)
-        counts = [plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
-        line = f"{plural(result.checked, 'file')} checked, {result.failed} failed"
-        click.echo(line + (f" ({', '.join(counts)})." if counts else "."))
-    raise SystemExit(1 if result.failed or errors else 0)
+    checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed)
+    colour = use_colour(click.get_text_stream("stdout"))
+    views = {"text": partial(checked_text, colour=colour), "json": checked_json, "github": checked_github}
+    if fmt == "github":  # the step outputs GitHub Actions reads, beside the annotations
+        github.set_outputs(github.counts(None, checked.errors), "")
+    show(views[fmt](checked), colour)

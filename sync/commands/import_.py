@@ -1,0 +1,241 @@
+"""``statusfiles import``: statusfiles for what was posted elsewhere, recorded as found on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sync.commands import (
+    echo_diagnostics,
+    folder_names,
+    format_option,
+    guarded_client,
+    known_pages,
+    os_reason,
+    page_objects,
+    read_failed,
+    reads_api,
+    show,
+)
+from sync.statusfile import DiscoveryError, display_path
+from sync.views import View, json_text
+
+
+def since_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it like 2026-11-27") from None
+
+
+def load_tree(directory: Path, ledger_path: Path | None, writer: Any = None) -> Any:
+    """The statusfiles and the ledger (read after ``writer`` holds its lock); a ClickException if either
+    has errors: what git holds must be known before anything is compared with it."""
+    from sync import ledger, workspace
+
+    try:
+        ws = workspace.load(directory, ledger_path, with_ledger=False)
+    except DiscoveryError as exc:
+        raise click.UsageError(str(exc)) from None
+    if writer is not None:
+        try:
+            writer.open()
+        except ledger.LedgerLocked as exc:
+            raise click.ClickException(f"{exc}; nothing was imported") from None
+        except OSError as exc:
+            raise click.ClickException(
+                f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)})"
+            ) from None
+        except ledger.LedgerError as exc:
+            raise click.ClickException(f"the ledger {ws.ledger_display} {exc.message}") from None
+    workspace.read_ledger(ws)
+    if not ws.ok:
+        echo_diagnostics(ws.diagnostics)
+        raise click.ClickException(f"nothing was compared with the page: {ws.trouble}")
+    return ws
+
+
+def fetch(client: Any, ids: tuple[str, ...], pages: list[Any]) -> list[Any]:
+    """The objects named by ID (incident or maintenance window), and every object on ``pages``."""
+    from sync import api
+
+    out = page_objects(client, pages)
+    for ident in ids:
+        if any(o.id == ident for o in out):
+            continue
+        try:
+            found = client.get_incident(ident) or client.get_maintenance(ident)
+        except (api.ApiError, api.Unreachable) as exc:
+            raise read_failed(ident, exc) from None
+        if found is None:
+            raise click.BadParameter(
+                f"no incident or maintenance window has the ID {ident!r}", param_hint="ID"
+            )
+        out.append(found)
+    return out
+
+
+@click.command("import")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--open", "open_only", is_flag=True, help="Every incident not resolved and window not complete."
+)
+@click.option(
+    "--since", metavar="DATE", callback=since_date, help="Every object with an update on or after DATE."
+)
+@format_option(("text", "json"))
+@reads_api
+def command(
+    ids: tuple[str, ...],
+    open_only: bool,
+    since: str | None,
+    fmt: str,
+    directory: Path,
+    ledger_path: Path | None,
+    base_url: str | None,
+    timeout: float,
+) -> None:
+    """Write statusfiles for what is on the page and not in git.
+
+    An incident or maintenance window created elsewhere (the dashboard, Slack)
+    becomes a folder: its incident.yaml or maintenance.yaml and one file per
+    later update. An update posted elsewhere to an object a folder tracks
+    becomes that folder's next file. Each is recorded in the ledger as found
+    on the page (never posted), so `plan` has nothing to publish afterwards;
+    running it again changes nothing. The files are what `statusfiles new`
+    writes, with notify_subscribers: false (the page does not say).
+
+    \b
+    Exit status: 0 imported (or nothing to import), 1 the page or the files
+    could not be read, 2 usage error.
+
+    \b
+    Examples:
+      statusfiles import --open
+      statusfiles import 01JE4K5Y8N2B7X9Q3M1V6T0HZC
+      statusfiles import --since 2026-11-20 --format json
+    """
+    from sync import importer, kinds, ledger, workspace
+    from sync.commands.new import write_statusfile
+
+    if not (ids or open_only or since):
+        raise click.UsageError("say what to import: IDs, --open or --since DATE")
+    client = guarded_client(base_url, timeout)
+    writer = ledger.Writer(workspace.ledger_path_for(directory, ledger_path), run=uuid.uuid4().hex)
+    try:
+        ws = load_tree(directory, ledger_path, writer)
+        with client:
+            pages = known_pages(client, ws.snapshot) if (open_only or since) else []
+            objects = importer.selected(fetch(client, ids, pages), ids=ids, open_only=open_only, since=since)
+        tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
+        plans = importer.plan_import(objects, tree)
+        names = _names(ws.snapshot)
+        written: list[dict[str, Any]] = []
+        for imp in plans:
+            siblings: list[Any] = []
+            for new in imp.files:
+                path = directory / new.rel
+                loaded = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
+                siblings.append(loaded)
+                # The file first: after a crash between the two, sync finds its update on the page.
+                if new.declares:
+                    writer.append(
+                        "created",
+                        path=new.rel,
+                        sha256=loaded.sha256,
+                        object=imp.kind,
+                        key=kinds.idempotency_key(imp.kind, str(new.payload["status_page_id"]), imp.folder),
+                        id=imp.obj.id,
+                        published_at=new.remote.published_at,
+                        payload=loaded.payload,
+                        origin="import",
+                    )
+                else:
+                    writer.append(
+                        "adopted",
+                        path=new.rel,
+                        sha256=loaded.sha256,
+                        **{imp.kind: imp.obj.id},
+                        update_id=new.remote.id,
+                        published_at=new.remote.published_at,
+                        payload=loaded.payload,
+                        origin="import",
+                    )
+                written.append(_row(imp, new, display_path(path)))
+    finally:
+        writer.close()
+    _report(plans, written, fmt, ws.root_display)
+
+
+def _names(snap: Any) -> dict[str, str]:
+    """ID -> name of every page and component in the snapshot, for the comments beside IDs."""
+    if snap is None:
+        return {}
+    return {**{p.id: p.name for p in snap.pages}, **{c.id: c.name for c in snap.components}}
+
+
+def _row(imp: Any, new: Any, shown: str) -> dict[str, Any]:
+    return {
+        "path": shown,
+        "object": imp.kind,
+        "id": imp.obj.id,
+        "name": imp.obj.name,
+        "update_id": new.remote.id,
+        "published_at": new.remote.published_at,
+        "declaration": new.declares,
+    }
+
+
+def _report(plans: list[Any], written: list[dict[str, Any]], fmt: str, root: str) -> None:
+    adoptable = [(imp, a) for imp in plans for a in imp.adoptable]
+    problems = [imp for imp in plans if imp.problem]
+    show(VIEWS[fmt](written, adoptable, problems, root))
+
+
+def _json(written: list[dict[str, Any]], adoptable: list[Any], problems: list[Any], root: str) -> View:
+    doc = {
+        "imported": written,
+        "will_be_adopted": [
+            {"path": f"{root}/{a.file.rel}", "id": imp.obj.id, "update_id": a.remote.id}
+            for imp, a in adoptable
+        ],
+        "skipped": [{"id": imp.obj.id, "name": imp.obj.name, "reason": imp.problem} for imp in problems],
+    }
+    return json_text(doc), 0
+
+
+def _text(written: list[dict[str, Any]], adoptable: list[Any], problems: list[Any], root: str) -> View:
+    lines = []
+    for row in written:
+        what = "maintenance window" if row["object"] == "maintenance" else "incident"
+        tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
+        lines.append(
+            f"imported  {row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere"
+        )
+    for _, a in adoptable:
+        lines.append(
+            f"matches   {root}/{a.file.rel}  update {a.remote.id} was posted elsewhere and never by "
+            "statusfiles: sync records it, never posts it"
+        )
+    for imp in problems:
+        lines.append(f"skipped   {imp.obj.name} ({imp.obj.id}): {imp.problem}")
+    count = len({r["id"] for r in written})
+    lines.append(
+        f"Imported {len(written)} statusfile(s) of {count} object(s), recorded as found on the page."
+        if written
+        else "Nothing to import: git holds everything asked for."
+    )
+    return "\n".join(lines) + "\n", 0
+
+
+VIEWS: dict[str, Callable[[list[dict[str, Any]], list[Any], list[Any], str], View]] = {
+    "text": _text,
+    "json": _json,
+}

@@ -1,0 +1,60 @@
+"""Everything statusfiles writes for GitHub Actions: the job summary, step outputs and annotations.
+
+Annotations are diagnostics as workflow commands (``diagnostics.render_github``) on stdout; the job summary
+and the step outputs are files the runner names in ``GITHUB_STEP_SUMMARY`` and ``GITHUB_OUTPUT``. Outside
+Actions (neither set) nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+
+# A comment or issue body holds at most 65,536 characters, and workflows pass the Markdown output through one
+# environment variable and one argument, each at most 128 KiB: cut by characters and by bytes, leaving room
+# for what a workflow adds.
+MARKDOWN_CHARS = 60_000
+MARKDOWN_BYTES = 100_000
+COUNTS = ("publish", "incidents", "notify", "moves", "errors")
+CUT_NOTE = "\n\n*Cut short here: the run's job summary has all of it.*\n"
+
+
+def counts(plan_summary: Mapping[str, object] | None, errors: int = 0) -> dict[str, object]:
+    """The step outputs a workflow reads: from a plan's JSON summary, or (no plan) only the errors."""
+    if plan_summary is None:
+        return {"has-changes": "false", **{k: errors if k == "errors" else 0 for k in COUNTS}}
+    changes = "true" if plan_summary.get("has_changes") else "false"
+    return {"has-changes": changes, **{k: int(str(plan_summary.get(k) or 0)) for k in COUNTS}}
+
+
+def append_summary(markdown: str, redact: Callable[[str], str] = str) -> None:
+    """Append to the job summary, when there is one."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(redact(markdown) + "\n")
+
+
+def cut(markdown: str) -> str:
+    """At most MARKDOWN_CHARS characters and MARKDOWN_BYTES bytes, saying so when it was cut."""
+    short = markdown[:MARKDOWN_CHARS].encode("utf-8")[:MARKDOWN_BYTES].decode("utf-8", "ignore")
+    return markdown if short == markdown else short + CUT_NOTE
+
+
+def output_text(values: Mapping[str, object], markdown: str | None = None) -> str:
+    """``name=value`` lines, and the Markdown under a random delimiter: it quotes statusfiles a pull
+    request's author wrote, so a fixed delimiter could be forged to set other outputs."""
+    lines = [f"{name}={value}" for name, value in values.items()]
+    if markdown is not None:
+        delimiter = f"statusfiles_{secrets.token_hex(16)}"
+        lines.append(f"markdown<<{delimiter}\n{cut(markdown)}\n{delimiter}")
+    return "".join(line + "\n" for line in lines)
+
+
+def set_outputs(values: Mapping[str, object], markdown: str | None = None) -> None:
+    """Append step outputs, when the step has an output file."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(output_text(values, markdown))

@@ -1,0 +1,384 @@
+"""Pure: what ``import`` writes and what ``drift`` reports, from the page, the statusfiles and the ledger.
+
+Nothing here reads files, the network or the clock. For every incident or maintenance window read
+from the page it decides which of its updates git lacks and the statusfiles that record them: a
+whole folder (its declaration and one file per later update) for an object no folder tracks, the
+next files of its folder for one that a folder does. An update that matches a statusfile not yet
+published is left to ``sync``, which adopts it; it is reported, never imported twice.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync import kinds
+from sync.ledger import LedgerState
+from sync.listing import CLOSED, tracking
+from sync.naming import message_text, next_in, slugify
+from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
+from sync.rules import instant
+from sync.snapshot import Snapshot
+from sync.statusfile import Statusfile, natural_key
+
+
+@dataclass(frozen=True, slots=True)
+class NewFile:
+    """One statusfile to write, and the ledger record that says it was found on the page."""
+
+    rel: str  # under the statusfiles directory
+    payload: dict[str, Any]
+    placement: kinds.Placement
+    remote: RemoteUpdate  # the update it records (for a declaration: the object's first update)
+
+    @property
+    def declares(self) -> bool:
+        return self.placement.declares
+
+
+@dataclass(frozen=True, slots=True)
+class Adoptable:
+    """An update on the page matching a statusfile git has not published: sync records it, never posts it."""
+
+    file: Statusfile
+    remote: RemoteUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectImport:
+    obj: RemoteObject
+    folder: str  # the folder (under the statusfiles directory) that tracks it, or will
+    fresh: bool  # a new folder: its declaration is among the files
+    files: tuple[NewFile, ...]
+    adoptable: tuple[Adoptable, ...] = ()
+    problem: str | None = None  # why nothing can be imported for it
+
+    @property
+    def kind(self) -> kinds.ObjectKind:
+        return "maintenance" if self.obj.kind == "maintenance" else "incident"
+
+
+def _components(update: RemoteUpdate, status: str | None) -> list[dict[str, str]]:
+    """The components the update shows; none with a final status, which sets every one operational."""
+    if status in CLOSED:
+        return []
+    return [{"component_id": c, "component_status": s} for c, s in update.components.items()]
+
+
+def update_payload(obj: RemoteObject, update: RemoteUpdate, declared: bool) -> dict[str, Any]:
+    """The statusfile of one update: the status and components it shows. Subscribers are never emailed
+    again by an import, and the page does not say whether they were: ``notify_subscribers: false``."""
+    payload: dict[str, Any] = {} if declared else {"status_page_incident_id": obj.id}
+    status = update.incident_status
+    if status:
+        payload["maintenance_status" if obj.kind == "maintenance" else "incident_status"] = status
+    if components := _components(update, status):
+        payload["component_statuses"] = components
+    payload["notify_subscribers"] = False
+    payload["message"] = message_text(update.message)
+    return payload
+
+
+def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any] | None:
+    """``incident.yaml`` / ``maintenance.yaml`` for an object created elsewhere (None: a window without
+    times, which no declaration can describe)."""
+    payload: dict[str, Any] = {"status_page_id": obj.status_page_id, "name": obj.name}
+    if obj.kind == "maintenance":
+        start, end = getattr(obj, "start_at", None), getattr(obj, "end_at", None)
+        if not start or not end:
+            return None
+        payload["maintenance_status"] = first.incident_status or "maintenance_scheduled"
+        payload["start_at"], payload["end_at"] = start, end
+        if getattr(obj, "automate", False):
+            payload["automate_maintenance_status"] = True
+        payload["affected_component_ids"] = list(getattr(obj, "component_ids", ()))
+    else:
+        payload["incident_status"] = first.incident_status or "investigating"
+        if components := _components(first, first.incident_status):
+            payload["component_statuses"] = components
+    payload["notify_subscribers"] = False
+    payload["message"] = message_text(first.message)
+    return payload
+
+
+@dataclass(slots=True)
+class Tree:
+    """What git holds, as import needs it: the files, the ledger and which folder tracks what."""
+
+    files: Sequence[Statusfile]
+    ledger: LedgerState
+    tracked: dict[str, str] = field(default_factory=dict)  # object ID -> folder
+    names: dict[str, list[str]] = field(default_factory=dict)  # folder -> file names in it
+    declared: set[str] = field(default_factory=set)  # folders holding a declaration
+
+    @classmethod
+    def of(cls, files: Sequence[Statusfile], ledger: LedgerState, folders: Mapping[str, list[str]]) -> Tree:
+        """``folders``: every folder under the statusfiles directory and the file names in it (a name
+        taken by a file that does not load still counts)."""
+        names = {k: list(v) for k, v in folders.items()}
+        for f in files:
+            names.setdefault(kinds.folder_of(f.rel), []).append(posixpath.basename(f.rel))
+        declared = {kinds.folder_of(f.rel) for f in files if f.placement.declares}
+        return cls(files, ledger, tracking(files, ledger), names, declared)
+
+
+def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Iterable[str]) -> str:
+    """``<date>-<slug>`` as ``new`` names a folder, dated by the object's first update; never one in use."""
+    base = f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
+    folder, n = base, 1
+    taken = set(taken)
+    while folder in taken:
+        n += 1
+        folder = f"{base}-{n}"
+    return folder
+
+
+def _unpublished(f: Statusfile, ledger: LedgerState) -> bool:
+    entry = ledger.entries.get(f.rel)
+    return entry is None or not entry.posted
+
+
+def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImport]:
+    """For each object, the statusfiles that record what git lacks of it (in publish order).
+
+    Updates git already has are those the ledger holds (by update ID) and the declaration's own first
+    one; an incident created elsewhere keeps its first update on the page only (it was not a statusfile
+    update). Of the rest, each that matches a statusfile the ledger has not published is left to sync.
+    """
+    claimed = tree.ledger.claimed_update_ids()
+    out: list[ObjectImport] = []
+    for obj in sorted(objects, key=lambda o: (first_update(o).published_at if first_update(o) else "", o.id)):
+        first = first_update(obj)
+        if first is None:
+            continue
+        folder = tree.tracked.get(obj.id)
+        fresh = folder is None
+        declared = fresh or folder in tree.declared
+        if folder is None:
+            folder = _new_folder(obj, first, tree.names)
+            tree.names[folder] = []
+            tree.tracked[obj.id] = folder
+        kind: kinds.Kind = "maintenance-update" if obj.kind == "maintenance" else "incident-update"
+        declaration_file = kinds.MAINTENANCE_FILE if obj.kind == "maintenance" else kinds.INCIDENT_FILE
+        declaration_rel = f"{folder}/{declaration_file}"
+        placement = kinds.Placement(kind, declaration_rel) if declared else kinds.ELSEWHERE
+        files: list[NewFile] = []
+        if fresh:
+            payload = declaration_payload(obj, first)
+            if payload is None:
+                out.append(ObjectImport(obj, folder, True, (), problem="the page shows no start and end"))
+                del tree.tracked[obj.id]
+                continue
+            declares: kinds.Kind = "maintenance" if obj.kind == "maintenance" else "incident"
+            files.append(NewFile(declaration_rel, payload, kinds.Placement(declares, declaration_rel), first))
+            tree.names[folder].append(declaration_file)
+        # Statusfiles of this object that are not published yet: an update matching one is sync's to adopt.
+        pending = sorted(
+            (
+                f
+                for f in tree.files
+                if kinds.folder_of(f.rel) == folder
+                and not f.placement.declares
+                and _unpublished(f, tree.ledger)
+            ),
+            key=lambda f: natural_key(f.rel),
+        )
+        adoptable: list[Adoptable] = []
+        for update in chronological(obj.updates):
+            if update.id in claimed or update.id == first.id:
+                continue
+            hit = next((f for f in pending if matches(f.payload, update)), None)
+            if hit is not None:
+                pending.remove(hit)
+                adoptable.append(Adoptable(hit, update))
+                continue
+            payload = update_payload(obj, update, declared)
+            name = next_in(tree.names[folder], update.incident_status)
+            tree.names[folder].append(name)
+            files.append(NewFile(f"{folder}/{name}", payload, placement, update))
+        out.append(ObjectImport(obj, folder, fresh, tuple(files), tuple(adoptable)))
+    return out
+
+
+def selected(
+    objects: Iterable[RemoteObject],
+    *,
+    ids: Sequence[str] = (),
+    open_only: bool = False,
+    since: str | None = None,
+) -> list[RemoteObject]:
+    """The objects asked for: by ID, every open one, or every one with an update on or after ``since``."""
+    out = []
+    for o in objects:
+        recent = since is not None and any(u.published_at[:10] >= since for u in o.updates)
+        if o.id in ids or (open_only and o.incident_status not in CLOSED) or recent:
+            out.append(o)
+    return out
+
+
+# --- drift ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """One way the page and git differ."""
+
+    kind: str  # object-missing, update-missing, will-be-adopted, renamed, rescheduled, component-gone
+    name: str  # the object's (or component's) name
+    folder: str | None  # the folder that tracks it, if one does
+    detail: str
+    id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "folder": self.folder,
+            "id": self.id,
+            "detail": self.detail,
+        }
+
+
+def _preview(message: str, width: int = 60) -> str:
+    text = " ".join(message.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _same_time(a: Any, b: Any) -> bool:
+    return a == b or (
+        isinstance(a, str) and isinstance(b, str) and instant(a) is not None and instant(a) == instant(b)
+    )
+
+
+def drift(
+    objects: Sequence[RemoteObject],
+    tree: Tree,
+    snapshot: Snapshot | None,
+    structures: Mapping[str, Sequence[str] | None],
+    *,
+    everything: bool = False,
+) -> list[Drift]:
+    """How the page differs from git. ``objects``: every object on the pages read; ``structures``: each
+    snapshot page's component IDs as the page has them now (None: the page is gone). An object no
+    folder tracks counts when it is open (every one with ``everything``)."""
+    tracked_before = dict(tree.tracked)
+    out: list[Drift] = []
+    chosen = [o for o in objects if o.id in tracked_before or everything or o.incident_status not in CLOSED]
+    for imp in plan_import(chosen, tree):
+        obj, what = imp.obj, "maintenance window" if imp.obj.kind == "maintenance" else "incident"
+        folder = None if imp.fresh else imp.folder
+        if imp.fresh:
+            count = max(len(obj.updates) - 1, 0)
+            out.append(
+                Drift(
+                    "object-missing",
+                    obj.name,
+                    None,
+                    f"{what} {obj.id} ({obj.incident_status}) with "
+                    f"{count} later update(s) is on the page and no folder tracks it",
+                    obj.id,
+                )
+            )
+            continue
+        for f in imp.files:
+            u = f.remote
+            out.append(
+                Drift(
+                    "update-missing",
+                    obj.name,
+                    folder,
+                    f"update {u.id} ({u.published_at}, "
+                    f"{u.incident_status or 'status unchanged'}) is on the page and not in git: "
+                    f"{_preview(u.message)!r}",
+                    obj.id,
+                )
+            )
+        for a in imp.adoptable:
+            out.append(
+                Drift(
+                    "will-be-adopted",
+                    obj.name,
+                    folder,
+                    f"{a.file.rel} matches update {a.remote.id}, "
+                    "posted elsewhere and never by statusfiles: sync will record it, not post it",
+                    obj.id,
+                )
+            )
+    for entry in tree.ledger.objects.values():
+        obj = next((o for o in objects if o.id == entry.id), None)
+        if obj is None or not entry.created:
+            continue
+        folder = posixpath.dirname(entry.path)
+        if obj.name != entry.payload.get("name"):
+            out.append(
+                Drift(
+                    "renamed",
+                    obj.name,
+                    folder,
+                    f"named {obj.name!r} on the page, {entry.payload.get('name')!r} in git",
+                    obj.id,
+                )
+            )
+        if obj.kind == "maintenance":
+            for key in ("start_at", "end_at"):
+                page, git = getattr(obj, key), entry.payload.get(key)
+                if page and not _same_time(page, git):
+                    out.append(
+                        Drift(
+                            "rescheduled",
+                            obj.name,
+                            folder,
+                            f"{key} is {page} on the page, {git} in git",
+                            obj.id,
+                        )
+                    )
+    if snapshot is not None:
+        for page in snapshot.pages:
+            live = structures.get(page.id, ())
+            if page.id not in structures:
+                continue
+            for c in snapshot.components_of(page.id):
+                if live is None or c.id not in live:
+                    out.append(
+                        Drift(
+                            "component-gone",
+                            c.name,
+                            None,
+                            f"component {c.id} of {page.name} is in the "
+                            "snapshot and no longer on the page (run `statusfiles pull`)",
+                            c.id,
+                        )
+                    )
+    return out
+
+
+def drift_text(items: Sequence[Drift], root: str) -> str:
+    if not items:
+        return "No drift: git holds everything the page shows.\n"
+    lines = []
+    for d in items:
+        where = f"{root}/{d.folder}/" if d.folder else "no folder"
+        lines.append(f"{d.kind:<16}  {d.name}  [{where}]\n{'':<18}{d.detail}")
+    return "\n".join(lines) + f"\n\nDrift: {len(items)} difference(s) between the page and git.\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "¦").replace("\n", " ")  # a | would end the cell
+
+
+def drift_markdown(items: Sequence[Drift], root: str) -> str:
+    lines = ["### statusfiles drift", ""]
+    if not items:
+        return "\n".join([*lines, "No drift: git holds everything the page shows."]) + "\n"
+    lines += [
+        f"**{len(items)} difference(s) between the page and git.**",
+        "",
+        "| kind | name | folder | detail |",
+        "| --- | --- | --- | --- |",
+    ]
+    for d in items:
+        folder = f"`{root}/{d.folder}/`" if d.folder else ""
+        lines.append(f"| {d.kind} | {_cell(d.name)} | {folder} | {_cell(d.detail)} |")
+    return "\n".join(lines) + "\n"

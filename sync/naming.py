@@ -1,0 +1,28 @@
+"""How statusfiles are named and their messages written, by ``new`` and by ``import`` alike."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_SEQ = re.compile(r"^(\d+)")
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60].rstrip("-")
+
+
+def next_in(names: Iterable[str], status: str | None) -> str:
+    """The name after every numbered statusfile name in ``names``, then the status: ``03-monitoring.yaml``."""
+    numbers = [m.group(1) for n in names if n.endswith((".yaml", ".yml")) and (m := _SEQ.match(n))]
+    width = max([2, *(len(n) for n in numbers)])
+    seq = max([0, *(int(n) for n in numbers)]) + 1
+    label = status.removeprefix("maintenance_").replace("_", "-") if status else "update"
+    return f"{seq:0{width}d}-{label}.yaml"
+
+
+def message_text(message: str) -> str:
+    """A message as statusfiles write it: trimmed, with a final newline only when it has several lines."""
+    text = message.strip()
+    return text + "\n" if "\n" in text else text

@@ -1,0 +1,134 @@
+"""The pure core of ``import`` and ``drift``: which updates git lacks, the files that record them, and
+how the page differs from git."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planning import Ledger, sf
+
+from sync import importer
+from sync.remote import RemoteIncident, RemoteMaintenance, RemoteUpdate
+from sync.statusfile import Statusfile
+
+PAGE = "P1"
+
+
+def update(uid: str, message: str, status: str, at: int, **components: str) -> RemoteUpdate:
+    return RemoteUpdate(uid, message, status, components, f"2026-11-2{at // 10}T00:00:{at % 10:02d}Z")
+
+
+def tree(
+    files: Sequence[Statusfile] = (),
+    history: Ledger | None = None,
+    folders: dict[str, list[str]] | None = None,
+) -> importer.Tree:
+    return importer.Tree.of(list(files), (history or Ledger()).state, folders or {"": []})
+
+
+def test_an_incident_created_elsewhere_becomes_a_folder_in_publish_order() -> None:
+    obj = RemoteIncident(
+        "I9",
+        "Login failures!",
+        "identified",
+        (
+            update("U2", "Cause found.", "identified", 52),
+            update("U1", "  Looking.\n", "investigating", 51, C1="partial_outage"),
+        ),
+        status_page_id=PAGE,
+    )
+    (imp,) = importer.plan_import([obj], tree(folders={"": [], "2026-11-25-login-failures": []}))
+    assert imp.fresh and imp.folder == "2026-11-25-login-failures-2"  # the name in use is never reused
+    declaration, later = imp.files
+    assert declaration.rel == "2026-11-25-login-failures-2/incident.yaml" and declaration.declares
+    assert declaration.payload == {
+        "status_page_id": PAGE,
+        "name": "Login failures!",
+        "incident_status": "investigating",
+        "component_statuses": [{"component_id": "C1", "component_status": "partial_outage"}],
+        "notify_subscribers": False,
+        "message": "Looking.",
+    }
+    assert later.rel == "2026-11-25-login-failures-2/01-identified.yaml"
+    assert later.payload == {
+        "incident_status": "identified",
+        "notify_subscribers": False,
+        "message": "Cause found.",
+    }
+
+
+def test_updates_to_a_tracked_incident_follow_its_files_and_pending_ones_are_left_to_sync() -> None:
+    first, second, pending = sf("x/01-a.yaml", "one"), sf("x/02-b.yaml", "two"), sf("x/03-c.yaml", "three")
+    history = Ledger().posted(first, update_id="U1").posted(second, update_id="U3")
+    obj = RemoteIncident(
+        "I1",
+        "API",
+        "investigating",
+        (
+            update("U0", "Opened in the dashboard.", "investigating", 50),
+            update("U1", "one", "investigating", 51),
+            update("U2", "From Slack, in between.", "resolved", 52, C1="operational"),
+            update("U3", "two", "investigating", 53),
+            update("U4", "three", "investigating", 54),
+        ),
+    )
+    (imp,) = importer.plan_import([obj], tree([first, second, pending], history))
+    assert not imp.fresh and [f.rel for f in imp.files] == ["x/04-resolved.yaml"]
+    assert imp.files[0].payload == {
+        "status_page_incident_id": "I1",
+        "incident_status": "resolved",  # resolved: no components
+        "notify_subscribers": False,
+        "message": "From Slack, in between.",
+    }
+    assert [(a.file.rel, a.remote.id) for a in imp.adoptable] == [("x/03-c.yaml", "U4")]
+
+
+def test_a_window_without_times_cannot_be_imported() -> None:
+    obj = RemoteMaintenance(
+        "M1", "Upgrade", "maintenance_scheduled", (update("U1", "m", "maintenance_scheduled", 50),)
+    )
+    (imp,) = importer.plan_import([obj], tree())
+    assert imp.problem and not imp.files
+
+
+def test_selected_by_id_open_and_date() -> None:
+    old = RemoteIncident("A", "a", "resolved", (update("U1", "m", "resolved", 10),))
+    new = RemoteIncident("B", "b", "resolved", (update("U2", "m", "resolved", 50),))
+    live = RemoteIncident("C", "c", "monitoring", (update("U3", "m", "monitoring", 10),))
+    objs = [old, new, live]
+    assert [o.id for o in importer.selected(objs, ids=["A"])] == ["A"]
+    assert [o.id for o in importer.selected(objs, open_only=True)] == ["C"]
+    assert [o.id for o in importer.selected(objs, since="2026-11-25")] == ["B"]
+
+
+def test_drift_names_missing_objects_and_renames() -> None:
+    window = RemoteMaintenance(
+        "M1",
+        "DB upgrade (moved)",
+        "maintenance_scheduled",
+        (update("U1", "m", "maintenance_scheduled", 50),),
+        status_page_id=PAGE,
+        start_at="2030-01-01T11:00:00Z",
+        end_at="2030-01-01T12:00:00Z",
+    )
+    closed = RemoteIncident("I2", "Old", "resolved", (update("U9", "m", "resolved", 10),))
+    history = Ledger().add2(
+        "created",
+        path="w/maintenance.yaml",
+        sha256="s",
+        object="maintenance",
+        key="k",
+        id="M1",
+        published_at="t",
+        payload={
+            "name": "DB upgrade",
+            "start_at": "2030-01-01T10:00:00Z",
+            "end_at": "2030-01-01T13:00:00+01:00",
+        },
+    )
+    found = importer.drift([window, closed], tree([], history), None, {})
+    assert {(d.kind, d.folder) for d in found} == {("renamed", "w"), ("rescheduled", "w")}
+    (moved,) = [d for d in found if d.kind == "rescheduled"]
+    assert "start_at" in moved.detail  # 13:00+01:00 is 12:00Z: the end did not move
+    everything = importer.drift([window, closed], tree([], history), None, {}, everything=True)
+    assert ("object-missing", "Old") in {(d.kind, d.name) for d in everything}

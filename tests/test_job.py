@@ -1,0 +1,48 @@
+"""The sync job called in-process, as benchmarks and other tools call it: a result, never output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import SANDBOX_KEY, copy_examples, write_statusfile
+
+from sync import api
+from sync.job import Progress, SyncOptions, run_sync
+from sync.sandbox import Sandbox
+
+FAST = api.RetryPolicy(attempts=4, base=0.001, cap=0.01)
+EXAMPLE_UPDATES = 6  # the examples' updates to incidents created elsewhere
+
+
+def options(project: Path, sandbox: Sandbox, *, dry_run: bool = False) -> SyncOptions:
+    return SyncOptions(project / "statusfiles", None, sandbox.base_url, SANDBOX_KEY, FAST, dry_run=dry_run)
+
+
+def test_a_dry_run_plans_against_the_page_and_changes_nothing(tmp_path: Path, sandbox: Sandbox) -> None:
+    project = copy_examples(tmp_path)
+    result = run_sync(options(project, sandbox, dry_run=True))
+    assert result.ok and result.refusal is None and result.report is None
+    assert result.plan is not None and len(result.plan.creates) == EXAMPLE_UPDATES
+    assert not [r for r in sandbox.requests() if r["method"] == "POST"]
+    assert not (project / "statusfiles" / "ledger.jsonl").exists()
+
+
+def test_a_run_publishes_and_reports_progress(tmp_path: Path, sandbox: Sandbox) -> None:
+    project = copy_examples(tmp_path)
+    heard: list[Progress] = []
+    result = run_sync(options(project, sandbox), heard.append)
+    assert result.ok and result.report is not None
+    assert result.report.count("posted") == EXAMPLE_UPDATES
+    assert [p.done for p in heard] == list(range(1, EXAMPLE_UPDATES + 1))
+    assert {p.total for p in heard} == {EXAMPLE_UPDATES}
+    assert result.stats.requests > EXAMPLE_UPDATES  # the reads, then the posts
+    assert (project / "statusfiles" / "ledger.jsonl").exists()
+
+
+def test_an_invalid_statusfile_is_a_refusal_not_an_exception(tmp_path: Path, sandbox: Sandbox) -> None:
+    project = copy_examples(tmp_path)
+    write_statusfile(project / "statusfiles" / "broken" / "01.yaml", {"message": "no incident"})
+    result = run_sync(options(project, sandbox))
+    assert not result.ok and result.refusal is not None and "failed validation" in result.refusal
+    assert any(d.file.endswith("broken/01.yaml") for d in result.diagnostics)
+    assert result.report is None and not sandbox.requests()
