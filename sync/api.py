@@ -33,21 +33,23 @@ import math
 import os
 import random
 import re
+import ssl
 import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpcore
 import httpx
 
 from sync import __version__
+from sync.jsonvalue import JSON, JSONObject
 from sync.netaddr import is_loopback
 from sync.remote import (
     WRITE_SCOPE,
@@ -71,6 +73,8 @@ LIST_PAGE_SIZE = 100
 USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
+_T = TypeVar("_T")
+
 
 # --- errors -------------------------------------------------------------------
 
@@ -91,10 +95,10 @@ class NotApplied(ApiProblem):
 class ApiError(NotApplied):
     """The API answered, and the answer was no."""
 
-    def __init__(self, status: int, body: Any, message: str | None = None) -> None:
+    def __init__(self, status: int, body: JSON, message: str | None = None) -> None:
         self.status = status
         self.body = body if isinstance(body, dict) else {}
-        self.errors: list[dict[str, Any]] = [e for e in self.body.get("errors", []) if isinstance(e, dict)]
+        self.errors: list[JSONObject] = [e for e in self.body.get("errors", []) if isinstance(e, dict)]
         self.request_id = self.body.get("request_id")
         detail = "; ".join(str(e.get("message", e.get("code", ""))) for e in self.errors) or "no details"
         text = message or f"HTTP {status}: {detail}"
@@ -183,7 +187,9 @@ def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
     if not proxy:
         name, proxy = var("ALL_PROXY")
     no_proxy = var("NO_PROXY")[1]
-    if not proxy or (no_proxy and urllib.request.proxy_bypass_environment(host, {"no": no_proxy})):
+    # The stdlib's own NO_PROXY matching: undocumented, so typeshed does not declare it.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not proxy or (no_proxy and bypass(host, {"no": no_proxy})):
         return None
     if "://" not in proxy:
         proxy = "http://" + proxy  # curl's reading of a bare host:port
@@ -222,7 +228,7 @@ class Redactor:
     def text(self, text: str) -> str:
         return self._pattern.sub(self.MARK, text) if self._pattern else text
 
-    def value(self, value: Any) -> Any:
+    def value(self, value: JSON) -> JSON:
         """A parsed JSON value with the key removed from every string in it, keys included."""
         if isinstance(value, str):
             return self.text(value)
@@ -264,6 +270,8 @@ class _RedactingStream(io.TextIOBase):
     def fileno(self) -> int:
         return self._inner.fileno()
 
+    # io.TextIOBase's encoding and errors are read-only properties at run time; typeshed declares them
+    # as plain attributes, hence the two ignores.
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self._inner.encoding
@@ -337,7 +345,7 @@ def _parse_time(value: str, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def retry_after(headers: Mapping[str, str], body: Any, now: float) -> float:
+def retry_after(headers: Mapping[str, str], body: JSON, now: float) -> float:
     """The longest wait a response asks for: Retry-After (seconds or HTTP-date), or the body's retry_after."""
     waits = [0.0]
     header = {k.lower(): v for k, v in headers.items()}.get("retry-after")
@@ -480,7 +488,7 @@ class _Deadline(httpcore.NetworkBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: Any = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         bounded = self.bound(timeout, httpcore.ConnectTimeout)
         stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
@@ -509,12 +517,12 @@ class _BoundedStream(httpcore.NetworkStream):
         self._inner.close()
 
     def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         bounded = self._deadline.bound(timeout, httpcore.ConnectTimeout)
         return _BoundedStream(self._inner.start_tls(ssl_context, server_hostname, bounded), self._deadline)
 
-    def get_extra_info(self, info: str) -> Any:
+    def get_extra_info(self, info: str) -> Any:  # httpcore: a socket, an SSL object, an address, …
         return self._inner.get_extra_info(info)
 
 
@@ -556,7 +564,7 @@ class Stats:
 class _Answer:
     status: int
     headers: httpx.Headers
-    body: Any  # the parsed JSON with the key redacted; None when the body is not JSON
+    body: JSON  # the parsed JSON with the key redacted; None when the body is not JSON
 
 
 class _TooLarge(Exception):
@@ -620,7 +628,7 @@ class Client:
             for name, delta in deltas.items():
                 setattr(self.stats, name, getattr(self.stats, name) + delta)
 
-    def _send(self, method: str, path: str, payload: Any) -> _Answer:
+    def _send(self, method: str, path: str, payload: JSON) -> _Answer:
         """One exchange, within the deadline, reading at most MAX_RESPONSE_BYTES of the (decoded) body."""
         with self._deadline.within(self.timeout), self._http.stream(method, path, json=payload) as response:
             declared = response.headers.get("content-length", "")
@@ -637,7 +645,7 @@ class Client:
             body = None
         return _Answer(response.status_code, response.headers, body)
 
-    def _request(self, method: str, path: str, *, payload: Any = None, safe_to_repeat: bool) -> _Answer:
+    def _request(self, method: str, path: str, *, payload: JSON = None, safe_to_repeat: bool) -> _Answer:
         """Send with pacing and retries; a POST whose fate is unknown raises OutcomeUnknown instead."""
         attempt = 0
         while True:
@@ -734,14 +742,14 @@ class Client:
 
     # --- incidents and maintenance windows as objects -----------------------------------
 
-    def _read(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
+    def _read(self, parse: Callable[[JSON], _T], answer: _Answer, what: str) -> _T:
         """A read's body parsed strictly: a body not shaped as documented is a failed read."""
         try:
             return parse(answer.body)
         except ShapeError as exc:
             raise BadResponse(answer.status, {}, f"{what} answered HTTP {answer.status}: {exc}") from None
 
-    def _written(self, parse: Callable[[Any], Any], answer: _Answer, what: str) -> Any:
+    def _written(self, parse: Callable[[JSON], _T], answer: _Answer, what: str) -> _T:
         """A write's body parsed strictly: a 2xx without a usable body leaves the outcome unknown."""
         try:
             return parse(answer.body)
@@ -810,12 +818,12 @@ class Client:
             "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
         )
 
-    def _list(self, path: str, name: str, page_id: str, parse: Callable[[Any], Any]) -> list[Any]:
-        out: list[Any] = []
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _T]) -> list[_T]:
+        out: list[_T] = []
         after: str | None = None
         seen: set[str] = set()
 
-        def one_page(body: Any) -> tuple[list[Any], str | None]:
+        def one_page(body: JSON) -> tuple[list[_T], str | None]:
             records, cursor = parse_listing(body, name)
             return [parse(r) for r in records], cursor
 
@@ -859,7 +867,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _auth_message(status: int, body: Any) -> str:
+def _auth_message(status: int, body: JSON) -> str:
     codes = (
         {e.get("code") for e in body.get("errors", []) if isinstance(e, dict)}
         if isinstance(body, dict)

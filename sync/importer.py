@@ -149,7 +149,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     """
     claimed = tree.ledger.claimed_update_ids()
     out: list[ObjectImport] = []
-    for obj in sorted(objects, key=lambda o: (first_update(o).published_at if first_update(o) else "", o.id)):
+    for obj in sorted(objects, key=lambda o: (f.published_at if (f := first_update(o)) else "", o.id)):
         first = first_update(obj)
         if first is None:
             continue
@@ -307,31 +307,31 @@ def drift(
                 )
             )
     for entry in tree.ledger.objects.values():
-        obj = next((o for o in objects if o.id == entry.id), None)
-        if obj is None or not entry.created:
+        shown = next((o for o in objects if o.id == entry.id), None)
+        if shown is None or not entry.created:
             continue
         folder = posixpath.dirname(entry.path)
-        if obj.name != entry.payload.get("name"):
+        if shown.name != entry.payload.get("name"):
             out.append(
                 Drift(
                     "renamed",
-                    obj.name,
+                    shown.name,
                     folder,
-                    f"named {obj.name!r} on the page, {entry.payload.get('name')!r} in git",
-                    obj.id,
+                    f"named {shown.name!r} on the page, {entry.payload.get('name')!r} in git",
+                    shown.id,
                 )
             )
-        if obj.kind == "maintenance":
+        if shown.kind == "maintenance":
             for key in ("start_at", "end_at"):
-                page, git = getattr(obj, key), entry.payload.get(key)
+                page, git = getattr(shown, key), entry.payload.get(key)
                 if page and not _same_time(page, git):
                     out.append(
                         Drift(
                             "rescheduled",
-                            obj.name,
+                            shown.name,
                             folder,
                             f"{key} is {page} on the page, {git} in git",
-                            obj.id,
+                            shown.id,
                         )
                     )
     if snapshot is not None:

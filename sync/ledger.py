@@ -55,9 +55,10 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from sync.fsutil import fsync_dir
+from sync.jsonvalue import JSON, JSONObject
 
 # ``origin`` on an adopted / created record: who put it on the page when statusfiles did not. Absent, or
 # after statusfiles' own intent, statusfiles posted it.
@@ -141,7 +142,7 @@ class Entry:
     posted_path: str  # where it was when it was posted: publish order is judged against this
     sha256: str
     incident: str  # the ID of the incident, or of the maintenance window (kind), the update belongs to
-    payload: dict[str, Any] | None
+    payload: JSONObject | None
     status: Status = "pending"
     kind: str = "incident"  # "maintenance": an update to a maintenance window
     update_id: str | None = None
@@ -176,7 +177,7 @@ class ObjectEntry:
     sha256: str  # of the declaration as last created or PUT
     kind: str  # "incident" or "maintenance"
     key: str  # the idempotency key its create used (and any retry reuses)
-    payload: dict[str, Any]  # as last created or PUT: the name (and schedule) the page shows
+    payload: JSONObject  # as last created or PUT: the name (and schedule) the page shows
     status: ObjectStatus = "pending"
     id: str | None = None
     published_at: str | None = None
@@ -220,7 +221,7 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _check(record: Any, path: Path | str, line: int) -> dict[str, Any]:
+def _check(record: object, path: Path | str, line: int) -> JSONObject:
     if not isinstance(record, dict):
         raise LedgerError(path, line, "a ledger record must be a JSON object")
     version = record.get("v")
@@ -250,7 +251,7 @@ def _check(record: Any, path: Path | str, line: int) -> dict[str, Any]:
     return record
 
 
-def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
+def apply(state: LedgerState, record: JSONObject, line: int) -> None:
     """Fold one record into the state (records are applied in file order)."""
     event = record["event"]
     state.records += 1
@@ -302,7 +303,7 @@ def apply(state: LedgerState, record: dict[str, Any], line: int) -> None:
         entry.status = event
 
 
-def _apply_object(state: LedgerState, record: dict[str, Any], line: int) -> None:
+def _apply_object(state: LedgerState, record: JSONObject, line: int) -> None:
     event, path = record["event"], record["path"]
     obj = state.objects.get(path)
     if event == "put":
@@ -361,7 +362,7 @@ def is_torn(fragment: bytes) -> bool:
     return False  # a whole record (perhaps with something after it, which read() reports): never cut
 
 
-def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, Any]]:
+def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, JSON]]:
     """(line number, decoded record) for each non-blank line."""
     numbered = [(i + 1, raw) for i, raw in enumerate(lines) if raw.strip()]
     try:  # one parse for the whole ledger is several times faster than one per line
@@ -370,7 +371,7 @@ def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, Any]]:
             return [(n, r) for (n, _), r in zip(numbered, records, strict=True)]
     except json.JSONDecodeError:
         pass
-    out: list[tuple[int, Any]] = []
+    out: list[tuple[int, JSON]] = []
     for n, raw in numbered:
         try:
             out.append((n, json.loads(raw)))
@@ -428,7 +429,7 @@ def read(path: Path) -> LedgerState:
     return parse(text, path, torn_line=torn_line)
 
 
-def encode(record: dict[str, Any]) -> bytes:
+def encode(record: JSONObject) -> bytes:
     """One line, keys in a fixed readable order, payload last so a git diff reads left to right."""
     ordered = {k: record[k] for k in _ORDER if k in record}
     ordered.update((k, v) for k, v in record.items() if k not in ordered)
@@ -484,7 +485,7 @@ class Writer:
             return  # not a record: read() reports the line, and nothing is appended after it
         os.fsync(fd)
 
-    def append(self, event: Event, **fields: Any) -> dict[str, Any]:
+    def append(self, event: Event, **fields: JSON) -> JSONObject:
         if self._lock_fd is None:
             raise RuntimeError("ledger writer is not open")
         record = {"v": FORMAT_VERSION, "event": event, "at": now(), "run": self.run, **fields}

@@ -97,7 +97,7 @@ class Open:
     @property
     def schedule(self) -> str | None:
         obj = self.obj
-        return window(obj.start_at, obj.end_at) if obj.kind == "maintenance" else None  # type: ignore[union-attr]
+        return window(obj.start_at, obj.end_at) if obj.kind == "maintenance" else None
 
 
 def open_on(objects: Iterable[RemoteObject], tracked: Mapping[str, str], *, everything: bool) -> list[Open]:
@@ -117,7 +117,7 @@ def _open_json(item: Open, shown_folder: str | None) -> dict[str, Any]:
         "folder": shown_folder,
     }
     if obj.kind == "maintenance":
-        out["start_at"], out["end_at"] = obj.start_at, obj.end_at  # type: ignore[union-attr]
+        out["start_at"], out["end_at"] = obj.start_at, obj.end_at
     return out
 
 

@@ -33,7 +33,7 @@ from sync.remote import (
     matches,
     normalise_message,
 )
-from sync.statusfile import Statusfile, natural_key
+from sync.statusfile import NaturalKey, Statusfile, natural_key
 
 Action = Literal["create", "adopt"]
 DeclaredAction = Literal["create", "adopt", "put", "move"]
@@ -495,7 +495,7 @@ def _declarations(
     present = {f.rel for f in files}
     gone = {o.sha256: o for o in ledger.objects.values() if o.created and o.path not in present}
     for f in files:
-        kind = "maintenance" if f.kind == "maintenance" else "incident"
+        kind: kinds.ObjectKind = "maintenance" if f.kind == "maintenance" else "incident"
         what = OBJECT_WORDS[kind]
         entry = ledger.objects.get(f.rel)
         if entry is not None and entry.created:
@@ -659,7 +659,7 @@ def plan(
         if e.posted:
             posted_by_incident.setdefault(e.incident, []).append(e)
 
-    def first_path(item: tuple[str, list[tuple[Statusfile, bool]]]) -> tuple[Any, ...]:
+    def first_path(item: tuple[str, list[tuple[Statusfile, bool]]]) -> NaturalKey:
         return natural_key(item[0] if item[0] in declared else item[1][0][0].rel)
 
     incidents = []

@@ -215,8 +215,8 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
                 lines.append(f"      component:  {component_label(names, cid)} {_change_text(old, new)}")
             lines.append(f"      notify:     {'yes, emails subscribers' if f.notify else 'no'}")
             lines.append(f"      message:    {_preview(f.message)}")
-            for d in f.warnings:
-                lines.append(f"      warning:    line {d.line}: {d.message} [{d.rule}]")
+            for w in f.warnings:
+                lines.append(f"      warning:    line {w.line}: {w.message} [{w.rule}]")
     for m in plan.moves:
         lines.append(f"Moved: {m.entry.path} -> {m.file.rel} (recorded in the ledger, not posted)")
     for s in plan.settlements:
@@ -281,9 +281,9 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
                 name = names.component_name(cid) if names else None
                 shown = f"{name} ({md_code(cid)})" if name else md_code(cid)
                 lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
-            for d in f.warnings:
+            for w in f.warnings:
                 # "<" escaped: a pasted <!here> or <@U…> would otherwise vanish as HTML
-                lines.append(f"   - ⚠️ **{d.rule}** (line {d.line}): {d.message.replace('<', '&lt;')}")
+                lines.append(f"   - ⚠️ **{w.rule}** (line {w.line}): {w.message.replace('<', '&lt;')}")
             lines += ["", "\n".join("   " + line for line in _md_quote(f.message).splitlines()), ""]
     if plan.moves:
         lines += ["#### Renamed (recorded, not posted)", ""]

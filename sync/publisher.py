@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 from sync import api
 from sync.diagnostics import Diagnostic, Severity
 from sync.kinds import ObjectKind
-from sync.ledger import LedgerState, Writer
+from sync.ledger import Event, LedgerState, Writer
 from sync.planner import Declared, IncidentPlan, Plan, Planned, status_of
 from sync.remote import (
     RemoteIncident,
@@ -160,7 +160,9 @@ def read_page(
     client: Api, reads: Reads, concurrency: int
 ) -> tuple[dict[str, RemoteObject | None], dict[str, list[RemoteObject]]]:
     """Objects by ID (None: it does not exist) and, per status page, the objects listed on it."""
-    jobs: list[tuple[str, Callable[[], Any]]] = [
+    jobs: list[
+        tuple[str, Callable[[], RemoteObject | list[RemoteIncident] | list[RemoteMaintenance] | None]]
+    ] = [
         *((i, partial(client.get_incident, i)) for i in sorted(reads.incidents)),
         *((m, partial(client.get_maintenance, m)) for m in sorted(reads.maintenances)),
     ]
@@ -187,7 +189,9 @@ def read_page(
 def api_diagnostic(f: Statusfile, exc: api.ApiError) -> Diagnostic:
     """A 422 shown against the statusfile's field and line."""
     for error in exc.errors:
-        source = error.get("source") if isinstance(error.get("source"), dict) else {}
+        source = error.get("source")
+        if not isinstance(source, dict):
+            source = {}
         path = _field_path(source.get("pointer"), source.get("field"))
         if path is not None:
             message = f"rejected by the API (HTTP {exc.status}): {error.get('message') or error.get('code')}"
@@ -239,9 +243,9 @@ class Publisher:
             self.report.stopped = self.report.stopped or reason
         self._stop.set()
 
-    def _record(self, event: str, **fields: Any) -> None:
+    def _record(self, event: Event, **fields: Any) -> None:
         with self._lock:
-            self.writer.append(event, **fields)  # type: ignore[arg-type]
+            self.writer.append(event, **fields)
 
     def _emit(self, outcome: Outcome) -> None:
         with self._lock:
@@ -432,7 +436,8 @@ class Publisher:
                 continue
             except api.NotApplied as exc:
                 if isinstance(exc, api.ApiError) and exc.status < 500:  # refused: certainly not created
-                    return self._create_failed(d, exc)
+                    self._create_failed(d, exc)
+                    return None
                 problem = str(exc)  # retried already, and any attempt may have been applied
                 break
             first = first_update(obj)

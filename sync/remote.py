@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, TypeVar
 
+from sync.jsonvalue import JSON
 from sync.snapshot import Component, Page
 
 # Facts of the API that the client, the planner and the sandbox all rely on.
@@ -38,7 +39,7 @@ class RemoteIncident:
     incident_status: str | None
     updates: tuple[RemoteUpdate, ...]  # in the order the API returned them (not relied on)
     status_page_id: str = ""
-    kind: str = "incident"
+    kind: Literal["incident"] = "incident"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +54,25 @@ class RemoteMaintenance:
     start_at: str | None = None
     end_at: str | None = None
     automate: bool = False
-    kind: str = "maintenance"
+    kind: Literal["maintenance"] = "maintenance"
     component_ids: tuple[str, ...] = ()  # the affected components, from the maintenance periods
 
 
 RemoteObject = RemoteIncident | RemoteMaintenance
 
 
+_T = TypeVar("_T")
+
+
 class ShapeError(ValueError):
     """A response body that is not what the API documents; the text names where it differs."""
 
 
-def _text(value: Any) -> str:
+def _text(value: JSON) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: JSON) -> str:
     """What JSON calls the type of a parsed value, for messages."""
     if value is None:
         return "null"
@@ -81,7 +85,7 @@ def _json_type(value: Any) -> str:
     return "an object" if isinstance(value, Mapping) else "a list"
 
 
-def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+def _field(data: Mapping[str, JSON], name: str, kind: type[_T], where: str) -> _T:
     """``data[name]`` if it is of ``kind``, else ShapeError naming the field by its path in the body."""
     value = data.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
@@ -90,7 +94,7 @@ def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
     return value
 
 
-def parse_update(data: Any, incident_id: str, where: str = "", *, kind: str = "incident") -> RemoteUpdate:
+def parse_update(data: JSON, incident_id: str, where: str = "", *, kind: str = "incident") -> RemoteUpdate:
     """One update object, checked in every field that matching and the ledger rely on.
 
     A field that is missing or of the wrong type would make a matching update
@@ -121,7 +125,7 @@ def parse_update(data: Any, incident_id: str, where: str = "", *, kind: str = "i
     )
 
 
-def parse_created_update(data: Any, incident_id: str) -> RemoteUpdate:
+def parse_created_update(data: JSON, incident_id: str) -> RemoteUpdate:
     """The body of a 201 from POST /v2/status_page_incident_updates."""
     if not isinstance(data, Mapping):
         raise ShapeError("the body is not a JSON object")
@@ -130,7 +134,7 @@ def parse_created_update(data: Any, incident_id: str) -> RemoteUpdate:
     )
 
 
-def parse_incident(data: Any, incident_id: str) -> RemoteIncident:
+def parse_incident(data: JSON, incident_id: str) -> RemoteIncident:
     """The body of GET /v2/status_page_incidents/{id}: that incident, or ShapeError.
 
     Strict where an answer is relied on (the id asked for, a list of complete
@@ -157,7 +161,7 @@ def parse_incident(data: Any, incident_id: str) -> RemoteIncident:
     )
 
 
-def _flag(data: Mapping[str, Any], name: str, where: str) -> bool:
+def _flag(data: Mapping[str, JSON], name: str, where: str) -> bool:
     value = data.get(name)
     if not isinstance(value, bool):
         raise ShapeError(
@@ -166,7 +170,7 @@ def _flag(data: Mapping[str, Any], name: str, where: str) -> bool:
     return value
 
 
-def _object(data: Any, wrapper: str, asked: str | None) -> tuple[Mapping[str, Any], str, str]:
+def _object(data: JSON, wrapper: str, asked: str | None) -> tuple[Mapping[str, JSON], str, str]:
     """The object of a show / create / PUT body (``{wrapper: {...}}``) or a list item, its path in the
     body, and its ID (which must be the one ``asked`` for, if any)."""
     if not isinstance(data, Mapping):
@@ -178,7 +182,7 @@ def _object(data: Any, wrapper: str, asked: str | None) -> tuple[Mapping[str, An
     return body, where, found
 
 
-def _updates(body: Mapping[str, Any], owner: str, where: str, kind: str) -> tuple[RemoteUpdate, ...]:
+def _updates(body: Mapping[str, JSON], owner: str, where: str, kind: str) -> tuple[RemoteUpdate, ...]:
     updates = tuple(
         parse_update(u, owner, f"{where}updates[{i}].", kind=kind)
         for i, u in enumerate(_field(body, "updates", list, where))
@@ -188,7 +192,7 @@ def _updates(body: Mapping[str, Any], owner: str, where: str, kind: str) -> tupl
     return updates
 
 
-def parse_created_incident(data: Any, incident_id: str | None = None) -> RemoteIncident:
+def parse_created_incident(data: JSON, incident_id: str | None = None) -> RemoteIncident:
     """An incident from a create / PUT body or a list item (``incident_id``: the one asked for)."""
     body, where, found = _object(data, "status_page_incident", incident_id)
     return RemoteIncident(
@@ -200,7 +204,7 @@ def parse_created_incident(data: Any, incident_id: str | None = None) -> RemoteI
     )
 
 
-def parse_maintenance(data: Any, maintenance_id: str | None = None) -> RemoteMaintenance:
+def parse_maintenance(data: JSON, maintenance_id: str | None = None) -> RemoteMaintenance:
     """A maintenance window from a show / create / PUT body or a list item. Its schedule is only in
     ``component_maintenance_periods``."""
     body, where, found = _object(data, "status_page_maintenance", maintenance_id)
@@ -227,7 +231,7 @@ def parse_maintenance(data: Any, maintenance_id: str | None = None) -> RemoteMai
     )
 
 
-def parse_maintenance_update(data: Any, maintenance_id: str) -> RemoteUpdate:
+def parse_maintenance_update(data: JSON, maintenance_id: str) -> RemoteUpdate:
     """The body of a 201 from POST /v2/status_page_maintenance_updates."""
     if not isinstance(data, Mapping):
         raise ShapeError("the body is not a JSON object")
@@ -235,7 +239,7 @@ def parse_maintenance_update(data: Any, maintenance_id: str) -> RemoteUpdate:
     return parse_update(body, maintenance_id, "status_page_maintenance_update.", kind="maintenance")
 
 
-def parse_listing(data: Any, name: str) -> tuple[list[Any], str | None]:
+def parse_listing(data: JSON, name: str) -> tuple[list[JSON], str | None]:
     """The records of one page of a list response and the cursor for the next (None: the last page)."""
     if not isinstance(data, Mapping):
         raise ShapeError("the body is not a JSON object")
@@ -262,7 +266,7 @@ def normalise_message(message: str) -> str:
     return message.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def matches(payload: Mapping[str, Any], update: RemoteUpdate) -> bool:
+def matches(payload: Mapping[str, JSON], update: RemoteUpdate) -> bool:
     """Whether ``update`` on the status page is what posting ``payload`` produces (either kind of update)."""
     if normalise_message(str(payload.get("message", ""))) != normalise_message(update.message):
         return False
@@ -279,7 +283,7 @@ def matches(payload: Mapping[str, Any], update: RemoteUpdate) -> bool:
 # --- status pages and their structure -------------------------------------------------------
 
 
-def _named(data: Any, id_field: str, where: str) -> tuple[str, str]:
+def _named(data: JSON, id_field: str, where: str) -> tuple[str, str]:
     """An object's ID (never empty: it is what everything else refers to) and name."""
     if not isinstance(data, Mapping):
         raise ShapeError(f"{where} should be an object, found {_json_type(data)}")
@@ -289,13 +293,13 @@ def _named(data: Any, id_field: str, where: str) -> tuple[str, str]:
     return ident, _field(data, "name", str, f"{where}.")
 
 
-def parse_status_pages(data: Any) -> tuple[list[Page], str | None]:
+def parse_status_pages(data: JSON) -> tuple[list[Page], str | None]:
     """From GET /v2/status_pages: the pages in this response and the cursor of the next (None: last)."""
     records, after = parse_listing(data, "status_pages")
     return [Page(*_named(p, "id", f"status_pages[{i}]")) for i, p in enumerate(records)], after
 
 
-def parse_structure(page_id: str, data: Any) -> list[Component]:
+def parse_structure(page_id: str, data: JSON) -> list[Component]:
     """From GET /v2/status_page_structures/{id}: every component the page shows, with its group and sub-page.
 
     An item holding none of component, group and sub_page is of a kind added after this was written, and
@@ -303,7 +307,7 @@ def parse_structure(page_id: str, data: Any) -> list[Component]:
     """
     out: list[Component] = []
 
-    def walk(items: list[Any], sub_page: str | None, at: str) -> None:
+    def walk(items: list[JSON], sub_page: str | None, at: str) -> None:
         for i, item in enumerate(items):
             here = f"{at}[{i}]"
             if not isinstance(item, Mapping):

@@ -17,7 +17,7 @@ from sync.diagnostics import (
     render_text,
 )
 from sync.planview import plan_json, render_markdown_plan, render_text_plan
-from sync.publisher import Outcome, Report
+from sync.publisher import Outcome, Report, Result
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 
 if TYPE_CHECKING:
@@ -104,15 +104,12 @@ def summary_line(report: Report) -> str:
         text += "; " + ", ".join(extras)
     if report.ok:
         return text + "."
-    problems = [
-        f"{report.count(r)} {label}"
-        for r, label in (
-            ("failed", "failed"),
-            ("unknown", "with unknown outcome"),
-            ("skipped", "not attempted"),
-        )
-        if report.count(r)
-    ]
+    outcomes: tuple[tuple[Result, str], ...] = (
+        ("failed", "failed"),
+        ("unknown", "with unknown outcome"),
+        ("skipped", "not attempted"),
+    )
+    problems = [f"{report.count(r)} {label}" for r, label in outcomes if report.count(r)]
     stopped = f" Stopped: {report.stopped}." if report.stopped else ""
     return f"Sync failed: {', '.join(problems) or 'stopped'}. {text}.{stopped}"
 
@@ -175,11 +172,21 @@ def report_json(
     extra: dict[str, Any],
     names: Names | None = None,
 ) -> dict[str, Any]:
-    results = ("created", "updated", "posted", "adopted", "settled", "moved", "failed", "unknown", "skipped")
+    results: tuple[Result, ...] = (
+        "created",
+        "updated",
+        "posted",
+        "adopted",
+        "settled",
+        "moved",
+        "failed",
+        "unknown",
+        "skipped",
+    )
     return {
         "version": JSON_FORMAT_VERSION,
         "summary": {
-            **{r: report.count(r) for r in results},  # type: ignore[arg-type]
+            **{r: report.count(r) for r in results},
             "ok": report.ok,
             "stopped": report.stopped,
             **extra,

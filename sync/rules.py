@@ -7,7 +7,7 @@ is the schema's error to report, not a second one here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,7 +97,7 @@ def schedule_problems(data: dict[str, Any]) -> Iterator[SchemaProblem]:
         yield SchemaProblem(("end_at",), f"must be after start_at ({data['start_at']})", "end-before-start")
 
 
-def _listed_once(ids: list[tuple[tuple[str | int, ...], Any]], listing: str) -> Iterator[SchemaProblem]:
+def _listed_once(ids: Sequence[tuple[tuple[str | int, ...], Any]], listing: str) -> Iterator[SchemaProblem]:
     """Component IDs (each with its path) are well formed and each listed once in ``listing``."""
     first_seen: dict[str, str | int] = {}
     for path, cid in ids:
@@ -145,7 +145,7 @@ def _ends_with_components(
 
 def limits(data: dict[str, Any]) -> Iterator[SchemaProblem]:
     """Problems with statusfiles' own limits (the sandbox, standing in for the API, does not apply them)."""
-    ids = [
+    ids: list[tuple[tuple[str | int, ...], Any, str]] = [
         (("status_page_incident_id",), data.get("status_page_incident_id"), "the incident ID"),
         (("status_page_id",), data.get("status_page_id"), "the status page ID"),
     ]

@@ -372,56 +372,53 @@ def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
         return lambda v: False
     if not isinstance(node, dict):
         raise _Unsupported(repr(node))
-    checks: list[Check] = []
-    for key, value in node.items():
-        if key in _ANNOTATIONS:
-            continue
-        if key == "$ref":
-            if not value.startswith("#/$defs/"):
-                raise _Unsupported(value)
-            name = value[len("#/$defs/") :]
-            if name not in defs:
-                defs[name] = lambda v: False  # placeholder while compiling a recursive definition
-                compiled = _compile(root["$defs"][name], defs, root)
-                defs[name] = compiled
-            checks.append(lambda v, n=name: defs[n](v))
-        elif key == "type":
-            names = [value] if isinstance(value, str) else value
-            type_checks = [_PY_TYPES[n] for n in names]
-            checks.append(lambda v, tc=type_checks: any(t(v) for t in tc))
-        elif key == "enum":
-            checks.append(lambda v, options=value: any(_same(v, o) for o in options))
-        elif key == "const":
-            checks.append(lambda v, c=value: _same(v, c))
-        elif key in ("maxLength", "minLength"):
-            limit = value
-            if key == "maxLength":
-                checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) <= n)
-            else:
-                checks.append(lambda v, n=limit: not isinstance(v, str) or len(v) >= n)
-        elif key == "required":
-            checks.append(lambda v, req=tuple(value): not isinstance(v, dict) or all(r in v for r in req))
-        elif key == "properties":
-            props = {k: _compile(sub, defs, root) for k, sub in value.items()}
-            checks.append(
-                lambda v, p=props: not isinstance(v, dict) or all(p[k](x) for k, x in v.items() if k in p)
-            )
-        elif key == "additionalProperties":
-            known = frozenset(node.get("properties", {}))
-            if node.get("patternProperties"):
-                raise _Unsupported("patternProperties")
-            extra = _compile(value, defs, root)
-            checks.append(
-                lambda v, kn=known, ex=extra: (
-                    not isinstance(v, dict) or all(ex(x) for k, x in v.items() if k not in kn)
-                )
-            )
-        elif key == "items":
-            item = _compile(value, defs, root)
-            checks.append(lambda v, it=item: not isinstance(v, list) or all(it(x) for x in v))
-        else:
-            raise _Unsupported(key)
-    return lambda v, cs=tuple(checks): all(c(v) for c in cs)
+    checks = tuple(
+        _keyword(key, value, node, defs, root) for key, value in node.items() if key not in _ANNOTATIONS
+    )
+    return lambda v: all(c(v) for c in checks)
+
+
+def _keyword(
+    key: str, value: Any, node: dict[str, Any], defs: dict[str, Check], root: dict[str, Any]
+) -> Check:
+    """One keyword of a schema object as a check (each its own scope, so closures bind this call's values)."""
+    if key == "$ref":
+        if not value.startswith("#/$defs/"):
+            raise _Unsupported(value)
+        name = value[len("#/$defs/") :]
+        if name not in defs:
+            defs[name] = lambda v: False  # placeholder while compiling a recursive definition
+            compiled = _compile(root["$defs"][name], defs, root)
+            defs[name] = compiled
+        return lambda v: defs[name](v)
+    if key == "type":
+        names = [value] if isinstance(value, str) else value
+        type_checks = [_PY_TYPES[n] for n in names]
+        return lambda v: any(t(v) for t in type_checks)
+    if key == "enum":
+        return lambda v: any(_same(v, o) for o in value)
+    if key == "const":
+        return lambda v: _same(v, value)
+    if key == "maxLength":
+        return lambda v: not isinstance(v, str) or len(v) <= value
+    if key == "minLength":
+        return lambda v: not isinstance(v, str) or len(v) >= value
+    if key == "required":
+        required = tuple(value)
+        return lambda v: not isinstance(v, dict) or all(r in v for r in required)
+    if key == "properties":
+        props = {k: _compile(sub, defs, root) for k, sub in value.items()}
+        return lambda v: not isinstance(v, dict) or all(props[k](x) for k, x in v.items() if k in props)
+    if key == "additionalProperties":
+        known = frozenset(node.get("properties", {}))
+        if node.get("patternProperties"):
+            raise _Unsupported("patternProperties")
+        extra = _compile(value, defs, root)
+        return lambda v: not isinstance(v, dict) or all(extra(x) for k, x in v.items() if k not in known)
+    if key == "items":
+        item = _compile(value, defs, root)
+        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+    raise _Unsupported(key)
 
 
 def compile_validity(schema: dict[str, Any]) -> Check | None:

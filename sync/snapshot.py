@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 from sync.diagnostics import Diagnostic, StatusfileError, format_field
 
@@ -179,7 +179,10 @@ def _same(name: str, wanted: str) -> bool:
     return name.strip().casefold() == wanted.strip().casefold()
 
 
-def _one(items: Iterable[Any]) -> Any:
+_T = TypeVar("_T")
+
+
+def _one(items: Iterable[_T]) -> _T | None:
     found = list(items)
     return found[0] if len(found) == 1 else None
 
@@ -239,7 +242,11 @@ class _Shape(Exception):
         self.message = message
 
 
-def _text(value: Any, path: tuple[str | int, ...], *, optional: bool = False) -> Any:
+@overload
+def _text(value: Any, path: tuple[str | int, ...], *, optional: Literal[False] = False) -> str: ...
+@overload
+def _text(value: Any, path: tuple[str | int, ...], *, optional: Literal[True]) -> str | None: ...
+def _text(value: Any, path: tuple[str | int, ...], *, optional: bool = False) -> str | None:
     if optional and value is None:
         return None
     if not isinstance(value, str) or not value:

@@ -30,8 +30,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
 
 
+NaturalKey = tuple[tuple[int | str, ...], str]
+
+
 @functools.lru_cache(maxsize=65536)  # paths are compared many times while sorting and planning
-def natural_key(s: str) -> tuple[Any, ...]:
+def natural_key(s: str) -> NaturalKey:
     """Sort key comparing runs of digits as numbers: ``2-x.yaml`` before ``10-x.yaml``."""
     parts = _DIGITS.split(s)
     return (tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), s)
@@ -348,7 +351,7 @@ def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document
 
 # Free text: a comment after an unquoted value silently cuts what would be published. Elsewhere (an ID,
 # a status, a boolean) `# why` after the value is a fine thing to write.
-TEXT_FIELDS: tuple[yamlstrict.Path, ...] = (("message",),)
+TEXT_FIELDS: tuple[tuple[str], ...] = (("message",),)
 
 
 def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:

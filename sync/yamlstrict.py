@@ -292,14 +292,15 @@ class _Builder:
                 Problem(line, col, here, f"explicit tag {ev.tag} is not allowed; remove it", "yaml-tag")
             )
         if type(ev) is yaml.ScalarEvent:
-            value, style = ev.value, ev.style
+            value, style, end = ev.value, ev.style, ev.end_mark
+            assert end is not None  # the parser marks every event it emits
             if style:
                 if style == '"' and _SURROGATE.search(value):  # only an escape can write one
                     value = self.surrogates(value, line, col, here, is_key)
                 if self.lines is not None and style in ("'", '"'):
-                    self.quoted.append((mark.index, ev.end_mark.index))
+                    self.quoted.append((mark.index, end.index))
             if not is_key:
-                self.doc.spans.setdefault(here, (ev.start_mark.index, ev.end_mark.index, ev.style or ""))
+                self.doc.spans.setdefault(here, (mark.index, end.index, style or ""))
             if is_key:
                 assert parent is not None
                 self.key(parent, value, bool(style), line, col)

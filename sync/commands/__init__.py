@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
 
 from sync.diagnostics import Diagnostic, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
+
+if TYPE_CHECKING:  # importing sync.cli must not import httpx
+    from sync import api
+    from sync.snapshot import Page
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +78,12 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
+def exit_1(exc: click.UsageError) -> None:
+    """Make a usage error exit 1, for commands whose exit status 2 means something else."""
+    # click declares exit_code a ClassVar, yet its main() exits with the instance's.
+    exc.exit_code = 1  # type: ignore[misc]
+
+
 def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
     """Print a view's output and exit with its status."""
     output, status = view
@@ -83,7 +94,7 @@ def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
 def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     """Text for people, coloured at a terminal."""
     if diagnostics:
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
 
 
@@ -116,7 +127,7 @@ def reads_api(f: F) -> F:
     return dir_option(ledger_option(base_url_option(timeout_option(f))))
 
 
-def api_client(base_url: str | None, timeout: float) -> Any:
+def api_client(base_url: str | None, timeout: float) -> api.Client:
     """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
     from sync import api  # only the commands that read the API pay for httpx
 
@@ -144,7 +155,7 @@ def page_option(f: F) -> F:
     )(f)
 
 
-def chosen_pages(client: Any, wanted: str | None) -> list[Any]:
+def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
     """The account's pages, or only the one ``--page`` names; a usage error naming the choices otherwise."""
     from sync import api, snapshot
     from sync.diagnostics import did_you_mean

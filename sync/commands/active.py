@@ -16,6 +16,7 @@ from sync.commands import (
     reads_api,
     show,
 )
+from sync.remote import RemoteObject
 from sync.statusfile import display_path
 
 
@@ -54,7 +55,7 @@ def command(
     with api_client(base_url, timeout) as client:
         for p in chosen_pages(client, page):
             try:
-                objects = [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
+                objects: list[RemoteObject] = [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
             except api.ApiProblem as exc:
                 raise read_failed(f"what is open on {p.name}", exc) from None
             per_page.append((p, listing.open_on(objects, tracked, everything=everything)))

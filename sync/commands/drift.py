@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sync.commands import (
+    exit_1,
     folder_names,
     format_option,
     guarded_client,
@@ -33,14 +34,14 @@ class DriftCommand(click.Command):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
-            exc.exit_code = 1
+            exit_1(exc)
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            exc.exit_code = 1
+            exit_1(exc)
             raise
 
 

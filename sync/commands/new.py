@@ -8,7 +8,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from sync.fsutil import write_atomic
 from sync.naming import message_text, next_in, slugify
 from sync.statusfile import Source, Statusfile, discover, display_path, load_all, load_bytes, natural_key
 from sync.yamlstrict import implicit_tag
+
+if TYPE_CHECKING:
+    from sync.snapshot import Snapshot
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "full_outage")
@@ -199,10 +202,10 @@ class Names:
 
     directory: Path
     ids: dict[str, str] = field(default_factory=dict)  # ID -> name, for the trailing comments
-    _snapshot: Any = None
+    _snapshot: Snapshot | None = None
     _read: bool = False
 
-    def snapshot(self) -> Any:
+    def snapshot(self) -> Snapshot | None:
         if not self._read:
             from sync import snapshot
 
@@ -369,7 +372,9 @@ def _time(value: str | None, option: str) -> str | None:
     return value
 
 
-def _read_message(message: str | None, message_file: Any, what: str, status: str | None, notify: bool) -> str:
+def _read_message(
+    message: str | None, message_file: IO[str] | None, what: str, status: str | None, notify: bool
+) -> str:
     if message_file is not None:
         try:
             message = message_file.read()
@@ -437,7 +442,7 @@ def command(
     components: tuple[str, ...],
     notify: bool,
     message: str | None,
-    message_file: Any,
+    message_file: IO[str] | None,
     slug: str | None,
     directory: Path,
 ) -> None:

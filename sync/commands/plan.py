@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from pathlib import Path
 
 import click
 
 from sync import github, planner, planview, workspace
-from sync.commands import dir_option, format_option, ledger_option, show
+from sync.commands import dir_option, exit_1, format_option, ledger_option, show
 from sync.diagnostics import use_colour
 from sync.statusfile import DiscoveryError
+from sync.views import Renderer
 
 
 class PlanCommand(click.Command):
@@ -21,17 +23,17 @@ class PlanCommand(click.Command):
     ) -> click.Context:
         detailed = "--detailed-exitcode" in args
         try:
-            return super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
+            return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             if detailed:
-                exc.exit_code = 1
+                exit_1(exc)
             raise
 
 
 def usage_error(message: str, detailed: bool) -> click.UsageError:
     exc = click.UsageError(message)
     if detailed:
-        exc.exit_code = 1
+        exit_1(exc)
     return exc
 
 
@@ -77,12 +79,12 @@ def command(
         ws = workspace.load(directory, ledger_path)
     except DiscoveryError as exc:
         raise usage_error(str(exc), detailed_exitcode) from None
-    colour = use_colour(click.get_text_stream("stdout"))
+    colour = use_colour(sys.stdout)
 
     if not ws.ok:
         plan = None
         no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
-        refused = {
+        refused: dict[str, Renderer] = {
             "text": partial(planview.no_plan_text, colour=colour),
             "markdown": planview.no_plan_markdown,
             "json": planview.no_plan_json,
@@ -91,7 +93,7 @@ def command(
         view, markdown = refused[fmt](no), planview.no_plan_markdown(no)[0]
     else:
         plan = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
-        views = {
+        views: dict[str, Renderer] = {
             "text": partial(planview.plan_text, colour=colour),
             "markdown": planview.plan_markdown,
             "json": planview.plan_json_view,

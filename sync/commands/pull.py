@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +20,9 @@ from sync.commands import (
 from sync.diagnostics import StatusfileError, plural
 from sync.statusfile import display_path
 from sync.views import View, json_text
+
+if TYPE_CHECKING:  # httpx is imported only when pull runs
+    from sync import api
 
 
 @click.command("pull")
@@ -98,7 +101,7 @@ def _json(p: Pulled) -> View:
     return json_text(doc), 0
 
 
-def pull(client: Any) -> snapshot.Snapshot:
+def pull(client: api.Client) -> snapshot.Snapshot:
     """Every page and, for each, its structure; a page deleted between the two reads is left out."""
     from sync import api
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import click
 from sync.commands import dir_option, finite, format_option, ledger_option
 from sync.diagnostics import use_colour
 from sync.statusfile import DiscoveryError
+from sync.views import Renderer
 
 PROGRESS_EVERY = 50  # updates between progress lines on stderr, for long runs
 
@@ -93,8 +96,8 @@ def command(
         raise click.UsageError(str(exc)) from None
     redactor = api.Redactor(key)
     click.get_current_context().with_resource(redactor.guarding_output())  # the last guard
-    colour = use_colour(click.get_text_stream("stdout"))
-    views = {
+    colour = use_colour(sys.stdout)
+    views: dict[str, tuple[Renderer, Callable[[job.Progress], str] | None]] = {
         "text": (partial(reportview.sync_text, colour=colour), reportview.progress_line),
         "json": (reportview.sync_json, None),
     }

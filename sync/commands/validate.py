@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sync import github, idcheck, lintconfig
 from sync.commands import dir_option, format_option, show
 from sync.diagnostics import FORMATS, Checked, checked_github, checked_json, checked_text, use_colour
 from sync.statusfile import DiscoveryError, discover, load_all
+from sync.views import Renderer
 
 
 @click.command("validate")
@@ -38,8 +40,12 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     result = load_all((s for s in sources if not lintconfig.is_config(s.path, directory)), linter)
     idcheck.apply(result, directory)
     checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed)
-    colour = use_colour(click.get_text_stream("stdout"))
-    views = {"text": partial(checked_text, colour=colour), "json": checked_json, "github": checked_github}
+    colour = use_colour(sys.stdout)
+    views: dict[str, Renderer] = {
+        "text": partial(checked_text, colour=colour),
+        "json": checked_json,
+        "github": checked_github,
+    }
     if fmt == "github":  # the step outputs GitHub Actions reads, beside the annotations
         github.set_outputs(github.counts(None, checked.errors), "")
     show(views[fmt](checked), colour)

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import Message
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -98,7 +99,7 @@ def _hostname(host: str) -> str | None:
         return None
 
 
-def admin_refusal(headers: Any) -> Refusal | None:
+def admin_refusal(headers: Message) -> Refusal | None:
     """Why a request may not use the admin endpoints, if it may not.
 
     They need no key, so only this machine may use them, and no web page: a
@@ -195,7 +196,7 @@ class App:
             save(state, self.config.state_path)
         return state
 
-    def request(self, method: str, target: str, headers: Any, body: bytes) -> Request:
+    def request(self, method: str, target: str, headers: Message, body: bytes) -> Request:
         # Counter-based, UUID-shaped request IDs: unique per run and reproducible.
         request_id = f"00000000-0000-4000-8000-{next(self._request_numbers):012x}"
         return Request(method, target, headers, body, request_id)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -33,7 +34,7 @@ from sync.schema import UPDATE_OPERATION
 class Request:
     method: str
     target: str  # the path and query as sent
-    headers: Any  # email.message.Message: case-insensitive get()
+    headers: Message  # as http.server parses them: get() ignores case
     body: bytes
     request_id: str
     path: str = ""

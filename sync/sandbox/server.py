@@ -179,8 +179,9 @@ class Sandbox:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
+        address, port = self._server.server_address[:2]
+        host = str(address)  # a str for the IPv4 and IPv6 sockets the sandbox binds
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     @property
     def state(self) -> State:

@@ -83,7 +83,9 @@ class State:
     incidents: dict[str, Incident] = field(default_factory=dict)  # in creation order
     maintenances: dict[str, Maintenance] = field(default_factory=dict)  # in creation order
     # For each kind of idempotent create, the original response body by idempotency key.
-    created: dict[str, dict[str, Any]] = field(default_factory=lambda: {INCIDENT: {}, MAINTENANCE: {}})
+    created: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: {INCIDENT: {}, MAINTENANCE: {}}
+    )
 
     def status_page(self, status_page_id: str, path: FieldPath | None = None) -> StatusPage:
         for page in self.status_pages:
