@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -59,16 +60,21 @@ def generate(root: Path, files: int = 10_000, incidents: int = 1_000, seed: int 
     return paths
 
 
-def timed(cmd: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+def timed(
+    cmd: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Best wall-clock seconds over ``repeat`` runs, and the largest peak RSS of a run, in MB.
 
-    ``os.wait4`` gives the resource usage of exactly that child, not of every child so far.
+    ``os.wait4`` gives the resource usage of exactly that child (and the workers it waited for),
+    not of every child so far. ``env`` is added to the environment.
     """
     best = float("inf")
     peak_kb = 0
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         best = min(best, time.perf_counter() - start)
         code = os.waitstatus_to_exitcode(status)
@@ -80,7 +86,9 @@ def timed(cmd: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,)) ->
     return best, peak_kb / 1024
 
 
-def cpu_seconds(cmds: list[list[str]], cwd: Path, repeat: int) -> list[float]:
+def cpu_seconds(
+    cmds: list[list[str]], cwd: Path, repeat: int, env: dict[str, str] | None = None
+) -> list[float]:
     """Best CPU time (user + system) of each command over ``repeat`` rounds, the commands interleaved.
 
     For comparing two commands on a busy machine: CPU time is what a command costs whatever else
@@ -89,7 +97,13 @@ def cpu_seconds(cmds: list[list[str]], cwd: Path, repeat: int) -> list[float]:
     best = [float("inf")] * len(cmds)
     for _ in range(repeat):
         for i, cmd in enumerate(cmds):
-            proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
+            )
             _, _, usage = os.wait4(proc.pid, 0)
             best[i] = min(best[i], usage.ru_utime + usage.ru_stime)
     return best
@@ -97,3 +111,23 @@ def cpu_seconds(cmds: list[list[str]], cwd: Path, repeat: int) -> list[float]:
 
 def report(label: str, seconds: float, mb: float, files: int) -> None:
     print(f"{label + ':':24}{seconds:6.2f} s   peak {mb:5.0f} MB   {files / seconds:8.0f} files/s")
+
+
+def medians(cmds: list[list[str]], cwd: Path, repeat: int) -> list[tuple[float, float]]:
+    """Median wall-clock and CPU seconds of each command over ``repeat`` rounds, the commands interleaved.
+
+    For ratios between short commands: each round runs every command once, so a busy moment
+    slows all of them alike.
+    """
+    walls: list[list[float]] = [[] for _ in cmds]
+    cpus: list[list[float]] = [[] for _ in cmds]
+    for _ in range(repeat):
+        for i, cmd in enumerate(cmds):
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            walls[i].append(time.perf_counter() - start)
+            cpus[i].append(usage.ru_utime + usage.ru_stime)
+            if os.waitstatus_to_exitcode(status) != 0:
+                sys.exit(f"{cmd} failed")
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus, strict=True)]

@@ -40,8 +40,8 @@ tracking=refs/remotes/$remote/$branch
 # reset rewrites the working tree it may live in (the publish workflow runs it from the checkout it resets).
 main() {
   if [ -z "${INCIDENT_IO_API_KEY:-}" ]; then
-    echo "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was published. Add it as a secret of the publish environment ('Setting up' in the README's GitHub section)."
-    note "Publishing skipped: the \`INCIDENT_IO_API_KEY\` secret is not configured ('Setting up' in the README's GitHub section)."
+    echo "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was published. Add it as a secret of the publish environment ('Setting up' in docs/github.md)."
+    note "Publishing skipped: the \`INCIDENT_IO_API_KEY\` secret is not configured ('Setting up' in docs/github.md)."
     output status skipped
     return 0
   fi
@@ -222,7 +222,7 @@ push_ledger() {
     git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking" || true
     if [ "$(git rev-parse "$tracking")" = "$base" ]; then
       # The branch did not move, so this was no race: most likely branch protection or missing permission.
-      push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in the README's GitHub section)"
+      push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in docs/github.md)"
       return 1
     fi
     echo "$branch moved while publishing; rebasing the ledger commit (attempt $attempt of $attempts)."

@@ -16,16 +16,19 @@ Clean text, nearly all of it, is rejected by one precompiled regular expression.
 from __future__ import annotations
 
 import fnmatch
-import ipaddress
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field
+from sync.lazyre import LazyPattern
+
+if TYPE_CHECKING:
+    import ipaddress
 from sync.yamlstrict import ALLOWANCE, Document, Path, Span
 
 CONFIG_NAME = ".lint.yaml"  # in the statusfiles directory; hidden, so never taken for a statusfile
@@ -87,7 +90,7 @@ class ConfigProblem:
 
 _CONFIG_KEYS = ("rules", "internal_suffixes", "allow")
 _ALLOW_KEYS = ("addresses", "emails")
-_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_LABEL = LazyPattern(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
 def _section(data: dict[str, Any], key: str, kind: type) -> Any:
@@ -160,6 +163,8 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
         else:
             problems.append(ConfigProblem(path, f"{item!r} is not a domain suffix such as .corp.example.com"))
 
+    import ipaddress  # only a configuration that allows addresses needs it
+
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     hosts: set[str] = set()
     emails = list(DEFAULT_ALLOWED_EMAILS)
@@ -201,7 +206,7 @@ _REMOVE = "remove it from the message and revoke it: whatever is published is pu
 
 # Each credential shape, what to call it, and (group "shown") the well-known prefix that may be shown.
 _SECRETS = tuple(
-    (what, re.compile(pattern))
+    (what, LazyPattern(pattern))
     for what, pattern in (
         ("a private key", r"(?P<shown>-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----)"),
         ("an AWS access key", r"\b(?P<shown>AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
@@ -226,12 +231,12 @@ _SECRETS = tuple(
     )
 )
 # An API key, token or password of no known shape: a long, random-looking string right after the word.
-_KEYWORD_SECRET = re.compile(
+_KEYWORD_SECRET = LazyPattern(
     r"(?i)(?<![a-z])(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
     r"[\w-]{0,30}[\"']?[ \t]{0,4}(?:[:=][ \t]{0,4}|[ \t](?:is[ \t]{1,4}|was[ \t]{1,4})?)"
     r"[\"'`]?([\w+/.~=-]{16,})"
 )
-_WORDS = re.compile(r"[-_./]")
+_WORDS = LazyPattern(r"[-_./]")
 
 
 class _Overlaps:
@@ -254,7 +259,7 @@ def _entropy(s: str) -> float:
     return -sum(n / len(s) * math.log2(n / len(s)) for n in counts.values())
 
 
-_DIGIT_LETTER = re.compile(r"[0-9][A-Za-z]")
+_DIGIT_LETTER = LazyPattern(r"[0-9][A-Za-z]")
 
 
 def _random_looking(s: str) -> bool:
@@ -285,39 +290,50 @@ def _secrets(text: str) -> Iterator[Finding]:
         yield Finding("secret", start, end, f"a credential (********, {end - start} characters): {_REMOVE}")
 
 
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
-_IPV6 = re.compile(
+_IPV4 = LazyPattern(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
+_IPV6 = LazyPattern(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])"
 )
-_PRIVATE = tuple(
-    (ipaddress.ip_network(net), kind)
-    for net, kind in (
-        ("10.0.0.0/8", "private (RFC 1918)"),
-        ("172.16.0.0/12", "private (RFC 1918)"),
-        ("192.168.0.0/16", "private (RFC 1918)"),
-        ("127.0.0.0/8", "loopback"),
-        ("169.254.0.0/16", "link-local"),
-        ("100.64.0.0/10", "carrier-grade NAT (RFC 6598)"),
-        ("::1/128", "loopback"),
-        ("fe80::/10", "link-local"),
-        ("fc00::/7", "unique-local"),
+
+
+@functools.cache
+def _private_networks() -> tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...]:
+    """Built on first use: text with no address-like token never needs them (nor ipaddress)."""
+    import ipaddress
+
+    return tuple(
+        (ipaddress.ip_network(net), kind)
+        for net, kind in (
+            ("10.0.0.0/8", "private (RFC 1918)"),
+            ("172.16.0.0/12", "private (RFC 1918)"),
+            ("192.168.0.0/16", "private (RFC 1918)"),
+            ("127.0.0.0/8", "loopback"),
+            ("169.254.0.0/16", "link-local"),
+            ("100.64.0.0/10", "carrier-grade NAT (RFC 6598)"),
+            ("::1/128", "loopback"),
+            ("fe80::/10", "link-local"),
+            ("fc00::/7", "unique-local"),
+        )
     )
-)
 
 
 def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    import ipaddress
+
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
-    for net, kind in _PRIVATE:
+    for net, kind in _private_networks():
         if addr.version == net.version and addr in net:
             return kind
     return None
 
 
-_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|release|build|agent|v)[ \t]*$")
+_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:version|release|build|agent|v)[ \t]*$")
 
 
 def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
+    import ipaddress
+
     for pattern in (_IPV4, _IPV6):
         for m in pattern.finditer(text):
             token = m.group()
@@ -344,7 +360,7 @@ def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
             )
 
 
-_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,30}://[^\s<>\"'`)\]]+")
+_URL = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]{0,30}://[^\s<>\"'`)\]]+")
 
 
 def _host_pattern(suffixes: Iterable[str]) -> re.Pattern[str]:
@@ -362,6 +378,8 @@ _INTERNAL_FIX = (
 def _hosts(
     text: str, settings: Settings, pattern: re.Pattern[str], urls: list[re.Match[str]]
 ) -> Iterator[Finding]:
+    from urllib.parse import urlsplit  # only text with an internal-looking host name gets here
+
     dotted = tuple("." + suffix for suffix in settings.suffixes)
     reported: list[tuple[int, int]] = []  # links already reported, in text order
     for m in urls:
@@ -397,7 +415,7 @@ def _hosts(
         )
 
 
-_MENTION = re.compile(
+_MENTION = LazyPattern(
     r"(?<![\w.@])@(?i:here|channel|everyone)\b"
     r"|<@[UW][A-Z0-9]{2,40}(?:\|[^>\n]{0,80})?>"
     r"|<!(?:here|channel|everyone|subteam\^[A-Z0-9]{1,40})(?:\|[^>\n]{0,80})?>"
@@ -417,7 +435,7 @@ def _mentions(text: str) -> Iterator[Finding]:
 
 
 _LEVELS = r"(?:ERROR|FATAL|CRITICAL|SEVERE|WARN(?:ING)?)"
-_RAW_LOG = re.compile(
+_RAW_LOG = LazyPattern(
     r"Traceback \(most recent call last\)"
     r"|\bFile \"[^\"\n]{1,300}\", line \d{1,7}, in "
     r"|\bException in thread \""
@@ -444,7 +462,7 @@ def _raw_logs(text: str) -> Iterator[Finding]:
         )
 
 
-_EMAIL = re.compile(
+_EMAIL = LazyPattern(
     r"(?<![\w.+%-])[A-Za-z0-9][\w.%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,10}\.[A-Za-z]{2,24}\b"
 )
@@ -522,7 +540,7 @@ def _prefilter(suffixes: Iterable[str]) -> re.Pattern[str]:
 # --- locating text in the source ----------------------------------------------
 
 _BREAKS = "\r\n\x85\u2028\u2029"
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = LazyPattern(r"\r\n|[\r\n\x85\u2028\u2029]")
 _ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
 
 
@@ -655,7 +673,11 @@ class Linter:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._prefilter = _prefilter(self.settings.suffixes)
-        self._hosts = _host_pattern(self.settings.suffixes)
+
+    @functools.cached_property
+    def _hosts(self) -> re.Pattern[str]:
+        """Compiled when some text first gets past the prefilter: clean text never needs it."""
+        return _host_pattern(self.settings.suffixes)
 
     def findings(self, text: str) -> list[Finding]:
         """Everything in ``text`` that must not be published, by position (rules switched off included)."""

@@ -365,38 +365,90 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
+def _all(checks: list[Check]) -> Check:
+    """One check passing when all of ``checks`` do; a plain loop costs less than ``all`` over a generator."""
+    if len(checks) == 1:
+        return checks[0]
+    cs = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for c in cs:  # noqa: SIM110 (see the docstring)
+            if not c(v):
+                return False
+        return True
+
+    return check
+
+
+def _always(v: Any) -> bool:
+    return True
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
+def _members(props: dict[str, Check], extra: Check) -> Check:
+    """``properties`` and ``additionalProperties`` of one object, in one pass over its members."""
+    get = props.get
+
+    def check(v: Any) -> bool:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if not get(k, extra)(x):
+                    return False
+        return True
+
+    return check
+
+
+def _enum(options: list[Any]) -> Check:
+    if options and all(isinstance(o, str) for o in options):
+        allowed = frozenset(options)
+        return lambda v: isinstance(v, str) and v in allowed
+    return lambda v: any(_same(v, o) for o in options)
+
+
 def _compile(node: Any, defs: dict[str, Check], root: dict[str, Any]) -> Check:
     if node is True:
-        return lambda v: True
+        return _always
     if node is False:
-        return lambda v: False
+        return _never
     if not isinstance(node, dict):
         raise _Unsupported(repr(node))
-    checks = tuple(
-        _keyword(key, value, node, defs, root) for key, value in node.items() if key not in _ANNOTATIONS
-    )
-    return lambda v: all(c(v) for c in checks)
+    checks = [
+        check
+        for key, value in node.items()
+        if key not in _ANNOTATIONS and (check := _keyword(key, value, node, defs, root)) is not None
+    ]
+    return _all(checks) if checks else _always
 
 
 def _keyword(
     key: str, value: Any, node: dict[str, Any], defs: dict[str, Check], root: dict[str, Any]
-) -> Check:
-    """One keyword of a schema object as a check (each its own scope, so closures bind this call's values)."""
+) -> Check | None:
+    """One keyword of a schema object as a check (each its own scope, so closures bind this call's values).
+
+    None for ``additionalProperties`` beside ``properties``: both are checked in one pass there.
+    """
     if key == "$ref":
         if not value.startswith("#/$defs/"):
             raise _Unsupported(value)
         name = value[len("#/$defs/") :]
         if name not in defs:
-            defs[name] = lambda v: False  # placeholder while compiling a recursive definition
-            compiled = _compile(root["$defs"][name], defs, root)
-            defs[name] = compiled
-        return lambda v: defs[name](v)
+            defs[name] = _never  # until compiled
+            defs[name] = _compile(root["$defs"][name], defs, root)
+        if defs[name] is _never:  # a recursive reference, met while compiling: looked up when used
+            return lambda v: defs[name](v)
+        return defs[name]
     if key == "type":
         names = [value] if isinstance(value, str) else value
         type_checks = [_PY_TYPES[n] for n in names]
+        if len(type_checks) == 1:
+            return type_checks[0]
         return lambda v: any(t(v) for t in type_checks)
     if key == "enum":
-        return lambda v: any(_same(v, o) for o in value)
+        return _enum(value)
     if key == "const":
         return lambda v: _same(v, value)
     if key == "maxLength":
@@ -406,15 +458,13 @@ def _keyword(
     if key == "required":
         required = tuple(value)
         return lambda v: not isinstance(v, dict) or all(r in v for r in required)
-    if key == "properties":
-        props = {k: _compile(sub, defs, root) for k, sub in value.items()}
-        return lambda v: not isinstance(v, dict) or all(props[k](x) for k, x in v.items() if k in props)
-    if key == "additionalProperties":
-        known = frozenset(node.get("properties", {}))
+    if key in ("properties", "additionalProperties"):
         if node.get("patternProperties"):
             raise _Unsupported("patternProperties")
-        extra = _compile(value, defs, root)
-        return lambda v: not isinstance(v, dict) or all(extra(x) for k, x in v.items() if k not in known)
+        if key == "additionalProperties" and "properties" in node:
+            return None
+        props = {k: _compile(sub, defs, root) for k, sub in node.get("properties", {}).items()}
+        return _members(props, _compile(node.get("additionalProperties", True), defs, root))
     if key == "items":
         item = _compile(value, defs, root)
         return lambda v: not isinstance(v, list) or all(item(x) for x in v)
@@ -433,10 +483,15 @@ class Checker:
     """Checks data against one schema: the compiled fast path first, jsonschema only to explain failures."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        from jsonschema import Draft202012Validator  # imported by the first command that validates
-
+        self.schema = schema
         self.fast = compile_validity(schema)
-        self.validator = Draft202012Validator(schema)
+
+    @functools.cached_property
+    def validator(self) -> Any:
+        """jsonschema's validator, imported and built only when a file needs explaining (~0.1 s)."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema)
 
     def problems(self, data: Any) -> list[SchemaProblem]:
         """Every schema problem in ``data``, one per field and rule, in the order jsonschema finds them."""

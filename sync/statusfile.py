@@ -10,6 +10,7 @@ to what would be sent does.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import hashlib
@@ -124,6 +125,22 @@ def display_path(path: Path | str) -> str:
     """Relative to the working directory when inside it, so CI annotations land on the right file."""
     rel = os.path.relpath(path)
     return Path(path).as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+def find_up(name: str, start: Path | None = None) -> Path | None:
+    """The folder ``name`` in ``start`` or its nearest ancestor that has one, as git finds ``.git``.
+
+    The search stops at the repository's root (the first folder holding ``.git``), so a
+    command run anywhere inside a repository finds the repository's folder and never one
+    outside it. None when there is none.
+    """
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / name).is_dir():
+            return folder / name
+        if (folder / ".git").exists():
+            return None
+    return None
 
 
 def _is_yaml(name: str) -> bool:
@@ -472,27 +489,132 @@ class LoadResult:
     failed: int
 
 
+# Loading is spread over processes from this many files on (a fork costs ~10 ms and each result is
+# copied back, so small trees stay in one process); STATUSFILES_PARALLEL_FROM overrides it, 0 never.
+PARALLEL_FROM = 2000
+PARALLEL_ENV = "STATUSFILES_PARALLEL_FROM"
+_PIECE = 500  # files a worker loads and sends back at a time
+
+Outcome = tuple[Statusfile | None, list[Diagnostic]]  # a loaded file, or none; its problems in order
+
+# What every worker process needs besides its sources, inherited when it is forked.
+_job: tuple[dict[str, list[str]], lint.Linter | None] = ({}, None)
+
+
+def _load_one(source: Source, declared: dict[str, list[str]], linter: lint.Linter | None) -> Outcome:
+    problems = _second_declaration(source, declared)
+    loaded = None
+    try:
+        loaded = load_statusfile(source, kinds.place(source.rel, declared), linter)
+    except StatusfileError as exc:
+        problems.extend(exc.diagnostics)
+    return (None if problems else loaded), sorted(problems, key=Diagnostic.sort_key)
+
+
+# A loaded file crosses from a worker as plain values (its Source stays behind: the caller has it),
+# which unpickle several times faster than the dataclasses they come from.
+_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(yamlstrict.Document))
+_STATUSFILE_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Statusfile) if f.name not in ("source", "document")
+)
+Wire = tuple[tuple[Any, ...] | None, list[Diagnostic]]
+
+
+def _to_wire(outcome: Outcome) -> Wire:
+    loaded, problems = outcome
+    if loaded is None:
+        return None, problems
+    doc = tuple(getattr(loaded.document, name) for name in _DOCUMENT_FIELDS)
+    return (doc, *(getattr(loaded, name) for name in _STATUSFILE_FIELDS)), problems
+
+
+def _from_wire(source: Source, wire: Wire) -> Outcome:
+    values, problems = wire
+    if values is None:
+        return None, problems
+    doc, *rest = values
+    document = yamlstrict.Document(**dict(zip(_DOCUMENT_FIELDS, doc, strict=True)))
+    fields = dict(zip(_STATUSFILE_FIELDS, rest, strict=True))
+    return Statusfile(source=source, document=document, **fields), problems
+
+
+def _load_chunk(chunk: list[Source]) -> list[Wire]:
+    declared, linter = _job
+    return [_to_wire(_load_one(source, declared, linter)) for source in chunk]
+
+
+def _processes(files: int) -> int:
+    """How many processes to load ``files`` files with: 1 unless the tree is large and cores are idle."""
+    try:
+        threshold = int(os.environ.get(PARALLEL_ENV, PARALLEL_FROM))
+    except ValueError:
+        threshold = PARALLEL_FROM
+    if threshold <= 0 or files < max(threshold, 2):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, files, 8))
+
+
+def _load_parallel(
+    sources: list[Source], declared: dict[str, list[str]], linter: lint.Linter | None, processes: int
+) -> list[Outcome] | None:
+    """Outcomes of ``sources`` in their order, the first share loaded here and the rest by forked workers.
+
+    None where processes cannot be forked safely (no fork, or threads running that a fork would copy
+    mid-step); the caller then loads everything itself. Output never depends on which path ran.
+    """
+    import multiprocessing
+    import threading
+
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    global _job
+    # This process loads the first share; workers load the rest in pieces, so that only one
+    # piece's copies are in memory at once while the results are taken in.
+    share = -(-len(sources) // processes)
+    rest = sources[share:]
+    pieces = [rest[i : i + _PIECE] for i in range(0, len(rest), _PIECE)]
+    _job = (declared, linter)
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(processes - 1)
+        except (OSError, ImportError):  # no semaphores (some containers), no process limit left
+            return None
+        with pool:
+            pending = [pool.apply_async(_load_chunk, (piece,)) for piece in pieces]
+            outcomes = [_load_one(source, declared, linter) for source in sources[:share]]
+            for piece, result in zip(pieces, pending, strict=True):
+                outcomes.extend(map(_from_wire, piece, result.get()))
+        return outcomes
+    finally:
+        _job = ({}, None)
+
+
 def load_all(sources: Iterable[Source], linter: lint.Linter | None = None) -> LoadResult:
-    """Load every source, collecting every diagnostic rather than stopping at the first bad file."""
+    """Load every source, collecting every diagnostic rather than stopping at the first bad file.
+
+    A large tree is loaded by as many processes as there are cores; the result is the same.
+    """
     sources = list(sources)
     declared = declarations(sources)
+    processes = _processes(len(sources))
+    outcomes = _load_parallel(sources, declared, linter, processes) if processes > 1 else None
+    if outcomes is None:
+        outcomes = [_load_one(source, declared, linter) for source in sources]
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
-    checked = failed = 0
-    for source in sources:
-        checked += 1
-        problems = _second_declaration(source, declared)
-        try:
-            loaded = load_statusfile(source, kinds.place(source.rel, declared), linter)
-        except StatusfileError as exc:
-            problems.extend(exc.diagnostics)
-        if problems:
+    failed = 0
+    for loaded, problems in outcomes:
+        if loaded is None:
             failed += 1
-            diagnostics.extend(sorted(problems, key=Diagnostic.sort_key))
+            diagnostics.extend(problems)
         else:
             files.append(loaded)
             diagnostics.extend(loaded.warnings)
-    return LoadResult(files, diagnostics, checked, failed)
+    return LoadResult(files, diagnostics, len(sources), failed)
 
 
 def _second_declaration(source: Source, declared: dict[str, list[str]]) -> list[Diagnostic]:

@@ -58,22 +58,6 @@ class Workspace:
         return "; ".join(reasons) + "."
 
 
-def find_up(name: str, start: Path | None = None) -> Path | None:
-    """The folder ``name`` in ``start`` or its nearest ancestor that has one, as git finds ``.git``.
-
-    The search stops at the repository's root (the first folder holding ``.git``), so a
-    command run anywhere inside a repository finds the repository's folder and never one
-    outside it. None when there is none.
-    """
-    here = (start or Path.cwd()).absolute()
-    for folder in (here, *here.parents):
-        if (folder / name).is_dir():
-            return folder / name
-        if (folder / ".git").exists():
-            return None
-    return None
-
-
 def ledger_path_for(directory: Path, ledger_path: Path | None) -> Path:
     return ledger_path if ledger_path is not None else directory / ledgers.LEDGER_NAME
 

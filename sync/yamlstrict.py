@@ -7,7 +7,7 @@ stack) and builds plain ``dict``/``list``/``str``/``bool``/``None`` values with
 an explicit stack, rejecting every YAML feature a status update never needs and
 that could make the file mean something other than what it looks like.
 
-Limits (documented in the README):
+Limits (documented in docs/file-format.md):
 
 * ``MAX_BYTES`` — a statusfile is at most 128 KiB;
 * ``MAX_DEPTH`` — collections nest at most 8 deep (a statusfile needs 3).

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from sync.kinds import DECLARATION_FILES
+from sync.rulenames import is_registered
 
 REPO = Path(__file__).resolve().parent.parent
 INCIDENT = "01FCNDV6P870EA6S7TK1DSYDG1"
@@ -45,11 +46,16 @@ def run_cli(
 
 
 def run_json(*args: str | os.PathLike[str], **kw: Any) -> tuple[int, Any]:
+    """Run the CLI with ``--format json``; every diagnostic in its report must carry a registered rule."""
     proc = run_cli(*args, "--format", "json", **kw)
     try:
-        return proc.returncode, json.loads(proc.stdout)
+        report = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
         raise AssertionError(f"not JSON (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from exc
+    diagnostics = report.get("diagnostics", []) if isinstance(report, dict) else []
+    unregistered = {d["rule"] for d in diagnostics if isinstance(d, dict) and not is_registered(d["rule"])}
+    assert not unregistered, f"rules missing from sync/rulenames.py: {sorted(unregistered)}"
+    return proc.returncode, report
 
 
 def update(

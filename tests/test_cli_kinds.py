@@ -154,11 +154,12 @@ def test_messages_say_what_to_write(tree: Path) -> None:
     }
 
 
-def test_readme_examples_are_valid_statusfiles(tmp_path: Path) -> None:
-    """Each YAML block in the README that starts with its path under statusfiles/ is that file, valid."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc", ["README.md", "docs/file-format.md"])
+def test_documented_examples_are_valid_statusfiles(tmp_path: Path, doc: str) -> None:
+    """Each YAML block in the document that starts with its path under statusfiles/ is that file, valid."""
+    text = (REPO / doc).read_text(encoding="utf-8")
     written = []
-    for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S):
+    for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S):
         first, _, rest = block.partition("\n")
         if first.startswith("# statusfiles/"):
             path = tmp_path / first.removeprefix("# ")

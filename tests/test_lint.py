@@ -354,9 +354,9 @@ def test_sync_refuses_a_file_with_a_lint_error(tmp_path: Path) -> None:
     assert not (tmp_path / ROOT / "ledger.jsonl").exists()
 
 
-def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "internal_suffixes:" in b]
+def test_the_documented_configuration_example_is_valid(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "file-format.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", docs, re.S) if "internal_suffixes:" in b]
     write(
         tmp_path,
         {"a/01.yaml": HEAD + "message: Mail oncall@example.com or bob@status.example.com.\n"},

@@ -1,4 +1,4 @@
-"""The GitHub side: the workflows, action.yml and the workflow examples in the README.
+"""The GitHub side: the workflows, action.yml and the example workflows in examples/workflows/.
 
 zizmor and actionlint must find nothing, shellcheck must pass every script, and the promises the workflows
 make (pins, permissions, concurrency, who gets which secret) are checked by reading the YAML. The action's
@@ -23,7 +23,8 @@ from helpers import REPO, copy_examples, update, write_statusfile
 WORKFLOWS = REPO / ".github" / "workflows"
 PLAN, PUBLISH, CI = (WORKFLOWS / f"{n}.yml" for n in ("statusfiles-plan", "statusfiles-publish", "ci"))
 ACTION = REPO / "action.yml"
-DOCS = REPO / "README.md"  # its GitHub section documents the workflows and the action
+DOCS = REPO / "docs" / "github.md"  # documents the workflows and the action
+EXAMPLES = sorted((REPO / "examples" / "workflows").glob("*.yml"))  # for other repositories to copy
 SCRIPTS = [
     REPO / "scripts" / n
     for n in ("publish.sh", "action-run.sh", "actionlint", "yaml-language-server", "demo.sh")
@@ -48,19 +49,19 @@ def load(path: Path | str) -> dict[str, Any]:
 
 
 def docs_examples() -> list[str]:
-    """The copy-paste workflows in the README, with a stand-in for the pin the reader fills in."""
-    blocks = re.findall(r"```yaml\n(# \.github/workflows/.*?)```", DOCS.read_text(), re.S)
-    assert len(blocks) == 2, "the README should show a plan and a publish workflow"
-    return [b.replace(DOCS_PIN, "0" * 40) for b in blocks]
+    """The example workflows, with a stand-in for the pin the reader fills in."""
+    assert [p.name for p in EXAMPLES] == ["statusfiles-plan.yml", "statusfiles-publish.yml"]
+    return [p.read_text().replace(DOCS_PIN, "0" * 40) for p in EXAMPLES]
 
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The example workflows where the linters expect workflows, pinned to a commit-shaped stand-in."""
     folder = tmp_path_factory.mktemp("docs-examples") / ".github" / "workflows"
     folder.mkdir(parents=True)
     paths = []
-    for text in docs_examples():
-        path = folder / text.splitlines()[0].rsplit("/", 1)[1]
+    for source, text in zip(EXAMPLES, docs_examples(), strict=True):
+        path = folder / source.name
         path.write_text(text)
         paths.append(path)
     return paths
@@ -77,7 +78,7 @@ def all_steps() -> Iterator[tuple[str, dict[str, Any]]]:
     for n, text in enumerate(docs_examples()):
         for job_id, job in load(text)["jobs"].items():
             for step in job["steps"]:
-                yield f"docs example {n}:{job_id}", step
+                yield f"{EXAMPLES[n].name} (example):{job_id}", step
 
 
 # --- the linters -------------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def test_only_jobs_that_push_keep_checkout_credentials() -> None:
         checkout = step.get("uses", "").startswith("actions/checkout@")
         if checkout and step.get("with", {}).get("persist-credentials") is not False:
             keeps.append(where)
-    assert keeps == ["statusfiles-publish.yml:publish", "docs example 1:publish"]
+    assert keeps == ["statusfiles-publish.yml:publish", "statusfiles-publish.yml (example):publish"]
 
 
 def test_each_job_gets_only_the_permissions_it_needs() -> None:
@@ -246,6 +247,9 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
     assert workflow["on"]["schedule"] == [{"cron": "*/5 * * * *"}]
+    # The example for other repositories makes the same promises.
+    example = load(REPO / "examples" / "workflows" / "statusfiles-publish.yml")
+    assert (example["on"], example["concurrency"]) == (workflow["on"], workflow["concurrency"])
     publish = workflow["jobs"]["publish"]
     assert publish["environment"] == "statusfiles"
     assert publish["if"] == "github.ref == 'refs/heads/main'"
@@ -253,7 +257,14 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
 
 
 def test_nothing_ever_force_pushes() -> None:
-    for path in (*WORKFLOWS.glob("*.yml"), ACTION, *SCRIPTS, DOCS):
+    for path in (
+        *WORKFLOWS.glob("*.yml"),
+        ACTION,
+        *SCRIPTS,
+        *EXAMPLES,
+        REPO / "README.md",
+        *DOCS.parent.glob("*.md"),
+    ):
         for line in path.read_text().splitlines():
             if "git" in line and " push" in line:
                 assert not re.search(r"--force|\s-f\b|\s\+\S", line), f"{path.name}: {line.strip()}"
@@ -283,7 +294,7 @@ def test_action_takes_the_documented_inputs_and_gives_counts() -> None:
     assert {"has-changes", "publish", "incidents", "notify", "errors", "markdown"} <= action["outputs"].keys()
     docs = DOCS.read_text()
     for name in (*action["inputs"], *action["outputs"]):
-        assert f"`{name}`" in docs, f"{name} is not in the README"
+        assert f"`{name}`" in docs, f"{name} is not in {DOCS.name}"
 
 
 # --- scripts/action-run.sh, as action.yml and the workflows run it -----------------------------------

@@ -28,7 +28,7 @@ def _find_default_dir(ctx: click.Context, param: click.Parameter, value: Path) -
     """Left at its default, --dir is found as git finds the repository: here or in a parent folder."""
     if ctx.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT:
         return value
-    from sync.workspace import find_up
+    from sync.statusfile import find_up
 
     found = find_up(DEFAULT_DIR)
     return Path(os.path.relpath(found)) if found is not None else value

@@ -17,7 +17,7 @@ from sync.schema import (
     generate_statusfile_schema,
     load_spec,
 )
-from sync.workspace import find_up
+from sync.statusfile import find_up
 
 
 def _stale(path: Path, current: str, text: str, spec_path: Path) -> str:

@@ -1,0 +1,103 @@
+"""Large trees are loaded by several processes: what users see never depends on it.
+
+``STATUSFILES_PARALLEL_FROM`` sets how many files make a tree large, so these tests
+force the parallel path on a small tree and compare it byte for byte with one process.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import copy_examples, run_cli, update, write_statusfile
+
+from sync import lintconfig, statusfile
+from sync.statusfile import PARALLEL_ENV, discover, load_all
+
+SERIAL = {PARALLEL_ENV: "0"}
+PARALLEL = {PARALLEL_ENV: "2"}
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """Valid updates, declarations, lint warnings and errors, and every kind of broken file, interleaved."""
+    copy_examples(tmp_path, declared=True)
+    root = tmp_path / "statusfiles"
+    for n in range(12):
+        folder = root / f"2026-12-{n + 1:02d}-incident"
+        write_statusfile(folder / "01-investigating.yaml", update(f"Update {n}, written to help@example.com"))
+        write_statusfile(folder / "02-identified.yaml", update("Found it.", status="identified"))
+        if n % 3 == 0:
+            write_statusfile(folder / "03-bad.yaml", "message: [\n")
+        if n % 4 == 1:
+            write_statusfile(folder / "03-typo.yaml", {**update("Typo."), "incident_stauts": "monitoring"})
+        if n % 5 == 2:
+            write_statusfile(
+                folder / "04-leak.yaml", update("See http://10.0.0.7/ and ping jane@corp.example")
+            )
+    (root / "2026-12-05-incident" / "05-link.yaml").symlink_to("../2026-12-01-incident/01-investigating.yaml")
+    shutil.copy(
+        root / "2026-11-27-delayed-webhooks" / "incident.yaml",
+        root / "2026-11-27-delayed-webhooks" / "maintenance.yaml",
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate",),
+        ("validate", "--format", "json"),
+        ("validate", "--format", "github"),
+        ("plan",),
+        ("plan", "--format", "json"),
+    ],
+)
+def test_parallel_output_is_byte_identical(tree: Path, args: tuple[str, ...]) -> None:
+    serial = run_cli(*args, cwd=tree, env=SERIAL)
+    parallel = run_cli(*args, cwd=tree, env=PARALLEL)
+    assert serial.returncode == 1, serial.stdout + serial.stderr  # the tree has errors to report
+    assert "yaml-syntax" in serial.stdout and "unknown-field" in serial.stdout
+    assert (parallel.returncode, parallel.stdout, parallel.stderr) == (
+        serial.returncode,
+        serial.stdout,
+        serial.stderr,
+    )
+
+
+def test_parallel_plan_of_a_valid_tree_is_byte_identical(tmp_path: Path) -> None:
+    copy_examples(tmp_path, declared=True)
+    for n in range(30):
+        folder = tmp_path / "statusfiles" / f"2026-12-{n % 28 + 1:02d}-incident-{n}"
+        write_statusfile(folder / "01-investigating.yaml", update(f"Update {n}; mail help@example.com"))
+    serial = run_cli("plan", cwd=tmp_path, env=SERIAL)
+    parallel = run_cli("plan", cwd=tmp_path, env=PARALLEL)
+    assert serial.returncode == 0, serial.stdout + serial.stderr
+    assert "01-investigating.yaml" in serial.stdout
+    assert (parallel.returncode, parallel.stdout, parallel.stderr) == (0, serial.stdout, serial.stderr)
+
+
+def test_the_parallel_path_loads_the_same_statusfiles(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process: the forked workers ran (no fallback) and their files equal those loaded here."""
+    root = tree / "statusfiles"
+    sources = [s for s in discover((), root) if not lintconfig.is_config(s.path, root)]
+    linter, _ = lintconfig.linter(root)
+    declared = statusfile.declarations(sources)
+    outcomes = statusfile._load_parallel(sources, declared, linter, 2)
+    assert outcomes is not None
+    assert outcomes == [statusfile._load_one(s, declared, linter) for s in sources]
+    monkeypatch.setenv(PARALLEL_ENV, "0")
+    serial = load_all(sources, linter)
+    monkeypatch.setenv(PARALLEL_ENV, "2")
+    parallel = load_all(sources, linter)
+    assert serial.failed > 0 and serial.files
+    assert parallel == serial
+
+
+@pytest.mark.parametrize(("setting", "files", "expected"), [("0", 10_000, 1), ("5", 4, 1), ("x", 10, 1)])
+def test_small_trees_and_odd_settings_stay_in_one_process(
+    monkeypatch: pytest.MonkeyPatch, setting: str, files: int, expected: int
+) -> None:
+    monkeypatch.setenv(PARALLEL_ENV, setting)
+    assert statusfile._processes(files) == expected
