@@ -13,6 +13,7 @@ stops or the client goes away; tests never sleep.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import gzip
 import json
@@ -38,11 +39,11 @@ class Request:
         return json.loads(self.body)
 
 
-class Reply:
+class Reply(abc.ABC):
     """Something to send back: ``send`` writes it on the connection (and may take as long as it likes)."""
 
-    def send(self, conn: socket.socket, server: Hostile) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send(self, conn: socket.socket, server: Hostile) -> None: ...
 
 
 @dataclass
