@@ -27,14 +27,11 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-import io
 import json
 import math
 import os
 import random
-import re
 import ssl
-import sys
 import threading
 import time
 import urllib.request
@@ -42,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpcore
@@ -51,6 +48,7 @@ import httpx
 from sync import __version__
 from sync.jsonvalue import JSON, JSONObject
 from sync.netaddr import is_loopback
+from sync.redact import Redactor
 from sync.remote import (
     WRITE_SCOPE,
     RemoteIncident,
@@ -208,77 +206,6 @@ def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
     if not usable:
         raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")
     return proxy
-
-
-class Redactor:
-    """Removes the API key from text that leaves the process.
-
-    A server may echo the Authorization header in an error body, and from
-    there it would reach the output, the job summary and the ledger. Every
-    string in a response passes through :meth:`value` before anything reads
-    it, and a command's output goes through :meth:`text` as a last guard.
-    """
-
-    MARK = "[redacted]"
-
-    def __init__(self, secret: str | None) -> None:
-        forms = sorted({f for f in (secret, quote(secret or "", safe="")) if f}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, forms))) if forms else None
-
-    def text(self, text: str) -> str:
-        return self._pattern.sub(self.MARK, text) if self._pattern else text
-
-    def value(self, value: JSON) -> JSON:
-        """A parsed JSON value with the key removed from every string in it, keys included."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.value(v) for v in value]
-        if isinstance(value, dict):
-            return {self.text(k): self.value(v) for k, v in value.items()}
-        return value
-
-    @contextmanager
-    def guarding_output(self) -> Iterator[None]:
-        """Standard output and error pass through :meth:`text` while the block runs."""
-        saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _RedactingStream(saved[0], self.text), _RedactingStream(saved[1], self.text)
-        try:
-            yield
-        finally:
-            sys.stdout, sys.stderr = saved
-
-
-class _RedactingStream(io.TextIOBase):
-    def __init__(self, inner: TextIO, redact: Callable[[str], str]) -> None:
-        self._inner = inner
-        self._redact = redact
-
-    def write(self, text: str) -> int:
-        self._inner.write(self._redact(text))
-        return len(text)
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-    def writable(self) -> bool:
-        return True
-
-    def isatty(self) -> bool:
-        return self._inner.isatty()
-
-    def fileno(self) -> int:
-        return self._inner.fileno()
-
-    # io.TextIOBase's encoding and errors are read-only properties at run time; typeshed declares them
-    # as plain attributes, hence the two ignores.
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self._inner.encoding
-
-    @property
-    def errors(self) -> str | None:  # type: ignore[override]
-        return self._inner.errors
 
 
 # --- retry and pacing -------------------------------------------------------------

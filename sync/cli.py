@@ -42,7 +42,6 @@ MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 CRASH_EXIT = 3
 DEBUG_ENV = "STATUSFILES_DEBUG"
 KEY_ENV = "INCIDENT_IO_API_KEY"
-REDACTED = "[redacted]"
 
 
 class LazyGroup(click.Group):
@@ -81,7 +80,9 @@ def main() -> None:
 
 def redact(text: str, key: str | None) -> str:
     """``text`` without the API key: a traceback may quote a header or a request that carried it."""
-    return text.replace(key, REDACTED) if key else text
+    from sync.redact import Redactor
+
+    return Redactor(key).text(text)
 
 
 def crash_log_dir() -> Path:

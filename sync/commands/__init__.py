@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from sync.diagnostics import Diagnostic, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
+from sync.redact import Redactor
 
 if TYPE_CHECKING:  # importing sync.cli must not import httpx
     from sync import api
@@ -179,11 +180,9 @@ def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
 
 def guarded_client(base_url: str | None, timeout: float) -> Any:
     """``api_client``, with the key kept out of everything this command prints (as sync does)."""
-    from sync import api
-
     client = api_client(base_url, timeout)
     key = os.environ.get("INCIDENT_IO_API_KEY")
-    click.get_current_context().with_resource(api.Redactor(key).guarding_output())
+    click.get_current_context().with_resource(Redactor(key).guarding_output())
     return client
 
 

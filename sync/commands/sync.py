@@ -13,6 +13,7 @@ import click
 
 from sync.commands import dir_option, finite, format_option, ledger_option
 from sync.diagnostics import use_colour
+from sync.redact import Redactor
 from sync.statusfile import DiscoveryError
 from sync.views import Renderer
 
@@ -105,7 +106,7 @@ def command(
         retry = api.RetryPolicy.from_env()
     except api.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    redactor = api.Redactor(key)
+    redactor = Redactor(key)
     click.get_current_context().with_resource(redactor.guarding_output())  # the last guard
     colour = use_colour(sys.stdout)
     views: dict[str, tuple[Renderer, Callable[[job.Progress], str] | None]] = {
