@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from sync.commands import (
     reads_api,
     show,
 )
+from sync.diagnostics import render_text, use_colour
 from sync.remote import RemoteObject
 from sync.statusfile import display_path
 
@@ -41,7 +43,8 @@ def command(
     read-only API key is enough (INCIDENT_IO_API_KEY).
 
     \b
-    Exit status: 0 listed, 1 the API could not be read, 2 usage error.
+    Exit status: 0 listed, 1 the API or the ledger could not be read, 2 usage
+    error.
 
     \b
     Examples:
@@ -64,16 +67,21 @@ def command(
 
 
 def _tracked(directory: Path, ledger_path: Path | None) -> dict[str, str]:
-    """Which folder tracks which object, from the statusfiles that load and the ledger if it reads."""
-    from sync import ledger, workspace
+    """Which folder tracks which object, from the statusfiles that load and the ledger.
+
+    A ledger that cannot be read is an error, as in ``plan``: without it the folders that created
+    objects are unknown, and every open object would wrongly look untracked.
+    """
+    from sync import workspace
     from sync.statusfile import DiscoveryError, discover, load_all
 
     try:
         files = load_all(discover((), directory)).files
     except DiscoveryError:  # no statusfiles directory yet: nothing is tracked
         files = []
-    try:
-        state = ledger.read(workspace.ledger_path_for(directory, ledger_path))
-    except (ledger.LedgerError, OSError):
-        state = ledger.LedgerState()
-    return listing.tracking(files, state)
+    ws = workspace.Workspace(directory, workspace.ledger_path_for(directory, ledger_path))
+    workspace.read_ledger(ws)
+    if not ws.ok:
+        click.echo(render_text(ws.diagnostics, colour=use_colour(sys.stderr)), nl=False, err=True)
+        raise click.ClickException(f"nothing was listed: {ws.trouble}")
+    return listing.tracking(files, ws.ledger)
