@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from sync.diagnostics import (
     Diagnostic,
     md_code,
     plural,
+    printable,
     render_github,
     render_json,
     render_markdown_diagnostics,
@@ -110,14 +111,19 @@ def _preview(message: str) -> str:
     return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"
 
 
+def code(text: str) -> str:
+    """A string from the ledger or the page as Markdown code: one line, control characters escaped."""
+    return md_code(printable(text))
+
+
 def _incident_title(inc: IncidentPlan) -> str:
-    name = f' "{inc.name}"' if inc.name else ""
+    name = f' "{printable(inc.name)}"' if inc.name else ""
     status = f", status {inc.status_before}" if inc.status_before else ""
     what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
     d = inc.declared
     if d is not None and d.action == "create":
         return f"{what}{name}, declared in {d.file.rel}"
-    return f"{what} {inc.incident_id}{name} ({inc.posted} already posted{status})"
+    return f"{what} {printable(inc.incident_id)}{name} ({inc.posted} already posted{status})"
 
 
 def _kind_word(d: Declared) -> str:
@@ -163,7 +169,7 @@ def declaration_lines(d: Declared, names: Snapshot | None = None) -> list[tuple[
         out.append(("notify", "yes, emails subscribers" if d.file.notify else "no"))
         out.append(("message", _preview(str(payload.get("message", "")))))
     elif d.action == "put":
-        out.append(("change", change_text(d.changes)))
+        out.append(("change", printable(change_text(d.changes))))  # the names before come from the page
         if d.kind == "maintenance":
             out.append(("schedule", window(payload.get("start_at"), payload.get("end_at"))))
     if d.action in ("create", "put") and (notice := automation_notice(d)):
@@ -171,7 +177,10 @@ def declaration_lines(d: Declared, names: Snapshot | None = None) -> list[tuple[
     return out
 
 
-def _declaration_head(d: Declared, names: Snapshot | None = None) -> str:
+def _declaration_head(
+    d: Declared, names: Snapshot | None = None, quote: Callable[[str], str] = printable
+) -> str:
+    """What happens to a declaration; ``quote`` shows the object's ID, which comes from the ledger."""
     what = _kind_word(d)
     if d.action == "create":
         again = "  (unsettled: sent again with the same idempotency key)" if d.unsettled else ""
@@ -179,11 +188,12 @@ def _declaration_head(d: Declared, names: Snapshot | None = None) -> str:
         return f'create {what} "{d.file.payload.get("name")}"{f" on {page}" if page else ""}{again}'
     if d.action == "put":
         return (
-            f"{'reschedule' if any(n != 'name' for n, _, _ in d.changes) else 'rename'} {what} {d.object_id}"
+            f"{'reschedule' if any(n != 'name' for n, _, _ in d.changes) else 'rename'} {what} "
+            f"{quote(str(d.object_id))}"
         )
     if d.action == "adopt":
-        return f"already on the page as {what} {d.object_id}: recorded, not created"
-    return f"the same {what} ({d.object_id}), its folder renamed: recorded"
+        return f"already on the page as {what} {quote(str(d.object_id))}: recorded, not created"
+    return f"the same {what} ({quote(str(d.object_id))}), its folder renamed: recorded"
 
 
 # --- text -------------------------------------------------------------------
@@ -204,7 +214,9 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
             f = p.file
             if p.action == "adopt":
                 assert p.remote is not None
-                lines.append(f"  = {f.rel}  update {p.remote.id} {p.adoption}: recorded, will not be posted")
+                lines.append(
+                    f"  = {f.rel}  update {printable(p.remote.id)} {p.adoption}: recorded, will not be posted"
+                )
                 continue
             mark = "+" if not colour else "\x1b[32m+\x1b[0m"
             lines.append(
@@ -217,10 +229,14 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
             lines.append(f"      message:    {_preview(f.message)}")
             for w in f.warnings:
                 lines.append(f"      warning:    line {w.line}: {w.message} [{w.rule}]")
+    # Ledger paths: a line of the ledger may hold anything, escaped as a file name from disk is.
     for m in plan.moves:
-        lines.append(f"Moved: {m.entry.path} -> {m.file.rel} (recorded in the ledger, not posted)")
+        lines.append(f"Moved: {printable(m.entry.path)} -> {m.file.rel} (recorded in the ledger, not posted)")
     for s in plan.settlements:
-        lines.append(f"Settled: {s.entry.path} is on the page as update {s.remote.id} (recorded, not posted)")
+        lines.append(
+            f"Settled: {printable(s.entry.path)} is on the page as update {printable(s.remote.id)} "
+            "(recorded, not posted)"
+        )
     out = "\n".join(lines) + ("\n" if lines else "")
     if plan.diagnostics:
         out += ("\n" if lines else "") + render_text(plan.diagnostics, colour)
@@ -238,11 +254,11 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
     lines = [f"### {title}", "", f"**{headline(plan)}** {details(plan)}", ""]
     for inc in plan.incidents:
         what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
-        ident = f" {md_code(inc.incident_id)}" if inc.incident_id else ""
-        lines += [f"#### {what}{ident}" + (f" — {inc.name}" if inc.name else ""), ""]
+        ident = f" {code(inc.incident_id)}" if inc.incident_id else ""
+        lines += [f"#### {what}{ident}" + (f" — {printable(inc.name)}" if inc.name else ""), ""]
         d = inc.declared
         if d is not None and d.action is not None:
-            lines.append(f"- {md_code(d.file.rel)} — **{_declaration_head(d, names)}**")
+            lines.append(f"- {md_code(d.file.rel)} — **{_declaration_head(d, names, code)}**")
             lines += [
                 f"  - {label}: {text}" for label, text in declaration_lines(d, names) if label != "message"
             ]
@@ -265,7 +281,7 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
             if p.action == "adopt":
                 assert p.remote is not None
                 lines += [
-                    f"{i}. {md_code(f.rel)} is already on the page (update {md_code(p.remote.id)}, "
+                    f"{i}. {md_code(f.rel)} is already on the page (update {code(p.remote.id)}, "
                     f"{p.adoption}): recorded, **will not be posted**.",
                     "",
                 ]
@@ -287,7 +303,7 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
             lines += ["", "\n".join("   " + line for line in _md_quote(f.message).splitlines()), ""]
     if plan.moves:
         lines += ["#### Renamed (recorded, not posted)", ""]
-        lines += [f"- {md_code(m.entry.path)} → {md_code(m.file.rel)}" for m in plan.moves]
+        lines += [f"- {code(m.entry.path)} → {md_code(m.file.rel)}" for m in plan.moves]
         lines.append("")
     lines += render_markdown_diagnostics(plan.diagnostics)
     return "\n".join(lines).rstrip() + "\n"

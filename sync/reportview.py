@@ -11,12 +11,13 @@ from sync.diagnostics import (
     JSON_FORMAT_VERSION,
     Diagnostic,
     plural,
+    printable,
     render_json,
     render_markdown_diagnostics,
     render_markdown_refusal,
     render_text,
 )
-from sync.planview import plan_json, render_markdown_plan, render_text_plan
+from sync.planview import code, plan_json, render_markdown_plan, render_text_plan
 from sync.publisher import Outcome, Report, Result
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 
@@ -59,24 +60,26 @@ class Names:
 
 def outcome_line(o: Outcome, names: Names | None = None) -> str:
     """``posted   statusfiles/x/02.yaml  incident 01F…  identified  update 01J…  Public API (01F…) …``"""
+    # A settled outcome's path, IDs and details may come from a ledger line or the API: escaped, as a file
+    # name from disk is, so that none can move the cursor or start a line of its own (a workflow command).
     what = "maintenance" if o.kind == "maintenance" else "incident"
     parts = [
         f"{o.result:<{_WIDTH}}",
-        o.display,
-        f"{what} {o.incident}" if o.incident else f"{what} (not created)",
+        printable(o.display),
+        f"{what} {printable(o.incident)}" if o.incident else f"{what} (not created)",
     ]
     if o.status:
-        parts.append(o.status)
+        parts.append(printable(o.status))
     if o.update_id:
-        parts.append(f"update {o.update_id}")
+        parts.append(f"update {printable(o.update_id)}")
     if o.result in ("created", "updated", "adopted") and o.detail:
-        parts.append(o.detail)
+        parts.append(printable(o.detail))
     if names is not None and (extra := names.of(o)):
         parts.append(extra)
     line = "  ".join(parts)
     # A failure's diagnostic, printed after these lines against the file's line, already says why.
     if o.result in ("failed", "unknown", "skipped") and o.detail and o.diagnostic is None:
-        line += f"\n{'':<{_WIDTH}}  {o.detail.splitlines()[0]}"
+        line += f"\n{'':<{_WIDTH}}  {printable(o.detail.splitlines()[0])}"
     return line
 
 
@@ -143,6 +146,11 @@ def render_text_summary(report: Report) -> str:
     return summary_line(report) + "\n" + "".join(f"  - {s}\n" for s in steps)
 
 
+def cell(text: str) -> str:
+    """A path or ID (maybe from the ledger) as code in a table cell, which a | would end even in code."""
+    return code(text).replace("|", "\\|")
+
+
 def render_markdown_report(
     report: Report,
     diagnostics: Sequence[Diagnostic],
@@ -153,10 +161,10 @@ def render_markdown_report(
         lines += ["| result | statusfile | incident | status | update |", "| --- | --- | --- | --- | --- |"]
         for o in report.outcomes:
             named = names.of(o).replace("|", "¦") if names else ""  # a | would end the cell
-            status = " · ".join(t for t in (o.status, named) if t)
+            status = " · ".join(printable(t) for t in (o.status, named) if t)
             lines.append(
-                f"| {o.result} | `{o.display}` | `{o.incident}` | {status} | "
-                f"{'`' + o.update_id + '`' if o.update_id else ''} |"
+                f"| {o.result} | {cell(o.display)} | {cell(o.incident)} | {status} | "
+                f"{cell(o.update_id) if o.update_id else ''} |"
             )
         lines.append("")
     steps = what_to_do(report)
