@@ -19,9 +19,9 @@ from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
 from sync.naming import message_text, next_in, slugify
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
-from sync.rules import instant
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
+from sync.timefmt import instant
 
 
 @dataclass(frozen=True, slots=True)

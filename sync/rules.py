@@ -6,16 +6,14 @@ is the schema's error to report, not a second one here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sync import kinds
 from sync.schema import SchemaProblem
+from sync.timefmt import rfc3339
 
-# RFC 3339 date-time: what the spec's "date-time" format means. The offset is required.
-_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
 EXAMPLE_TIME = "2026-12-01T10:00:00Z"
 
 # statusfiles' own limits (the API documents none besides the message's 4096 characters). They keep every
@@ -43,22 +41,6 @@ _INJECTED = {
 }
 
 
-def _parse(value: str) -> datetime | None:
-    """``value`` as an RFC 3339 time, offset or not; None if it is anything else."""
-    if _DATE_TIME.fullmatch(value) is None:
-        return None
-    try:
-        return datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case t and z
-    except ValueError:  # the right shape, but no such day or hour
-        return None
-
-
-def instant(value: str) -> datetime | None:
-    """``value`` as an RFC 3339 time with an offset; None if it is anything else."""
-    at = _parse(value)
-    return at if at is not None and at.tzinfo is not None else None
-
-
 def _id_problems(path: tuple[str | int, ...], value: Any, what: str) -> Iterator[SchemaProblem]:
     if not isinstance(value, str):
         return
@@ -81,7 +63,7 @@ def schedule_problems(data: dict[str, Any]) -> Iterator[SchemaProblem]:
         value = data.get(field)
         if not isinstance(value, str):
             continue  # missing or not text: the schema says so
-        at = _parse(value)
+        at = rfc3339(value)
         if at is None:
             message = f"{value!r} is not an RFC 3339 date and time; write it like {EXAMPLE_TIME}"
             yield SchemaProblem((field,), message, "date-time")

@@ -1,4 +1,5 @@
-"""Times as a plan shows them: always in UTC, whatever offset a statusfile was written with."""
+"""Times: the one RFC 3339 parser, and times as plans show them, always in UTC whatever offset a statusfile
+was written with."""
 
 from __future__ import annotations
 
@@ -6,16 +7,39 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sync.lazyre import LazyPattern
+
+# RFC 3339's date-time, what the spec's "date-time" format means: ASCII digits, seconds required, a fraction
+# of any length, T and Z in either case, an offset of at most 23:59. ``datetime.fromisoformat`` alone takes
+# far more (a space for T, no seconds, +0100, +01:60), so the shape is checked first; the offset is optional
+# here only so that a time without one can be told apart from text that is no time at all.
+_DATE_TIME = LazyPattern(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+)
+
+
+def rfc3339(value: Any) -> datetime | None:
+    """``value`` as an RFC 3339 time, naive when it has no offset; None if it is anything else (a leap
+    second too: no datetime holds one)."""
+    if not isinstance(value, str) or _DATE_TIME.fullmatch(value) is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case t and z
+    except ValueError:  # the right shape, but no such day or hour
+        return None
+
+
+def instant(value: Any) -> datetime | None:
+    """``value`` as an RFC 3339 time with an offset (kept as written); None if it is anything else."""
+    at = rfc3339(value)
+    return at if at is not None and at.tzinfo is not None else None
+
 
 def utc(value: Any) -> datetime | None:
     """An RFC 3339 time in UTC (None when it is not one with an offset)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(UTC) if when.tzinfo is not None else None
+    at = instant(value)
+    return at.astimezone(UTC) if at is not None else None
 
 
 def show(value: Any) -> str:

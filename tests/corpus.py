@@ -440,6 +440,13 @@ INVALID = [
     ),
     kind_case(
         "maintenance",
+        "maintenance-offset-minutes-out-of-range",
+        MAINTENANCE_HEAD
+        + 'start_at: "2026-12-01T10:00:00+01:60"\nend_at: "2026-12-01T12:00:00Z"\nmessage: m\n',
+        ("date-time", 6, 11, "start_at"),
+    ),
+    kind_case(
+        "maintenance",
         "maintenance-ends-before-it-starts",
         MAINTENANCE_HEAD
         + 'start_at: "2026-12-01T10:00:00Z"\nend_at: "2026-12-01T10:30:00+01:00"\nmessage: m\n',

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from sync import kinds, rules, schema
+from sync import kinds, rules, schema, timefmt
 from sync.commands import dir_option, echo_diagnostics
 from sync.diagnostics import StatusfileError
 from sync.fsutil import write_atomic
@@ -363,7 +363,7 @@ def _time(value: str | None, option: str) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    if rules.instant(value) is None:
+    if timefmt.instant(value) is None:
         raise click.BadParameter(
             f"{value!r} is not an RFC 3339 time with an offset; write it like {rules.EXAMPLE_TIME} "
             "(Z for UTC, or the zone's offset such as +01:00)",
