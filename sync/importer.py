@@ -81,9 +81,24 @@ def update_payload(obj: RemoteObject, update: RemoteUpdate, declared: bool) -> d
     return payload
 
 
+def missing_times(obj: RemoteObject) -> str | None:
+    """Why no ``maintenance.yaml`` can describe ``obj``, if so: the file needs ``start_at`` and ``end_at``,
+    and the API shows a window's times only in its components' maintenance periods, so a window without
+    affected components has none (and a period may have no end)."""
+    if obj.kind != "maintenance":
+        return None
+    missing = [which for which in ("start", "end") if not getattr(obj, f"{which}_at", None)]
+    if not missing:
+        return None
+    return (
+        f"the page shows no {' or '.join(missing)} time (the API gives a maintenance window's times only "
+        "with its affected components), and maintenance.yaml needs both"
+    )
+
+
 def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any] | None:
     """``incident.yaml`` / ``maintenance.yaml`` for an object created elsewhere (None: a window without
-    times, which no declaration can describe)."""
+    times, which no declaration can describe: ``missing_times`` says why)."""
     payload: dict[str, Any] = {"status_page_id": obj.status_page_id, "name": obj.name}
     if obj.kind == "maintenance":
         start, end = getattr(obj, "start_at", None), getattr(obj, "end_at", None)
@@ -168,7 +183,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         if fresh:
             payload = declaration_payload(obj, first)
             if payload is None:
-                out.append(ObjectImport(obj, folder, True, (), problem="the page shows no start and end"))
+                out.append(ObjectImport(obj, folder, True, (), problem=missing_times(obj)))
                 del tree.tracked[obj.id]
                 continue
             declares: kinds.Kind = "maintenance" if obj.kind == "maintenance" else "incident"

@@ -1,0 +1,81 @@
+"""A maintenance window whose page shows no times: `import` names it in one line and writes nothing for it,
+and everything else asked for is still imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from helpers import SANDBOX_KEY, run_cli, run_json, sync_env
+
+from sync import importer
+from sync.ledger import LedgerState
+from sync.remote import RemoteMaintenance, RemoteUpdate
+from sync.sandbox import Sandbox
+from sync.sandbox.seed import MAINTENANCE_ID, STATUS_PAGE_ID
+
+WHY = (
+    "the page shows no start or end time (the API gives a maintenance window's times only with its affected "
+    "components), and maintenance.yaml needs both"
+)
+
+
+def _window_without_components(sb: Sandbox) -> str:
+    """A window created elsewhere with no affected components: the API shows no maintenance periods for it,
+    and so no start or end."""
+    r = httpx.post(
+        f"{sb.base_url}/v2/status_page_maintenances",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        json={
+            "status_page_id": STATUS_PAGE_ID,
+            "name": "Office move",
+            "maintenance_status": "maintenance_scheduled",
+            "idempotency_key": "office-move",
+            "affected_component_ids": [],
+            "start_at": "2026-12-01T10:00:00Z",
+            "end_at": "2026-12-01T12:00:00Z",
+            "message": "We are moving offices.",
+            "notify_subscribers": False,
+        },
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()["status_page_maintenance"]
+    assert body["component_maintenance_periods"] == []  # what makes it a window without times
+    return str(body["id"])
+
+
+def test_import_skips_a_window_without_times_naming_it(sandbox: Sandbox, tmp_path: Path) -> None:
+    window = _window_without_components(sandbox)
+    (tmp_path / "statusfiles").mkdir()
+    env = sync_env(sandbox.base_url)
+    proc = run_cli("import", "--open", cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    skipped = [line for line in proc.stdout.splitlines() if line.startswith("skipped")]
+    assert skipped == [f"skipped   Office move ({window}): {WHY}"]
+    # The seeded window, which has times, is imported as usual; nothing is written or recorded for this one.
+    declarations = sorted(p.name for p in (tmp_path / "statusfiles").rglob("maintenance.yaml"))
+    assert declarations == ["maintenance.yaml"]
+    ledger = (tmp_path / "statusfiles" / "ledger.jsonl").read_text()
+    assert MAINTENANCE_ID in ledger and window not in ledger
+    assert not any("office-move" in p.name for p in (tmp_path / "statusfiles").iterdir())
+    # Nothing it wrote is published, and the window is still reported, not dropped, on the next import.
+    assert run_cli("plan", "--detailed-exitcode", cwd=tmp_path).returncode == 0
+    code, doc = run_json("import", window, "--format", "json", cwd=tmp_path, env=env)
+    assert code == 0
+    assert doc["imported"] == [] and doc["skipped"] == [{"id": window, "name": "Office move", "reason": WHY}]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "missing"), [("2026-12-01T10:00:00Z", None, "end"), (None, None, "start or end")]
+)
+def test_a_window_missing_a_time_says_which(start: str | None, end: str | None, missing: str) -> None:
+    first = RemoteUpdate("U1", "m", "maintenance_scheduled", {}, "2026-11-27T10:00:00Z")
+    obj = RemoteMaintenance("M1", "Upgrade", "maintenance_scheduled", (first,), "P1", start, end)
+    tree = importer.Tree.of([], LedgerState(), {"": []})
+    (imp,) = importer.plan_import([obj], tree)
+    assert not imp.files and imp.problem is not None
+    assert imp.problem.startswith(f"the page shows no {missing} time ")
+    assert tree.tracked == {}  # no folder is taken to track it
+    assert "\n" not in imp.problem  # one line
