@@ -458,7 +458,8 @@ def command(
     Pages and components are names or IDs; with a snapshot (statusfiles pull)
     names are looked up and the file holds the ID with the name beside it.
     The file is validated before it is written and never overwrites one.
-    Without -m or --message-file, $EDITOR opens.
+    Without -m or --message-file, $EDITOR opens. The linter of public text
+    then checks it as validate does, its findings on standard error.
 
     \b
     Examples:
@@ -469,6 +470,10 @@ def command(
       statusfiles new --maintenance --page "Acme Cloud" --name "Database upgrade" \\
         --start 2026-12-01T10:00:00Z --end 2026-12-01T12:00:00Z --component "Public API" -m "…"
       statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --status resolved -m "Resolved."
+
+    \b
+    Exit status: 0 written, 1 nothing written, or written with a lint error
+    (edit the file before committing it), 2 usage error.
     """
     if message is not None and message_file is not None:
         raise click.UsageError("give the message with -m or --message-file, not both")
@@ -593,8 +598,41 @@ def _write(target: Target, payload: dict[str, Any], directory: Path, names: Name
         path = target.folder / next_name(
             target.folder, payload.get("incident_status") or payload.get("maintenance_status")
         )
-    write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
+    written = write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
     click.echo(display_path(path))
+    _lint(written, directory)
+
+
+def _lint(written: Statusfile, directory: Path) -> None:
+    """What the linter of public text finds in the file just written, as ``validate`` reports it, so that
+    whoever writes an update mid-outage sees at once that it would leak a secret or an internal host.
+
+    On standard error: standard output stays the path alone. The file is kept, so a message typed in
+    $EDITOR is not lost; a lint error exits 1, as ``validate`` does, since validate, plan and sync refuse
+    the file until it is edited.
+    """
+    import sys
+
+    from sync import lintconfig
+    from sync.diagnostics import Diagnostic, plural, render_text, use_colour
+    from sync.statusfile import load_statusfile
+
+    linter, config_problems = lintconfig.linter(directory)
+    try:  # read back as validate reads it, with the repository's .lint.yaml and any allowances in the file
+        found: tuple[Diagnostic, ...] = load_statusfile(written.source, written.placement, linter).warnings
+    except StatusfileError as exc:
+        found = tuple(exc.diagnostics)
+    diagnostics = [*config_problems, *found]
+    if not diagnostics:
+        return
+    colour = use_colour(sys.stderr)
+    click.echo(render_text(diagnostics, colour), nl=False, err=True, color=colour)
+    errors = sum(1 for d in diagnostics if d.is_error)
+    if errors:
+        raise click.ClickException(
+            f"{written.display} was written, but the linter found {plural(errors, 'error')}: edit it "
+            "before you commit it (validate, plan and sync refuse it until then)"
+        )
 
 
 def write_statusfile(

@@ -1,0 +1,66 @@
+"""`new` runs the linter of public text over the file it wrote and reports as `validate` does: the path on
+standard output, the findings on standard error, exit 1 on a lint error (the file is kept, to be edited)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import INCIDENT, run_cli, update, write_statusfile
+
+LEAK = "Failover from 10.12.0.7 completed."
+WRITTEN = "statusfiles/2026-11-26-api/02-identified.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "status-page-incident-update.schema.json").write_text("{}")
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-26-api" / "01-x.yaml", update("Looking into it."))
+    return tmp_path
+
+
+def _new(project: Path, message: str) -> tuple[int, str, str]:
+    proc = run_cli("new", "--incident", INCIDENT, "--status", "identified", "-m", message, cwd=project)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _validate_lines(project: Path) -> list[str]:
+    """validate's diagnostic lines (its last line is the count)."""
+    return run_cli("validate", cwd=project).stdout.splitlines()[:-1]
+
+
+def test_a_lint_error_is_reported_as_validate_reports_it_and_exits_1(project: Path) -> None:
+    code, out, err = _new(project, LEAK + " Mail ops@example.com for details.")
+    assert code == 1
+    assert out.startswith(WRITTEN)  # the path, as always: the file is there, to be edited
+    assert (project / WRITTEN).is_file()
+    *found, last = err.splitlines()
+    assert found == _validate_lines(project)
+    assert [line.rsplit(" ", 1)[-1] for line in found] == ["[private-address]", "[email]"]
+    assert found[0].startswith(f"{WRITTEN}:5:24: error: message: 10.12.0.7 is a private (RFC 1918) address")
+    assert found[1].startswith(f"{WRITTEN}:5:50: warning: message: ops@example.com")
+    assert last == (
+        f"Error: {WRITTEN} was written, but the linter found 1 error: edit it before you commit it "
+        "(validate, plan and sync refuse it until then)"
+    )
+
+
+def test_a_lint_warning_is_shown_and_exits_0(project: Path) -> None:
+    code, out, err = _new(project, "Write to ops@example.com for details.")
+    assert (code, out) == (0, WRITTEN + "\n")
+    assert err.splitlines() == _validate_lines(project)
+    assert err.startswith(f"{WRITTEN}:5:19: warning: message: ops@example.com") and err.endswith("[email]\n")
+
+
+def test_a_clean_message_prints_only_the_path(project: Path) -> None:
+    assert _new(project, "We found the cause and are deploying a fix.") == (0, WRITTEN + "\n", "")
+
+
+def test_the_lint_configuration_is_followed(project: Path) -> None:
+    (project / "statusfiles" / ".lint.yaml").write_text("rules:\n  private-address: warning\n")
+    code, out, err = _new(project, LEAK)
+    assert (code, out) == (0, WRITTEN + "\n")
+    assert err.startswith(f"{WRITTEN}:5:24: warning: message: 10.12.0.7") and err.endswith(
+        "[private-address]\n"
+    )
