@@ -21,7 +21,7 @@ from sync.naming import message_text, next_in, slugify
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
-from sync.timefmt import instant
+from sync.timefmt import instant, order, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +164,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     """
     claimed = tree.ledger.claimed_update_ids()
     out: list[ObjectImport] = []
-    for obj in sorted(objects, key=lambda o: (f.published_at if (f := first_update(o)) else "", o.id)):
+    for obj in sorted(objects, key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)):
         first = first_update(obj)
         if first is None:
             continue
@@ -217,6 +217,12 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     return out
 
 
+def _day(published_at: str) -> str:
+    """The UTC date of a time on the page, as ``--since`` takes it (YYYY-MM-DD)."""
+    at = utc(published_at)
+    return at.date().isoformat() if at is not None else published_at[:10]
+
+
 def selected(
     objects: Iterable[RemoteObject],
     *,
@@ -227,7 +233,7 @@ def selected(
     """The objects asked for: by ID, every open one, or every one with an update on or after ``since``."""
     out = []
     for o in objects:
-        recent = since is not None and any(u.published_at[:10] >= since for u in o.updates)
+        recent = since is not None and any(_day(u.published_at) >= since for u in o.updates)
         if o.id in ids or (open_only and o.incident_status not in CLOSED) or recent:
             out.append(o)
     return out

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sync import kinds
+from sync import kinds, timefmt
 from sync.diagnostics import Diagnostic, Severity
 from sync.ledger import Entry, LedgerState, ObjectEntry
 from sync.remote import (
@@ -359,7 +359,7 @@ def _incident(
         count = max(count, len(remote.updates))
         status = remote.incident_status or status
         if remote.updates:
-            latest = max(remote.updates, key=lambda u: u.published_at)
+            latest = max(remote.updates, key=lambda u: timefmt.order(u.published_at))
             components = {**components, **latest.components}
     elif remote_checked:
         for f, _ in candidates:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from sync import timefmt
 from sync.jsonvalue import JSON
 from sync.snapshot import Component, Page
 
@@ -224,8 +225,8 @@ def parse_maintenance(data: JSON, maintenance_id: str | None = None) -> RemoteMa
         incident_status=_field(body, "maintenance_status", str, where),
         updates=_updates(body, found, where, "maintenance"),
         status_page_id=_field(body, "status_page_id", str, where),
-        start_at=min(starts, default=None),
-        end_at=max(ends, default=None),
+        start_at=min(starts, key=timefmt.order, default=None),
+        end_at=max(ends, key=timefmt.order, default=None),
         automate=_flag(body, "automate_maintenance_status", where),
         component_ids=tuple(components),
     )
@@ -258,8 +259,8 @@ def first_update(obj: RemoteObject) -> RemoteUpdate | None:
 
 
 def chronological(updates: Iterable[RemoteUpdate]) -> list[RemoteUpdate]:
-    """Oldest first, by published_at (RFC 3339 from one API sorts as text); ties keep the API's order."""
-    return sorted(updates, key=lambda u: u.published_at)
+    """Oldest first, by the instant published_at names; ties keep the API's order."""
+    return sorted(updates, key=lambda u: timefmt.order(u.published_at))
 
 
 def normalise_message(message: str) -> str:

@@ -42,6 +42,13 @@ def utc(value: Any) -> datetime | None:
     return at.astimezone(UTC) if at is not None else None
 
 
+def order(value: str) -> tuple[int, datetime | str]:
+    """A sort key placing RFC 3339 times by the instant they name, whatever their offset or the length
+    of their fraction (as text, ``10:00:00.5Z`` sorts before ``10:00:00Z``); other text after them."""
+    at = utc(value)
+    return (0, at) if at is not None else (1, value)
+
+
 def show(value: Any) -> str:
     """``2030-01-01 10:00 UTC``, or the text as written when it is not a time."""
     when = utc(value)
