@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import SANDBOX_KEY, run_cli, run_json, sync_env
-from objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
 
 from sync import ledger
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import PUBLIC_API_ID, STATUS_PAGE_ID
+from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
+from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
 
 DASHBOARD_NAME = "Login failures"
 

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import COMPONENT, REPO, run_cli, run_json, update, write_statusfile
 
 from sync.kinds import Placement
 from sync.statusfile import Source, load_all, load_statusfile
+from tests.support.cli import run_cli, run_json
+from tests.support.payloads import COMPONENT, update, write_statusfile
+from tests.support.repo import REPO
 
 PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
 

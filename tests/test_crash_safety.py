@@ -17,8 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
-from objects import (
+
+from sync import ledger
+from sync.sandbox import Fault, Sandbox, SandboxConfig
+from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
+from tests.support.objects import (
     INCIDENT_FOLDER,
     INCIDENT_NAME,
     WINDOW_FOLDER,
@@ -30,9 +33,7 @@ from objects import (
     write,
     write_tree,
 )
-
-from sync import ledger
-from sync.sandbox import Fault, Sandbox, SandboxConfig
+from tests.support.payloads import update, write_statusfile
 
 SEEDED = ["01FCNDV6P870EA6S7TK1DSYDG1", "01FCNDV6P870EA6S7TK1DSYDG3"]
 COMPONENTS = ["01FCNDV6P870EA6S7TK1DSYDG2", "01FCNDV6P870EA6S7TK1DSYDG4", "01FCNDV6P870EA6S7TK1DSYDG5"]

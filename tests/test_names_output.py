@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import copy_examples, run_cli, run_json, sync_env
-
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
@@ -18,6 +16,8 @@ from sync.sandbox.seed import (
     VPN_ID,
     WEBHOOKS_ID,
 )
+from tests.support.cli import run_cli, run_json, sync_env
+from tests.support.repo import copy_examples
 
 API = f"Public API ({PUBLIC_API_ID})"
 EU = f"Dashboard (EU) ({DASHBOARD_EU_ID})"

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import INCIDENT, REPO, update, write_statusfile
 
 from sync.sandbox import Fault, Sandbox, SandboxConfig
 from sync.sandbox.seed import STATUS_PAGE_ID
+from tests.support.payloads import INCIDENT, update, write_statusfile
+from tests.support.repo import REPO
 
 SCRIPT = REPO / "scripts" / "publish.sh"
 API_KEY = "publish-test-key"

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import update, write_statusfile
 
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import API_INCIDENT_ID, PUBLIC_API_ID, STATUS_PAGE_ID
+from tests.support.payloads import update, write_statusfile
 
 INCIDENT_FOLDER = "2026-12-01-checkout-errors"
 WINDOW_FOLDER = "2026-12-02-db-upgrade"
