@@ -1,5 +1,5 @@
 """Fixtures shared by the tests: the sandbox server and contract-checking clients for it, and a clock that
-moves only when told."""
+moves only when told. Everything else the tests share lives in tests/support/."""
 
 from __future__ import annotations
 
@@ -9,24 +9,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from sync.sandbox import Sandbox, SandboxConfig
+from tests.support.cli import SANDBOX_KEY
+from tests.support.clock import FakeClock
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from openapi_core import OpenAPI
-    from sandbox_client import Api
 
-
-class FakeClock:
-    """Unix seconds that advance only when a test says so: the sandbox's injectable clock."""
-
-    def __init__(self, now: float = 1_776_424_620.25) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+    from tests.support.sandbox_api import Api
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def sandbox() -> Iterator[Sandbox]:
     Authenticate with ``Authorization: Bearer <sandbox.config.api_key>``;
     ``sandbox.config.read_only_keys[0]`` may read but not write.
     """
-    config = SandboxConfig(api_key="sandbox-test-key", read_only_keys=("sandbox-read-only-key",))
+    config = SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("sandbox-read-only-key",))
     with Sandbox(config) as sb:
         yield sb
 
@@ -69,7 +59,7 @@ def error_response() -> Draft202012Validator:
 @pytest.fixture
 def make_api(openapi: OpenAPI, error_response: Draft202012Validator) -> Iterator[Callable[..., Api]]:
     """Contract-checking clients with any key (or none) for any sandbox, closed after the test."""
-    from sandbox_client import Api
+    from tests.support.sandbox_api import Api
 
     made: list[Api] = []
 

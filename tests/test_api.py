@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
-from helpers import COMPONENT, INCIDENT, update
 
 from sync import api
 from sync.remote import ShapeError, parse_created_update, parse_incident
 from sync.sandbox import Fault, Sandbox
+from tests.support.payloads import COMPONENT, INCIDENT, update
 
 KEY = "sandbox-test-key"
 FAST = api.RetryPolicy(attempts=4, base=0.001, cap=0.01)

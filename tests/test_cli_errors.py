@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import INCIDENT, copy_examples, run_cli, sync_env, update, write_statusfile
 
 from sync.sandbox import Sandbox
+from tests.support.cli import run_cli, sync_env
+from tests.support.payloads import INCIDENT, update, write_statusfile
+from tests.support.repo import copy_examples
 
 CLOSED_PORT = "http://127.0.0.1:9"  # nothing listens on the discard port in a test machine
 

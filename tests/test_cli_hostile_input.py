@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import INCIDENT, run_cli, run_json, update, write_statusfile
 
-HEAD = f"status_page_incident_id: {INCIDENT}\nnotify_subscribers: false\n"
+from tests.support.cli import run_cli, run_json
+from tests.support.payloads import HEAD, INCIDENT, update, write_statusfile
+
 # Far beyond what any of these runs needs, and short enough that a hang fails the test instead of the suite.
 TIMEOUT = 60
 

@@ -11,12 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import SANDBOX_KEY, run_cli, run_json, sync_env
-from objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
 
 from sync import ledger
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import PUBLIC_API_ID, STATUS_PAGE_ID
+from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
+from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
+from tests.support.payloads import incident, update
 
 DASHBOARD_NAME = "Login failures"
 
@@ -36,12 +37,7 @@ def slack_update(sb: Sandbox, incident_id: str, message: str, status: str) -> No
     elsewhere(
         sb,
         "/v2/status_page_incident_updates",
-        {
-            "status_page_incident_id": incident_id,
-            "incident_status": status,
-            "message": message,
-            "notify_subscribers": False,
-        },
+        update(message, incident=incident_id, status=status),
     )
 
 
@@ -50,15 +46,14 @@ def dashboard_incident(sb: Sandbox) -> str:
     body = elsewhere(
         sb,
         "/v2/status_page_incidents",
-        {
-            "status_page_id": STATUS_PAGE_ID,
-            "name": DASHBOARD_NAME,
-            "incident_status": "investigating",
-            "idempotency_key": "dashboard-login",
-            "component_statuses": [{"component_id": PUBLIC_API_ID, "component_status": "partial_outage"}],
-            "message": "Some customers cannot log in.",
-            "notify_subscribers": True,
-        },
+        incident(
+            DASHBOARD_NAME,
+            "Some customers cannot log in.",
+            page=STATUS_PAGE_ID,
+            notify=True,
+            components={PUBLIC_API_ID: "partial_outage"},
+            idempotency_key="dashboard-login",
+        ),
     )
     incident_id = str(body["status_page_incident"]["id"])
     slack_update(sb, incident_id, "We found the cause:\na bad certificate.", "identified")
@@ -91,7 +86,7 @@ def published(tmp_path: Path, sandbox: Sandbox) -> tuple[Path, str]:
 
 
 def upd(status: str, message: str) -> dict[str, Any]:
-    return {"incident_status": status, "notify_subscribers": False, "message": message}
+    return update(message, incident=None, status=status)
 
 
 def test_import_writes_what_new_writes_and_then_nothing_is_published(

@@ -7,51 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import COMPONENT, REPO, run_cli, run_json, update, write_statusfile
 
 from sync.kinds import Placement
 from sync.statusfile import Source, load_all, load_statusfile
-
-PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
-
-
-def incident(**over: Any) -> dict[str, Any]:
-    return {
-        "status_page_id": PAGE,
-        "name": "Elevated API errors",
-        "incident_status": "investigating",
-        "notify_subscribers": False,
-        "message": "We are investigating.",
-        **over,
-    }
+from tests.support import payloads
+from tests.support.cli import run_cli, run_json
+from tests.support.payloads import incident, maintenance, update, write_statusfile
+from tests.support.repo import REPO
 
 
-def maintenance(**over: Any) -> dict[str, Any]:
-    return {
-        "status_page_id": PAGE,
-        "name": "Database upgrade",
-        "maintenance_status": "maintenance_scheduled",
-        "affected_component_ids": [COMPONENT],
-        "start_at": "2026-12-01T10:00:00Z",
-        "end_at": "2026-12-01T12:00:00Z",
-        "notify_subscribers": False,
-        "message": "We will upgrade the database.",
-        **over,
-    }
+def window(end: str = "2026-12-01T12:00:00Z") -> dict[str, Any]:
+    return maintenance(start="2026-12-01T10:00:00Z", end=end)
 
 
 def folder_update(**over: Any) -> dict[str, Any]:
-    body = update("A fix is deployed.", status="monitoring")
-    del body["status_page_incident_id"]
-    return {**body, **over}
+    return update("A fix is deployed.", incident=None, status="monitoring", **over)
 
 
-def maintenance_update(**over: Any) -> dict[str, Any]:
-    return {
-        "maintenance_status": "maintenance_in_progress",
-        "notify_subscribers": False,
-        "message": "Started.",
-    }
+def maintenance_update() -> dict[str, Any]:
+    return payloads.maintenance_update(status="maintenance_in_progress")
 
 
 @pytest.fixture
@@ -59,7 +33,7 @@ def tree(tmp_path: Path) -> Path:
     root = tmp_path / "statusfiles"
     write_statusfile(root / "2026-11-27-api" / "incident.yaml", incident())
     write_statusfile(root / "2026-11-27-api" / "01-monitoring.yaml", folder_update())
-    write_statusfile(root / "2026-12-01-db" / "maintenance.yaml", maintenance())
+    write_statusfile(root / "2026-12-01-db" / "maintenance.yaml", window())
     write_statusfile(root / "2026-12-01-db" / "01-started.yaml", maintenance_update())
     write_statusfile(root / "2026-11-25-eu" / "01-investigating.yaml", update())
     return tmp_path
@@ -123,7 +97,7 @@ def test_a_file_is_checked_against_the_schema_of_its_kind(tree: Path) -> None:
 
 def test_a_folder_declares_one_object(tree: Path) -> None:
     root = tree / "statusfiles"
-    write_statusfile(root / "2026-11-27-api" / "maintenance.yaml", maintenance())
+    write_statusfile(root / "2026-11-27-api" / "maintenance.yaml", window())
     proc = run_cli("validate", cwd=tree)
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
@@ -142,7 +116,7 @@ def test_messages_say_what_to_write(tree: Path) -> None:
     write_statusfile(
         root / "2026-11-27-api" / "02-identified.yaml", folder_update(status_page_incident_id="01ABC")
     )
-    write_statusfile(root / "2026-12-02-net" / "maintenance.yaml", maintenance(end_at="2026-12-02T12:00:00"))
+    write_statusfile(root / "2026-12-02-net" / "maintenance.yaml", window(end="2026-12-02T12:00:00"))
     code, report = run_json("validate", cwd=tree)
     assert code == 1
     messages = {d["rule"]: d["message"] for d in report["diagnostics"]}

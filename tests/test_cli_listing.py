@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import copy_examples, run_cli, run_json, sync_env
-
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
@@ -18,6 +16,8 @@ from sync.sandbox.seed import (
     STATUS_PAGE_ID,
     VPN_ID,
 )
+from tests.support.cli import run_cli, run_json, sync_env
+from tests.support.repo import copy_examples
 
 READ_ONLY = "sandbox-read-only-key"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 import pytest
-from helpers import COMPONENT, INCIDENT, run_cli, update, write_statusfile
 
 from sync.commands.new import create, dump, next_name, render
 from sync.statusfile import Source
+from tests.support.cli import run_cli
+from tests.support.payloads import COMPONENT, INCIDENT, update, write_statusfile
 
 
 @pytest.fixture

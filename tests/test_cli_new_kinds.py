@@ -6,12 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import COMPONENT, run_cli
 
 from sync.snapshot import Component, Page, Snapshot
 from sync.statusfile import discover, load_all
+from tests.support.cli import run_cli
+from tests.support.payloads import COMPONENT, PAGE
 
-PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
 OTHER_PAGE = "01FCNDV6P870EA6S7TK1DSYDGC"
 WEBHOOKS = "01FCNDV6P870EA6S7TK1DSYDG5"
 VPN = "01FCNDV6P870EA6S7TK1DSYDGF"

@@ -6,8 +6,11 @@ import json
 import subprocess
 from pathlib import Path
 
-from helpers import run_cli, run_json, sync_env
-from objects import (
+from sync import ledger
+from sync.sandbox import Fault, Sandbox
+from sync.sandbox.seed import API_INCIDENT_ID
+from tests.support.cli import run_cli, run_json, sync_env
+from tests.support.objects import (
     INCIDENT_FOLDER,
     INCIDENT_NAME,
     WINDOW_FOLDER,
@@ -19,10 +22,6 @@ from objects import (
     write,
     write_tree,
 )
-
-from sync import ledger
-from sync.sandbox import Fault, Sandbox
-from sync.sandbox.seed import API_INCIDENT_ID
 
 
 def sync(root: Path, sb: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,9 +8,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from helpers import INCIDENT, REPO, copy_examples, run_cli
 
 from sync import schema
+from tests.support.cli import run_cli
+from tests.support.payloads import INCIDENT
+from tests.support.repo import REPO, copy_examples
 
 UPDATE_SCHEMA = REPO / "schemas" / schema.UPDATE_SCHEMA_NAME
 

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import INCIDENT, REPO, run_cli, run_json, update, write_statusfile
 
 from sync import ledger
 from sync.statusfile import payload_sha256
+from tests.support.cli import run_cli, run_json
+from tests.support.payloads import INCIDENT, update, write_statusfile
+from tests.support.repo import REPO
 
 
 @pytest.fixture

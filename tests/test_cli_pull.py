@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, run_json, sync_env
 
 from sync import snapshot
 from sync.remote import ShapeError, parse_status_pages, parse_structure
 from sync.sandbox import Fault, Sandbox
 from sync.sandbox import seed as sandbox_seed
 from sync.sandbox.pages import Component, Group, StatusPage
+from tests.support.cli import run_cli, run_json, sync_env
 
 READ_ONLY = "sandbox-read-only-key"
 

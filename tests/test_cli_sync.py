@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SANDBOX_KEY, copy_examples, run_cli, run_json, sync_env, update, write_statusfile
 
 from sync import ledger
 from sync.sandbox import Fault, Sandbox
+from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
+from tests.support.payloads import update, write_statusfile
+from tests.support.repo import copy_examples
 
 API = "01FCNDV6P870EA6S7TK1DSYDG1"  # "Elevated API error rates" in the sandbox seed
 EU = "01FCNDV6P870EA6S7TK1DSYDG3"  # "Slow dashboards in the EU"

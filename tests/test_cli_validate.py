@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, run_cli, run_json, update, write_statusfile
 
 from sync.cli import COMMANDS
+from tests.support.cli import run_cli, run_json
+from tests.support.payloads import update, write_statusfile
+from tests.support.repo import REPO
 
 
 @pytest.fixture

@@ -10,8 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import COMPONENT, INCIDENT, SANDBOX_KEY, copy_examples, update
-from objects import (
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+from sync import api, ledger, planner, publisher, workspace
+from sync.sandbox import Fault, Sandbox, SandboxConfig
+from sync.sandbox.routes import API_ROUTES
+from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, STATUS_PAGE_ID
+from tests.support import payloads
+from tests.support.cli import SANDBOX_KEY
+from tests.support.objects import (
     INCIDENT_FOLDER,
     WINDOW_FOLDER,
     WINDOW_NAME,
@@ -21,14 +29,9 @@ from objects import (
     write,
     write_tree,
 )
-from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
-from sandbox_client import incident_body, maintenance_body, maintenance_update, statuses
-
-from sync import api, ledger, planner, publisher, workspace
-from sync.sandbox import Fault, Sandbox, SandboxConfig
-from sync.sandbox.routes import API_ROUTES
-from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, STATUS_PAGE_ID
+from tests.support.payloads import COMPONENT, INCIDENT, update
+from tests.support.repo import copy_examples
+from tests.support.sandbox_api import incident_body, maintenance_body, maintenance_update, statuses
 
 SERVER = "https://api.incident.io"  # the spec's server; the sandbox stands in for it
 
@@ -322,9 +325,7 @@ def test_every_exchange_of_creating_and_changing_objects_matches_the_contract(
                     {**maintenance_yaml(end="2029-01-01T00:00:00Z"), "idempotency_key": "k"}
                 )
             with pytest.raises(api.NotFound):  # no such window
-                client.post_maintenance_update(
-                    {"status_page_maintenance_id": NOWHERE, "message": "m", "notify_subscribers": False}
-                )
+                client.post_maintenance_update(payloads.maintenance_update("m", maintenance=NOWHERE))
             with pytest.raises(api.NotFound):
                 client.update_incident(NOWHERE, "Nothing")
             with pytest.raises(api.NotFound):

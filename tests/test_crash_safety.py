@@ -17,8 +17,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
-from objects import (
+
+from sync import ledger
+from sync.sandbox import Fault, Sandbox, SandboxConfig
+from tests.support import payloads
+from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
+from tests.support.objects import (
     INCIDENT_FOLDER,
     INCIDENT_NAME,
     WINDOW_FOLDER,
@@ -30,9 +34,7 @@ from objects import (
     write,
     write_tree,
 )
-
-from sync import ledger
-from sync.sandbox import Fault, Sandbox, SandboxConfig
+from tests.support.payloads import maintenance_update, update, write_statusfile
 
 SEEDED = ["01FCNDV6P870EA6S7TK1DSYDG1", "01FCNDV6P870EA6S7TK1DSYDG3"]
 COMPONENTS = ["01FCNDV6P870EA6S7TK1DSYDG2", "01FCNDV6P870EA6S7TK1DSYDG4", "01FCNDV6P870EA6S7TK1DSYDG5"]
@@ -58,14 +60,7 @@ def make_incident(sb: Sandbox) -> str:
     response = httpx.post(
         f"{sb.base_url}/v2/status_page_incidents",
         headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
-        json={
-            "status_page_id": "01FCNDV6P870EA6S7TK1DSYDG0",
-            "name": "Webhook delays",
-            "incident_status": "investigating",
-            "message": "Webhooks are delayed.",
-            "notify_subscribers": False,
-            "idempotency_key": "crash-test",
-        },
+        json=payloads.incident("Webhook delays", "Webhooks are delayed.", idempotency_key="crash-test"),
     )
     response.raise_for_status()
     return str(response.json()["status_page_incident"]["id"])
@@ -219,9 +214,7 @@ def test_sigkill_with_creates_puts_and_maintenance_updates(tmp_path: Path) -> No
         write(root / WINDOW_FOLDER / "maintenance.yaml", maintenance_yaml(start="2030-01-01T09:00:00Z"))
         for i in (5, 6):
             message = f"Maintenance note {i}."
-            write(
-                root / WINDOW_FOLDER / f"{i:02d}-note.yaml", {"message": message, "notify_subscribers": False}
-            )
+            write(root / WINDOW_FOLDER / f"{i:02d}-note.yaml", maintenance_update(message))
             expected["window"].append(message)
         kill_at(sb, tmp_path, PUT_KILLS, struck)
         final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))

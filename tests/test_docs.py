@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from corpus import INVALID
-from helpers import REPO
-from lint_corpus import HITS
 
 from sync.rulenames import RULES, SCHEMA_FALLBACK, is_registered
+from tests.support.lint_corpus import HITS
+from tests.support.repo import REPO
+from tests.support.validation_corpus import INVALID
 
 DOCS = [REPO / "README.md", REPO / "DEVELOPERS.md", *sorted((REPO / "docs").glob("*.md"))]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")

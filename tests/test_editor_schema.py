@@ -16,7 +16,8 @@ from queue import Empty, Queue
 from typing import Any
 
 import pytest
-from helpers import REPO
+
+from tests.support.repo import REPO
 
 SERVER = REPO / "scripts" / "yaml-language-server"
 MODELINE = "# yaml-language-server: $schema=../../schemas/status-page-incident-update.schema.json\n"

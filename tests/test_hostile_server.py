@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import INCIDENT, run_cli, sync_env, update, write_statusfile
-from hostile import Drip, Hostile, Huge, Raw, RecordingProxy, Request
+
+from tests.support.cli import run_cli, sync_env
+from tests.support.hostile import Drip, Hostile, Huge, Raw, RecordingProxy, Request
+from tests.support.payloads import INCIDENT, update, write_statusfile
 
 KEY = "hostile-test-key-6f1d0c"
 MESSAGE = "We are investigating."

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, run_json
 
 from sync import idcheck, snapshot
 from sync.sandbox import seed
 from sync.snapshot import Component, Page
 from sync.statusfile import discover, load_all
+from tests.support.cli import run_cli, run_json
 
 CLOUD, INTERNAL = seed.STATUS_PAGE_ID, seed.INTERNAL_PAGE_ID
 API, WEBHOOKS, EU, VPN = seed.PUBLIC_API_ID, seed.WEBHOOKS_ID, seed.DASHBOARD_EU_ID, seed.VPN_ID

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from planning import Ledger, sf
-
 from sync import importer
 from sync.remote import RemoteIncident, RemoteMaintenance, RemoteUpdate
 from sync.statusfile import Statusfile
+from tests.support.planning import Ledger, sf
 
 PAGE = "P1"
 

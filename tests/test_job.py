@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import SANDBOX_KEY, copy_examples, write_statusfile
-
 from sync import api
 from sync.job import Progress, SyncOptions, run_sync
 from sync.sandbox import Sandbox
+from tests.support.cli import SANDBOX_KEY
+from tests.support.payloads import write_statusfile
+from tests.support.repo import copy_examples
 
 FAST = api.RetryPolicy(attempts=4, base=0.001, cap=0.01)
 EXAMPLE_UPDATES = 6  # the examples' updates to incidents created elsewhere

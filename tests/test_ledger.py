@@ -14,8 +14,9 @@ import pytest
 
 from sync import ledger
 from sync.ledger import LedgerError, LedgerLocked, Writer
+from tests.support.payloads import update
 
-PAYLOAD = {"status_page_incident_id": "I1", "message": "m", "notify_subscribers": False}
+PAYLOAD = update("m", incident="I1", status=None)
 
 
 def rec(event: str, path: str = "a/01.yaml", sha: str = "s1", **extra: object) -> str:

@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, run_json
-from lint_corpus import CLEAN, HEAD, HITS, SECRETS, Hit
+
+from tests.support.cli import run_cli, run_json
+from tests.support.lint_corpus import CLEAN, HITS, SECRETS, Hit
+from tests.support.payloads import HEAD
 
 ROOT = "statusfiles"
 

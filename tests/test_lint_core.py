@@ -8,9 +8,9 @@ import pytest
 import yaml
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
-from lint_corpus import CLEAN, HITS
 
 from sync import lint, yamlstrict
+from tests.support.lint_corpus import CLEAN, HITS
 
 STYLES = [None, "'", '"', "|", ">"]
 # Printable text with the characters that make YAML escape, fold or quote; no bare CR, NEL, LS or PS,

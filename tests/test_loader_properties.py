@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import run_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync import yamlstrict
 from sync.diagnostics import StatusfileError, render_github, render_json, render_text
 from sync.statusfile import Source, canonical_json, load_bytes
+from tests.support.cli import run_json
 
 SOURCE = Source(path=Path("x.yaml"), display="x.yaml", rel="x.yaml")
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import copy_examples, run_cli, run_json, sync_env
-
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import (
-    API_INCIDENT_ID,
     DASHBOARD_EU_ID,
     DASHBOARD_US_ID,
     PUBLIC_API_ID,
@@ -18,6 +15,9 @@ from sync.sandbox.seed import (
     VPN_ID,
     WEBHOOKS_ID,
 )
+from tests.support.cli import run_cli, run_json, sync_env
+from tests.support.payloads import HEAD
+from tests.support.repo import copy_examples
 
 API = f"Public API ({PUBLIC_API_ID})"
 EU = f"Dashboard (EU) ({DASHBOARD_EU_ID})"
@@ -94,8 +94,7 @@ def test_sync_refuses_a_component_of_another_page_before_posting_anything(
     project = copy_examples(tmp_path)  # no snapshot: validate cannot know
     bad = project / "statusfiles" / "2026-11-26-api-errors" / "05-vpn.yaml"
     bad.write_text(
-        f"status_page_incident_id: {API_INCIDENT_ID}\nnotify_subscribers: false\n"
-        f"component_statuses:\n  - component_id: {VPN_ID}\n    component_status: operational\n"
+        HEAD + f"component_statuses:\n  - component_id: {VPN_ID}\n    component_status: operational\n"
         "message: And the VPN.\n"
     )
     before = _counts(sandbox)

@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import copy_examples, run_cli, update, write_statusfile
 
 from sync import lintconfig, statusfile
 from sync.statusfile import PARALLEL_ENV, discover, load_all
+from tests.support.cli import run_cli
+from tests.support.payloads import update, write_statusfile
+from tests.support.repo import copy_examples
 
 SERIAL = {PARALLEL_ENV: "0"}
 PARALLEL = {PARALLEL_ENV: "2"}

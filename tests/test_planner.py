@@ -7,12 +7,12 @@ from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from planning import Ledger, incident, remote_update, sf
 
 from sync.planner import Plan, plan
 from sync.planview import headline, render_json_plan, render_markdown_plan, render_text_plan
 from sync.remote import RemoteUpdate, matches
 from sync.statusfile import Statusfile
+from tests.support.planning import Ledger, incident, remote_update, sf
 
 
 def rules(p: Plan) -> list[tuple[str, str, str]]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from planning import (
+from sync import kinds
+from sync.planner import Plan, plan
+from sync.planview import automation_notice, render_json_plan, render_markdown_plan, render_text_plan
+from tests.support.planning import (
     Ledger,
     created,
     declared_incident,
@@ -17,10 +20,6 @@ from planning import (
     update_on_page,
     window,
 )
-
-from sync import kinds
-from sync.planner import Plan, plan
-from sync.planview import automation_notice, render_json_plan, render_markdown_plan, render_text_plan
 
 
 def rules(p: Plan) -> list[tuple[str, str]]:

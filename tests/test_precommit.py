@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import REPO, update, write_statusfile
+from tests.support.payloads import update, write_statusfile
+from tests.support.repo import REPO
 
 
 def test_hook_runs_validate_on_statusfiles(tmp_path: Path) -> None:

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import INCIDENT, REPO, update, write_statusfile
 
 from sync.sandbox import Fault, Sandbox, SandboxConfig
 from sync.sandbox.seed import STATUS_PAGE_ID
+from tests.support.payloads import INCIDENT, incident, update, write_statusfile
+from tests.support.repo import REPO
 
 SCRIPT = REPO / "scripts" / "publish.sh"
 API_KEY = "publish-test-key"
@@ -439,19 +440,16 @@ def elsewhere(world: World, path: str, body: dict[str, object]) -> dict[str, obj
 
 
 def from_slack(world: World, message: str) -> None:
-    body = {"status_page_incident_id": INCIDENT, "message": message, "notify_subscribers": False}
-    elsewhere(world, "/v2/status_page_incident_updates", body)
+    elsewhere(world, "/v2/status_page_incident_updates", update(message, status=None))
 
 
 def from_the_dashboard(world: World, name: str) -> str:
-    body = {
-        "status_page_id": STATUS_PAGE_ID,
-        "name": name,
-        "incident_status": "investigating",
-        "idempotency_key": f"dashboard-{name}",
-        "message": f"T: {name}, declared in the dashboard.",
-        "notify_subscribers": False,
-    }
+    body = incident(
+        name,
+        f"T: {name}, declared in the dashboard.",
+        page=STATUS_PAGE_ID,
+        idempotency_key=f"dashboard-{name}",
+    )
     return str(elsewhere(world, "/v2/status_page_incidents", body)["status_page_incident"]["id"])
 
 

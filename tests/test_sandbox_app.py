@@ -11,8 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeClock
-from sandbox_client import (
+
+from sync.remote import WRITE_SCOPE
+from sync.sandbox import Sandbox, SandboxConfig
+from sync.sandbox.app import REQUEST_LOG_BYTES
+from sync.sandbox.seed import (
+    API_INCIDENT_ID,
+    DASHBOARD_INCIDENT_ID,
+)
+from tests.support.clock import FakeClock
+from tests.support.sandbox_api import (
     INCIDENTS,
     MAINTENANCES,
     TLS,
@@ -22,14 +30,6 @@ from sandbox_client import (
     incident_body,
     maintenance_body,
     update,
-)
-
-from sync.remote import WRITE_SCOPE
-from sync.sandbox import Sandbox, SandboxConfig
-from sync.sandbox.app import REQUEST_LOG_BYTES
-from sync.sandbox.seed import (
-    API_INCIDENT_ID,
-    DASHBOARD_INCIDENT_ID,
 )
 
 

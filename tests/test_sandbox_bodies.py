@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sandbox_client import (
+
+from sync.remote import MAX_UPDATES
+from sync.sandbox import Sandbox
+from sync.sandbox.seed import (
+    API_INCIDENT_ID,
+    MAINTENANCE_ID,
+    PUBLIC_API_ID,
+    STATUS_PAGE_ID,
+)
+from tests.support.sandbox_api import (
     INCIDENTS,
     MAINTENANCE_UPDATES,
     MAINTENANCES,
@@ -18,15 +27,6 @@ from sandbox_client import (
     pointer,
     statuses,
     update,
-)
-
-from sync.remote import MAX_UPDATES
-from sync.sandbox import Sandbox
-from sync.sandbox.seed import (
-    API_INCIDENT_ID,
-    MAINTENANCE_ID,
-    PUBLIC_API_ID,
-    STATUS_PAGE_ID,
 )
 
 LONG = "x" * 4097

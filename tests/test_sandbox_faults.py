@@ -7,18 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_client import (
-    INCIDENTS,
-    UPDATES,
-    Api,
-    errors,
-    update,
-)
 
 from sync.sandbox import Fault, Sandbox
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
 )
+from tests.support.sandbox_api import INCIDENTS, UPDATES, Api, errors, update
 
 
 @pytest.mark.parametrize(("stage", "stored"), [("before", 1), ("after", 2)])

@@ -9,8 +9,19 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeClock
-from sandbox_client import (
+
+from sync.remote import MAX_UPDATES
+from sync.sandbox import Fault, Sandbox, SandboxConfig
+from sync.sandbox.seed import (
+    API_INCIDENT_ID,
+    INTERNAL_PAGE_ID,
+    MAINTENANCE_ID,
+    PUBLIC_API_ID,
+    STATUS_PAGE_ID,
+    WEBHOOKS_ID,
+)
+from tests.support.clock import FakeClock
+from tests.support.sandbox_api import (
     ID,
     INCIDENTS,
     MAINTENANCE_UPDATES,
@@ -22,17 +33,6 @@ from sandbox_client import (
     maintenance_body,
     maintenance_update,
     statuses,
-)
-
-from sync.remote import MAX_UPDATES
-from sync.sandbox import Fault, Sandbox, SandboxConfig
-from sync.sandbox.seed import (
-    API_INCIDENT_ID,
-    INTERNAL_PAGE_ID,
-    MAINTENANCE_ID,
-    PUBLIC_API_ID,
-    STATUS_PAGE_ID,
-    WEBHOOKS_ID,
 )
 
 

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sandbox_client import (
-    MAINTENANCES,
-    UPDATES,
-    Api,
-    maintenance_body,
-    statuses,
-    update,
-)
-
 from sync.sandbox import Sandbox
 from sync.sandbox.pages import Group
 from sync.sandbox.seed import INTERNAL_PAGE_ID, VPN_ID, WEBHOOKS_ID
+from tests.support.sandbox_api import MAINTENANCES, UPDATES, Api, maintenance_body, statuses, update
 
 
 def test_the_html_page_shows_updates_escaped(api: Api, sandbox: Sandbox) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import FakeClock
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sync.sandbox.ratelimit import RateLimiter, TokenBucket, rfc3339_seconds
+from tests.support.clock import FakeClock
 
 
 def test_a_full_bucket_allows_a_burst_then_refuses(clock: FakeClock) -> None:

@@ -10,17 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_client import (
-    ID,
-    INCIDENTS,
-    TIMESTAMP,
-    UPDATES,
-    Api,
-    errors,
-    incident_body,
-    statuses,
-    update,
-)
 
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import (
@@ -44,6 +33,17 @@ from sync.sandbox.statuses import (
     MAINTENANCE_STATUSES,
 )
 from sync.schema import load_spec
+from tests.support.sandbox_api import (
+    ID,
+    INCIDENTS,
+    TIMESTAMP,
+    UPDATES,
+    Api,
+    errors,
+    incident_body,
+    statuses,
+    update,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,14 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import (
-    TLS,
-    UPDATES,
-    Api,
-    update,
-)
 
 from sync.netaddr import is_loopback
+from tests.support.sandbox_api import TLS, UPDATES, Api, update
 
 
 def test_connections_are_kept_alive(api: Api) -> None:

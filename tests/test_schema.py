@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from sync import schema
+from tests.support.cli import run_cli
+from tests.support.repo import REPO
 
 SPEC = schema.load_spec()
 COMPONENTS = sorted(SPEC["components"]["schemas"])

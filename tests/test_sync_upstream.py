@@ -11,10 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import copy_examples, run_cli, sync_env, update, write_statusfile
 
 from sync.sandbox import Sandbox
 from sync.upstream import missing_records
+from tests.support.cli import run_cli, sync_env
+from tests.support.payloads import update, write_statusfile
+from tests.support.repo import copy_examples
 
 LEDGER = "statusfiles/ledger.jsonl"
 FOLDER = "statusfiles/2026-11-26-api-errors"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus import INVALID, VALID, Case
-from helpers import run_json
 
 from sync.diagnostics import StatusfileError
 from sync.kinds import DECLARATION_FILES, Placement, declarations, place
 from sync.statusfile import Source, load_bytes
+from tests.support.cli import run_json
+from tests.support.validation_corpus import INVALID, VALID, Case
 
 # A valid declaration to put beside an update case, by the update's kind.
 BESIDE = {

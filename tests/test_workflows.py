@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import REPO, copy_examples, update, write_statusfile
+
+from tests.support.payloads import update, write_statusfile
+from tests.support.repo import REPO, copy_examples
 
 WORKFLOWS = REPO / ".github" / "workflows"
 PLAN, PUBLISH, CI = (WORKFLOWS / f"{n}.yml" for n in ("statusfiles-plan", "statusfiles-publish", "ci"))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ID = "01FCNDV6P870EA6S7TK1DSYDG1"
-HEAD = f"status_page_incident_id: {ID}\nnotify_subscribers: false\n"  # lines 1-2; message: is line 3
+from tests.support.payloads import HEAD
 
 
 @dataclass(frozen=True)

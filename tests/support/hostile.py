@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers import INCIDENT
+from tests.support.payloads import INCIDENT
 
 DRIP_INTERVAL = 0.1  # seconds between dripped bytes: far below any --timeout the CLI accepts (>= 1 s)
 

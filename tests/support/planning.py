@@ -7,10 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from sync import ledger
-from sync.kinds import Placement
+from sync.kinds import ELSEWHERE, Placement
 from sync.planner import Plan
 from sync.remote import RemoteIncident, RemoteMaintenance, RemoteUpdate
 from sync.statusfile import Source, Statusfile, load_bytes
+from tests.support import payloads
+from tests.support.payloads import PAGE, update
+
+
+def load(rel: str, body: dict[str, Any], placement: Placement = ELSEWHERE) -> Statusfile:
+    """``body`` loaded as the statusfile ``statusfiles/<rel>``, without touching the disk."""
+    source = Source(Path(rel), f"statusfiles/{rel}", rel)
+    return load_bytes(json.dumps(body).encode(), source, placement=placement)
 
 
 def sf(
@@ -22,18 +30,7 @@ def sf(
     notify: bool = False,
     components: dict[str, str] | None = None,
 ) -> Statusfile:
-    payload: dict[str, Any] = {
-        "status_page_incident_id": incident,
-        "message": message,
-        "notify_subscribers": notify,
-    }
-    if status:
-        payload["incident_status"] = status
-    if components:
-        payload["component_statuses"] = [
-            {"component_id": c, "component_status": s} for c, s in components.items()
-        ]
-    return load_bytes(json.dumps(payload).encode(), Source(Path(rel), f"statusfiles/{rel}", rel))
+    return load(rel, update(message, incident=incident, status=status, notify=notify, components=components))
 
 
 class Ledger:
@@ -127,26 +124,12 @@ def incident(incident_id: str, *updates: RemoteUpdate, status: str = "investigat
 
 # --- declared incidents and maintenance windows ---
 
-PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
-
-
-def _load(rel: str, payload: dict[str, Any], placement: Placement) -> Statusfile:
-    source = Source(Path(rel), f"statusfiles/{rel}", rel)
-    return load_bytes(json.dumps(payload).encode(), source, placement=placement)
-
 
 def declared_incident(
     folder: str, name: str = "API errors", message: str = "Looking.", *, notify: bool = False
 ) -> Statusfile:
-    payload = {
-        "status_page_id": PAGE,
-        "name": name,
-        "incident_status": "investigating",
-        "message": message,
-        "notify_subscribers": notify,
-    }
     rel = f"{folder}/incident.yaml"
-    return _load(rel, payload, Placement("incident", rel))
+    return load(rel, payloads.incident(name, message, notify=notify), Placement("incident", rel))
 
 
 def declared_window(
@@ -158,33 +141,21 @@ def declared_window(
     message: str = "Upgrading the database.",
     automate: bool | None = None,
 ) -> Statusfile:
-    payload: dict[str, Any] = {
-        "status_page_id": PAGE,
-        "name": name,
-        "maintenance_status": "maintenance_scheduled",
-        "affected_component_ids": ["01FCNDV6P870EA6S7TK1DSYDG2"],
-        "start_at": start,
-        "end_at": end,
-        "message": message,
-        "notify_subscribers": False,
-    }
-    if automate is not None:
-        payload["automate_maintenance_status"] = automate
     rel = f"{folder}/maintenance.yaml"
-    return _load(rel, payload, Placement("maintenance", rel))
+    body = payloads.maintenance(name, message, start=start, end=end, automate=automate)
+    return load(rel, body, Placement("maintenance", rel))
 
 
 def folder_update(rel: str, message: str = "m", status: str | None = None) -> Statusfile:
     """An update in a declared folder (no ID: its declaration's object)."""
     folder = rel.rsplit("/", 1)[0]
-    maintenance = folder.startswith("mw") or "maint" in folder
-    payload: dict[str, Any] = {"message": message, "notify_subscribers": False}
-    if status:
-        payload["maintenance_status" if maintenance else "incident_status"] = status
-    kind, decl = (
-        ("maintenance-update", "maintenance.yaml") if maintenance else ("incident-update", "incident.yaml")
-    )
-    return _load(rel, payload, Placement(kind, f"{folder}/{decl}"))  # type: ignore[arg-type]
+    if folder.startswith("mw") or "maint" in folder:
+        body = payloads.maintenance_update(message, status=status)
+        placement = Placement("maintenance-update", f"{folder}/maintenance.yaml")
+    else:
+        body = update(message, incident=None, status=status)
+        placement = Placement("incident-update", f"{folder}/incident.yaml")
+    return load(rel, body, placement)
 
 
 def created(ledger_: Ledger, d: Statusfile, object_id: str) -> Ledger:

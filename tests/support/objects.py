@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from helpers import update, write_statusfile
-
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import API_INCIDENT_ID, PUBLIC_API_ID, STATUS_PAGE_ID
+from tests.support import payloads
+from tests.support.payloads import maintenance_update, update, write_statusfile
 
 INCIDENT_FOLDER = "2026-12-01-checkout-errors"
 WINDOW_FOLDER = "2026-12-02-db-upgrade"
@@ -18,37 +17,22 @@ INCIDENT_NAME = "Checkout errors"
 WINDOW_NAME = "Database upgrade"
 
 
-def write(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(payload, sort_keys=False, allow_unicode=True), encoding="utf-8")
+def write(path: Path, body: dict[str, Any]) -> None:
+    write_statusfile(path, body, modeline=False)
 
 
 def incident_yaml(
     name: str = INCIDENT_NAME, message: str = "Checkout fails for some customers."
 ) -> dict[str, Any]:
-    return {
-        "status_page_id": STATUS_PAGE_ID,
-        "name": name,
-        "incident_status": "investigating",
-        "message": message,
-        "notify_subscribers": False,
-        "component_statuses": [{"component_id": PUBLIC_API_ID, "component_status": "degraded_performance"}],
-    }
+    return payloads.incident(
+        name, message, page=STATUS_PAGE_ID, components={PUBLIC_API_ID: "degraded_performance"}
+    )
 
 
 def maintenance_yaml(
     name: str = WINDOW_NAME, start: str = "2030-01-01T10:00:00Z", end: str = "2030-01-01T12:00:00Z"
 ) -> dict[str, Any]:
-    return {
-        "status_page_id": STATUS_PAGE_ID,
-        "name": name,
-        "maintenance_status": "maintenance_scheduled",
-        "affected_component_ids": [PUBLIC_API_ID],
-        "start_at": start,
-        "end_at": end,
-        "message": "We will upgrade the database.",
-        "notify_subscribers": False,
-    }
+    return payloads.maintenance(name, page=STATUS_PAGE_ID, affected=[PUBLIC_API_ID], start=start, end=end)
 
 
 def write_tree(root: Path, *, incident_updates: int = 3, window_updates: int = 2) -> dict[str, list[str]]:
@@ -60,14 +44,14 @@ def write_tree(root: Path, *, incident_updates: int = 3, window_updates: int = 2
         message = f"Checkout update {i}."
         write(
             root / INCIDENT_FOLDER / f"{i:02d}-update.yaml",
-            {"message": message, "notify_subscribers": False, "incident_status": statuses[min(i - 1, 2)]},
+            update(message, incident=None, status=statuses[min(i - 1, 2)]),
         )
         incident_messages.append(message)
     write(root / WINDOW_FOLDER / "maintenance.yaml", maintenance_yaml())
     window_messages = ["We will upgrade the database."]
     for i in range(1, window_updates + 1):
         message = f"Maintenance note {i}."
-        write(root / WINDOW_FOLDER / f"{i:02d}-note.yaml", {"message": message, "notify_subscribers": False})
+        write(root / WINDOW_FOLDER / f"{i:02d}-note.yaml", maintenance_update(message))
         window_messages.append(message)
     write_statusfile(
         root / "2026-11-30-api" / "01-more.yaml",

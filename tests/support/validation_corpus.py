@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ID = "01FCNDV6P870EA6S7TK1DSYDG1"
-COMP = "01FCNDV6P870EA6S7TK1DSYDG2"
-HEAD = f"status_page_incident_id: {ID}\nnotify_subscribers: false\n"  # lines 1-2
+from tests.support.payloads import COMPONENT as COMP
+from tests.support.payloads import HEAD, PAGE
+from tests.support.payloads import INCIDENT as ID
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,6 @@ def kind_case(kind: str, name: str, text: str, *expected: tuple[str, int, int, s
     return Case(name, text.encode(), tuple(expected), kind)
 
 
-PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"
 # incident.yaml, lines 1-4
 INCIDENT_HEAD = (
     f"status_page_id: {PAGE}\nname: Elevated API errors\nincident_status: investigating\n"

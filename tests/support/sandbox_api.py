@@ -14,7 +14,8 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from openapi_core.testing import MockRequest, MockResponse
 
 from sync.sandbox import Sandbox
-from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, STATUS_PAGE_ID, WEBHOOKS_ID
+from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, WEBHOOKS_ID
+from tests.support import payloads
 
 UPDATES = "/v2/status_page_incident_updates"
 INCIDENTS = "/v2/status_page_incidents"
@@ -71,49 +72,35 @@ class Api:
 
 
 def update(message: str = "An update.", **fields: Any) -> dict[str, Any]:
-    return {
-        "status_page_incident_id": API_INCIDENT_ID,
-        "message": message,
-        "notify_subscribers": False,
-    } | fields
+    """An update to the seed's API incident, with no status unless given."""
+    return payloads.update(message, incident=API_INCIDENT_ID, status=None) | fields
 
 
 def statuses(**by_id: str) -> list[dict[str, str]]:
-    return [{"component_id": cid, "component_status": status} for cid, status in by_id.items()]
+    return payloads.component_statuses(by_id)
 
 
 def incident_body(key: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "status_page_id": STATUS_PAGE_ID,
-        "name": f"Incident {key}",
-        "incident_status": "investigating",
-        "idempotency_key": key,
-        "message": "We are looking into it.",
-        "notify_subscribers": False,
-    } | fields
+    body = payloads.incident(f"Incident {key}", "We are looking into it.", idempotency_key=key)
+    return body | fields
 
 
 def maintenance_body(key: str, **fields: Any) -> dict[str, Any]:
     """A window from 10:00 to 12:00 UTC on 28 January 2030 (the sandbox's clocks are earlier)."""
-    return {
-        "status_page_id": STATUS_PAGE_ID,
-        "name": f"Maintenance {key}",
-        "maintenance_status": "maintenance_scheduled",
-        "idempotency_key": key,
-        "affected_component_ids": [PUBLIC_API_ID, WEBHOOKS_ID],
-        "start_at": "2030-01-28T10:00:00Z",
-        "end_at": "2030-01-28T12:00:00Z",
-        "message": "We will upgrade the database.",
-        "notify_subscribers": False,
-    } | fields
+    return (
+        payloads.maintenance(
+            f"Maintenance {key}",
+            affected=[PUBLIC_API_ID, WEBHOOKS_ID],
+            start="2030-01-28T10:00:00Z",
+            end="2030-01-28T12:00:00Z",
+            idempotency_key=key,
+        )
+        | fields
+    )
 
 
 def maintenance_update(message: str = "A maintenance update.", **fields: Any) -> dict[str, Any]:
-    return {
-        "status_page_maintenance_id": MAINTENANCE_ID,
-        "message": message,
-        "notify_subscribers": False,
-    } | fields
+    return payloads.maintenance_update(message, maintenance=MAINTENANCE_ID) | fields
 
 
 def pointer(field: str) -> str:

@@ -1,0 +1,1 @@
+"""Code the tests share, one module a concern; tests import it as ``from tests.support.<module> import …``."""
