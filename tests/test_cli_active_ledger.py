@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import copy_examples, run_cli, sync_env
-
 from sync.sandbox import Sandbox
+from tests.support.cli import run_cli, sync_env
+from tests.support.repo import copy_examples
 
 READ_ONLY = "sandbox-read-only-key"
 

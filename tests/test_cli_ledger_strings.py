@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import run_cli, sync_env, update, write_statusfile
-from planning import Ledger
-
 from sync.sandbox import Sandbox
 from sync.statusfile import Source, load_statusfile
+from tests.support.cli import run_cli, sync_env
+from tests.support.payloads import update, write_statusfile
+from tests.support.planning import Ledger
 
 HOSTILE = "old\x1b]0;owned\x07\x1b[2J\n::error file=x::forged\n\n# heading `code` |cell|.yaml"
 ESCAPED = "old\\x1b]0;owned\\x07\\x1b[2J\\n::error file=x::forged\\n\\n# heading `code` |cell|.yaml"

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import INCIDENT, run_cli, update, write_statusfile
+
+from tests.support.cli import run_cli
+from tests.support.payloads import INCIDENT, update, write_statusfile
 
 LEAK = "Failover from 10.12.0.7 completed."
 WRITTEN = "statusfiles/2026-11-26-api/02-identified.yaml"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import SANDBOX_KEY, run_cli, run_json, sync_env
 
 from sync import importer
 from sync.ledger import LedgerState
 from sync.remote import RemoteMaintenance, RemoteUpdate
 from sync.sandbox import Sandbox
 from sync.sandbox.seed import MAINTENANCE_ID, STATUS_PAGE_ID
+from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
 
 WHY = (
     "the page shows no start or end time (the API gives a maintenance window's times only with its affected "
