@@ -29,11 +29,8 @@ main() {
       statusfiles plan --dir "$dir" --ledger "$ledger" --format github "${warn[@]}" || rc=1
       ;;
     sync)
-      STATUSFILES_PLAN_JSON="$work/result.json" STATUSFILES_REPORT="$work/report.md" \
-        "$here/publish.sh" || rc=$?
-      if ! statusfiles github --plan-json "$work/result.json" --markdown "$work/report.md"; then
-        [ "$rc" -ne 0 ] || rc=1
-      fi
+      # One statusfiles process publishes and writes the counts and the report as outputs as well.
+      STATUSFILES_ACTION_OUTPUTS=true "$here/publish.sh" || rc=$?
       ;;
     *)
       echo "::error title=statusfiles action::command must be validate, plan or sync, not '${COMMAND:-}'"
@@ -82,6 +79,4 @@ branch_has_the_ledger_of_its_base() {
   warn=(--github-warning "**Update your branch.** $text")
 }
 
-work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-action.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 main "$@"

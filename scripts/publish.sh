@@ -5,6 +5,10 @@
 # even when sync failed part way. Called by .github/workflows/statusfiles-publish.yml (after each merge and
 # on a schedule) and by action.yml (command: sync); run from the root of a checkout of the repository.
 #
+# The statusfiles steps run in one process, `statusfiles github publish`, which loads the statusfiles once
+# and writes the report and the step outputs; it calls this script back for the git steps before and
+# after them (`publish.sh fetch WORK`, `publish.sh record WORK`), which are all this script does itself.
+#
 # Environment (all optional except the API key):
 #   INCIDENT_IO_API_KEY        the API key; empty: publishing is skipped with a notice and exit 0
 #   INCIDENT_IO_BASE_URL       the API base URL (default: sync's, https://api.incident.io)
@@ -18,13 +22,14 @@
 #   STATUSFILES_GIT_EMAIL      ... and e-mail (default GitHub's address for github-actions[bot])
 #   STATUSFILES_REPORT         also write the Markdown report (sync's summary and ours) to this file
 #   STATUSFILES_PLAN_JSON      also write `statusfiles plan --format json`, taken after the reset, here
+#   STATUSFILES_ACTION_OUTPUTS true: also write action.yml's outputs (the plan's counts, the report as markdown)
 #   GITHUB_STEP_SUMMARY        the report is appended here when set
 #   GITHUB_OUTPUT              status (published|failed|skipped), sync-exit-code, ledger
 #                              (pushed|unchanged|push-failed) and snapshot (refreshed|unchanged|pull-failed)
 #                              and import (imported|unchanged|import-failed|off) are written here when set
 #
 # Exit status: 0 when everything was published (or there was nothing to publish, or no API key) and the
-# ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the push failed.
+# ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the fetch or the push failed.
 set -euo pipefail
 
 remote=${STATUSFILES_REMOTE:-origin}
@@ -39,48 +44,36 @@ tracking=refs/remotes/$remote/$branch
 # The work is done in functions called from the last line, so that bash has read the whole script before the
 # reset rewrites the working tree it may live in (the publish workflow runs it from the checkout it resets).
 main() {
-  if [ -z "${INCIDENT_IO_API_KEY:-}" ]; then
-    echo "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was published. Add it as a secret of the publish environment ('Setting up' in docs/github.md)."
-    note "Publishing skipped: the \`INCIDENT_IO_API_KEY\` secret is not configured ('Setting up' in docs/github.md)."
-    output status skipped
-    return 0
-  fi
+  local work rc=0
+  work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-publish.XXXXXX")
+  # shellcheck disable=SC2064 # $work is fixed now
+  trap "rm -rf '$work'" EXIT
+  # The git steps run from a copy: the fetch may rewrite this very file, and the commit after it must be
+  # done by the script that did the fetch.
+  cp -- "${BASH_SOURCE[0]}" "$work/publish.sh"
   # An empty base URL means "the default", not a URL: sync should never see it.
   [ -n "${INCIDENT_IO_BASE_URL:-}" ] || unset INCIDENT_IO_BASE_URL
+  statusfiles github publish --dir "$dir" --ledger "$ledger" --git-steps "$work/publish.sh" --work "$work" ||
+    rc=$?
+  return "$rc"
+}
 
+# The git step before publishing (`publish.sh fetch WORK`).
+step_fetch() {
   reset_to_newest
-  started_from=$(git rev-parse HEAD)
-  save_plan
+  git rev-parse HEAD >"$work/started-from"
+}
 
-  local sync_rc=0
-  # sync appends its summary (also when it fails) to $GITHUB_STEP_SUMMARY; pointing that at the report
-  # lets the same text go to the real summary, to STATUSFILES_REPORT and so to the failure issue.
-  GITHUB_STEP_SUMMARY=$report statusfiles sync --dir "$dir" --ledger "$ledger" || sync_rc=$?
-  output sync-exit-code "$sync_rc"
-  if [ "$sync_rc" -ne 0 ] && [ ! -s "$report" ]; then
-    note "\`statusfiles sync\` exited with status $sync_rc before it could write a summary: the job log says why."
-  fi
-
-  refresh_snapshot
-  import_elsewhere
-
-  local push_ok=true
+# The git step after publishing (`publish.sh record WORK`): one commit holds what this run changed,
+# pushed even when sync failed part way. Exit status 1 when it could not be pushed.
+step_record() {
+  started_from=$(cat "$work/started-from")
   if ledger_changed || snapshot_changed || imported_files; then
     commit_ledger
-    push_ledger || push_ok=false
+    push_ledger || return 1
   else
     output ledger unchanged
   fi
-
-  if [ "$sync_rc" -ne 0 ]; then
-    output status failed
-    return "$sync_rc"
-  fi
-  if [ "$push_ok" != true ]; then
-    output status failed
-    return 1
-  fi
-  output status published
 }
 
 # Fetch the branch and make the checkout exactly its newest commit: a run that waited behind another must
@@ -89,67 +82,10 @@ reset_to_newest() {
   if ! git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking"; then
     echo "::error title=statusfiles publish::could not fetch $branch from $remote"
     note "Nothing was published: \`$branch\` could not be fetched from \`$remote\` (the job log says why)."
-    output status failed
     exit 1
   fi
   git checkout --quiet --force -B "$branch" "$tracking"
   echo "Publishing from $remote/$branch at $(git rev-parse --short HEAD)."
-}
-
-# For callers that report counts (action.yml): what this run is about to publish, planned after the reset.
-save_plan() {
-  [ -n "${STATUSFILES_PLAN_JSON:-}" ] || return 0
-  statusfiles plan --dir "$dir" --ledger "$ledger" --format json >"$STATUSFILES_PLAN_JSON" || true
-}
-
-# The pages and components as they are now, for validate and plan to check IDs against and show names by:
-# nobody has to pull by hand. A failed pull costs only freshness, so it warns and the run goes on.
-refresh_snapshot() {
-  if ! statusfiles pull --dir "$dir" --ledger "$ledger"; then
-    echo "::warning title=statusfiles snapshot not refreshed::statusfiles pull failed (the log above says why); $snapshot keeps its old content"
-    note "The snapshot \`$snapshot\` could not be refreshed (\`statusfiles pull\` failed; the job log says why)."
-    output snapshot pull-failed
-  elif snapshot_changed; then
-    output snapshot refreshed
-  else
-    output snapshot unchanged
-  fi
-}
-
-# Updates posted from the dashboard or Slack become statusfiles and adopted ledger records, so that git stays
-# the whole record. After sync (whose posts are then in the ledger and never imported) and after the pull
-# (the files name pages and components as the snapshot does). A failed import only warns: the next run
-# imports what this one missed, from the page.
-import_elsewhere() {
-  if [ "${STATUSFILES_IMPORT:-true}" = false ]; then
-    output import off
-    return 0
-  fi
-  local log="$report.import"
-  if ! GITHUB_STEP_SUMMARY="" statusfiles import --open --dir "$dir" --ledger "$ledger" | tee "$log"; then
-    echo "::warning title=statusfiles import failed::statusfiles import --open failed (the log above says why); what was posted elsewhere is recorded by the next run"
-    note "What was posted elsewhere could not be imported (\`statusfiles import --open\` failed; the job log says why)."
-    output import import-failed
-  elif imported_files; then
-    output import imported
-  else
-    output import unchanged
-  fi
-  local lines
-  lines=$(grep '^imported ' "$log" | sed 's/^imported  //' || true)
-  if [ -n "$lines" ]; then
-    {
-      echo
-      echo "### Recorded from the status page"
-      echo
-      echo "Posted elsewhere (the dashboard, Slack), now statusfiles and adopted ledger records:"
-      echo
-      echo '```text'
-      printf '%s\n' "$lines"
-      echo '```'
-    } >>"$report"
-  fi
-  rm -f "$log"
 }
 
 # Files new in the statusfiles directory, one a line: in this freshly reset checkout only import writes any
@@ -279,16 +215,15 @@ output() {
   fi
 }
 
-finish() {
-  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-    cat "$report" >>"$GITHUB_STEP_SUMMARY"
-  fi
-  if [ -n "${STATUSFILES_REPORT:-}" ]; then
-    cp "$report" "$STATUSFILES_REPORT"
-  fi
-  rm -f "$report" "$report.attributes" "$report.import"
-}
-
-report=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-report.XXXXXX")
-trap finish EXIT
-main "$@"
+case "${1:-}" in
+  "") main ;;
+  fetch | record)
+    work=$2
+    report=$work/report.md
+    "step_$1"
+    ;;
+  *)
+    echo "usage: publish.sh (run by statusfiles github publish: publish.sh fetch|record WORK)" >&2
+    exit 2
+    ;;
+esac

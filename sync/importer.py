@@ -127,6 +127,15 @@ class Tree:
     tracked: dict[str, str] = field(default_factory=dict)  # object ID -> folder
     names: dict[str, list[str]] = field(default_factory=dict)  # folder -> file names in it
     declared: set[str] = field(default_factory=set)  # folders holding a declaration
+    by_folder: dict[str, list[Statusfile]] | None = None  # folder -> its files, indexed on first use
+
+    def files_in(self, folder: str) -> list[Statusfile]:
+        """The loaded statusfiles in ``folder`` (not below it): an index, as a repository holds thousands."""
+        if self.by_folder is None:
+            self.by_folder = {}
+            for f in self.files:
+                self.by_folder.setdefault(kinds.folder_of(f.rel), []).append(f)
+        return self.by_folder.get(folder, [])
 
     @classmethod
     def of(cls, files: Sequence[Statusfile], ledger: LedgerState, folders: Mapping[str, list[str]]) -> Tree:
@@ -191,13 +200,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             tree.names[folder].append(declaration_file)
         # Statusfiles of this object that are not published yet: an update matching one is sync's to adopt.
         pending = sorted(
-            (
-                f
-                for f in tree.files
-                if kinds.folder_of(f.rel) == folder
-                and not f.placement.declares
-                and _unpublished(f, tree.ledger)
-            ),
+            (f for f in tree.files_in(folder) if not f.placement.declares and _unpublished(f, tree.ledger)),
             key=lambda f: natural_key(f.rel),
         )
         adoptable: list[Adoptable] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -230,17 +231,22 @@ def intruder(world: World, ledger_line: str | None = None) -> tuple[Path, str]:
     return other, git(other, "rev-parse", "HEAD").strip()
 
 
-def push_intruder_while_syncing(world: World, other: Path, checkout: Path) -> dict[str, str]:
-    """A `statusfiles` first on PATH that pushes the unrelated commit once sync has posted."""
+def push_intruder_after_publishing(world: World, other: Path, checkout: Path) -> dict[str, str]:
+    """A `git` first on PATH that pushes the unrelated commit once the run has published, as it starts
+    to commit the ledger."""
     shim = world.tmp / "shim"
     shim.mkdir()
-    (shim / "statusfiles").write_text(
+    real = shutil.which("git")
+    done = world.tmp / "intruder-pushed"
+    (shim / "git").write_text(
         "#!/usr/bin/env bash\n"
-        f'"{world.bin}/statusfiles" "$@" && rc=0 || rc=$?\n'
-        f'if [ "$1" = sync ]; then git -C "{other}" push --quiet origin HEAD:main; fi\n'
-        'exit "$rc"\n'
+        f'if [ "$1" = add ] && [ ! -e "{done}" ]; then\n'
+        f'  touch "{done}"\n'
+        f'  "{real}" -C "{other}" push --quiet origin HEAD:main\n'
+        "fi\n"
+        f'exec "{real}" "$@"\n'
     )
-    (shim / "statusfiles").chmod(0o755)
+    (shim / "git").chmod(0o755)
     return {"PATH": f"{shim}{os.pathsep}{world.bin}{os.pathsep}{os.environ['PATH']}"}
 
 
@@ -260,7 +266,7 @@ def push_intruder_at_push(world: World, other: Path, checkout: Path) -> dict[str
     return {}
 
 
-@pytest.mark.parametrize("race", [push_intruder_while_syncing, push_intruder_at_push])
+@pytest.mark.parametrize("race", [push_intruder_after_publishing, push_intruder_at_push])
 def test_main_moving_before_the_push_is_rebased_onto(world: World, race) -> None:
     [path] = world.merge("T: raced")
     checkout = world.checkout()
@@ -501,7 +507,7 @@ def test_a_scheduled_run_records_what_was_posted_elsewhere_between_publishes(wor
     assert recorded(world)[first.removeprefix("statusfiles/")] == "posted"
 
 
-@pytest.mark.parametrize("race", [push_intruder_while_syncing, push_intruder_at_push])
+@pytest.mark.parametrize("race", [push_intruder_after_publishing, push_intruder_at_push])
 def test_main_moving_during_a_recording_run_keeps_both(world: World, race) -> None:
     world.merge("T: published")
     assert world.publish(world.checkout()).returncode == 0

@@ -29,7 +29,7 @@ DOCS = REPO / "docs" / "github.md"  # documents the workflows and the action
 EXAMPLES = sorted((REPO / "examples" / "workflows").glob("*.yml"))  # for other repositories to copy
 SCRIPTS = [
     REPO / "scripts" / n
-    for n in ("publish.sh", "action-run.sh", "actionlint", "yaml-language-server", "demo.sh")
+    for n in ("publish.sh", "action-run.sh", "install.sh", "actionlint", "yaml-language-server", "demo.sh")
 ]
 BIN = Path(sys.executable).parent
 # Variables a CI run or a developer's shell may set that would change what the scripts under test do.
@@ -512,7 +512,8 @@ def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
         assert workflow["jobs"]["publish"]["permissions"] == {"contents": "write"}
     step = load(PUBLISH)["jobs"]["publish"]["steps"][-1]
     assert step["run"] == "scripts/action-run.sh" and "STATUSFILES_GIT_NAME" not in step["env"]
-    assert "import_elsewhere" in (REPO / "scripts" / "publish.sh").read_text()
+    # The script runs the publish job, which imports after publishing (tests/test_publish_script.py).
+    assert "statusfiles github publish" in (REPO / "scripts" / "publish.sh").read_text()
     # Scheduled retries of a failing publish edit the open issue without a comment every five minutes.
     report = load(PUBLISH)["jobs"]["report"]["steps"][0]
     assert report["env"]["EVENT"] == "${{ github.event_name }}"
@@ -521,11 +522,33 @@ def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
 
 def test_the_workflow_installs_statusfiles_as_the_action_does() -> None:
     install = next(s for s in load(ACTION)["runs"]["steps"] if s.get("id") == "install")
-    assert '"${uv[@]}" pip install' in install["run"]
+    assert '"$GITHUB_ACTION_PATH/scripts/install.sh" "$RUNNER_TEMP/statusfiles-venv"' in install["run"]
     publish = next(
         s for s in load(PUBLISH)["jobs"]["publish"]["steps"] if s.get("name") == "Install statusfiles"
     )
-    assert "uv pip install" in publish["run"]
+    assert 'scripts/install.sh "$RUNNER_TEMP/statusfiles-venv"' in publish["run"]
+
+
+def test_the_actions_lock_pins_every_dependency_with_hashes() -> None:
+    # scripts/install.sh installs exactly these (--no-deps --require-hashes): each dependency of
+    # pyproject.toml must be pinned to a version it allows, and each pin carry its hashes.
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    lines = (REPO / "action-requirements.txt").read_text().splitlines()
+    body = "\n".join(line for line in lines if not line.startswith("#"))  # the comment at the top
+    entries = re.split(r"\n(?=\w)", body.strip())
+    pins = {}
+    for entry in entries:
+        name, version = re.match(r"([\w.-]+)==([\w.]+)", entry).groups()
+        assert "--hash=sha256:" in entry, name
+        pins[name.lower().replace("_", "-")] = version
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    for dependency in map(Requirement, dependencies):
+        pinned = pins.get(dependency.name.lower())
+        assert pinned is not None, f"{dependency.name} is not in action-requirements.txt"
+        assert dependency.specifier.contains(pinned), f"{dependency.name}=={pinned} is not {dependency}"
 
 
 def test_action_sync_without_a_key_reports_the_skip_as_its_outputs(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,21 @@ def since_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def load_tree(directory: Path, ledger_path: Path | None, writer: Any = None) -> Any:
     """The statusfiles and the ledger (read after ``writer`` holds its lock); a ClickException if either
     has errors: what git holds must be known before anything is compared with it."""
-    from sync import ledger, workspace
+    from sync import workspace
 
     try:
         ws = workspace.load(directory, ledger_path, with_ledger=False)
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
+    read_ledger_locked(ws, writer)
+    return ws
+
+
+def read_ledger_locked(ws: Any, writer: Any = None) -> None:
+    """(Re)read ``ws``'s ledger once ``writer`` (if any) holds its lock; a ClickException when the lock
+    cannot be taken or the statusfiles or the ledger have errors."""
+    from sync import ledger, workspace
+
     if writer is not None:
         try:
             writer.open()
@@ -59,7 +69,6 @@ def load_tree(directory: Path, ledger_path: Path | None, writer: Any = None) -> 
     if not ws.ok:
         echo_diagnostics(ws.diagnostics)
         raise click.ClickException(f"nothing was compared with the page: {ws.trouble}")
-    return ws
 
 
 def fetch(client: Any, ids: tuple[str, ...], pages: list[Any]) -> list[Any]:
@@ -122,8 +131,7 @@ def command(
       statusfiles import 01JE4K5Y8N2B7X9Q3M1V6T0HZC
       statusfiles import --since 2026-11-20 --format json
     """
-    from sync import importer, kinds, ledger, workspace
-    from sync.commands.new import write_statusfile
+    from sync import ledger, workspace
 
     if not (ids or open_only or since):
         raise click.UsageError("say what to import: IDs, --open or --since DATE")
@@ -132,46 +140,77 @@ def command(
     try:
         ws = load_tree(directory, ledger_path, writer)
         with client:
-            pages = known_pages(client, ws.snapshot) if (open_only or since) else []
-            objects = importer.selected(fetch(client, ids, pages), ids=ids, open_only=open_only, since=since)
-        tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
-        plans = importer.plan_import(objects, tree)
-        names = _names(ws.snapshot)
-        written: list[dict[str, Any]] = []
-        for imp in plans:
-            siblings: list[Any] = []
-            for new in imp.files:
-                path = directory / new.rel
-                loaded = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
-                siblings.append(loaded)
-                # The file first: after a crash between the two, sync finds its update on the page.
-                if new.declares:
-                    writer.append(
-                        "created",
-                        path=new.rel,
-                        sha256=loaded.sha256,
-                        object=imp.kind,
-                        key=kinds.idempotency_key(imp.kind, str(new.payload["status_page_id"]), imp.folder),
-                        id=imp.obj.id,
-                        published_at=new.remote.published_at,
-                        payload=loaded.payload,
-                        origin="import",
-                    )
-                else:
-                    writer.append(
-                        "adopted",
-                        path=new.rel,
-                        sha256=loaded.sha256,
-                        **{imp.kind: imp.obj.id},
-                        update_id=new.remote.id,
-                        published_at=new.remote.published_at,
-                        payload=loaded.payload,
-                        origin="import",
-                    )
-                written.append(_row(imp, new, display_path(path)))
+            done = import_objects(client, ws, writer, ids=ids, open_only=open_only, since=since)
     finally:
         writer.close()
-    _report(plans, written, fmt, ws.root_display)
+    show(VIEWS[fmt](done))
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What an import found and wrote: its plans (one per object) and a row per statusfile written."""
+
+    plans: list[Any]
+    written: list[dict[str, Any]]
+    root: str
+
+
+def import_objects(
+    client: Any,
+    ws: Any,
+    writer: Any,
+    *,
+    ids: tuple[str, ...] = (),
+    open_only: bool = False,
+    since: str | None = None,
+) -> Imported:
+    """Write the statusfiles and ledger records for what is on the page and not in ``ws``.
+
+    ``writer`` holds the ledger's lock and ``ws`` its ledger as read under it (``read_ledger_locked``).
+    Raises ClickException when the page cannot be read (nothing is written then).
+    """
+    from sync import importer, kinds
+    from sync.commands.new import write_statusfile
+
+    directory = ws.directory
+    pages = known_pages(client, ws.snapshot) if (open_only or since) else []
+    objects = importer.selected(fetch(client, ids, pages), ids=ids, open_only=open_only, since=since)
+    tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
+    plans = importer.plan_import(objects, tree)
+    names = _names(ws.snapshot)
+    written: list[dict[str, Any]] = []
+    for imp in plans:
+        siblings: list[Any] = []
+        for new in imp.files:
+            path = directory / new.rel
+            loaded = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
+            siblings.append(loaded)
+            # The file first: after a crash between the two, sync finds its update on the page.
+            if new.declares:
+                writer.append(
+                    "created",
+                    path=new.rel,
+                    sha256=loaded.sha256,
+                    object=imp.kind,
+                    key=kinds.idempotency_key(imp.kind, str(new.payload["status_page_id"]), imp.folder),
+                    id=imp.obj.id,
+                    published_at=new.remote.published_at,
+                    payload=loaded.payload,
+                    origin="import",
+                )
+            else:
+                writer.append(
+                    "adopted",
+                    path=new.rel,
+                    sha256=loaded.sha256,
+                    **{imp.kind: imp.obj.id},
+                    update_id=new.remote.id,
+                    published_at=new.remote.published_at,
+                    payload=loaded.payload,
+                    origin="import",
+                )
+            written.append(_row(imp, new, display_path(path)))
+    return Imported(plans, written, ws.root_display)
 
 
 def _names(snap: Any) -> dict[str, str]:
@@ -193,13 +232,9 @@ def _row(imp: Any, new: Any, shown: str) -> dict[str, Any]:
     }
 
 
-def _report(plans: list[Any], written: list[dict[str, Any]], fmt: str, root: str) -> None:
-    adoptable = [(imp, a) for imp in plans for a in imp.adoptable]
-    problems = [imp for imp in plans if imp.problem]
-    show(VIEWS[fmt](written, adoptable, problems, root))
-
-
-def _json(written: list[dict[str, Any]], adoptable: list[Any], problems: list[Any], root: str) -> View:
+def _json(done: Imported) -> View:
+    written, root = done.written, done.root
+    adoptable, problems = _adoptable(done), _problems(done)
     doc = {
         "imported": written,
         "will_be_adopted": [
@@ -211,7 +246,9 @@ def _json(written: list[dict[str, Any]], adoptable: list[Any], problems: list[An
     return json_text(doc), 0
 
 
-def _text(written: list[dict[str, Any]], adoptable: list[Any], problems: list[Any], root: str) -> View:
+def text_view(done: Imported) -> View:
+    written, root = done.written, done.root
+    adoptable, problems = _adoptable(done), _problems(done)
     lines = []
     for row in written:
         what = "maintenance window" if row["object"] == "maintenance" else "incident"
@@ -235,7 +272,15 @@ def _text(written: list[dict[str, Any]], adoptable: list[Any], problems: list[An
     return "\n".join(lines) + "\n", 0
 
 
-VIEWS: dict[str, Callable[[list[dict[str, Any]], list[Any], list[Any], str], View]] = {
-    "text": _text,
+def _adoptable(done: Imported) -> list[tuple[Any, Any]]:
+    return [(imp, a) for imp in done.plans for a in imp.adoptable]
+
+
+def _problems(done: Imported) -> list[Any]:
+    return [imp for imp in done.plans if imp.problem]
+
+
+VIEWS: dict[str, Callable[[Imported], View]] = {
+    "text": text_view,
     "json": _json,
 }

@@ -52,10 +52,20 @@ def command(
 
     with api_client(base_url, timeout) as client:
         try:
-            pulled = pull(client)
+            pulled = refresh(client, directory)
         except api.ApiProblem as exc:
             raise read_failed("the status pages", exc) from None
+    views = {"text": text_view, "json": _json}
+    show(views[fmt](pulled))
 
+
+def refresh(client: api.Client, directory: Path) -> Pulled:
+    """Pull the pages and components and rewrite <dir>/snapshot.json when they changed.
+
+    Raises api.ApiProblem when the API cannot be read and ClickException when the file cannot be read or
+    written; the file is left as it was in both cases.
+    """
+    pulled = pull(client)
     path = snapshot.path_in(directory)
     shown = display_path(path)
     text = pulled.to_json()
@@ -66,9 +76,7 @@ def command(
             _write(path, text.encode())
         except OSError as exc:
             raise click.ClickException(f"{shown} could not be written ({os_reason(exc)})") from None
-    changes = describe_changes(old[1] if old else None, pulled)
-    views = {"text": _text, "json": _json}
-    show(views[fmt](Pulled(shown, changed, pulled, changes)))
+    return Pulled(shown, changed, pulled, describe_changes(old[1] if old else None, pulled))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +89,7 @@ class Pulled:
     changes: list[str]
 
 
-def _text(p: Pulled) -> View:
+def text_view(p: Pulled) -> View:
     counts = (
         f"{plural(len(p.snapshot.pages), 'status page')}, {plural(len(p.snapshot.components), 'component')}"
     )

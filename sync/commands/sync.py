@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -97,7 +97,28 @@ def command(
       statusfiles sync --dry-run
       statusfiles sync --base-url http://127.0.0.1:8484   # the sandbox
     """
-    from sync import api, github, job, reportview  # only sync pays for httpx
+    from sync import github, reportview
+
+    options, redactor = checked_options(
+        directory,
+        ledger_path,
+        base_url,
+        dry_run=dry_run,
+        concurrency=concurrency,
+        timeout=timeout,
+        lock_timeout=lock_timeout,
+    )
+    result, status = run_and_show(options, fmt, no_upstream_check)
+    github.append_summary(reportview.sync_markdown(result)[0], redactor.text)
+    raise SystemExit(status)
+
+
+def checked_options(
+    directory: Path, ledger_path: Path | None, base_url: str | None, **settings: Any
+) -> tuple[job.SyncOptions, Redactor]:
+    """The sync's options with the key, URL and retry policy from the environment checked (a UsageError
+    otherwise), and the redactor that keeps the key out of everything this process prints from now on."""
+    from sync import api, job  # only sync pays for httpx
 
     try:
         key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
@@ -108,6 +129,16 @@ def command(
         raise click.UsageError(str(exc)) from None
     redactor = Redactor(key)
     click.get_current_context().with_resource(redactor.guarding_output())  # the last guard
+    return job.SyncOptions(directory, ledger_path, url, key, retry, **settings), redactor
+
+
+def run_and_show(
+    options: job.SyncOptions, fmt: str, no_upstream_check: bool = False
+) -> tuple[job.SyncResult, int]:
+    """Sync, printing each outcome as it happens and then the report in ``fmt``; the result and the
+    exit status. A UsageError when the statusfiles directory cannot be read."""
+    from sync import job, reportview
+
     colour = use_colour(sys.stdout)
     views: dict[str, tuple[Renderer, Callable[[job.Progress], str] | None]] = {
         "text": (partial(reportview.sync_text, colour=colour), reportview.progress_line),
@@ -121,25 +152,13 @@ def command(
         if p.total >= PROGRESS_EVERY and p.done and p.done % PROGRESS_EVERY == 0:
             click.echo(f"progress: {p.done} of {p.total} updates ({p.done * 100 // p.total}%)", err=True)
 
-    options = job.SyncOptions(
-        directory,
-        ledger_path,
-        url,
-        key,
-        retry,
-        dry_run=dry_run,
-        concurrency=concurrency,
-        timeout=timeout,
-        lock_timeout=lock_timeout,
-    )
     try:
         result = _behind_upstream(options, no_upstream_check) or job.run_sync(options, on_progress)
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
     output, status = view(result)
     click.echo(output, nl=False, color=colour)
-    github.append_summary(reportview.sync_markdown(result)[0], redactor.text)
-    raise SystemExit(status)
+    return result, status
 
 
 def _behind_upstream(options: job.SyncOptions, no_upstream_check: bool) -> job.SyncResult | None:

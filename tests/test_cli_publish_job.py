@@ -1,0 +1,162 @@
+"""`statusfiles github publish` against the sandbox: sync, pull and import --open in one process.
+
+scripts/publish.sh runs it between its git steps (tests/test_publish_script.py runs the whole job); here it
+runs without them, in a plain folder, so what it does between them can be checked on its own: that each
+step sees what the step before it changed (the ledger after sync, the snapshot after the pull), and the
+outputs and report it writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+from helpers import COMPONENT, INCIDENT, SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
+from test_workflows import parse_outputs
+
+from sync.sandbox import Fault, Sandbox
+
+
+def publish(sandbox: Sandbox, root: Path, **env: str) -> tuple[int, str, dict[str, str], str]:
+    """Run the command in ``root`` as the action does: exit status, stdout, step outputs, job summary."""
+    outputs, summary = root / "outputs", root / "summary.md"
+    outputs.write_text("")
+    summary.write_text("")
+    full = sync_env(sandbox.base_url) | {
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "STATUSFILES_ACTION_OUTPUTS": "true",
+    }
+    proc = run_cli("github", "publish", cwd=root, env=full | env)
+    return proc.returncode, proc.stdout + proc.stderr, parse_outputs(outputs.read_text()), summary.read_text()
+
+
+def from_slack(sandbox: Sandbox, message: str) -> None:
+    """An update posted outside statusfiles, as the Slack app would."""
+    body = {"status_page_incident_id": INCIDENT, "message": message, "notify_subscribers": False}
+    r = httpx.post(
+        f"{sandbox.base_url}/v2/status_page_incident_updates",
+        json=body,
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+    )
+    assert r.status_code in (200, 201), r.text
+
+
+def messages(sandbox: Sandbox) -> list[str]:
+    return [u["message"].strip() for u in sandbox.updates(INCIDENT) if u["message"].startswith("T:")]
+
+
+def ledger(root: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (root / "statusfiles" / "ledger.jsonl").read_text().splitlines()]
+
+
+def baseline(sandbox: Sandbox, root: Path) -> int:
+    """What the page showed before the test, imported; the ledger's length then."""
+    (root / "statusfiles").mkdir(parents=True)
+    proc = run_cli("import", "--open", cwd=root, env=sync_env(sandbox.base_url))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return len(ledger(root))
+
+
+def test_one_run_publishes_pulls_and_imports_each_seeing_the_step_before(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    before = baseline(sandbox, tmp_path)
+    rel = "2026-11-26-api-errors/01-update.yaml"
+    write_statusfile(tmp_path / "statusfiles" / rel, update("T: from git", status=None))
+    from_slack(sandbox, "T: from Slack")
+    plan_json = tmp_path / "plan.json"
+
+    code, out, outputs, summary = publish(sandbox, tmp_path, STATUSFILES_PLAN_JSON=str(plan_json))
+
+    assert code == 0, out
+    assert messages(sandbox) == ["T: from Slack", "T: from git"]  # posted once, by sync
+    records = ledger(tmp_path)[before:]
+    assert {r["path"]: r["event"] for r in records if r["event"] in ("posted", "adopted")} == {
+        rel: "posted",
+        # Only the Slack update is imported: the import read the ledger sync had just appended to.
+        next(r["path"] for r in records if r.get("origin") == "import"): "adopted",
+    }
+    assert sum(1 for r in records if r.get("origin") == "import") == 1
+    assert {k: outputs[k] for k in ("sync-exit-code", "snapshot", "import", "status")} == {
+        "sync-exit-code": "0",
+        "snapshot": "refreshed",
+        "import": "imported",
+        "status": "published",
+    }
+    # The plan taken before publishing: its counts as the action's outputs, its JSON where asked.
+    assert (outputs["has-changes"], outputs["publish"], outputs["errors"]) == ("true", "1", "0")
+    assert json.loads(plan_json.read_text())["summary"]["publish"] == 1
+    assert "### statusfiles sync" in summary and "### Recorded from the status page" in summary
+    assert outputs["markdown"].strip() == summary.strip()
+    assert (tmp_path / "statusfiles" / "snapshot.json").is_file()
+
+    writes = len(sandbox.requests())
+    again = publish(sandbox, tmp_path)
+    assert again[0] == 0, again[1]
+    assert {k: again[2][k] for k in ("snapshot", "import", "status", "has-changes")} == {
+        "snapshot": "unchanged",
+        "import": "unchanged",
+        "status": "published",
+        "has-changes": "false",
+    }
+    assert [r for r in sandbox.requests()[writes:] if r["method"] != "GET"] == []
+
+
+def test_a_pull_that_changes_the_snapshot_has_the_import_load_the_statusfiles_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    baseline(sandbox, tmp_path)
+    assert run_cli("pull", cwd=tmp_path, env=sync_env(sandbox.base_url)).returncode == 0
+    # A snapshot pulled before "Public API" existed: a statusfile naming it fails validation until the
+    # pull brings the component in.
+    snapshot = tmp_path / "statusfiles" / "snapshot.json"
+    lines = snapshot.read_text().splitlines(keepends=True)
+    snapshot.write_text("".join(line for line in lines if COMPONENT not in line))
+    payload = update("T: degraded", status=None, components={COMPONENT: "degraded_performance"})
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-26-api-errors" / "01-update.yaml", payload)
+    from_slack(sandbox, "T: from Slack")
+
+    code, out, outputs, _ = publish(sandbox, tmp_path)
+
+    assert code == 1, out  # sync refused: the file failed validation against the old snapshot
+    assert "Public API" in snapshot.read_text()
+    assert {k: outputs[k] for k in ("sync-exit-code", "snapshot", "import", "status")} == {
+        "sync-exit-code": "1",
+        "snapshot": "refreshed",
+        "import": "imported",  # against the new snapshot, the files are valid
+        "status": "failed",
+    }
+    assert messages(sandbox) == ["T: from Slack"]
+
+
+def test_a_failed_step_warns_and_the_next_still_runs(sandbox: Sandbox, tmp_path: Path) -> None:
+    baseline(sandbox, tmp_path)
+    write_statusfile(tmp_path / "statusfiles" / "x" / "01-update.yaml", update("T: published anyway"))
+    # Every read of the page list fails: the pull, and the import, which lists the pages too.
+    sandbox.add_fault(Fault(kind="error", path="/v2/status_pages", method="GET", status=500, count=None))
+    code, out, outputs, summary = publish(
+        sandbox, tmp_path, STATUSFILES_RETRY_BASE="0.01", STATUSFILES_RETRY_CAP="0.02"
+    )
+
+    assert code == 0, out
+    assert messages(sandbox) == ["T: published anyway"]
+    assert {k: outputs[k] for k in ("sync-exit-code", "snapshot", "import", "status")} == {
+        "sync-exit-code": "0",
+        "snapshot": "pull-failed",
+        "import": "import-failed",
+        "status": "published",
+    }
+    assert "::warning title=statusfiles snapshot not refreshed::" in out
+    assert "::warning title=statusfiles import failed::" in out
+    assert "could not be refreshed" in summary and "could not be imported" in summary
+
+
+def test_without_a_key_nothing_is_read_or_published(sandbox: Sandbox, tmp_path: Path) -> None:
+    (tmp_path / "statusfiles").mkdir()
+    code, out, outputs, summary = publish(sandbox, tmp_path, INCIDENT_IO_API_KEY="")
+    assert code == 0, out
+    assert "::notice title=statusfiles publish skipped::" in out
+    assert (outputs["status"], outputs["has-changes"]) == ("skipped", "false")
+    assert summary.startswith("Publishing skipped") and sandbox.requests() == []
