@@ -12,10 +12,11 @@ import json
 from pathlib import Path
 
 import httpx
-from helpers import COMPONENT, INCIDENT, SANDBOX_KEY, run_cli, sync_env, update, write_statusfile
 from test_workflows import parse_outputs
 
 from sync.sandbox import Fault, Sandbox
+from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
+from tests.support.payloads import COMPONENT, INCIDENT, update, write_statusfile
 
 
 def publish(sandbox: Sandbox, root: Path, **env: str) -> tuple[int, str, dict[str, str], str]:
