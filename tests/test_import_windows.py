@@ -21,7 +21,7 @@ WHY = (
 )
 
 
-def _window_without_components(sb: Sandbox) -> str:
+def _window_without_components(sb: Sandbox, name: str = "Office move") -> str:
     """A window created elsewhere with no affected components: the API shows no maintenance periods for it,
     and so no start or end."""
     r = httpx.post(
@@ -29,7 +29,7 @@ def _window_without_components(sb: Sandbox) -> str:
         headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
         json={
             "status_page_id": STATUS_PAGE_ID,
-            "name": "Office move",
+            "name": name,
             "maintenance_status": "maintenance_scheduled",
             "idempotency_key": "office-move",
             "affected_component_ids": [],
@@ -65,6 +65,20 @@ def test_import_skips_a_window_without_times_naming_it(sandbox: Sandbox, tmp_pat
     code, doc = run_json("import", window, "--format", "json", cwd=tmp_path, env=env)
     assert code == 0
     assert doc["imported"] == [] and doc["skipped"] == [{"id": window, "name": "Office move", "reason": WHY}]
+
+
+def test_importing_only_a_skipped_window_says_so_with_its_name_escaped(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    window = _window_without_components(sandbox, name="Office\x1b[2J move")
+    (tmp_path / "statusfiles").mkdir()
+    proc = run_cli("import", window, cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"skipped   Office\\x1b[2J move ({window}): {WHY}",
+        "Nothing imported: 1 object skipped, as said above.",
+    ]
+    assert "\x1b" not in proc.stdout
 
 
 @pytest.mark.parametrize(

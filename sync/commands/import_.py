@@ -23,6 +23,7 @@ from sync.commands import (
     reads_api,
     show,
 )
+from sync.diagnostics import plural, printable
 from sync.statusfile import DiscoveryError, display_path
 from sync.views import View, json_text
 
@@ -254,21 +255,28 @@ def text_view(done: Imported) -> View:
         what = "maintenance window" if row["object"] == "maintenance" else "incident"
         tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
         lines.append(
-            f"imported  {row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere"
+            printable(
+                f"imported  {row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere"
+            )
         )
     for _, a in adoptable:
         lines.append(
-            f"matches   {root}/{a.file.rel}  update {a.remote.id} was posted elsewhere and never by "
-            "statusfiles: sync records it, never posts it"
+            printable(
+                f"matches   {root}/{a.file.rel}  update {a.remote.id} was posted elsewhere and never by "
+                "statusfiles: sync records it, never posts it"
+            )
         )
     for imp in problems:
-        lines.append(f"skipped   {imp.obj.name} ({imp.obj.id}): {imp.problem}")
+        lines.append(f"skipped   {printable(imp.obj.name)} ({printable(imp.obj.id)}): {imp.problem}")
     count = len({r["id"] for r in written})
-    lines.append(
-        f"Imported {len(written)} statusfile(s) of {count} object(s), recorded as found on the page."
-        if written
-        else "Nothing to import: git holds everything asked for."
-    )
+    if written:
+        lines.append(
+            f"Imported {len(written)} statusfile(s) of {count} object(s), recorded as found on the page."
+        )
+    elif problems:
+        lines.append(f"Nothing imported: {plural(len(problems), 'object')} skipped, as said above.")
+    else:
+        lines.append("Nothing to import: git holds everything asked for.")
     return "\n".join(lines) + "\n", 0
 
 
