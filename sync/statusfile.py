@@ -250,10 +250,22 @@ def discover(paths: Sequence[Path], root: Path) -> list[Source]:
         else:
             raise DiscoveryError(f"{printable(display_path(p))} does not exist")
     root_abs = os.path.abspath(root)
+    # A folder as found -> its absolute path and its path relative to root, each ending in a separator
+    # (none for root itself): worked out once per folder, as abspath asks the OS for the working directory.
+    folders: dict[str, tuple[str, str]] = {}
     sources: dict[str, Source] = {}
     for real, shown, why in found:
-        absolute = os.path.abspath(real)
-        rel = os.path.relpath(absolute, root_abs)
+        folder, _, name = real.rpartition(os.sep)
+        where = folders.get(folder)
+        if where is None:
+            folder_abs = os.path.abspath(folder or os.curdir)
+            folder_rel = os.path.relpath(folder_abs, root_abs)
+            where = (
+                os.path.join(folder_abs, ""),
+                "" if folder_rel == os.curdir else os.path.join(folder_rel, ""),
+            )
+            folders[folder] = where
+        absolute, rel = where[0] + name, where[1] + name
         identity = shown if rel.startswith("..") else rel.replace(os.sep, "/")
         display = printable(shown)
         if why is None and display != shown:
@@ -489,9 +501,10 @@ def declarations(sources: Sequence[Source]) -> dict[str, list[str]]:
         found = declared.get(folder, [])
         if len(found) == len(kinds.DECLARATION_FILES):
             continue
+        beside = os.path.dirname(source.path)
         for name in kinds.DECLARATION_FILES:
             rel = posixpath.join(folder, name)
-            if rel not in found and (source.path.parent / name).is_file():
+            if rel not in found and os.path.isfile(os.path.join(beside, name)):
                 declared[folder] = sorted([*found, rel])
                 found = declared[folder]
     return declared
