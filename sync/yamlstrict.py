@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -485,7 +486,7 @@ _SIMPLE_TEXT = re.compile(
     "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 )
 # `key:` then a value, or nothing (a list follows); trailing spaces are not part of the value.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*?))? *")
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*[^ ]))? *")  # greedy: no backtracking per character
 # A plain value that is plain text to YAML in block context: no indicator first, no comment, no ': '.
 _PLAIN = re.compile(r"[A-Za-z0-9_./(][^#]*")
 _ENTRY = re.compile(r"( *)- +")
@@ -501,11 +502,8 @@ def _simple(text: str) -> Document | None:
         return None
     lines = text.split("\n")
     lines.pop()  # after the last newline
-    starts = [0] * len(lines)
-    offset = 0
-    for n, line in enumerate(lines):
-        starts[n] = offset
-        offset += len(line) + 1
+    # Where each line starts, and after the last the text's length.
+    starts = [length + n for n, length in enumerate(itertools.accumulate(map(len, lines), initial=0))]
     data: dict[str, Any] = {}
     positions: dict[Path, Position] = {}
     key_positions: dict[Path, Position] = {}
@@ -597,7 +595,7 @@ def _block(
         content.pop()
     value = "\n".join(content) + ("\n" if clip else "")
     start = starts[n] + col
-    spans[path] = (start, starts[end] if end < count else starts[-1] + len(lines[-1]) + 1, "|")
+    spans[path] = (start, starts[end], "|")  # the next line's start; the text's end after the last
     positions[path] = (n + 1, col + 1)
     return value, end
 
