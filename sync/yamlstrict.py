@@ -481,10 +481,6 @@ class _Builder:
 # in the same order); on anything else (quotes, flow, anchors, tags, tabs, CR, hidden breaks, odd
 # indentation, a value YAML would read as something other than text…) it declines and the parser decides.
 
-# Characters libyaml does not read as they look: tab, CR, controls, C1 (NEL among them), hidden line
-# breaks, surrogates, the BOM, non-characters. (Listed as exclusions: a class of everything allowed,
-# up to U+10FFFF, takes the regular expression compiler ~10 ms to build.)
-_NOT_SIMPLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # `key:` then a value, or nothing (a list follows); trailing spaces are not part of the value.
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*[^ ]))? *")  # greedy: no backtracking per character
 # A plain value that is plain text to YAML in block context: no indicator first, no comment, no ': '.
@@ -498,10 +494,15 @@ def _plain(value: str) -> bool:
 
 def _simple(text: str) -> Document | None:
     """The Document of ``text`` when it has the common shape and no problem; None to let the parser decide."""
-    if not text.endswith("\n") or _NOT_SIMPLE.search(text) is not None:
+    if not text.endswith("\n"):
         return None
     lines = text.split("\n")
     lines.pop()  # after the last newline
+    # Printable to Python is stricter than readable as it looks to libyaml: it leaves out tab, CR,
+    # controls, NEL and the other hidden line breaks, the BOM, surrogates, non-characters (and, with
+    # no harm, other spaces than ' ').
+    if not "".join(lines).isprintable():
+        return None
     # Where each line starts, and after the last the text's length.
     starts = [length + n for n, length in enumerate(itertools.accumulate(map(len, lines), initial=0))]
     data: dict[str, Any] = {}
