@@ -46,6 +46,7 @@ def main() -> None:
         statusfiles = [sys.executable, "-m", "sync", "validate"]
         ours, ours_mb = timed(statusfiles, work, args.repeat)
         report("statusfiles validate", ours, ours_mb, len(files))
+        print(f"peak memory:            {ours_mb:6.0f} MB   (target: at most 100 MB)")
         serial, serial_mb = timed(statusfiles, work, args.repeat, env={PARALLEL_ENV: "0"})
         report("  in one process", serial, serial_mb, len(files))
         without = [sys.executable, "-c", WITHOUT_LINT, "validate"]

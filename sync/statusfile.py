@@ -250,10 +250,22 @@ def discover(paths: Sequence[Path], root: Path) -> list[Source]:
         else:
             raise DiscoveryError(f"{printable(display_path(p))} does not exist")
     root_abs = os.path.abspath(root)
+    # A folder as found -> its absolute path and its path relative to root, each ending in a separator
+    # (none for root itself): worked out once per folder, as abspath asks the OS for the working directory.
+    folders: dict[str, tuple[str, str]] = {}
     sources: dict[str, Source] = {}
     for real, shown, why in found:
-        absolute = os.path.abspath(real)
-        rel = os.path.relpath(absolute, root_abs)
+        folder, _, name = real.rpartition(os.sep)
+        where = folders.get(folder)
+        if where is None:
+            folder_abs = os.path.abspath(folder or os.curdir)
+            folder_rel = os.path.relpath(folder_abs, root_abs)
+            where = (
+                os.path.join(folder_abs, ""),
+                "" if folder_rel == os.curdir else os.path.join(folder_rel, ""),
+            )
+            folders[folder] = where
+        absolute, rel = where[0] + name, where[1] + name
         identity = shown if rel.startswith("..") else rel.replace(os.sep, "/")
         display = printable(shown)
         if why is None and display != shown:
@@ -416,6 +428,29 @@ def check_document(
     return out
 
 
+def check_bytes(
+    data: bytes,
+    source: Source,
+    *,
+    pure: bool = False,
+    placement: kinds.Placement = kinds.ELSEWHERE,
+    linter: lint.Linter | None = None,
+) -> tuple[yamlstrict.Document, list[Diagnostic]]:
+    """The document of a valid statusfile and its lint warnings: what :func:`load_bytes` checks.
+
+    Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
+    """
+    if len(data) > yamlstrict.MAX_BYTES:
+        raise _too_large(source.display)
+    text = decode(data, source.display)
+    doc = parse(text, source.display, pure=pure)
+    problems = check_document(doc, source.display, placement)
+    notes = linter.check(doc, text, source.display) if linter is not None else []
+    if problems or any(d.is_error for d in notes):
+        raise StatusfileError(sorted([*problems, *notes], key=Diagnostic.sort_key))
+    return doc, notes
+
+
 def load_bytes(
     data: bytes,
     source: Source,
@@ -428,14 +463,7 @@ def load_bytes(
 
     Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
     """
-    if len(data) > yamlstrict.MAX_BYTES:
-        raise _too_large(source.display)
-    text = decode(data, source.display)
-    doc = parse(text, source.display, pure=pure)
-    problems = check_document(doc, source.display, placement)
-    notes = linter.check(doc, text, source.display) if linter is not None else []
-    if problems or any(d.is_error for d in notes):
-        raise StatusfileError(sorted([*problems, *notes], key=Diagnostic.sort_key))
+    doc, notes = check_bytes(data, source, pure=pure, placement=placement, linter=linter)
     return Statusfile(
         source=source,
         payload=doc.data,
@@ -473,9 +501,10 @@ def declarations(sources: Sequence[Source]) -> dict[str, list[str]]:
         found = declared.get(folder, [])
         if len(found) == len(kinds.DECLARATION_FILES):
             continue
+        beside = os.path.dirname(source.path)
         for name in kinds.DECLARATION_FILES:
             rel = posixpath.join(folder, name)
-            if rel not in found and (source.path.parent / name).is_file():
+            if rel not in found and os.path.isfile(os.path.join(beside, name)):
                 declared[folder] = sorted([*found, rel])
                 found = declared[folder]
     return declared
@@ -495,20 +524,36 @@ PARALLEL_FROM = 2000
 PARALLEL_ENV = "STATUSFILES_PARALLEL_FROM"
 _PIECE = 500  # files a worker loads and sends back at a time
 
-Outcome = tuple[Statusfile | None, list[Diagnostic]]  # a loaded file, or none; its problems in order
+# A file's outcome: whether it passed; the file itself, when the caller keeps files; and what to show
+# for it in order (its problems, or its lint warnings when it passed).
+Outcome = tuple[bool, Statusfile | None, list[Diagnostic]]
 
-# What every worker process needs besides its sources, inherited when it is forked.
-_job: tuple[dict[str, list[str]], lint.Linter | None] = ({}, None)
+# What every worker process needs besides its sources, inherited when it is forked: the declarations,
+# the linter, and whether the caller keeps the loaded files.
+_job: tuple[dict[str, list[str]], lint.Linter | None, bool] = ({}, None, True)
 
 
-def _load_one(source: Source, declared: dict[str, list[str]], linter: lint.Linter | None) -> Outcome:
+def _load_one(
+    source: Source, declared: dict[str, list[str]], linter: lint.Linter | None, keep: bool = True
+) -> Outcome:
     problems = _second_declaration(source, declared)
     loaded = None
+    notes: list[Diagnostic] = []
     try:
-        loaded = load_statusfile(source, kinds.place(source.rel, declared), linter)
+        if source.problem is not None:
+            raise StatusfileError([source.problem])
+        placement = kinds.place(source.rel, declared)
+        data = read_capped(source.path, source.display)
+        if keep:
+            loaded = load_bytes(data, source, placement=placement, linter=linter)
+            notes = list(loaded.warnings)
+        else:  # only the verdict: no payload digest, no Statusfile
+            notes = check_bytes(data, source, placement=placement, linter=linter)[1]
     except StatusfileError as exc:
         problems.extend(exc.diagnostics)
-    return (None if problems else loaded), sorted(problems, key=Diagnostic.sort_key)
+    if problems:
+        return False, None, sorted(problems, key=Diagnostic.sort_key)
+    return True, loaded, notes
 
 
 # A loaded file crosses from a worker as plain values (its Source stays behind: the caller has it),
@@ -517,30 +562,30 @@ _DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(yamlstrict.Document)
 _STATUSFILE_FIELDS = tuple(
     f.name for f in dataclasses.fields(Statusfile) if f.name not in ("source", "document")
 )
-Wire = tuple[tuple[Any, ...] | None, list[Diagnostic]]
+Wire = tuple[bool, tuple[Any, ...] | None, list[Diagnostic]]
 
 
 def _to_wire(outcome: Outcome) -> Wire:
-    loaded, problems = outcome
+    passed, loaded, shown = outcome
     if loaded is None:
-        return None, problems
+        return passed, None, shown
     doc = tuple(getattr(loaded.document, name) for name in _DOCUMENT_FIELDS)
-    return (doc, *(getattr(loaded, name) for name in _STATUSFILE_FIELDS)), problems
+    return passed, (doc, *(getattr(loaded, name) for name in _STATUSFILE_FIELDS)), shown
 
 
 def _from_wire(source: Source, wire: Wire) -> Outcome:
-    values, problems = wire
+    passed, values, shown = wire
     if values is None:
-        return None, problems
+        return passed, None, shown
     doc, *rest = values
     document = yamlstrict.Document(**dict(zip(_DOCUMENT_FIELDS, doc, strict=True)))
     fields = dict(zip(_STATUSFILE_FIELDS, rest, strict=True))
-    return Statusfile(source=source, document=document, **fields), problems
+    return passed, Statusfile(source=source, document=document, **fields), shown
 
 
 def _load_chunk(chunk: list[Source]) -> list[Wire]:
-    declared, linter = _job
-    return [_to_wire(_load_one(source, declared, linter)) for source in chunk]
+    declared, linter, keep = _job
+    return [_to_wire(_load_one(source, declared, linter, keep)) for source in chunk]
 
 
 def _processes(files: int) -> int:
@@ -559,7 +604,11 @@ def _processes(files: int) -> int:
 
 
 def _load_parallel(
-    sources: list[Source], declared: dict[str, list[str]], linter: lint.Linter | None, processes: int
+    sources: list[Source],
+    declared: dict[str, list[str]],
+    linter: lint.Linter | None,
+    processes: int,
+    keep: bool = True,
 ) -> list[Outcome] | None:
     """Outcomes of ``sources`` in their order, the first share loaded here and the rest by forked workers.
 
@@ -577,7 +626,7 @@ def _load_parallel(
     share = -(-len(sources) // processes)
     rest = sources[share:]
     pieces = [rest[i : i + _PIECE] for i in range(0, len(rest), _PIECE)]
-    _job = (declared, linter)
+    _job = (declared, linter, keep)
     try:
         try:
             pool = multiprocessing.get_context("fork").Pool(processes - 1)
@@ -585,35 +634,37 @@ def _load_parallel(
             return None
         with pool:
             pending = [pool.apply_async(_load_chunk, (piece,)) for piece in pieces]
-            outcomes = [_load_one(source, declared, linter) for source in sources[:share]]
+            outcomes = [_load_one(source, declared, linter, keep) for source in sources[:share]]
             for piece, result in zip(pieces, pending, strict=True):
                 outcomes.extend(map(_from_wire, piece, result.get()))
         return outcomes
     finally:
-        _job = ({}, None)
+        _job = ({}, None, True)
 
 
-def load_all(sources: Iterable[Source], linter: lint.Linter | None = None) -> LoadResult:
+def load_all(
+    sources: Iterable[Source], linter: lint.Linter | None = None, *, keep: bool = True
+) -> LoadResult:
     """Load every source, collecting every diagnostic rather than stopping at the first bad file.
 
-    A large tree is loaded by as many processes as there are cores; the result is the same.
+    A large tree is loaded by as many processes as there are cores; the result is the same. With
+    ``keep`` false only the verdicts are collected (``files`` stays empty): what a caller needs that
+    reports problems and counts, at a fraction of the memory and of what workers send back.
     """
     sources = list(sources)
     declared = declarations(sources)
     processes = _processes(len(sources))
-    outcomes = _load_parallel(sources, declared, linter, processes) if processes > 1 else None
+    outcomes = _load_parallel(sources, declared, linter, processes, keep) if processes > 1 else None
     if outcomes is None:
-        outcomes = [_load_one(source, declared, linter) for source in sources]
+        outcomes = [_load_one(source, declared, linter, keep) for source in sources]
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
     failed = 0
-    for loaded, problems in outcomes:
-        if loaded is None:
-            failed += 1
-            diagnostics.extend(problems)
-        else:
+    for passed, loaded, shown in outcomes:
+        failed += not passed
+        if loaded is not None:
             files.append(loaded)
-            diagnostics.extend(loaded.warnings)
+        diagnostics.extend(shown)
     return LoadResult(files, diagnostics, len(sources), failed)
 
 

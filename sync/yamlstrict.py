@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -472,6 +473,204 @@ class _Builder:
                     )
 
 
+# --- the common shape, read without the parser ------------------------------
+#
+# Nearly every statusfile is top-level `field: plain text` lines, `field: |` blocks, lists of plain
+# values or of `- field: value` mappings, comments and blank lines. `_simple` reads exactly that subset
+# with regular expressions and builds the Document the event path would build (values, positions, spans,
+# in the same order); on anything else (quotes, flow, anchors, tags, tabs, CR, hidden breaks, odd
+# indentation, a value YAML would read as something other than text…) it declines and the parser decides.
+
+# `key:` then a value, or nothing (a list follows); trailing spaces are not part of the value.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*[^ ]))? *")  # greedy: no backtracking per character
+# A plain value that is plain text to YAML in block context: no indicator first, no comment, no ': '.
+_PLAIN = re.compile(r"[A-Za-z0-9_./(][^#]*")
+_ENTRY = re.compile(r"( *)- +")
+
+
+def _plain(value: str) -> bool:
+    return _PLAIN.fullmatch(value) is not None and ": " not in value and not value.endswith(":")
+
+
+def _simple(text: str) -> Document | None:
+    """The Document of ``text`` when it has the common shape and no problem; None to let the parser decide."""
+    if not text.endswith("\n"):
+        return None
+    lines = text.split("\n")
+    lines.pop()  # after the last newline
+    # Printable to Python is stricter than readable as it looks to libyaml: it leaves out tab, CR,
+    # controls, NEL and the other hidden line breaks, the BOM, surrogates, non-characters (and, with
+    # no harm, other spaces than ' ').
+    if not "".join(lines).isprintable():
+        return None
+    # Where each line starts, and after the last the text's length.
+    starts = [length + n for n, length in enumerate(itertools.accumulate(map(len, lines), initial=0))]
+    data: dict[str, Any] = {}
+    positions: dict[Path, Position] = {}
+    key_positions: dict[Path, Position] = {}
+    spans: dict[Path, Span] = {}
+    scratch: list[Problem] = []
+
+    def scalar(value: str, path: Path, n: int, col: int) -> Any:
+        """A plain value at line ``n`` (0-based), column ``col`` (0-based); raises _Decline on a surprise."""
+        result = _plain_scalar(value, n + 1, col + 1, path, scratch)
+        if scratch:
+            raise _Decline
+        start = starts[n] + col
+        spans[path] = (start, start + len(value), "")
+        positions[path] = (n + 1, col + 1)
+        return result
+
+    count = len(lines)
+    n = 0
+    try:
+        while n < count:
+            line = lines[n]
+            if not line or line[0] == "#":
+                n += 1
+                continue
+            m = _KEY.fullmatch(line)
+            if m is None:
+                return None
+            key, value = m.group(1), m.group(2)
+            if key in data:
+                return None
+            if not data:
+                positions[()] = (n + 1, 1)
+            path: Path = (key,)
+            key_positions[path] = (n + 1, 1)
+            if value == "|" or value == "|-":
+                data[key], n = _block(lines, starts, n, m.start(2), value == "|", path, positions, spans)
+            elif value:
+                if not _plain(value):
+                    return None
+                data[key] = scalar(value, path, n, m.start(2))
+                n += 1
+            else:
+                data[key], n = _sequence(lines, n + 1, path, positions, key_positions, scalar)
+    except _Decline:
+        return None
+    if not data:
+        return None
+    return Document(data=data, positions=positions, key_positions=key_positions, spans=spans)
+
+
+class _Decline(Exception):
+    """Outside the common shape: the parser reads this file."""
+
+
+def _block(
+    lines: list[str],
+    starts: list[int],
+    n: int,
+    col: int,
+    clip: bool,
+    path: Path,
+    positions: dict[Path, Position],
+    spans: dict[Path, Span],
+) -> tuple[str, int]:
+    """A top-level `|` or `|-` block whose header is on line ``n``: its text and the line after it."""
+    count = len(lines)
+    first = n + 1
+    if first >= count or not lines[first]:
+        raise _Decline  # empty, or blank lines first: the indentation would be guessed
+    indent = len(lines[first]) - len(lines[first].lstrip(" "))
+    if indent == 0 or indent == len(lines[first]):
+        raise _Decline
+    content: list[str] = []
+    end = first
+    while end < count:
+        line = lines[end]
+        if not line:
+            content.append("")
+        elif line[:indent].strip(" "):  # less indented: the block is over
+            if line[0] == " ":
+                raise _Decline
+            break
+        elif not line.strip(" "):
+            raise _Decline  # a line of spaces: part of the text or not depends on its length
+        else:
+            content.append(line[indent:])
+        end += 1
+    while content and not content[-1]:
+        content.pop()
+    value = "\n".join(content) + ("\n" if clip else "")
+    start = starts[n] + col
+    spans[path] = (start, starts[end], "|")  # the next line's start; the text's end after the last
+    positions[path] = (n + 1, col + 1)
+    return value, end
+
+
+def _sequence(
+    lines: list[str],
+    n: int,
+    path: Path,
+    positions: dict[Path, Position],
+    key_positions: dict[Path, Position],
+    scalar: Any,
+) -> tuple[list[Any], int]:
+    """The list of a top-level `key:` whose entries start at line ``n`` or after comments and blanks."""
+    count = len(lines)
+    items: list[Any] = []
+    dash = -1  # the entries' column
+    item: dict[str, Any] | None = None
+    column = 0  # the current item mapping's keys' column
+    while n < count:
+        line = lines[n]
+        if not line or line[0] == "#":
+            n += 1
+            continue
+        entry = _ENTRY.match(line)
+        if entry is not None and (dash < 0 or len(entry.group(1)) == dash):
+            if dash < 0:
+                dash = len(entry.group(1))
+                positions[path] = (n + 1, dash + 1)
+            here: Path = (*path, len(items))
+            at = entry.end()
+            m = _KEY.fullmatch(line, at)
+            if m is not None:
+                item, column = {}, at
+                positions[here] = (n + 1, at + 1)
+                items.append(item)
+                _entry_field(m, item, here, n, scalar, key_positions)
+            else:
+                item = None
+                value = line[at:].rstrip(" ")
+                if not _plain(value):
+                    raise _Decline
+                items.append(scalar(value, here, n, at))
+            n += 1
+            continue
+        if line[0] != " ":
+            break  # the next top-level field
+        if item is None or len(line) - len(line.lstrip(" ")) != column:
+            raise _Decline
+        m = _KEY.fullmatch(line, column)
+        if m is None:
+            raise _Decline
+        _entry_field(m, item, (*path, len(items) - 1), n, scalar, key_positions)
+        n += 1
+    if not items or dash < 0:
+        raise _Decline
+    return items, n
+
+
+def _entry_field(
+    m: re.Match[str],
+    item: dict[str, Any],
+    here: Path,
+    n: int,
+    scalar: Any,
+    key_positions: dict[Path, Position],
+) -> None:
+    """One `key: value` of a list entry's mapping."""
+    key, value = m.group(1), m.group(2)
+    if key in item or not value or not _plain(value):
+        raise _Decline
+    key_positions[(*here, key)] = (n + 1, m.start(1) + 1)
+    item[key] = scalar(value, (*here, key), n, m.start(2))
+
+
 def _in_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line, p.column))
 
@@ -492,6 +691,9 @@ def load(text: str, *, pure: bool = False) -> Document:
     files, nearly all of them, take the fast path.
     """
     if not pure and "\t" not in text:
+        simple = _simple(text)
+        if simple is not None:
+            return simple
         try:
             doc = _load(text, _FAST_LOADER)
         except YAMLProblems:

@@ -215,7 +215,7 @@ KEY = "sk_live_0123456789abcdef"
 CRASHING = (
     "import os, sys\n"
     "import sync.commands.validate as v\n"
-    "def boom(*args):\n"
+    "def boom(*args, **kwargs):\n"
     "    key = os.environ['INCIDENT_IO_API_KEY']\n"
     "    raise RuntimeError(f'sent Authorization: Bearer {key}\\nthen failed')\n"
     "v.load_all = boom\n"

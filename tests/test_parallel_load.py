@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sync import lintconfig, statusfile
+from sync import lintconfig, snapshot, statusfile
+from sync.sandbox import seed
+from sync.snapshot import Component, Page
 from sync.statusfile import PARALLEL_ENV, discover, load_all
 from tests.support.cli import run_cli
 from tests.support.payloads import update, write_statusfile
@@ -68,6 +70,21 @@ def test_parallel_output_is_byte_identical(tree: Path, args: tuple[str, ...]) ->
     )
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_validate_against_a_snapshot_is_byte_identical(tree: Path, fmt: str) -> None:
+    """With a snapshot, validate keeps the loaded files for its ID checks; without one only verdicts."""
+    page = seed.STATUS_PAGE_ID
+    snap = snapshot.build(
+        [Page(page, "Acme Cloud")], {page: [Component(seed.PUBLIC_API_ID, "API", None, page)]}
+    )
+    (tree / "statusfiles" / "snapshot.json").write_text(snap.to_json())
+    serial = run_cli("validate", "--format", fmt, cwd=tree, env=SERIAL)
+    parallel = run_cli("validate", "--format", fmt, cwd=tree, env=PARALLEL)
+    assert serial.returncode == 1, serial.stdout + serial.stderr
+    assert "unknown-component" in serial.stdout and "yaml-syntax" in serial.stdout
+    assert (parallel.returncode, parallel.stdout, parallel.stderr) == (1, serial.stdout, serial.stderr)
+
+
 def test_parallel_plan_of_a_valid_tree_is_byte_identical(tmp_path: Path) -> None:
     copy_examples(tmp_path, declared=True)
     for n in range(30):
@@ -95,6 +112,26 @@ def test_the_parallel_path_loads_the_same_statusfiles(tree: Path, monkeypatch: p
     parallel = load_all(sources, linter)
     assert serial.failed > 0 and serial.files
     assert parallel == serial
+
+
+@pytest.mark.parametrize("setting", ["0", "2"])
+def test_verdicts_alone_report_what_loading_reports(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """Without keeping the files, the same diagnostics, counts and order, in one process or several."""
+    root = tree / "statusfiles"
+    sources = [s for s in discover((), root) if not lintconfig.is_config(s.path, root)]
+    linter, _ = lintconfig.linter(root)
+    monkeypatch.setenv(PARALLEL_ENV, setting)
+    full = load_all(sources, linter)
+    verdicts = load_all(sources, linter, keep=False)
+    assert full.files and full.failed > 0 and any(not d.is_error for d in full.diagnostics)
+    assert verdicts.files == []
+    assert (verdicts.diagnostics, verdicts.checked, verdicts.failed) == (
+        full.diagnostics,
+        full.checked,
+        full.failed,
+    )
 
 
 @pytest.mark.parametrize(("setting", "files", "expected"), [("0", 10_000, 1), ("5", 4, 1), ("x", 10, 1)])
