@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus import INVALID, VALID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync import yamlstrict
+from tests.support.repo import REPO
+from tests.support.validation_corpus import INVALID, VALID
 
-REPO = Path(__file__).resolve().parent.parent
 SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
