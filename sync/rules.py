@@ -6,16 +6,16 @@ is the schema's error to report, not a second one here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sync import kinds
+from sync.lazyre import LazyPattern
 from sync.schema import SchemaProblem
 
 # RFC 3339 date-time: what the spec's "date-time" format means. The offset is required.
-_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
+_DATE_TIME = LazyPattern(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
 EXAMPLE_TIME = "2026-12-01T10:00:00Z"
 
 # statusfiles' own limits (the API documents none besides the message's 4096 characters). They keep every

@@ -25,6 +25,8 @@ from typing import Any
 import yaml
 from yaml.resolver import Resolver
 
+from sync.lazyre import LazyPattern
+
 MAX_BYTES = 128 * 1024
 MAX_DEPTH = 8
 
@@ -161,11 +163,11 @@ class _Frame:
 # one would be read as a new line (a new field) that a reviewer never saw.
 HIDDEN_BREAKS = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 _HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_EDITOR_LINE_END = re.compile(r"\r\n|\r|\n")
+_SURROGATE = LazyPattern("[\ud800-\udfff]")
+_EDITOR_LINE_END = LazyPattern(r"\r\n|\r|\n")
 _BLANKS = frozenset(" \t")
 # An inline lint allowance is a comment meant as one: it never cuts a value by mistake.
-ALLOWANCE = re.compile(r"#[ \t]*statusfiles:[ \t]*allow\b[ \t]*([^\r\n]*)")
+ALLOWANCE = LazyPattern(r"#[ \t]*statusfiles:[ \t]*allow\b[ \t]*([^\r\n]*)")
 
 
 class _Lines:
@@ -188,7 +190,7 @@ class _Stop(Exception):
         self.index = index
 
 
-_FIELD = re.compile(r"[ ]*(?:- +)*([A-Za-z_][\w-]*):[ \t]")
+_FIELD = LazyPattern(r"[ ]*(?:- +)*([A-Za-z_][\w-]*):[ \t]")
 
 
 def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:
