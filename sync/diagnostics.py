@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from sync.views import View
 
@@ -210,8 +210,7 @@ FORMATS = ("text", "json", "github")
 # --- validate's views: each returns its output and the exit status -------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(NamedTuple):  # not a dataclass: a NamedTuple costs validate less start-up time
     """What validation found in ``checked`` files, ``failed`` of them with errors."""
 
     diagnostics: Sequence[Diagnostic]

@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field
 from sync.lazyre import LazyPattern
@@ -51,8 +51,7 @@ ALLOW_RULE = "lint-allow"
 CONFIG_RULE = "lint-config"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):  # not a dataclass: cheaper to define, and clean text never makes one
     """Something in one text that must not be published, located by offsets in that text.
 
     ``text`` is what an inline allowance names to allow it; it is empty for a
@@ -81,8 +80,7 @@ class Settings:
 # --- the configuration --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigProblem:
+class ConfigProblem(NamedTuple):  # as Finding
     path: Path
     message: str
     at_key: bool = False
@@ -629,13 +627,15 @@ def line_col(source: str, index: int, start: int, start_pos: tuple[int, int]) ->
 # --- inline allowances ----------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Allowance:
-    line: int
-    column: int
-    rule: str
-    text: str  # empty: every finding of the rule on this line
-    used: bool = False
+    """One ``# statusfiles: allow`` comment, and whether a finding used it."""
+
+    __slots__ = ("column", "line", "rule", "text", "used")
+
+    def __init__(self, line: int, column: int, rule: str, text: str) -> None:
+        self.line, self.column, self.rule = line, column, rule
+        self.text = text  # empty: every finding of the rule on this line
+        self.used = False
 
 
 def _in_value(offset: int, spans: Iterable[Span], source: str) -> bool:

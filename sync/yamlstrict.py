@@ -20,7 +20,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.resolver import Resolver
@@ -43,8 +43,9 @@ _TAG = "tag:yaml.org,2002:"
 _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+# A NamedTuple, not a dataclass: it is defined in every run and made only when something is wrong,
+# and a dataclass costs several times more start-up time to define.
+class Problem(NamedTuple):
     """A problem located in the text; the caller turns it into a Diagnostic with the file name."""
 
     line: int
