@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import IO, Any, NamedTuple
 
+from sync.lazyre import LazyPattern
 from sync.views import View
 
 JSON_FORMAT_VERSION = 1
@@ -91,7 +92,7 @@ def format_field(path: Iterable[str | int]) -> str:
 # C0 and C1 controls (a newline, ESC…), the Unicode line separators, and the lone surrogates that stand
 # for bytes of a file name that are not UTF-8: none may reach a terminal or a CI log raw, where a newline
 # could start a workflow command (`::…`) and ESC could rewrite the screen.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNPRINTABLE = LazyPattern("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -103,6 +104,8 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def printable(s: str) -> str:
     """``s`` with control characters and undecodable bytes escaped (``\\n``, ``\\x1b``, ``\\xff``)."""
+    if s.isascii() and s.isprintable():  # the usual path: ASCII has no unprintable character but C0 and DEL
+        return s
     return _UNPRINTABLE.sub(_escape_char, s) if _UNPRINTABLE.search(s) else s
 
 
