@@ -21,7 +21,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field
@@ -66,11 +65,10 @@ class Finding(NamedTuple):  # not a dataclass: cheaper to define, and clean text
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):  # not a dataclass: cheaper to define, in every run
     """What the repository's configuration changes; the defaults need no file."""
 
-    severity: Mapping[str, Severity | None] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    severity: Mapping[str, Severity | None] = DEFAULT_SEVERITY  # read, never changed
     suffixes: tuple[str, ...] = DEFAULT_SUFFIXES  # lower case, no leading dot
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     hosts: frozenset[str] = frozenset()  # lower case
