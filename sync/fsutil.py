@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -32,6 +31,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         keep: int | None = None if exclusive else stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         keep = None
+    import secrets  # not at import: every command imports this module, few write files
+
     tmp = folder / f".{path.name}.{secrets.token_hex(8)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:

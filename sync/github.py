@@ -8,7 +8,6 @@ Actions (neither set) nothing here writes anything.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Mapping
 
 # A comment or issue body holds at most 65,536 characters, and workflows pass the Markdown output through one
@@ -47,6 +46,8 @@ def output_text(values: Mapping[str, object], markdown: str | None = None) -> st
     request's author wrote, so a fixed delimiter could be forged to set other outputs."""
     lines = [f"{name}={value}" for name, value in values.items()]
     if markdown is not None:
+        import secrets  # only Markdown needs a delimiter (secrets costs start-up time)
+
         delimiter = f"statusfiles_{secrets.token_hex(16)}"
         lines.append(f"markdown<<{delimiter}\n{cut(markdown)}\n{delimiter}")
     return "".join(line + "\n" for line in lines)

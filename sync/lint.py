@@ -21,8 +21,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field
 from sync.lazyre import LazyPattern
@@ -51,8 +50,7 @@ ALLOW_RULE = "lint-allow"
 CONFIG_RULE = "lint-config"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):  # not a dataclass: cheaper to define, and clean text never makes one
     """Something in one text that must not be published, located by offsets in that text.
 
     ``text`` is what an inline allowance names to allow it; it is empty for a
@@ -67,11 +65,10 @@ class Finding:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):  # not a dataclass: cheaper to define, in every run
     """What the repository's configuration changes; the defaults need no file."""
 
-    severity: Mapping[str, Severity | None] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    severity: Mapping[str, Severity | None] = DEFAULT_SEVERITY  # read, never changed
     suffixes: tuple[str, ...] = DEFAULT_SUFFIXES  # lower case, no leading dot
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     hosts: frozenset[str] = frozenset()  # lower case
@@ -81,8 +78,7 @@ class Settings:
 # --- the configuration --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigProblem:
+class ConfigProblem(NamedTuple):  # as Finding
     path: Path
     message: str
     at_key: bool = False
@@ -489,8 +485,9 @@ def _emails(text: str, settings: Settings, urls: list[re.Match[str]]) -> Iterato
 # --- the prefilter ------------------------------------------------------------
 
 # Everything any rule can match contains one of these; text without any (nearly all text) is clean.
-# Every alternative starts with a literal character, and they are grouped by it, so that the regular
-# expression engine skips ahead by character set and tries only the alternatives for that character.
+# Every alternative starts with a literal character (or is a character class, kept whole), and they are
+# grouped by it, so that the regular expression engine skips ahead by character set and tries only the
+# alternatives for that character.
 _TRIGGERS = (
     "@",
     "<@",
@@ -520,7 +517,8 @@ _TRIGGERS = (
     *("ERROR", "FATAL", "CRITICAL", "SEVERE", "WARN", "INFO", "DEBUG", "TRACE"),
     *("bearer", "Bearer", "BEARER"),
     # A credential after key, token, password…: random-looking, so it has a digit before a letter.
-    *(f"{digit}[A-Za-z]" for digit in "0123456789"),
+    # One character class, not ten alternatives: it compiles in half the time, in every run.
+    "[0-9][A-Za-z]",
 )
 
 
@@ -528,7 +526,7 @@ def _prefilter(suffixes: Iterable[str]) -> re.Pattern[str]:
     alternatives = [*_TRIGGERS, r"\.(?i:" + "|".join(re.escape(s) for s in suffixes) + r")\b"]
     groups: dict[str, list[str]] = {}
     for alt in alternatives:
-        first = alt[:2] if alt.startswith("\\") else alt[:1]
+        first = alt[:2] if alt.startswith("\\") else "" if alt.startswith("[") else alt[:1]
         groups.setdefault(first, []).append(alt[len(first) :])
     parts = []
     for first, rests in groups.items():
@@ -629,13 +627,15 @@ def line_col(source: str, index: int, start: int, start_pos: tuple[int, int]) ->
 # --- inline allowances ----------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Allowance:
-    line: int
-    column: int
-    rule: str
-    text: str  # empty: every finding of the rule on this line
-    used: bool = False
+    """One ``# statusfiles: allow`` comment, and whether a finding used it."""
+
+    __slots__ = ("column", "line", "rule", "text", "used")
+
+    def __init__(self, line: int, column: int, rule: str, text: str) -> None:
+        self.line, self.column, self.rule = line, column, rule
+        self.text = text  # empty: every finding of the rule on this line
+        self.used = False
 
 
 def _in_value(offset: int, spans: Iterable[Span], source: str) -> bool:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from sync.diagnostics import Diagnostic, StatusfileError, format_field
 
@@ -22,14 +22,13 @@ FORMAT_VERSION = 1
 RULE = "snapshot-invalid"
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+# Page and Component are NamedTuples, not dataclasses: cheaper to define, and defined in every validate.
+class Page(NamedTuple):
     id: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Component:
+class Component(NamedTuple):
     id: str
     name: str
     group: str | None  # the group it is shown in on the page, if any

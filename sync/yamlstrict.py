@@ -21,10 +21,12 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.resolver import Resolver
+
+from sync.lazyre import LazyPattern
 
 MAX_BYTES = 128 * 1024
 MAX_DEPTH = 8
@@ -42,8 +44,9 @@ _TAG = "tag:yaml.org,2002:"
 _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+# A NamedTuple, not a dataclass: it is defined in every run and made only when something is wrong,
+# and a dataclass costs several times more start-up time to define.
+class Problem(NamedTuple):
     """A problem located in the text; the caller turns it into a Diagnostic with the file name."""
 
     line: int
@@ -162,11 +165,11 @@ class _Frame:
 # one would be read as a new line (a new field) that a reviewer never saw.
 HIDDEN_BREAKS = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 _HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_EDITOR_LINE_END = re.compile(r"\r\n|\r|\n")
+_SURROGATE = LazyPattern("[\ud800-\udfff]")
+_EDITOR_LINE_END = LazyPattern(r"\r\n|\r|\n")
 _BLANKS = frozenset(" \t")
 # An inline lint allowance is a comment meant as one: it never cuts a value by mistake.
-ALLOWANCE = re.compile(r"#[ \t]*statusfiles:[ \t]*allow\b[ \t]*([^\r\n]*)")
+ALLOWANCE = LazyPattern(r"#[ \t]*statusfiles:[ \t]*allow\b[ \t]*([^\r\n]*)")
 
 
 class _Lines:
@@ -189,7 +192,7 @@ class _Stop(Exception):
         self.index = index
 
 
-_FIELD = re.compile(r"[ ]*(?:- +)*([A-Za-z_][\w-]*):[ \t]")
+_FIELD = LazyPattern(r"[ ]*(?:- +)*([A-Za-z_][\w-]*):[ \t]")
 
 
 def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:

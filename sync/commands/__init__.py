@@ -14,7 +14,6 @@ from click.core import ParameterSource
 
 from sync.diagnostics import Diagnostic, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
-from sync.redact import Redactor
 
 if TYPE_CHECKING:  # importing sync.cli must not import httpx
     from sync import api
@@ -180,6 +179,8 @@ def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
 
 def guarded_client(base_url: str | None, timeout: float) -> Any:
     """``api_client``, with the key kept out of everything this command prints (as sync does)."""
+    from sync.redact import Redactor
+
     client = api_client(base_url, timeout)
     key = os.environ.get("INCIDENT_IO_API_KEY")
     click.get_current_context().with_resource(Redactor(key).guarding_output())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sync import github, idcheck, lint, lintconfig
+from sync import idcheck, lint, lintconfig
 from sync import snapshot as snapshots
 from sync.commands import dir_option, format_option, show
 from sync.diagnostics import FORMATS, Checked, checked_github, checked_json, checked_text, use_colour
@@ -54,5 +54,7 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
         "github": checked_github,
     }
     if fmt == "github":  # the step outputs GitHub Actions reads, beside the annotations
+        from sync import github
+
         github.set_outputs(github.counts(None, checked.errors), "")
     show(views[fmt](checked), colour)
