@@ -12,7 +12,6 @@ folder is a folder of its own.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple
@@ -86,5 +85,7 @@ def idempotency_key(kind: ObjectKind, status_page_id: str, folder: str) -> str:
     object instead of creating a second one. A folder renamed after the create keeps the key the
     ledger recorded for it.
     """
+    import hashlib  # only creating needs it: validate's start-up is spared loading OpenSSL
+
     digest = hashlib.sha256(f"{kind}\0{status_page_id}\0{folder}".encode()).hexdigest()
     return f"{IDEMPOTENCY_PREFIX}{kind}-{digest[:40]}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import functools
-import hashlib
 import json
 import os
 import posixpath
@@ -47,6 +46,8 @@ def canonical_json(payload: dict[str, Any]) -> bytes:
 
 
 def payload_sha256(payload: dict[str, Any]) -> str:
+    import hashlib  # only plan and sync need digests: validate's start-up is spared loading OpenSSL
+
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 

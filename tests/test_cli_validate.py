@@ -180,6 +180,7 @@ NOT_FOR_VALIDATE = {
     "httpx",
     "jsonschema",
     "secrets",
+    "hashlib",
     "difflib",
     "multiprocessing",
     "sync.api",
