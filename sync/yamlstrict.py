@@ -21,12 +21,12 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
-
-import yaml
-from yaml.resolver import Resolver
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sync.lazyre import LazyPattern
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_BYTES = 128 * 1024
 MAX_DEPTH = 8
@@ -37,11 +37,63 @@ Position = tuple[int, int]  # 1-based line, column
 # ("" plain, "'" or '"' quoted, "|" or ">" block), so text inside a value can be located.
 Span = tuple[int, int, str]
 
-_FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PURE_LOADER: type = yaml.SafeLoader
-
 _TAG = "tag:yaml.org,2002:"
-_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
+
+# YAML 1.1's implicit types as PyYAML's resolver has them (yaml/resolver.py, its verbose patterns
+# written on one line, matched from the start): the type, the first characters it applies to ("" is
+# the empty scalar) and the pattern, in PyYAML's order. Kept here so that a file the fast path reads
+# never imports yaml (a fifth of a one-file validate); tests/test_loader_fastpath.py checks that every
+# scalar gets PyYAML's type.
+_IMPLICIT: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "bool",
+        tuple("yYnNtTfFoO"),
+        r"(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$",
+    ),
+    (
+        "float",
+        tuple("-+0123456789."),
+        r"(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+    ),
+    (
+        "int",
+        tuple("-+0123456789"),
+        r"(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+        r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$",
+    ),
+    ("merge", ("<",), r"(?:<<)$"),
+    ("null", (*"~nN", ""), r"(?:~|null|Null|NULL|)$"),
+    (
+        "timestamp",
+        tuple("0123456789"),
+        r"(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+        r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9]"
+        r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$",
+    ),
+    ("value", ("=",), r"(?:=)$"),
+    ("yaml", tuple("!&*"), r"(?:!|&|\*)$"),
+)
+
+
+@functools.cache
+def _resolvers() -> dict[str, list[tuple[str, LazyPattern]]]:
+    """The patterns by a scalar's first character, each compiled when first matched."""
+    table: dict[str, list[tuple[str, LazyPattern]]] = {}
+    for name, firsts, pattern in _IMPLICIT:
+        compiled = LazyPattern(pattern)
+        for first in firsts:
+            table.setdefault(first, []).append((_TAG + name, compiled))
+    return table
+
+
+def _parsers() -> tuple[type, type]:
+    """libyaml's loader (PyYAML's pure one when libyaml is missing) and PyYAML's pure loader, importing
+    yaml the first time a file needs its parser."""
+    global yaml
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader
 
 
 # A NamedTuple, not a dataclass: it is defined in every run and made only when something is wrong,
@@ -102,12 +154,17 @@ _YAML12_NUMBER = re.compile(
 @functools.lru_cache(maxsize=4096)  # the same IDs and enum values recur in every file
 def implicit_tag(value: str) -> str:
     """The type an unquoted scalar gets: YAML 1.1 as PyYAML resolves it, or a YAML 1.2 number."""
-    resolvers = _RESOLVERS.get(value[0] if value else "", [])
-    for tag, regexp in [*resolvers, *_RESOLVERS.get(None, [])]:
+    tag = yaml11_tag(value)
+    if tag == _TAG + "str" and _YAML12_NUMBER.fullmatch(value):
+        return _TAG + "float"
+    return tag
+
+
+def yaml11_tag(value: str) -> str:
+    """The type YAML 1.1 gives an unquoted scalar, as PyYAML's resolver does."""
+    for tag, regexp in _resolvers().get(value[0] if value else "", ()):
         if regexp.match(value):
             return tag
-    if _YAML12_NUMBER.fullmatch(value):
-        return _TAG + "float"
     return _TAG + "str"
 
 
@@ -698,13 +755,13 @@ def load(text: str, *, pure: bool = False) -> Document:
         if simple is not None:
             return simple
         try:
-            doc = _load(text, _FAST_LOADER)
+            doc = _load(text, _parsers()[0])
         except YAMLProblems:
             pass
         else:
             if not doc.problems:
                 return doc
-    return _load(text, _PURE_LOADER)
+    return _load(text, _parsers()[1])
 
 
 def _load(text: str, loader: type) -> Document:

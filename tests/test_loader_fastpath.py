@@ -7,14 +7,19 @@ near miss, every corpus case and every file in the repository is read both ways 
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yaml.resolver import Resolver
 
 from sync import yamlstrict
+from tests.support.payloads import update, write_statusfile
 from tests.support.repo import REPO
 from tests.support.validation_corpus import INVALID, VALID
 
@@ -24,7 +29,7 @@ SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[Hea
 def _parsed(text: str) -> yamlstrict.Document | None:
     """What the parser makes of ``text`` when it is valid and has no problem (what load returns then)."""
     try:
-        doc = yamlstrict._load(text, yamlstrict._FAST_LOADER)
+        doc = yamlstrict._load(text, yamlstrict._parsers()[0])
     except yamlstrict.YAMLProblems:
         return None
     return None if doc.problems else doc
@@ -278,3 +283,49 @@ def test_the_common_shape_takes_the_fast_path(text: str) -> None:
 def test_anything_else_is_left_to_the_parser(text: str) -> None:
     assert yamlstrict._simple(text) is None
     _check(text)
+
+
+# What YAML 1.1 may read as something other than text: digits, signs, dots, colons, the letters of
+# numbers, dates, booleans and null, and the few characters with a type of their own.
+SCALAR_CHARS = "0123456789-+._: \tabefinorstuxyzABEFINORSTUXYZTlLN~<=!&*"
+SCALARS = [
+    *("", "~", "null", "Null", "NULL", "nULL", "<<", "<", "=", "==", "yes", "Yes", "YES", "yEs", "y", "n"),
+    *("on", "On", "ON", "off", "oFF", "true", "True", "TRUE", "tRUE", "false", "False", "no", "No", "NO"),
+    *("0", "-0", "+12", "012", "08", "0b101", "-0b1_0", "0x1F", "0x_", "0o17", "1_000", "1:20", "-1:20:30"),
+    *("190:20:30.15", "1.5", "-.5", ".5e+3", "1e3", "1.0e3", "1.0e+3", ".inf", "-.Inf", "+.INF", ".nan"),
+    *(".NaN", ".NAN", ".", "-.", "2002-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 Z"),
+    *("2001-12-14T21:59:43Z", "2001-1-4T1:59:43", "2001-12-14 21:59:43.10 -5", "2001-12-14X", "01JB2K"),
+]
+
+
+def test_the_yaml_1_1_types_are_pyyaml_s() -> None:
+    """The fast path reads files without importing yaml: its table of types gives PyYAML's answer."""
+    resolver = Resolver()
+    for value in SCALARS:
+        assert yamlstrict.yaml11_tag(value) == resolver.resolve(yaml.ScalarNode, value, (True, False)), value
+
+
+@SETTINGS
+@given(st.text(SCALAR_CHARS, max_size=24))
+def test_any_scalar_gets_pyyaml_s_yaml_1_1_type(value: str) -> None:
+    assert yamlstrict.yaml11_tag(value) == Resolver().resolve(yaml.ScalarNode, value, (True, False))
+
+
+def test_a_file_the_fast_path_reads_never_imports_yaml(tmp_path: Path) -> None:
+    """One valid update (what pre-commit checks) is validated without the yaml package's start-up."""
+    folder = tmp_path / "statusfiles" / "2026-11-27-api"
+    folder.mkdir(parents=True)
+    write_statusfile(folder / "01-investigating.yaml", update(message="We are looking into it."))
+    code = (
+        "import sys\n"
+        "from sync.cli import cli\n"
+        "try:\n"
+        "    cli(['validate', sys.argv[1]])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "print('yaml' in sys.modules, [m for m in sys.modules if m.startswith('yaml')])\n"
+    )
+    file = str(folder / "01-investigating.yaml")
+    proc = subprocess.run([sys.executable, "-c", code, file], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "False []"

@@ -157,7 +157,7 @@ def test_values_are_plain_json_types(data: bytes) -> None:
 
 def test_fast_loader_is_libyaml_when_available() -> None:
     assert yaml.__with_libyaml__, "this machine's PyYAML should carry libyaml"
-    assert yamlstrict._FAST_LOADER is yaml.CSafeLoader
+    assert yamlstrict._parsers()[0] is yaml.CSafeLoader
 
 
 def test_deep_nesting_is_stopped_not_crashed() -> None:
