@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 import httpx
-from test_workflows import parse_outputs
 
 from sync.sandbox import Fault, Sandbox
 from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
+from tests.support.outputs import parse_outputs
 from tests.support.payloads import COMPONENT, INCIDENT, update, write_statusfile
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.outputs import parse_outputs
 from tests.support.payloads import update, write_statusfile
 from tests.support.repo import REPO, copy_examples
 
@@ -337,19 +338,6 @@ def action_run(
         check=False,
     )
     return proc.returncode, proc.stdout, parse_outputs(out.read_text()), summary.read_text()
-
-
-def parse_outputs(text: str) -> dict[str, str]:
-    """GITHUB_OUTPUT's format: name=value lines, and name<<DELIMITER ... DELIMITER blocks."""
-    outputs, lines = {}, iter(text.splitlines())
-    for line in lines:
-        if "<<" in line and "=" not in line.split("<<")[0]:
-            name, delimiter = line.split("<<", 1)
-            outputs[name] = "\n".join(iter(lambda: next(lines), delimiter))
-        else:
-            name, value = line.split("=", 1)
-            outputs[name] = value
-    return outputs
 
 
 @pytest.fixture
