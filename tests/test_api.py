@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import random
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -57,6 +58,20 @@ def test_allowed_base_urls(url: str) -> None:
 def test_refused_base_urls(url: str, message: str) -> None:
     with pytest.raises(api.ConfigError, match=message):
         api.check_base_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "verified"), [("https://api.incident.io", True), ("http://127.0.0.1:8484", False)]
+)
+def test_only_an_https_client_builds_a_verifying_tls_context(url: str, verified: bool) -> None:
+    """Reading the CA bundle costs tens of ms that a client of the loopback sandbox never needs."""
+    with api.Client(url, KEY) as client:
+        context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    if verified:
+        assert isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED
+        assert context.check_hostname
+    else:
+        assert context is None
 
 
 def test_plain_http_to_a_remote_host_is_refused_before_connecting() -> None:
