@@ -371,7 +371,10 @@ class Pacer:
                 return
             if limit > 0:
                 self.rate = limit / window
-                self.capacity = float(limit)
+                # The bucket holds what is left plus what is used: a burst that may be smaller than a
+                # window's worth, and an idle client must not count on more than it.
+                used = _quota(lowered.get("x-ratelimit-used", ""))[0]
+                self.capacity = float(min(limit, remaining + used) if used else limit)
             reported = float(remaining - self.inflight)
             self.tokens = min(self.capacity, reported if not self.learned else min(self.tokens, reported))
             self.learned = True

@@ -206,6 +206,20 @@ def test_a_late_response_never_raises_the_estimate() -> None:
     assert len(clock.slept) == 1 and clock.slept[0] >= 0.1  # at least one token's refill at 10/s
 
 
+def test_an_idle_pacer_counts_on_no_more_than_the_bucket_holds() -> None:
+    """Remaining + Used is the bucket's size, which can be smaller than the limit per window."""
+    clock = Clock()
+    pacer = api.Pacer(per_minute=1200, clock=clock, sleep=clock.sleep)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "3", "X-RateLimit-Used": "7"})
+    clock.now += 100  # long enough to refill 100 tokens at 1/s
+    for _ in range(10):
+        pacer.acquire()
+    assert clock.slept == []
+    pacer.acquire()  # the eleventh waits for a token
+    assert clock.slept == [pytest.approx(1.0)]
+
+
 def test_pacer_empties_on_a_429() -> None:
     clock = Clock()
     pacer = api.Pacer(per_minute=600, clock=clock, sleep=clock.sleep)
