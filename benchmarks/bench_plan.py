@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import generate, report, timed
+from harness import cpu_seconds, generate, report, timed
 
 from sync import kinds, ledger
 from sync.statusfile import Source, load_statusfile
@@ -139,6 +139,16 @@ def bench(work: Path, args: argparse.Namespace, declared: bool) -> None:
     plan, plan_mb = timed([*base, "plan", "--format", "json"], work, args.repeat)
     report("statusfiles plan", plan, plan_mb, total)
     print(f"{'plan / validate:':24}{plan / validate:6.2f}x   (target: at most 1.20x)")
+    # CPU time, interleaved, in one process and as shipped: what plan's own work (the ledger, planning,
+    # rendering) adds in absolute terms, whatever loading the statusfiles costs.
+    for label, env in (("one process", {"STATUSFILES_PARALLEL_FROM": "0"}), ("as shipped", None)):
+        cpu_validate, cpu_plan = cpu_seconds(
+            [[*base, "validate"], [*base, "plan", "--format", "json"]], work, args.repeat, env
+        )
+        print(
+            f"{'CPU, ' + label + ':':24}validate {cpu_validate:5.2f} s, plan {cpu_plan:5.2f} s: "
+            f"{(cpu_plan - cpu_validate) * 1000:+5.0f} ms, {cpu_plan / cpu_validate:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -371,7 +371,10 @@ class Pacer:
                 return
             if limit > 0:
                 self.rate = limit / window
-                self.capacity = float(limit)
+                # The bucket holds what is left plus what is used: a burst that may be smaller than a
+                # window's worth, and an idle client must not count on more than it.
+                used = _quota(lowered.get("x-ratelimit-used", ""))[0]
+                self.capacity = float(min(limit, remaining + used) if used else limit)
             reported = float(remaining - self.inflight)
             self.tokens = min(self.capacity, reported if not self.learned else min(self.tokens, reported))
             self.learned = True
@@ -456,10 +459,12 @@ class _BoundedStream(httpcore.NetworkStream):
 class _Transport(httpx.HTTPTransport):
     """httpx's transport over a connection pool built here, on the deadline-keeping network backend."""
 
-    def __init__(self, proxy: str | None, deadline: _Deadline) -> None:
+    def __init__(self, proxy: str | None, deadline: _Deadline, *, tls: bool = True) -> None:
         # super().__init__ is not called: it would build its pool on the default backend.
         common: dict[str, Any] = {
-            "ssl_context": httpx.create_ssl_context(),  # honours SSL_CERT_FILE / SSL_CERT_DIR
+            # Honours SSL_CERT_FILE / SSL_CERT_DIR. Reading the CA bundle takes tens of milliseconds, which a
+            # client of a plain-HTTP (loopback) API never needs.
+            "ssl_context": httpx.create_ssl_context() if tls else None,
             "max_connections": 32,
             "max_keepalive_connections": 32,
             "network_backend": deadline,
@@ -537,7 +542,9 @@ class Client:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,  # a redirect must never carry the key somewhere else
             trust_env=False,  # proxies are chosen by proxy_for, and no .netrc credentials are added
-            transport=_Transport(proxy_for(self.base_url, env), self._deadline),
+            transport=_Transport(
+                proxy_for(self.base_url, env), self._deadline, tls=urlsplit(self.base_url).scheme != "http"
+            ),
             event_hooks=dict(event_hooks or {}),  # lets the contract test observe every exchange
         )
 

@@ -49,10 +49,12 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import gc
 import json
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -94,6 +96,11 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "create-unknown": ("path", "sha256", "object", "key", "error"),
     "create-rejected": ("path", "sha256", "object", "key", "error"),
     "put": ("path", "sha256", "object", "id", "payload"),
+}
+# Each event's required fields with the type each must have: the payload an object, the rest strings.
+_TYPED_FIELDS = {
+    event: tuple((name, dict if name == "payload" else str) for name in names)
+    for event, names in _FIELDS.items()
 }
 _OBJECT_EVENTS = frozenset(("create", "created", "create-unknown", "create-rejected", "put"))
 OBJECT_KINDS = ("incident", "maintenance")
@@ -241,10 +248,8 @@ def _check(record: object, path: Path | str, line: int) -> JSONObject:
         if "incident" in record:
             raise LedgerError(path, line, f"{event} record names both an incident and a maintenance window")
         record = {**record, "incident": record["maintenance"], "kind": "maintenance"}
-    for name in _FIELDS[event]:
-        value = record.get(name)
-        expected = dict if name == "payload" else str
-        if not isinstance(value, expected):
+    for name, expected in _TYPED_FIELDS[event]:
+        if not isinstance(record.get(name), expected):
             raise LedgerError(path, line, f"{event} record lacks {name!r}")
     if event in _OBJECT_EVENTS and record["object"] not in OBJECT_KINDS:
         raise LedgerError(path, line, f"{event} record has an unknown object {record['object']!r}")
@@ -362,17 +367,20 @@ def is_torn(fragment: bytes) -> bool:
     return False  # a whole record (perhaps with something after it, which read() reports): never cut
 
 
-def _decode_lines(lines: list[str], path: Path | str) -> list[tuple[int, JSON]]:
-    """(line number, decoded record) for each non-blank line."""
-    numbered = [(i + 1, raw) for i, raw in enumerate(lines) if raw.strip()]
-    try:  # one parse for the whole ledger is several times faster than one per line
-        records = json.loads("[" + ",".join(raw for _, raw in numbered) + "]")
-        if len(records) == len(numbered):
-            return [(n, r) for (n, _), r in zip(numbered, records, strict=True)]
-    except json.JSONDecodeError:
-        pass
-    out: list[tuple[int, JSON]] = []
-    for n, raw in numbered:
+def _decode_lines(body: str, path: Path | str) -> list[tuple[int, JSON]]:
+    """(line number, decoded record) for each non-blank line of ``body``."""
+    stripped = body.rstrip("\n")
+    if stripped:  # the usual ledger: one record a line, no blank lines, decoded in one parse
+        try:
+            records = json.loads("[" + stripped.replace("\n", ",") + "]")
+        except json.JSONDecodeError:
+            records = None
+        if isinstance(records, list) and len(records) == stripped.count("\n") + 1:
+            return list(enumerate(records, 1))
+    out: list[tuple[int, JSON]] = []  # blank lines, or a line that is not one record: line by line
+    for n, raw in enumerate(body.split("\n"), 1):
+        if not raw.strip():
+            continue
         try:
             out.append((n, json.loads(raw)))
         except json.JSONDecodeError as exc:
@@ -386,17 +394,30 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
     ``torn_line`` is the number of a torn last line already taken off ``text`` (see :func:`read`).
     """
     state = LedgerState(torn_line=torn_line)
-    lines = text.split("\n")
-    if is_torn(lines[-1].encode()):  # after the final newline: an interrupted write, never acted on
-        state.torn_line = len(lines)
-        lines[-1] = ""
-    records = _decode_lines(lines, path)
-    for n, record in records:
-        try:
-            apply(state, _check(record, path, n), n)
-        except LedgerError as exc:
-            raise LedgerError(path, n, exc.message) from None
+    tail = text.rfind("\n") + 1
+    if is_torn(text[tail:].encode()):  # after the final newline: an interrupted write, never acted on
+        state.torn_line = text.count("\n", 0, tail) + 1
+        text = text[:tail]
+    with _collection_paused():
+        for n, record in _decode_lines(text, path):
+            try:
+                apply(state, _check(record, path, n), n)
+            except LedgerError as exc:
+                raise LedgerError(path, n, exc.message) from None
     return state
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Records are acyclic dicts and lists: the cyclic collector, set off by making tens of thousands of
+    them, would find nothing, at the cost of walking everything else the process holds (the statusfiles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _open_regular(path: Path, flags: int) -> int:

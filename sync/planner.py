@@ -204,14 +204,13 @@ def _settle(
     found: list[tuple[Entry, RemoteUpdate]] = []
     if remote is None:
         return ledger.entries, found, claimed
-    view = {
-        path: dataclasses.replace(e) for path, e in ledger.entries.items()
-    }  # settled copies; ledger untouched
+    view = dict(ledger.entries)  # the entries it settles are copies: the ledger stays untouched
+    seq = max((e.seq for e in view.values()), default=0)
     # Oldest intent first, against the earliest unclaimed update: with the same payload posted more than
     # once, the k-th unsettled copy can only be the k-th such update not already claimed.
-    for path, entry in sorted(view.items(), key=lambda kv: kv[1].line):
-        if not entry.unsettled:
-            continue
+    for path, entry in sorted(
+        ((path, e) for path, e in view.items() if e.unsettled), key=lambda kv: kv[1].line
+    ):
         incident = remote.get(entry.incident)
         if incident is None:
             continue  # not read (or missing): the entry stays unsettled
@@ -227,8 +226,10 @@ def _settle(
             del view[path]
             continue
         claimed.add(hit.id)
-        entry.status, entry.update_id, entry.published_at = "posted", hit.id, hit.published_at
-        entry.seq = max((e.seq for e in view.values()), default=0) + 1
+        seq += 1
+        entry = view[path] = dataclasses.replace(
+            entry, status="posted", update_id=hit.id, published_at=hit.published_at, seq=seq
+        )
         found.append((entry, hit))
     return view, found, claimed
 
@@ -327,12 +328,17 @@ def advance(
 
 
 def _fold(payloads: Iterable[Mapping[str, Any] | None]) -> tuple[str | None, dict[str, str]]:
-    """The incident status and component statuses after a sequence of updates."""
+    """The incident status and component statuses after a sequence of updates (``advance``, in place)."""
     status: str | None = None
     components: dict[str, str] = {}
     for p in payloads:
-        if p:
-            status, components = advance(status, components, p)
+        if not p:
+            continue
+        status = status_of(p) or status
+        if status in FINAL_STATUSES:
+            components = dict.fromkeys(components, "operational")
+        for c in p.get("component_statuses") or ():
+            components[c["component_id"]] = c["component_status"]
     return status, components
 
 
@@ -387,8 +393,7 @@ def _incident(
 
     # An imported file is named after the page's updates, not posted in git's order: it never puts a
     # later file out of order.
-    ours = [e for e in posted if not e.imported]
-    last = ours[-1].posted_path if ours else None
+    last = next((e.posted_path for e in reversed(posted) if not e.imported), None)
     running = status
     creates = 0
     for p in updates:

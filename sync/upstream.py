@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,26 +41,50 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def missing_records(local: str, upstream: str) -> int:
     """How many of the upstream ledger's records the local ledger lacks (pure; lines compared whole)."""
+    if upstream.endswith("\n") and local.startswith(upstream):  # the usual case: the same, or ahead
+        return 0
     have = {line.strip() for line in local.splitlines()}
     return sum(1 for line in upstream.splitlines() if line.strip() and line.strip() not in have)
+
+
+def in_checkout(folder: Path, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether git could find a repository for ``folder``: a ``.git`` there or above it, or GIT_DIR set.
+
+    Looked for without starting git: a sync outside any checkout pays for no process.
+    """
+    return "GIT_DIR" in env or any((d / ".git").exists() for d in (folder, *folder.parents))
+
+
+def _branch_config(folder: Path, branch: str) -> tuple[str, str]:
+    """The branch's ``remote`` ("." when it tracks a local branch) and ``merge`` (its ref there)."""
+    listed = _git(folder, "config", "-z", "--get-regexp", r"^branch\.").stdout
+    values = dict(item.partition("\n")[::2] for item in listed.split("\0") if item)
+    return values.get(f"branch.{branch}.remote") or ".", values.get(f"branch.{branch}.merge", "")
 
 
 def check(ledger_path: Path) -> Behind | None:
     """None when the ledger is in no git checkout with an upstream, or the upstream has nothing it lacks."""
     folder = ledger_path.resolve().parent
-    if not folder.is_dir():
+    if not folder.is_dir() or not in_checkout(folder):
         return None
     try:
-        top = _git(folder, "rev-parse", "--show-toplevel")
-        if top.returncode != 0:
-            return None  # not a git checkout
-        upstream = _git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
-        if upstream.returncode != 0:
-            return None  # a branch that tracks nothing: there is no shared ledger to compare with
-        name = upstream.stdout.strip()
-        branch = _branch(folder)
-        remote = _git(folder, "config", "--get", f"branch.{branch}.remote").stdout.strip() or "."
-        merge = _git(folder, "config", "--get", f"branch.{branch}.merge").stdout.strip()
+        # One process for the checkout's top, the branch and its upstream: it fails when any is missing
+        # (not a checkout, a detached HEAD, a branch that tracks nothing), and then there is no shared
+        # ledger to compare with.
+        names = _git(
+            folder,
+            "rev-parse",
+            "--show-toplevel",
+            "--abbrev-ref",
+            "HEAD",
+            "--symbolic-full-name",
+            "@{upstream}",
+        )
+        lines = names.stdout.splitlines()
+        if names.returncode != 0 or len(lines) < 3:
+            return None
+        top, branch, name = lines[:3]
+        remote, merge = _branch_config(folder, branch)
         # Only the upstream branch: a shallow CI checkout must not fetch every branch of the remote.
         fetched = _git(folder, "fetch", "--quiet", "--no-tags", remote, *([merge] if merge else []))
         if fetched.returncode != 0:
@@ -68,7 +93,7 @@ def check(ledger_path: Path) -> Behind | None:
                 f"cannot tell whether the ledger is current: fetching {name} failed ({detail[0]}). "
                 "Fix the fetch and pull first, or pass --no-upstream-check."
             )
-        rel = os.path.relpath(ledger_path.resolve(), Path(top.stdout.strip()).resolve())
+        rel = os.path.relpath(ledger_path.resolve(), Path(top).resolve())
     except (OSError, subprocess.TimeoutExpired):
         return Behind("cannot tell whether the ledger is current (git did not answer). Pull first.")
     theirs = _git(folder, "show", f"@{{upstream}}:{Path(rel).as_posix()}")
@@ -88,7 +113,3 @@ def check(ledger_path: Path) -> Behind | None:
         "post updates again that were already published. Pull first (git pull), then sync; "
         "--no-upstream-check overrides this."
     )
-
-
-def _branch(folder: Path) -> str:
-    return _git(folder, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import random
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -57,6 +58,20 @@ def test_allowed_base_urls(url: str) -> None:
 def test_refused_base_urls(url: str, message: str) -> None:
     with pytest.raises(api.ConfigError, match=message):
         api.check_base_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "verified"), [("https://api.incident.io", True), ("http://127.0.0.1:8484", False)]
+)
+def test_only_an_https_client_builds_a_verifying_tls_context(url: str, verified: bool) -> None:
+    """Reading the CA bundle costs tens of ms that a client of the loopback sandbox never needs."""
+    with api.Client(url, KEY) as client:
+        context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    if verified:
+        assert isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED
+        assert context.check_hostname
+    else:
+        assert context is None
 
 
 def test_plain_http_to_a_remote_host_is_refused_before_connecting() -> None:
@@ -189,6 +204,20 @@ def test_a_late_response_never_raises_the_estimate() -> None:
     assert pacer.tokens <= 0
     pacer.acquire()
     assert len(clock.slept) == 1 and clock.slept[0] >= 0.1  # at least one token's refill at 10/s
+
+
+def test_an_idle_pacer_counts_on_no_more_than_the_bucket_holds() -> None:
+    """Remaining + Used is the bucket's size, which can be smaller than the limit per window."""
+    clock = Clock()
+    pacer = api.Pacer(per_minute=1200, clock=clock, sleep=clock.sleep)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "3", "X-RateLimit-Used": "7"})
+    clock.now += 100  # long enough to refill 100 tokens at 1/s
+    for _ in range(10):
+        pacer.acquire()
+    assert clock.slept == []
+    pacer.acquire()  # the eleventh waits for a token
+    assert clock.slept == [pytest.approx(1.0)]
 
 
 def test_pacer_empties_on_a_429() -> None:

@@ -110,6 +110,36 @@ def test_malformed_line_names_the_line(line: str, message: str) -> None:
     assert str(info.value).startswith("statusfiles/ledger.jsonl:2: ")
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            rec("intent") + "\n" + rec("posted") + " " + rec("posted", sha="s2") + "\n",
+            2,
+        ),  # two values, one line
+        (
+            rec("intent") + "\n" + rec("posted") + ", " + rec("posted", sha="s2") + "\n",
+            2,
+        ),  # joined by a comma
+        (rec("intent") + "\n\n" + rec("posted")[:-1] + "\n}\n", 3),  # one record cut over two lines
+    ],
+)
+def test_a_line_that_is_not_exactly_one_record_is_named(text: str, line: int) -> None:
+    with pytest.raises(LedgerError) as info:
+        ledger.parse(text)
+    assert info.value.line == line and "not valid JSON" in info.value.message
+
+
+def test_blank_lines_and_line_endings_change_nothing_but_line_numbers() -> None:
+    records = [rec("intent"), rec("posted"), rec("intent", path="a/02.yaml", sha="s2")]
+    plain = ledger.parse("\n".join(records) + "\n")
+    spaced = ledger.parse("\n" + "\r\n  \n".join(r + "\r" for r in records) + "\n\n")
+    assert spaced.entries.keys() == plain.entries.keys() == {"a/01.yaml", "a/02.yaml"}
+    assert spaced.entries["a/01.yaml"].posted and spaced.entries["a/02.yaml"].unsettled
+    assert (plain.entries["a/01.yaml"].seq, spaced.entries["a/01.yaml"].seq) == (2, 4)
+    assert (plain.records, spaced.records) == (3, 3)
+
+
 def test_newer_version_on_the_last_line_is_refused_not_ignored() -> None:
     with pytest.raises(LedgerError, match="newer statusfiles"):
         ledger.parse(rec("intent") + "\n" + '{"v": 9, "event": "x"}')

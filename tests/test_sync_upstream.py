@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sync.sandbox import Sandbox
-from sync.upstream import missing_records
+from sync.upstream import in_checkout, missing_records
 from tests.support.cli import run_cli, sync_env
 from tests.support.payloads import update, write_statusfile
 from tests.support.repo import copy_examples
@@ -151,7 +151,21 @@ def test_a_branch_without_upstream_or_a_folder_outside_git_is_not_checked(
         ('{"a": 1}\n', '{"a": 1}\n{"b": 2}', 1),  # a last line without its newline counts
         ('{"a": 1}\n{"c": 3}\n', '{"a": 1}\n', 0),
         ('{"a": 1}\n', '\n{"a": 1}  \n\n', 0),
+        ('{"a": 1}\n{"b": 2}\n', '{"a": 1}\n{"b": 2}\n', 0),  # the same ledger
+        ('{"a": 1}\n{"b": 2, "c": 3}\n', '{"a": 1}\n{"b": 2', 1),  # a prefix, but not of whole lines
     ],
 )
 def test_missing_records(local: str, upstream: str, missing: int) -> None:
     assert missing_records(local, upstream) == missing
+
+
+def test_a_checkout_is_recognised_without_git(tmp_path: Path) -> None:
+    inner = tmp_path / "repo" / "statusfiles" / "deep"
+    inner.mkdir(parents=True)
+    assert not in_checkout(inner, env={})
+    assert in_checkout(inner, env={"GIT_DIR": str(tmp_path / "elsewhere.git")})
+    (tmp_path / "repo" / ".git").write_text("gitdir: /somewhere/worktrees/repo\n")  # a linked worktree
+    assert in_checkout(inner, env={})
+    (tmp_path / "repo" / ".git").unlink()
+    (tmp_path / "repo" / ".git").mkdir()
+    assert in_checkout(inner, env={}) and not in_checkout(tmp_path, env={})
