@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import cpu_seconds, generate, report, timed
+from harness import compile_package, cpu_seconds, generate, report, timed
 
 from sync import kinds, ledger
 from sync.statusfile import Source, load_statusfile
@@ -106,6 +106,7 @@ def main() -> None:
     parser.add_argument("--posted", type=int, default=9_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    compile_package()
 
     for declared in (False, True):
         with tempfile.TemporaryDirectory(prefix="statusfiles-bench-") as tmp:

@@ -15,7 +15,6 @@ PYTHONDONTWRITEBYTECODE set, every run would time compiling statusfiles' sources
 from __future__ import annotations
 
 import argparse
-import compileall
 import re
 import shutil
 import subprocess
@@ -23,9 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import generate, medians
-
-import sync
+from harness import compile_package, generate, medians
 
 
 def instructions(cmd: list[str], cwd: Path) -> int:
@@ -49,7 +46,7 @@ def main() -> None:
     parser.add_argument("--no-valgrind", action="store_true", help="skip the instruction counts")
     args = parser.parse_args()
 
-    compileall.compile_dir(Path(sync.__file__).parent, quiet=1)
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="statusfiles-bench-") as tmp:
         work = Path(tmp)
         (one,) = generate(work / "statusfiles", 1, 1)

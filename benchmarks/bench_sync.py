@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
-from harness import medians
+from harness import compile_package, medians
 
 from sync.commands.new import dump
 
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--published", type=int, default=2500)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    compile_package()
     rate_limit(args)
     one_among_many(args)
 
