@@ -49,16 +49,15 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
-import gc
 import json
 import os
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sync import collector
 from sync.fsutil import fsync_dir
 from sync.jsonvalue import JSON, JSONObject
 
@@ -398,26 +397,13 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
     if is_torn(text[tail:].encode()):  # after the final newline: an interrupted write, never acted on
         state.torn_line = text.count("\n", 0, tail) + 1
         text = text[:tail]
-    with _collection_paused():
+    with collector.paused():  # records are acyclic dicts and lists
         for n, record in _decode_lines(text, path):
             try:
                 apply(state, _check(record, path, n), n)
             except LedgerError as exc:
                 raise LedgerError(path, n, exc.message) from None
     return state
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Records are acyclic dicts and lists: the cyclic collector, set off by making tens of thousands of
-    them, would find nothing, at the cost of walking everything else the process holds (the statusfiles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _open_regular(path: Path, flags: int) -> int:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync import kinds, lint, rules, schema, yamlstrict
+from sync import collector, kinds, lint, rules, schema, yamlstrict
 from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -465,11 +465,14 @@ def load_bytes(
     Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
     """
     doc, notes = check_bytes(data, source, pure=pure, placement=placement, linter=linter)
+    # Once checked, a file needs of its document only where each field is, to point diagnostics at;
+    # the spans and comments served the checks (and would be most of what a worker sends back).
+    kept = yamlstrict.Document(doc.data, doc.positions, doc.key_positions)
     return Statusfile(
         source=source,
         payload=doc.data,
         sha256=payload_sha256(doc.data),
-        document=doc,
+        document=kept,
         placement=placement,
         warnings=tuple(notes),
     )
@@ -558,8 +561,9 @@ def _load_one(
 
 
 # A loaded file crosses from a worker as plain values (its Source stays behind: the caller has it),
-# which unpickle several times faster than the dataclasses they come from.
-_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(yamlstrict.Document))
+# which unpickle several times faster than the dataclasses they come from. Its document holds only
+# the data and the positions (see load_bytes).
+_DOCUMENT_FIELDS = ("data", "positions", "key_positions")
 _STATUSFILE_FIELDS = tuple(
     f.name for f in dataclasses.fields(Statusfile) if f.name not in ("source", "document")
 )
@@ -655,9 +659,10 @@ def load_all(
     sources = list(sources)
     declared = declarations(sources)
     processes = _processes(len(sources))
-    outcomes = _load_parallel(sources, declared, linter, processes, keep) if processes > 1 else None
-    if outcomes is None:
-        outcomes = [_load_one(source, declared, linter, keep) for source in sources]
+    with collector.paused():  # documents are acyclic: plain dicts, lists and strings
+        outcomes = _load_parallel(sources, declared, linter, processes, keep) if processes > 1 else None
+        if outcomes is None:
+            outcomes = [_load_one(source, declared, linter, keep) for source in sources]
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
     failed = 0

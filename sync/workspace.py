@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync import idcheck, lintconfig
+from sync import collector, idcheck, lintconfig
 from sync import ledger as ledgers
 from sync.diagnostics import Diagnostic
 from sync.snapshot import RULE as SNAPSHOT_INVALID
@@ -77,6 +77,7 @@ def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True)
     ws.diagnostics.extend([*config_problems, *result.diagnostics])
     if with_ledger:
         read_ledger(ws)
+    collector.keep_all()  # the statusfiles and the ledger are kept until the command ends
     return ws
 
 
