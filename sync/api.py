@@ -125,6 +125,10 @@ class Unreachable(NotApplied):
     """The API could not be reached (nothing was sent) even after retrying."""
 
 
+class Throttled(NotApplied):
+    """The rate limit would hold a request back longer than :data:`MAX_WAIT`: it was not sent."""
+
+
 class OutcomeUnknown(ApiProblem):
     """A POST was sent but whether it was applied cannot be known from the response."""
 
@@ -272,6 +276,11 @@ def _parse_time(value: str, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+# The longest statusfiles waits at once for the rate limit, whatever a response asks: a Retry-After of a
+# day, or a limit of one request an hour, would otherwise keep an on-call engineer's sync hanging.
+MAX_WAIT = 120.0
+
+
 def retry_after(headers: Mapping[str, str], body: JSON, now: float) -> float:
     """The longest wait a response asks for: Retry-After (seconds or HTTP-date), or the body's retry_after."""
     waits = [0.0]
@@ -353,6 +362,12 @@ class Pacer:
                     self.inflight += 1
                     return
                 wait = (1 - self.tokens) / self.rate
+            if wait > MAX_WAIT:
+                raise Throttled(
+                    f"the API's rate limit ({self.rate * 60:g} requests a minute) would hold the next "
+                    f"request back {wait:.0f} s, and statusfiles waits at most {MAX_WAIT:g} s: run sync "
+                    "again later"
+                )
             self._sleep(wait)
 
     def release(self, headers: Mapping[str, str] | None, *, throttled: bool = False) -> None:
@@ -625,7 +640,15 @@ class Client:
                 self._count(throttled=1)
                 if attempt >= self.retry.attempts:
                     raise ApiError(status, body, "still rate limited (HTTP 429) after retrying")
-                self._backoff(attempt, retry_after(answer.headers, body, time.time()))
+                wait = retry_after(answer.headers, body, time.time())
+                if wait > MAX_WAIT:
+                    raise ApiError(
+                        status,
+                        body,
+                        f"rate limited (HTTP 429), and the API asks to wait {wait:.0f} s before the next "
+                        f"request; statusfiles waits at most {MAX_WAIT:g} s: run sync again later",
+                    )
+                self._backoff(attempt, wait)
                 continue
             if status >= 500:
                 if not safe_to_repeat:

@@ -515,3 +515,14 @@ def test_the_key_is_redacted_from_text_and_parsed_bodies() -> None:
         "errors": [{"message": "got [redacted]", "[redacted]": ["x [redacted]", 1, None]}]
     }
     assert api.Redactor(None).text("anything") == "anything"
+
+
+def test_a_pacer_that_would_wait_longer_than_max_wait_raises_instead() -> None:
+    """A limit of one request a day must not keep sync sleeping: the request is not sent, and it says why."""
+    clock = Clock()
+    pacer = api.Pacer(per_minute=1200, clock=clock, sleep=clock.sleep)
+    pacer.acquire()
+    pacer.release({"X-RateLimit-Limit": "1, 1;window=86400", "X-RateLimit-Remaining": "0"})
+    with pytest.raises(api.Throttled, match="would hold the next request back 86400 s"):
+        pacer.acquire()
+    assert clock.slept == [] and pacer.inflight == 0

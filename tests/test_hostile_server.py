@@ -268,3 +268,24 @@ def test_a_huge_response_is_not_read(project: Path, server: Hostile, framing: st
     assert "api-read" in proc.stdout and "larger than 8 MiB" in proc.stdout
     assert server.seen("POST") == []
     assert server.sent_body < size  # the client hung up instead of reading it all
+
+
+# --- a rate limit that would keep sync waiting for hours ---------------------------------------
+
+
+def test_a_retry_after_of_a_day_stops_sync_instead_of_hanging(project: Path, server: Hostile) -> None:
+    server.script("POST", "/v2/", Raw(429, {"type": "too_many_requests"}, {"Retry-After": "86400"}))
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "asks to wait 86400 s before the next request" in proc.stdout + proc.stderr
+    assert len(server.seen("POST")) == 1 and server.updates == []
+    assert "posted" not in [e["event"] for e in ledger_events(project)]
+
+
+def test_a_limit_of_one_request_a_day_stops_sync_instead_of_hanging(project: Path, server: Hostile) -> None:
+    day = {"X-RateLimit-Limit": "1, 1;window=86400", "X-RateLimit-Remaining": "0"}
+    server.script("GET", "/v2/", Raw(200, _incident(updates=[]), day))
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "would hold the next request back 86400 s" in proc.stdout + proc.stderr
+    assert server.seen("POST") == [] and server.updates == []
