@@ -20,8 +20,11 @@ def config_path(directory: Path) -> Path:
 
 
 def is_config(path: Path, directory: Path) -> bool:
-    """Whether ``path`` is the configuration (pre-commit names it like any changed YAML file)."""
-    return os.path.abspath(path) == os.path.abspath(config_path(directory))
+    """Whether ``path`` is the configuration (pre-commit names it like any changed YAML file).
+
+    The name is compared first: it rules out every statusfile without asking the OS for a path.
+    """
+    return path.name == lint.CONFIG_NAME and os.path.abspath(path) == os.path.abspath(config_path(directory))
 
 
 def load(directory: Path) -> tuple[lint.Settings, list[Diagnostic]]:

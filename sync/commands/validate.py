@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sync import idcheck, lint, lintconfig
+from sync import idcheck, lintconfig
 from sync import snapshot as snapshots
 from sync.commands import dir_option, format_option, show
 from sync.diagnostics import FORMATS, Checked, checked_github, checked_json, checked_text, use_colour
@@ -40,10 +40,7 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     linter, diagnostics = lintconfig.linter(directory)
     # Only the snapshot's checks read the files' payloads; without one, the verdicts are enough.
     keep = snapshots.path_in(directory).exists()
-    config = lint.CONFIG_NAME  # compared by name first: only a file of that name can be the configuration
-    checked_sources = (
-        s for s in sources if s.path.name != config or not lintconfig.is_config(s.path, directory)
-    )
+    checked_sources = (s for s in sources if not lintconfig.is_config(s.path, directory))
     result = load_all(checked_sources, linter, keep=keep)
     idcheck.apply(result, directory)
     checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed)
