@@ -644,14 +644,13 @@ def _in_value(offset: int, spans: Iterable[Span], source: str) -> bool:
 
 def _allowances(source: str, spans: Mapping[Path, Span]) -> list[_Allowance]:
     """Comments ``# statusfiles: allow RULE [TEXT]``: a ``#`` inside a value is text, not a comment."""
+    comments = [m for m in ALLOWANCE.finditer(source) if not _in_value(m.start(), spans.values(), source)]
+    # Counted as findings are (every YAML line break), so an allowance's line is the finding's.
+    where = line_cols(source, (m.start() for m in comments), 0, (1, 1))
     out = []
-    for m in ALLOWANCE.finditer(source):
-        if _in_value(m.start(), spans.values(), source):
-            continue
-        line = source.count("\n", 0, m.start()) + 1
-        column = m.start() - (source.rfind("\n", 0, m.start()) + 1) + 1
+    for m in comments:
         rule, _, text = m.group(1).strip().partition(" ")
-        out.append(_Allowance(line, column, rule, text.strip()))
+        out.append(_Allowance(*where[m.start()], rule, text.strip()))
     return out
 
 
