@@ -105,7 +105,7 @@ def printable(s: str) -> str:
     """``s`` with control characters and undecodable bytes escaped (``\\n``, ``\\x1b``, ``\\xff``)."""
     if s.isascii() and s.isprintable():  # the usual path: ASCII has no unprintable character but C0 and DEL
         return s
-    return _UNPRINTABLE.sub(_escape_char, s) if _UNPRINTABLE.search(s) else s
+    return _UNPRINTABLE.sub(_escape_char, s)
 
 
 # --- text -------------------------------------------------------------------
