@@ -59,8 +59,9 @@ class Diagnostic(NamedTuple):
 
     @property
     def text(self) -> str:
-        """The message prefixed with its field, as every renderer shows it."""
-        return f"{self.field}: {self.message}" if self.field else self.message
+        """The message prefixed with its field, as every renderer shows it (a key may hold any character,
+        so the field is escaped)."""
+        return f"{printable(self.field)}: {self.message}" if self.field else self.message
 
 
 class StatusfileError(Exception):
@@ -128,8 +129,7 @@ def render_text_line(d: Diagnostic, colour: bool = False) -> str:
     if colour:
         where = f"\x1b[1m{where}\x1b[0m"
         sev = f"\x1b[{_COLOURS[d.severity]}m{sev}\x1b[0m"
-    text = f"{printable(d.field)}: {d.message}" if d.field else d.message
-    first, _, rest = text.partition("\n")  # details (a diff) go below, indented
+    first, _, rest = d.text.partition("\n")  # details (a diff) go below, indented
     details = "".join(f"\n    {line}" for line in rest.splitlines())
     return f"{where}: {sev}: {first} [{d.rule}]{details}"
 
@@ -167,7 +167,8 @@ def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
             continue
         lines += [f"#### {title}", ""]
         for d in chosen:
-            where = f"{d.file}:{d.line}" if d.line else d.file
+            file = printable(d.file)
+            where = f"{file}:{d.line}" if d.line else file
             first, _, rest = d.text.partition("\n")
             lines.append(f"- {md_code(where)} **{d.rule}**: {first}")
             if rest:
