@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sync import snapshot as snapshots
 from sync.diagnostics import Diagnostic, StatusfileError, did_you_mean
 from sync.snapshot import Component, Page, Snapshot
-from sync.statusfile import LoadResult, Statusfile
+from sync.statusfile import LoadResult, Statusfile, natural_key
 
 if TYPE_CHECKING:
     from sync.planner import Plan
@@ -50,7 +50,8 @@ def apply(result: LoadResult, directory: Path) -> Snapshot | None:
         result.failed += len(bad)
         result.files = [f for f in result.files if f.display not in bad]
         result.diagnostics.extend(problems)
-        result.diagnostics.sort(key=Diagnostic.sort_key)
+        # Files in the order load_all reports them (2-x.yaml before 10-x.yaml), each file's lines in order.
+        result.diagnostics.sort(key=lambda d: (natural_key(d.file), *d.sort_key()[1:]))
     return snap
 
 

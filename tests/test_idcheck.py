@@ -200,3 +200,18 @@ def test_a_broken_snapshot_is_an_error_on_its_line(tmp_path: Path) -> None:
     )
     proc = run_cli("plan", cwd=tmp_path)
     assert proc.returncode == 1 and proc.stdout.splitlines()[-1] == "No plan: the snapshot cannot be read."
+
+
+def test_an_unknown_id_keeps_the_files_in_their_natural_order(tmp_path: Path) -> None:
+    """The snapshot's findings join the others without re-sorting file names as text (10- after 2-)."""
+    folder = tmp_path / "statusfiles"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "2-identified.yaml").write_text(update_yaml(API[:-1] + "Q"))  # an unknown component
+    (folder / "a" / "10-resolved.yaml").write_text(update_yaml(API, status="sideways"))  # a schema error
+    (folder / "snapshot.json").write_text(SNAPSHOT.to_json())
+    code, report = run_json("validate", cwd=tmp_path)
+    assert code == 1
+    assert [(d["file"], d["rule"]) for d in report["diagnostics"]] == [
+        ("statusfiles/a/2-identified.yaml", idcheck.UNKNOWN_COMPONENT),
+        ("statusfiles/a/10-resolved.yaml", "enum"),
+    ]
