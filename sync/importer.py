@@ -330,8 +330,9 @@ def drift(
                     obj.id,
                 )
             )
+    by_id = {o.id: o for o in reversed(objects)}  # an ID listed twice: its first
     for entry in tree.ledger.objects.values():
-        shown = next((o for o in objects if o.id == entry.id), None)
+        shown = by_id.get(entry.id) if entry.id is not None else None
         if shown is None or not entry.created:
             continue
         folder = posixpath.dirname(entry.path)
