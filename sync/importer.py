@@ -57,7 +57,7 @@ class ObjectImport:
 
     @property
     def kind(self) -> kinds.ObjectKind:
-        return "maintenance" if self.obj.kind == "maintenance" else "incident"
+        return self.obj.kind
 
 
 def _components(update: RemoteUpdate, status: str | None) -> list[dict[str, str]]:
@@ -87,7 +87,7 @@ def missing_times(obj: RemoteObject) -> str | None:
     affected components has none (and a period may have no end)."""
     if obj.kind != "maintenance":
         return None
-    missing = [which for which in ("start", "end") if not getattr(obj, f"{which}_at", None)]
+    missing = [which for which, at in (("start", obj.start_at), ("end", obj.end_at)) if not at]
     if not missing:
         return None
     return (
@@ -101,14 +101,13 @@ def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any
     times, which no declaration can describe: ``missing_times`` says why)."""
     payload: dict[str, Any] = {"status_page_id": obj.status_page_id, "name": obj.name}
     if obj.kind == "maintenance":
-        start, end = getattr(obj, "start_at", None), getattr(obj, "end_at", None)
-        if not start or not end:
+        if not obj.start_at or not obj.end_at:
             return None
         payload["maintenance_status"] = first.incident_status or "maintenance_scheduled"
-        payload["start_at"], payload["end_at"] = start, end
-        if getattr(obj, "automate", False):
+        payload["start_at"], payload["end_at"] = obj.start_at, obj.end_at
+        if obj.automate:
             payload["automate_maintenance_status"] = True
-        payload["affected_component_ids"] = list(getattr(obj, "component_ids", ()))
+        payload["affected_component_ids"] = list(obj.component_ids)
     else:
         payload["incident_status"] = first.incident_status or "investigating"
         if components := _components(first, first.incident_status):
@@ -195,8 +194,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
                 out.append(ObjectImport(obj, folder, True, (), problem=missing_times(obj)))
                 del tree.tracked[obj.id]
                 continue
-            declares: kinds.Kind = "maintenance" if obj.kind == "maintenance" else "incident"
-            files.append(NewFile(declaration_rel, payload, kinds.Placement(declares, declaration_rel), first))
+            files.append(NewFile(declaration_rel, payload, kinds.Placement(obj.kind, declaration_rel), first))
             tree.names[folder].append(declaration_file)
         # Statusfiles of this object that are not published yet: an update matching one is sync's to adopt.
         pending = sorted(
