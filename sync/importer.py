@@ -18,6 +18,7 @@ from sync import kinds
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
 from sync.naming import message_text, next_in, slugify
+from sync.planner import OBJECT_WORDS
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
@@ -289,7 +290,7 @@ def drift(
     out: list[Drift] = []
     chosen = [o for o in objects if o.id in tracked_before or everything or o.incident_status not in CLOSED]
     for imp in plan_import(chosen, tree):
-        obj, what = imp.obj, "maintenance window" if imp.obj.kind == "maintenance" else "incident"
+        obj, what = imp.obj, OBJECT_WORDS[imp.obj.kind]
         folder = None if imp.fresh else imp.folder
         if imp.fresh:
             count = max(len(obj.updates) - 1, 0)

@@ -458,7 +458,7 @@ def _incident(
 
 
 def _label(d: Declared) -> str:
-    what = "maintenance window" if d.kind == "maintenance" else "incident"
+    what = OBJECT_WORDS[d.kind]
     return f'{what} "{d.file.payload.get("name")}"' + (f" ({d.object_id})" if d.object_id else "")
 
 

@@ -241,11 +241,13 @@ def _json(done: Imported) -> View:
 
 
 def text_view(done: Imported) -> View:
+    from sync.planner import OBJECT_WORDS
+
     written, root = done.written, done.root
     adoptable, problems = _adoptable(done), _problems(done)
     lines = []
     for row in written:
-        what = "maintenance window" if row["object"] == "maintenance" else "incident"
+        what = OBJECT_WORDS[row["object"]]
         tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
         lines.append(
             printable(
