@@ -10,7 +10,7 @@ published is left to ``sync``, which adopts it; it is reported, never imported t
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,11 +148,10 @@ class Tree:
         return cls(files, ledger, tracking(files, ledger), names, declared)
 
 
-def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Iterable[str]) -> str:
+def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -> str:
     """``<date>-<slug>`` as ``new`` names a folder, dated by the object's first update; never one in use."""
     base = f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
     folder, n = base, 1
-    taken = set(taken)
     while folder in taken:
         n += 1
         folder = f"{base}-{n}"
