@@ -10,7 +10,7 @@ published is left to ``sync``, which adopts it; it is reported, never imported t
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from sync import kinds
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
 from sync.naming import message_text, next_in, slugify
+from sync.planner import OBJECT_WORDS
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
@@ -57,7 +58,7 @@ class ObjectImport:
 
     @property
     def kind(self) -> kinds.ObjectKind:
-        return "maintenance" if self.obj.kind == "maintenance" else "incident"
+        return self.obj.kind
 
 
 def _components(update: RemoteUpdate, status: str | None) -> list[dict[str, str]]:
@@ -87,7 +88,7 @@ def missing_times(obj: RemoteObject) -> str | None:
     affected components has none (and a period may have no end)."""
     if obj.kind != "maintenance":
         return None
-    missing = [which for which in ("start", "end") if not getattr(obj, f"{which}_at", None)]
+    missing = [which for which, at in (("start", obj.start_at), ("end", obj.end_at)) if not at]
     if not missing:
         return None
     return (
@@ -101,14 +102,13 @@ def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any
     times, which no declaration can describe: ``missing_times`` says why)."""
     payload: dict[str, Any] = {"status_page_id": obj.status_page_id, "name": obj.name}
     if obj.kind == "maintenance":
-        start, end = getattr(obj, "start_at", None), getattr(obj, "end_at", None)
-        if not start or not end:
+        if not obj.start_at or not obj.end_at:
             return None
         payload["maintenance_status"] = first.incident_status or "maintenance_scheduled"
-        payload["start_at"], payload["end_at"] = start, end
-        if getattr(obj, "automate", False):
+        payload["start_at"], payload["end_at"] = obj.start_at, obj.end_at
+        if obj.automate:
             payload["automate_maintenance_status"] = True
-        payload["affected_component_ids"] = list(getattr(obj, "component_ids", ()))
+        payload["affected_component_ids"] = list(obj.component_ids)
     else:
         payload["incident_status"] = first.incident_status or "investigating"
         if components := _components(first, first.incident_status):
@@ -148,11 +148,10 @@ class Tree:
         return cls(files, ledger, tracking(files, ledger), names, declared)
 
 
-def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Iterable[str]) -> str:
+def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -> str:
     """``<date>-<slug>`` as ``new`` names a folder, dated by the object's first update; never one in use."""
     base = f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
     folder, n = base, 1
-    taken = set(taken)
     while folder in taken:
         n += 1
         folder = f"{base}-{n}"
@@ -195,8 +194,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
                 out.append(ObjectImport(obj, folder, True, (), problem=missing_times(obj)))
                 del tree.tracked[obj.id]
                 continue
-            declares: kinds.Kind = "maintenance" if obj.kind == "maintenance" else "incident"
-            files.append(NewFile(declaration_rel, payload, kinds.Placement(declares, declaration_rel), first))
+            files.append(NewFile(declaration_rel, payload, kinds.Placement(obj.kind, declaration_rel), first))
             tree.names[folder].append(declaration_file)
         # Statusfiles of this object that are not published yet: an update matching one is sync's to adopt.
         pending = sorted(
@@ -291,7 +289,7 @@ def drift(
     out: list[Drift] = []
     chosen = [o for o in objects if o.id in tracked_before or everything or o.incident_status not in CLOSED]
     for imp in plan_import(chosen, tree):
-        obj, what = imp.obj, "maintenance window" if imp.obj.kind == "maintenance" else "incident"
+        obj, what = imp.obj, OBJECT_WORDS[imp.obj.kind]
         folder = None if imp.fresh else imp.folder
         if imp.fresh:
             count = max(len(obj.updates) - 1, 0)
@@ -330,8 +328,9 @@ def drift(
                     obj.id,
                 )
             )
+    by_id = {o.id: o for o in reversed(objects)}  # an ID listed twice: its first
     for entry in tree.ledger.objects.values():
-        shown = next((o for o in objects if o.id == entry.id), None)
+        shown = by_id.get(entry.id) if entry.id is not None else None
         if shown is None or not entry.created:
             continue
         folder = posixpath.dirname(entry.path)

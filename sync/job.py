@@ -140,13 +140,9 @@ def _run(
 
 def _lock(writer: ledger.Writer, ws: workspace.Workspace) -> None:
     try:
-        writer.open()
-    except ledger.LedgerLocked as exc:
-        raise _Refused(f"{exc} (--lock-timeout SECONDS waits for it).") from None
-    except OSError as exc:
-        raise _Refused(f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)}).") from None
-    except ledger.LedgerError as exc:
-        raise _Refused(f"the ledger {ws.ledger_display} {exc.message}.") from None
+        workspace.lock_ledger(ws, writer)
+    except workspace.LedgerUnavailable as exc:
+        raise _Refused(f"{exc}{' (--lock-timeout SECONDS waits for it)' if exc.locked else ''}.") from None
 
 
 def _refuse_errors(plan: planner.Plan) -> None:

@@ -255,6 +255,12 @@ def _check(record: object, path: Path | str, line: int) -> JSONObject:
     return record
 
 
+def _origin(record: JSONObject) -> str | None:
+    """Who put a created / adopted record's object or update on the page when statusfiles did not."""
+    origin = record.get("origin")
+    return origin if isinstance(origin, str) else None
+
+
 def apply(state: LedgerState, record: JSONObject, line: int) -> None:
     """Fold one record into the state (records are applied in file order)."""
     event = record["event"]
@@ -301,7 +307,7 @@ def apply(state: LedgerState, record: JSONObject, line: int) -> None:
         entry.status = "posted"
         entry.update_id = record["update_id"]
         entry.published_at = record["published_at"]
-        entry.origin = record.get("origin") if isinstance(record.get("origin"), str) else None
+        entry.origin = _origin(record)
         entry.seq = line
     elif event in ("unknown", "rejected") and not entry.posted:
         entry.status = event
@@ -333,7 +339,7 @@ def _apply_object(state: LedgerState, record: JSONObject, line: int) -> None:
     obj.line = line
     if event == "created":
         obj.status, obj.id, obj.published_at = "created", record["id"], record["published_at"]
-        obj.origin = record.get("origin") if isinstance(record.get("origin"), str) else None
+        obj.origin = _origin(record)
         obj.sha256, obj.payload = record["sha256"], record["payload"]
     elif event == "create-unknown" and not obj.created:
         obj.status = "unknown"

@@ -320,25 +320,28 @@ def advance(
     status: str | None, components: Mapping[str, str], payload: Mapping[str, Any]
 ) -> tuple[str | None, dict[str, str]]:
     """The status and component statuses after one update (resolving or completing sets all operational)."""
+    return _step(status, dict(components), payload)
+
+
+def _step(
+    status: str | None, components: dict[str, str], payload: Mapping[str, Any]
+) -> tuple[str | None, dict[str, str]]:
+    """``advance`` changing ``components`` in place (a final status starts a new dict): no copy per update."""
     status = status_of(payload) or status
-    after = dict.fromkeys(components, "operational") if status in FINAL_STATUSES else dict(components)
-    for c in payload.get("component_statuses") or []:
-        after[c["component_id"]] = c["component_status"]
-    return status, after
+    if status in FINAL_STATUSES:
+        components = dict.fromkeys(components, "operational")
+    for c in payload.get("component_statuses") or ():
+        components[c["component_id"]] = c["component_status"]
+    return status, components
 
 
 def _fold(payloads: Iterable[Mapping[str, Any] | None]) -> tuple[str | None, dict[str, str]]:
-    """The incident status and component statuses after a sequence of updates (``advance``, in place)."""
+    """The incident status and component statuses after a sequence of updates."""
     status: str | None = None
     components: dict[str, str] = {}
     for p in payloads:
-        if not p:
-            continue
-        status = status_of(p) or status
-        if status in FINAL_STATUSES:
-            components = dict.fromkeys(components, "operational")
-        for c in p.get("component_statuses") or ():
-            components[c["component_id"]] = c["component_status"]
+        if p:
+            status, components = _step(status, components, p)
     return status, components
 
 
@@ -455,7 +458,7 @@ def _incident(
 
 
 def _label(d: Declared) -> str:
-    what = "maintenance window" if d.kind == "maintenance" else "incident"
+    what = OBJECT_WORDS[d.kind]
     return f'{what} "{d.file.payload.get("name")}"' + (f" ({d.object_id})" if d.object_id else "")
 
 

@@ -31,7 +31,7 @@ from sync import api
 from sync.diagnostics import Diagnostic, Severity
 from sync.kinds import ObjectKind
 from sync.ledger import Event, LedgerState, Writer
-from sync.planner import Declared, IncidentPlan, Plan, Planned, status_of
+from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, status_of
 from sync.remote import (
     RemoteIncident,
     RemoteMaintenance,
@@ -310,7 +310,7 @@ class Publisher:
                 )
                 return
             object_id = self._declare(d)
-            what = "maintenance window" if d.kind == "maintenance" else "incident"
+            what = OBJECT_WORDS[d.kind]
             if object_id is None:
                 self._skip(
                     (p.file for p in inc.updates), target, f"its {what} ({d.file.display}) did not go through"
@@ -457,7 +457,7 @@ class Publisher:
             )
             return obj.id
         self._record("create-unknown", **_object(d), error=problem)
-        what = "maintenance window" if d.kind == "maintenance" else "incident"
+        what = OBJECT_WORDS[d.kind]
         message = (
             f"{problem}. Whether the {what} was created is not known. Run sync again: it sends the same "
             f"idempotency key, so the API returns the {what} if it exists instead of creating another. "

@@ -12,6 +12,7 @@ from pathlib import Path
 from sync import collector, idcheck, lintconfig
 from sync import ledger as ledgers
 from sync.diagnostics import Diagnostic
+from sync.fsutil import os_reason
 from sync.snapshot import RULE as SNAPSHOT_INVALID
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, discover, display_path, load_all
@@ -79,6 +80,28 @@ def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True)
         read_ledger(ws)
     collector.keep_all()  # the statusfiles and the ledger are kept until the command ends
     return ws
+
+
+class LedgerUnavailable(Exception):
+    """The ledger's lock could not be taken; ``locked``: another run holds it (waiting may help)."""
+
+    def __init__(self, reason: str, *, locked: bool = False) -> None:
+        super().__init__(reason)
+        self.locked = locked
+
+
+def lock_ledger(ws: Workspace, writer: ledgers.Writer) -> None:
+    """Open ``writer`` on ``ws``'s ledger, taking its lock; LedgerUnavailable saying why it cannot."""
+    try:
+        writer.open()
+    except ledgers.LedgerLocked as exc:
+        raise LedgerUnavailable(str(exc), locked=True) from None
+    except OSError as exc:
+        raise LedgerUnavailable(
+            f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)})"
+        ) from None
+    except ledgers.LedgerError as exc:
+        raise LedgerUnavailable(f"the ledger {ws.ledger_display} {exc.message}") from None
 
 
 def read_ledger(ws: Workspace) -> None:

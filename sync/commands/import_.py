@@ -17,7 +17,6 @@ from sync.commands import (
     format_option,
     guarded_client,
     known_pages,
-    os_reason,
     page_objects,
     read_failed,
     reads_api,
@@ -53,19 +52,13 @@ def load_tree(directory: Path, ledger_path: Path | None, writer: Any = None) -> 
 def read_ledger_locked(ws: Any, writer: Any = None) -> None:
     """(Re)read ``ws``'s ledger once ``writer`` (if any) holds its lock; a ClickException when the lock
     cannot be taken or the statusfiles or the ledger have errors."""
-    from sync import ledger, workspace
+    from sync import workspace
 
     if writer is not None:
         try:
-            writer.open()
-        except ledger.LedgerLocked as exc:
-            raise click.ClickException(f"{exc}; nothing was imported") from None
-        except OSError as exc:
-            raise click.ClickException(
-                f"the ledger {ws.ledger_display} cannot be written ({os_reason(exc)})"
-            ) from None
-        except ledger.LedgerError as exc:
-            raise click.ClickException(f"the ledger {ws.ledger_display} {exc.message}") from None
+            workspace.lock_ledger(ws, writer)
+        except workspace.LedgerUnavailable as exc:
+            raise click.ClickException(f"{exc}; nothing was imported" if exc.locked else str(exc)) from None
     workspace.read_ledger(ws)
     if not ws.ok:
         echo_diagnostics(ws.diagnostics)
@@ -248,11 +241,13 @@ def _json(done: Imported) -> View:
 
 
 def text_view(done: Imported) -> View:
+    from sync.planner import OBJECT_WORDS
+
     written, root = done.written, done.root
     adoptable, problems = _adoptable(done), _problems(done)
     lines = []
     for row in written:
-        what = "maintenance window" if row["object"] == "maintenance" else "incident"
+        what = OBJECT_WORDS[row["object"]]
         tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
         lines.append(
             printable(
