@@ -360,6 +360,26 @@ def _declared_json(d: Declared) -> dict[str, Any]:
     }
 
 
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """The counts of a plan's JSON document (``summary``), which the action's outputs are made of."""
+    return {
+        "publish": len(plan.creates),
+        "create": len(plan.declared("create")),
+        "put": len(plan.declared("put")),
+        "incidents": sum(1 for inc in plan.incidents if inc.creates),
+        "notify": len(plan.notifying),
+        "adopt": len(plan.adopts),
+        "settle": len(plan.settlements),
+        "moves": len(plan.moves),
+        "unchanged": plan.unchanged,
+        "deleted": len(plan.deleted),
+        "errors": len(plan.errors),
+        "warnings": len(plan.diagnostics) - len(plan.errors),
+        "has_changes": plan.has_changes,
+        "remote_checked": plan.remote_checked,
+    }
+
+
 def plan_json(
     plan: Plan, extra_summary: Mapping[str, Any] | None = None, names: Snapshot | None = None
 ) -> dict[str, Any]:
@@ -367,23 +387,7 @@ def plan_json(
     payloads += [inc.declared.file.payload for inc in plan.incidents if inc.declared is not None]
     return {
         "version": JSON_FORMAT_VERSION,
-        "summary": {
-            "publish": len(plan.creates),
-            "create": len(plan.declared("create")),
-            "put": len(plan.declared("put")),
-            "incidents": sum(1 for inc in plan.incidents if inc.creates),
-            "notify": len(plan.notifying),
-            "adopt": len(plan.adopts),
-            "settle": len(plan.settlements),
-            "moves": len(plan.moves),
-            "unchanged": plan.unchanged,
-            "deleted": len(plan.deleted),
-            "errors": len(plan.errors),
-            "warnings": len(plan.diagnostics) - len(plan.errors),
-            "has_changes": plan.has_changes,
-            "remote_checked": plan.remote_checked,
-            **(extra_summary or {}),
-        },
+        "summary": {**plan_summary(plan), **(extra_summary or {})},
         "incidents": [
             {
                 "id": inc.incident_id or None,
