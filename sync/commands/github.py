@@ -223,14 +223,14 @@ def _planned(
         return None  # sync says why
     if ws.ok:
         plan = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
-        text = planview.render_json_plan(plan, ws.snapshot)
-        job.counts = github.counts(planview.plan_json(plan)["summary"])
+        job.counts = github.counts(planview.plan_summary(plan))
+        if plan_json is not None:
+            plan_json.write_text(planview.render_json_plan(plan, ws.snapshot), encoding="utf-8")
     else:
         no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
-        text = planview.no_plan_json(no)[0]
         job.counts = github.counts(None, sum(1 for d in ws.diagnostics if d.is_error))
-    if plan_json is not None:
-        plan_json.write_text(text, encoding="utf-8")
+        if plan_json is not None:
+            plan_json.write_text(planview.no_plan_json(no)[0], encoding="utf-8")
     return ws
 
 
