@@ -356,10 +356,8 @@ def _finish(job: Job, copy_report: Path | None, action_outputs: bool) -> None:
     """The report to the job summary (and ``copy_report``); with ``action_outputs``, the counts and the
     report as the action's outputs."""
     text = job.report.read_text(encoding="utf-8", errors="replace")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as f:
-            f.write(text)
+    if text:
+        github.append_summary(text.removesuffix("\n"))
     if copy_report is not None:
         copy_report.write_text(text, encoding="utf-8")
     if action_outputs:
