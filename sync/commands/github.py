@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import github
-from sync.commands import dir_option, ledger_option
+from sync.commands import dir_option, guard_output, ledger_option
 
 if TYPE_CHECKING:
     from sync import workspace
@@ -120,10 +120,8 @@ def publish(
     Exit status: 0 everything published (or nothing to publish, or no API key) and recorded;
     otherwise sync's own status, or 1 when fetching or recording failed.
     """
-    from sync.redact import Redactor
-
     # The key out of everything printed, also when sync stops before it sets up its own guard.
-    click.get_current_context().with_resource(Redactor(os.environ.get(KEY_ENV)).guarding_output())
+    guard_output()
     with tempfile.TemporaryDirectory(prefix="statusfiles-publish-") as own:
         folder = work if work is not None else Path(own)
         job = Job(folder / "report.md")
