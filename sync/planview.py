@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from sync.diagnostics import (
 from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.timefmt import change_text, utc, window
-from sync.views import View
+from sync.views import View, json_text
 
 PREVIEW = 76
 
@@ -412,7 +411,7 @@ def plan_json(
 
 
 def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
-    return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_json(plan, names=names))
 
 
 # --- the plan command's views: each returns its output and the exit status ----------------------------
