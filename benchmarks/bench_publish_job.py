@@ -24,9 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import yaml
-from bench_sync import KEY, PAGE, start_sandbox
+from bench_sync import KEY, start_sandbox, write_tree
 
 from sync.commands.new import dump
 
@@ -83,27 +82,7 @@ def published_repository(work: Path, url: str, incidents: int, per: int) -> Path
     """A bare remote whose main holds incidents x per statusfiles, all published and in its ledger."""
     dev = work / "dev"
     root = dev / "statusfiles"
-    headers = {"Authorization": f"Bearer {KEY}"}
-    with httpx.Client(base_url=url, headers=headers) as api:
-        for n in range(incidents):
-            body = {
-                "status_page_id": PAGE,
-                "name": f"Incident {n}",
-                "incident_status": "investigating",
-                "message": "Investigating.",
-                "notify_subscribers": False,
-                "idempotency_key": f"b{n}",
-            }
-            incident = api.post("/v2/status_page_incidents", json=body).json()["status_page_incident"]["id"]
-            folder = root / f"2026-11-{n % 28 + 1:02d}-incident-{n:03d}"
-            folder.mkdir(parents=True)
-            for i in range(per):
-                payload = {
-                    "status_page_incident_id": incident,
-                    "notify_subscribers": False,
-                    "message": f"Update {i + 1} of incident {n}.",
-                }
-                (folder / f"{i + 1:03d}-update.yaml").write_text(dump(payload, None))
+    first_incident = write_tree(url, root, incidents, per)[0]
     env = os.environ | {"INCIDENT_IO_API_KEY": KEY, "INCIDENT_IO_BASE_URL": url}
     for args in (["sync", "--concurrency", "8"], ["import", "--open"], ["pull"]):
         subprocess.run(
@@ -118,13 +97,9 @@ def published_repository(work: Path, url: str, incidents: int, per: int) -> Path
     git(dev, "fetch", "--quiet", "origin")
     git(dev, "branch", "--quiet", "--set-upstream-to=origin/main")
     # The merge to publish: one new update to the first incident.
-    first = sorted(p for p in root.iterdir() if p.is_dir())[0]
+    first = root / "incident-000"
     update = {
-        "status_page_incident_id": next(
-            line.split(": ", 1)[1]
-            for line in (first / "001-update.yaml").read_text().splitlines()
-            if line.startswith("status_page_incident_id")
-        ),
+        "status_page_incident_id": first_incident,
         "notify_subscribers": False,
         "message": "A fix is deployed; we are monitoring.",
     }

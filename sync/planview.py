@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from sync.diagnostics import (
 from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.timefmt import change_text, utc, window
-from sync.views import View
+from sync.views import View, json_text
 
 PREVIEW = 76
 
@@ -360,6 +359,26 @@ def _declared_json(d: Declared) -> dict[str, Any]:
     }
 
 
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """The counts of a plan's JSON document (``summary``), which the action's outputs are made of."""
+    return {
+        "publish": len(plan.creates),
+        "create": len(plan.declared("create")),
+        "put": len(plan.declared("put")),
+        "incidents": sum(1 for inc in plan.incidents if inc.creates),
+        "notify": len(plan.notifying),
+        "adopt": len(plan.adopts),
+        "settle": len(plan.settlements),
+        "moves": len(plan.moves),
+        "unchanged": plan.unchanged,
+        "deleted": len(plan.deleted),
+        "errors": len(plan.errors),
+        "warnings": len(plan.diagnostics) - len(plan.errors),
+        "has_changes": plan.has_changes,
+        "remote_checked": plan.remote_checked,
+    }
+
+
 def plan_json(
     plan: Plan, extra_summary: Mapping[str, Any] | None = None, names: Snapshot | None = None
 ) -> dict[str, Any]:
@@ -367,23 +386,7 @@ def plan_json(
     payloads += [inc.declared.file.payload for inc in plan.incidents if inc.declared is not None]
     return {
         "version": JSON_FORMAT_VERSION,
-        "summary": {
-            "publish": len(plan.creates),
-            "create": len(plan.declared("create")),
-            "put": len(plan.declared("put")),
-            "incidents": sum(1 for inc in plan.incidents if inc.creates),
-            "notify": len(plan.notifying),
-            "adopt": len(plan.adopts),
-            "settle": len(plan.settlements),
-            "moves": len(plan.moves),
-            "unchanged": plan.unchanged,
-            "deleted": len(plan.deleted),
-            "errors": len(plan.errors),
-            "warnings": len(plan.diagnostics) - len(plan.errors),
-            "has_changes": plan.has_changes,
-            "remote_checked": plan.remote_checked,
-            **(extra_summary or {}),
-        },
+        "summary": {**plan_summary(plan), **(extra_summary or {})},
         "incidents": [
             {
                 "id": inc.incident_id or None,
@@ -408,7 +411,7 @@ def plan_json(
 
 
 def render_json_plan(plan: Plan, names: Snapshot | None = None) -> str:
-    return json.dumps(plan_json(plan, names=names), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_json(plan, names=names))
 
 
 # --- the plan command's views: each returns its output and the exit status ----------------------------

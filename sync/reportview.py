@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from sync.diagnostics import (
 from sync.planview import code, plan_json, render_markdown_plan, render_text_plan
 from sync.publisher import Outcome, Report, Result
 from sync.snapshot import Snapshot, component_label, names_json, page_label
+from sync.views import View, json_text
 
 if TYPE_CHECKING:
     from sync.job import Progress, SyncResult
@@ -219,8 +219,6 @@ def report_json(
 
 # --- a sync's views: each returns its output and the exit status ---------------------------------
 
-View = tuple[str, int]
-
 
 def _reported(result: SyncResult) -> list[Diagnostic]:
     """What publishing diagnosed, then the plan's warnings."""
@@ -258,7 +256,7 @@ def sync_json(result: SyncResult) -> View:
     else:
         extra = {"dry_run": False, "requests": result.stats.requests, "throttled": result.stats.throttled}
         doc = report_json(result.report, _reported(result), extra, result.names)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", int(not result.ok)
+    return json_text(doc), int(not result.ok)
 
 
 def sync_markdown(result: SyncResult) -> View:

@@ -177,13 +177,18 @@ def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
     )
 
 
-def guarded_client(base_url: str | None, timeout: float) -> Any:
-    """``api_client``, with the key kept out of everything this command prints (as sync does)."""
+def guard_output() -> None:
+    """Keep the key in INCIDENT_IO_API_KEY out of everything this command prints, until it ends."""
     from sync.redact import Redactor
 
-    client = api_client(base_url, timeout)
     key = os.environ.get("INCIDENT_IO_API_KEY")
     click.get_current_context().with_resource(Redactor(key).guarding_output())
+
+
+def guarded_client(base_url: str | None, timeout: float) -> Any:
+    """``api_client``, with the key kept out of everything this command prints (as sync does)."""
+    client = api_client(base_url, timeout)
+    guard_output()
     return client
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import github
-from sync.commands import dir_option, ledger_option
+from sync.commands import dir_option, guard_output, ledger_option
 
 if TYPE_CHECKING:
     from sync import workspace
@@ -120,10 +120,8 @@ def publish(
     Exit status: 0 everything published (or nothing to publish, or no API key) and recorded;
     otherwise sync's own status, or 1 when fetching or recording failed.
     """
-    from sync.redact import Redactor
-
     # The key out of everything printed, also when sync stops before it sets up its own guard.
-    click.get_current_context().with_resource(Redactor(os.environ.get(KEY_ENV)).guarding_output())
+    guard_output()
     with tempfile.TemporaryDirectory(prefix="statusfiles-publish-") as own:
         folder = work if work is not None else Path(own)
         job = Job(folder / "report.md")
@@ -223,14 +221,14 @@ def _planned(
         return None  # sync says why
     if ws.ok:
         plan = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
-        text = planview.render_json_plan(plan, ws.snapshot)
-        job.counts = github.counts(planview.plan_json(plan)["summary"])
+        job.counts = github.counts(planview.plan_summary(plan))
+        if plan_json is not None:
+            plan_json.write_text(planview.render_json_plan(plan, ws.snapshot), encoding="utf-8")
     else:
         no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
-        text = planview.no_plan_json(no)[0]
         job.counts = github.counts(None, sum(1 for d in ws.diagnostics if d.is_error))
-    if plan_json is not None:
-        plan_json.write_text(text, encoding="utf-8")
+        if plan_json is not None:
+            plan_json.write_text(planview.no_plan_json(no)[0], encoding="utf-8")
     return ws
 
 
@@ -356,10 +354,8 @@ def _finish(job: Job, copy_report: Path | None, action_outputs: bool) -> None:
     """The report to the job summary (and ``copy_report``); with ``action_outputs``, the counts and the
     report as the action's outputs."""
     text = job.report.read_text(encoding="utf-8", errors="replace")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as f:
-            f.write(text)
+    if text:
+        github.append_summary(text.removesuffix("\n"))
     if copy_report is not None:
         copy_report.write_text(text, encoding="utf-8")
     if action_outputs:

@@ -90,7 +90,7 @@ def command(
             "json": planview.no_plan_json,
             "github": planview.no_plan_github,
         }
-        view, markdown = refused[fmt](no), planview.no_plan_markdown(no)[0]
+        view = refused[fmt](no)
     else:
         plan = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         views: dict[str, Renderer] = {
@@ -100,11 +100,13 @@ def command(
             "github": partial(planview.plan_github, validated=ws.diagnostics),
         }
         view = views[fmt](plan, ws.snapshot, detailed_exitcode)
-        markdown = planview.render_markdown_plan(plan, ws.snapshot)
     if fmt == "github":  # the files GitHub Actions reads, beside the annotations
+        if plan is not None:
+            markdown, summary = planview.render_markdown_plan(plan, ws.snapshot), planview.plan_summary(plan)
+        else:
+            markdown, summary = planview.no_plan_markdown(no)[0], None
         if github_warning:
             markdown = f"> [!WARNING]\n> {github_warning}\n\n{markdown}"
         github.append_summary(markdown)
-        summary = planview.plan_json(plan)["summary"] if plan is not None else None
         github.set_outputs(github.counts(summary, sum(1 for d in ws.diagnostics if d.is_error)), markdown)
     show(view, colour)
