@@ -5,3 +5,5 @@ and ``statusfiles/`` the folder of updates in the repository that uses it.
 """
 
 __version__ = "0.1.0"
+
+KEY_ENV = "INCIDENT_IO_API_KEY"  # the one place the API key comes from

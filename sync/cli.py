@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from sync import __version__
+from sync import KEY_ENV, __version__
 
 # Listed in the order --help shows them.
 COMMANDS = (
@@ -41,7 +41,6 @@ MODULES = {"import": "import_"}  # a command whose name is a Python keyword
 
 CRASH_EXIT = 3
 DEBUG_ENV = "STATUSFILES_DEBUG"
-KEY_ENV = "INCIDENT_IO_API_KEY"
 
 
 class LazyGroup(click.Group):

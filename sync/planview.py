@@ -18,7 +18,7 @@ from sync.diagnostics import (
     render_markdown_refusal,
     render_text,
 )
-from sync.planner import Declared, IncidentPlan, Plan, Planned, advance, status_of
+from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.timefmt import change_text, utc, window
 from sync.views import View, json_text
@@ -126,7 +126,7 @@ def _incident_title(inc: IncidentPlan) -> str:
 
 
 def _kind_word(d: Declared) -> str:
-    return "maintenance window" if d.kind == "maintenance" else "incident"
+    return OBJECT_WORDS[d.kind]
 
 
 def automation_notice(d: Declared) -> str | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 from click.core import ParameterSource
 
+from sync import KEY_ENV
 from sync.diagnostics import Diagnostic, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 
@@ -132,7 +133,7 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
     from sync import api  # only the commands that read the API pay for httpx
 
     try:
-        key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
+        key = api.check_api_key(os.environ.get(KEY_ENV))
         url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
         retry = api.RetryPolicy.from_env()
     except api.ConfigError as exc:
@@ -181,7 +182,7 @@ def guard_output() -> None:
     """Keep the key in INCIDENT_IO_API_KEY out of everything this command prints, until it ends."""
     from sync.redact import Redactor
 
-    key = os.environ.get("INCIDENT_IO_API_KEY")
+    key = os.environ.get(KEY_ENV)
     click.get_current_context().with_resource(Redactor(key).guarding_output())
 
 

@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sync import github
+from sync import KEY_ENV, github
 from sync.commands import dir_option, guard_output, ledger_option
 
 if TYPE_CHECKING:
     from sync import workspace
     from sync.job import SyncOptions
 
-KEY_ENV = "INCIDENT_IO_API_KEY"
 SKIPPED_NOTICE = (
     "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was "
     "published. Add it as a secret of the publish environment ('Setting up' in docs/github.md)."

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sync import KEY_ENV
 from sync.commands import dir_option, finite, format_option, ledger_option
 from sync.diagnostics import use_colour
 from sync.redact import Redactor
@@ -121,7 +122,7 @@ def checked_options(
     from sync import api, job  # only sync pays for httpx
 
     try:
-        key = api.check_api_key(os.environ.get("INCIDENT_IO_API_KEY"))
+        key = api.check_api_key(os.environ.get(KEY_ENV))
         url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
         api.proxy_for(url)
         retry = api.RetryPolicy.from_env()
