@@ -340,7 +340,7 @@ def _import(
     text = import_.text_view(done)[0]
     click.echo(text, nl=False)
     job.output("import", "imported" if done.written else "unchanged")
-    lines = [line.removeprefix("imported  ") for line in text.splitlines() if line.startswith("imported ")]
+    lines = import_.imported_lines(done)
     if lines:
         job.note(
             "\n### Recorded from the status page\n\n"

@@ -240,20 +240,24 @@ def _json(done: Imported) -> View:
     return json_text(doc), 0
 
 
-def text_view(done: Imported) -> View:
+def imported_lines(done: Imported) -> list[str]:
+    """One line on each file written: its path, the object, and the update or the create it records."""
     from sync.planner import OBJECT_WORDS
 
-    written, root = done.written, done.root
-    adoptable, problems = _adoptable(done), _problems(done)
     lines = []
-    for row in written:
+    for row in done.written:
         what = OBJECT_WORDS[row["object"]]
         tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
         lines.append(
-            printable(
-                f"imported  {row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere"
-            )
+            printable(f"{row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere")
         )
+    return lines
+
+
+def text_view(done: Imported) -> View:
+    written, root = done.written, done.root
+    adoptable, problems = _adoptable(done), _problems(done)
+    lines = [f"imported  {line}" for line in imported_lines(done)]
     for _, a in adoptable:
         lines.append(
             printable(
