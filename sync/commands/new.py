@@ -476,7 +476,7 @@ def command(
         --component "Public API=operational" -m "A fix is deployed; we are monitoring."
       statusfiles new --maintenance --page "Acme Cloud" --name "Database upgrade" \\
         --start 2026-12-01T10:00:00Z --end 2026-12-01T12:00:00Z --component "Public API" -m "…"
-      statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --status resolved -m "Resolved."
+      statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --slug api-errors --status resolved -m "Resolved."
 
     \b
     Exit status: 0 written, 1 nothing written, or written with a lint error
