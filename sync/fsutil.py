@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -16,6 +17,25 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def open_regular(path: Path, flags: int) -> int:
+    """Open ``path`` so that nothing can block: a FIFO or a device named like the file is refused, unread.
+
+    Raises :class:`OSError` (``EINVAL``, "not a regular file") for anything but a regular file.
+    """
+    fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    os.set_blocking(fd, True)
+    return fd
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file, opened by :func:`open_regular`."""
+    with os.fdopen(open_regular(path, os.O_RDONLY), "rb") as f:
+        return f.read()
 
 
 def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:

@@ -51,14 +51,13 @@ import errno
 import fcntl
 import json
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sync import collector
-from sync.fsutil import fsync_dir
+from sync.fsutil import fsync_dir, open_regular
 from sync.jsonvalue import JSON, JSONObject
 
 # ``origin`` on an adopted / created record: who put it on the page when statusfiles did not. Absent, or
@@ -414,12 +413,12 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
 
 def _open_regular(path: Path, flags: int) -> int:
     """Open the ledger so that nothing can block: a FIFO or a device named like it is refused, not read."""
-    fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise LedgerError(path, 0, "is not a regular file; the ledger must be a plain file")
-    os.set_blocking(fd, True)
-    return fd
+    try:
+        return open_regular(path, flags)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+        raise LedgerError(path, 0, "is not a regular file; the ledger must be a plain file") from None
 
 
 def read(path: Path) -> LedgerState:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from sync.diagnostics import Diagnostic, StatusfileError, format_field
+from sync.fsutil import read_regular
 
 SNAPSHOT_NAME = "snapshot.json"
 FORMAT_VERSION = 1
@@ -208,7 +209,7 @@ def read(directory: Path) -> Snapshot | None:
     """
     shown = display(directory)
     try:
-        data = path_in(directory).read_bytes()
+        data = read_regular(path_in(directory))  # a FIFO named like it is refused, never waited on
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -98,6 +98,26 @@ def test_a_fifo_named_like_the_ledger_is_refused_not_read(project: Path, sandbox
     assert sandbox.requests() == []
 
 
+def test_a_fifo_named_like_the_snapshot_is_refused_not_read(project: Path, sandbox: Sandbox) -> None:
+    snap = project / "statusfiles" / "snapshot.json"
+    snap.unlink(missing_ok=True)
+    os.mkfifo(snap)  # opening it blocking would hang validate, plan and pull
+    refused = (
+        "statusfiles/snapshot.json: error: the snapshot cannot be read: not a regular file; "
+        "run `statusfiles pull` to write the snapshot again [snapshot-invalid]"
+    )
+    for command in ("validate", "plan"):
+        proc = run_cli(command, cwd=project, timeout=30)
+        assert proc.returncode == 1 and refused in proc.stdout, proc.stdout + proc.stderr
+    proc = run_cli("pull", cwd=project, env=sync_env(sandbox.base_url), timeout=30)
+    assert proc.returncode == 1
+    assert (
+        "statusfiles/snapshot.json cannot be read (statusfiles/snapshot.json: not a regular file)"
+        in proc.stderr
+    )
+    assert snap.is_fifo()
+
+
 def test_sync_refuses_a_ledger_under_a_file(project: Path, sandbox: Sandbox) -> None:
     (project / "a-file").write_text("")
     proc = run_cli("sync", "--ledger", "a-file/ledger.jsonl", cwd=project, env=sync_env(sandbox.base_url))

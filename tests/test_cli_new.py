@@ -173,3 +173,18 @@ def test_dump_reads_back_exactly(message: str) -> None:
     text, loaded = render(payload, None, Source(Path("x.yaml"), "x.yaml", "x.yaml"))
     assert loaded.payload == payload
     assert text == dump(payload, None) or '"' in text.split("message: ", 1)[1][:1]
+
+
+@pytest.mark.parametrize("incident", [(), ("--incident", INCIDENT)])
+def test_a_folder_outside_the_statusfiles_directory_is_refused(
+    project: Path, incident: tuple[str, ...]
+) -> None:
+    # sync never reads a file outside statusfiles/, so writing one there would lose the update
+    outside = project / "elsewhere"
+    write_statusfile(outside / "01-x.yaml", update("update 1"))
+    proc = run_cli(
+        "new", "--folder", "elsewhere", *incident, "--status", "monitoring", "-m", "x", cwd=project
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "elsewhere is not inside the statusfiles directory statusfiles" in proc.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["01-x.yaml"]

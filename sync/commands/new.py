@@ -295,16 +295,23 @@ class Target:
         return schema.schema_for(self.placement)
 
 
+def _require_inside(folder: Path, directory: Path) -> None:
+    """Refuse a folder outside the statusfiles directory: sync would never see a file written there."""
+    root = directory.resolve()
+    here = folder.resolve()
+    if here != root and root not in here.parents:
+        raise click.UsageError(
+            f"{display_path(folder)} is not inside the statusfiles directory {display_path(directory)}"
+        )
+
+
 def _declared_folder(folder: Path, directory: Path) -> Target | None:
     """The update target for ``folder`` if it holds a declaration file, else None."""
     root = directory.resolve()
     here = folder.resolve()
     if not any((here / n).is_file() for n in kinds.DECLARATION_FILES):
         return None
-    if here != root and root not in here.parents:
-        raise click.UsageError(
-            f"{display_path(folder)} is not inside the statusfiles directory {display_path(directory)}"
-        )
+    _require_inside(folder, directory)
     loaded = load_all(discover((here,), directory))
     rel = here.relative_to(root).as_posix() if here != root else ""
     files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
@@ -469,7 +476,7 @@ def command(
         --component "Public API=operational" -m "A fix is deployed; we are monitoring."
       statusfiles new --maintenance --page "Acme Cloud" --name "Database upgrade" \\
         --start 2026-12-01T10:00:00Z --end 2026-12-01T12:00:00Z --component "Public API" -m "…"
-      statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --status resolved -m "Resolved."
+      statusfiles new --incident 01FCNDV6P870EA6S7TK1DSYDG1 --slug api-errors --status resolved -m "Resolved."
 
     \b
     Exit status: 0 written, 1 nothing written, or written with a lint error
@@ -553,6 +560,7 @@ def _declaration(
 def _update_target(folder: Path | None, incident: str | None, slug: str | None, directory: Path) -> Target:
     """Where the next update goes: the folder named or the current one, else the incident's folder."""
     if folder is not None:
+        _require_inside(folder, directory)
         declared = _declared_folder(folder, directory)
         if declared is not None and incident is not None:
             raise click.UsageError(

@@ -18,6 +18,7 @@ from sync.commands import (
     show,
 )
 from sync.diagnostics import StatusfileError, plural
+from sync.fsutil import read_regular
 from sync.statusfile import display_path
 from sync.views import View, json_text
 
@@ -126,7 +127,7 @@ def pull(client: api.Client) -> snapshot.Snapshot:
 def _previous(path: Path) -> tuple[str, snapshot.Snapshot | None] | None:
     """The file's text and, when it is a valid snapshot, what it holds; None when there is no file."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
