@@ -364,9 +364,8 @@ class Pacer:
                 wait = (1 - self.tokens) / self.rate
             if wait > MAX_WAIT:
                 raise Throttled(
-                    f"the API's rate limit ({self.rate * 60:g} requests a minute) would hold the next "
-                    f"request back {wait:.0f} s, and statusfiles waits at most {MAX_WAIT:g} s: run sync "
-                    "again later"
+                    f"the API's rate limit would hold the next request back {wait:.0f} s, and statusfiles "
+                    f"waits at most {MAX_WAIT:g} s: try again later"
                 )
             self._sleep(wait)
 
@@ -646,7 +645,7 @@ class Client:
                         status,
                         body,
                         f"rate limited (HTTP 429), and the API asks to wait {wait:.0f} s before the next "
-                        f"request; statusfiles waits at most {MAX_WAIT:g} s: run sync again later",
+                        f"request; statusfiles waits at most {MAX_WAIT:g} s: try again later",
                     )
                 self._backoff(attempt, wait)
                 continue

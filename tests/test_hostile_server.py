@@ -289,3 +289,16 @@ def test_a_limit_of_one_request_a_day_stops_sync_instead_of_hanging(project: Pat
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "would hold the next request back 86400 s" in proc.stdout + proc.stderr
     assert server.seen("POST") == [] and server.updates == []
+
+
+def test_a_read_held_back_for_a_day_ends_import_with_a_sentence(tmp_path: Path, server: Hostile) -> None:
+    """Import reads page after page: a limit that would hold one back for a day is an error, not a crash."""
+    day = {"X-RateLimit-Limit": "1, 1;window=86400", "X-RateLimit-Remaining": "0"}
+    server.script("GET", "/v2/", Raw(200, _incident(updates=[]), day))
+    (tmp_path / "statusfiles").mkdir()
+    proc = run_cli(
+        "import", INCIDENT, INCIDENT + "X", cwd=tmp_path, env=sync_env(server.base_url, KEY), timeout=60
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "would hold the next request back 86400 s" in proc.stderr
+    assert "Traceback" not in proc.stderr and "crash" not in proc.stderr

@@ -201,7 +201,7 @@ def page_objects(client: Any, pages: Sequence[Any]) -> list[Any]:
     for p in pages:
         try:
             out += [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
-        except (api.ApiError, api.Unreachable) as exc:
+        except api.NotApplied as exc:
             raise read_failed(f"the incidents and maintenance windows on {p.name}", exc) from None
     return out
 

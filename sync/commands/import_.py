@@ -75,7 +75,7 @@ def fetch(client: Any, ids: tuple[str, ...], pages: list[Any]) -> list[Any]:
             continue
         try:
             found = client.get_incident(ident) or client.get_maintenance(ident)
-        except (api.ApiError, api.Unreachable) as exc:
+        except api.NotApplied as exc:
             raise read_failed(ident, exc) from None
         if found is None:
             raise click.BadParameter(
