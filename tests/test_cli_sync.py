@@ -442,7 +442,7 @@ def test_json_report_and_step_summary(project: Path, sandbox: Sandbox, tmp_path:
     assert "unknown" in results.values() and "skipped" in results.values()
     text = summary.read_text()
     assert text.startswith("### statusfiles sync\n\n**Sync failed: 1 with unknown outcome")
-    assert "#### What to do" in text and "re-running sync is safe" in text
+    assert "#### What to do" in text and "posts the update only if it is still missing" in text
 
 
 def test_the_key_never_appears_anywhere(project: Path, tmp_path: Path) -> None:
