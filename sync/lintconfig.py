@@ -30,7 +30,7 @@ def is_config(path: Path, directory: Path) -> bool:
 def load(directory: Path) -> tuple[lint.Settings, list[Diagnostic]]:
     """The settings of the statusfiles in ``directory`` and the configuration's problems."""
     path = config_path(directory)
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else there (a folder, a FIFO, a symlink) is refused below
         return lint.Settings(), []
     display = display_path(path)
     try:

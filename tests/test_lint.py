@@ -4,6 +4,7 @@ positives, secrets never shown, configuration, inline allowances, and plan and s
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -366,3 +367,16 @@ def test_the_documented_configuration_example_is_valid(tmp_path: Path) -> None:
     )
     code, report = run_json("validate", cwd=tmp_path)
     assert (code, found(report)) == (0, [])
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_lint_configuration_that_is_not_a_file_is_an_error_not_ignored(tmp_path: Path, kind: str) -> None:
+    """Silently linting with the defaults would drop the team's allowances and severities without a word."""
+    folder = tmp_path / "statusfiles" / "2026-11-27-api"
+    folder.mkdir(parents=True)
+    (folder / "01-investigating.yaml").write_text(HEAD + "message: We are looking into it.\n")
+    config = tmp_path / "statusfiles" / ".lint.yaml"
+    config.mkdir() if kind == "folder" else os.mkfifo(config)
+    proc = run_cli("validate", cwd=tmp_path, timeout=30)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "statusfiles/.lint.yaml" in proc.stdout and "not-a-regular-file" in proc.stdout
