@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sync import api, idcheck, ledger, planner, publisher, workspace
@@ -35,6 +36,8 @@ class SyncOptions:
     concurrency: int = 4
     timeout: float = 30.0
     lock_timeout: float = 0.0
+    settle_after: float = planner.SETTLE_AFTER
+    upstream_check: bool = True  # refuse when the ledger's git upstream has records it lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ def _run(
     try:
         if writer is not None:
             _lock(writer, ws)  # the lock first, then the read: no other sync appends between the two
+            if options.upstream_check:
+                _refuse_behind(ws)
         workspace.read_ledger(ws)
         if not ws.ok:
             raise _Refused(ws.trouble, ws.diagnostics)
@@ -126,6 +131,8 @@ def _run(
                 ledger_display=ws.ledger_display,
                 remote=remote,
                 listed=listed,
+                now=datetime.now(UTC),
+                settle_after=options.settle_after,
             )
             _refuse_errors(plan)
             _check_components(client, plan, remote, ws)
@@ -143,6 +150,18 @@ def _lock(writer: ledger.Writer, ws: workspace.Workspace) -> None:
         workspace.lock_ledger(ws, writer)
     except workspace.LedgerUnavailable as exc:
         raise _Refused(f"{exc}{' (--lock-timeout SECONDS waits for it)' if exc.locked else ''}.") from None
+
+
+def _refuse_behind(ws: workspace.Workspace) -> None:
+    """A hand-run sync must not post what the publish workflow already posted and pushed the record of.
+
+    Checked under the lock: a record pushed while this sync waited for the lock counts too.
+    """
+    from sync import upstream  # git runs only for a sync that publishes
+
+    behind = upstream.check(ws.ledger_path)
+    if behind is not None:
+        raise _Refused(behind.reason)
 
 
 def _refuse_errors(plan: planner.Plan) -> None:

@@ -155,6 +155,7 @@ class Entry:
     seq: int = 0  # line of the latest outcome: orders "most recently posted"
     line: int = 0  # line of the latest record about this entry
     origin: str | None = None  # None: posted by statusfiles; see ORIGINS
+    at: str | None = None  # when its latest record was written: how long its outcome has been unknown
 
     @property
     def imported(self) -> bool:
@@ -297,6 +298,8 @@ def apply(state: LedgerState, record: JSONObject, line: int) -> None:
         )
         state.entries[path] = entry
     entry.line = line
+    at = record.get("at")
+    entry.at = at if isinstance(at, str) else None
     if "payload" in record:
         entry.payload = record["payload"]
     if event == "intent":

@@ -1,7 +1,7 @@
 """The plan: a pure function of (statusfiles, ledger, optionally the status page) -> what sync will do.
 
-Nothing here reads files, the network or the clock. ``plan`` decides, for every
-statusfile, whether it is new (create), already posted (unchanged), renamed
+Nothing here reads files, the network or the clock (the caller says what time it is). ``plan``
+decides, for every statusfile, whether it is new (create), already posted (unchanged), renamed
 (moved), already on the page though the ledger does not know it yet (adopt), or
 a mistake that must stop the publish (an error), and puts the new ones of each
 incident in publish order.
@@ -19,6 +19,7 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sync import kinds, timefmt
@@ -42,6 +43,10 @@ WARN = Severity.WARNING
 MUTABLE: dict[str, tuple[str, ...]] = {"incident": ("name",), "maintenance": ("name", "start_at", "end_at")}
 FINAL_STATUSES = ("resolved", "maintenance_complete")
 OBJECT_WORDS = {"incident": "incident", "maintenance": "maintenance window"}
+# Seconds an update POST whose outcome is unknown (a timeout, a lost response, a crash) may still be being
+# applied by the API. The API takes no idempotency key for updates, so until then a page that does not show
+# the update does not prove it was never posted: posting it again could post it twice.
+SETTLE_AFTER = 120.0
 
 
 def status_of(payload: Mapping[str, Any]) -> str | None:
@@ -57,6 +62,7 @@ class Planned:
     action: Action = "create"
     unsettled: bool = False  # an earlier sync recorded an intent but no outcome
     remote: RemoteUpdate | None = None  # the update found on the page, for adopt
+    hold_until: datetime | None = None  # unsettled too recently to post again before then (SETTLE_AFTER)
 
     @property
     def found_elsewhere(self) -> bool:
@@ -184,6 +190,7 @@ class _Context:
     root: str  # the statusfiles directory as displayed
     ledger: str  # the ledger path as displayed
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    held: dict[str, datetime] = field(default_factory=dict)  # path -> when an unsettled post may be repeated
 
     def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
@@ -195,11 +202,33 @@ class _Context:
         self.diagnostics.append(Diagnostic(self.ledger, line, 1 if line else 0, "", msg, rule, sev))
 
 
+def held_until(entry: Entry, now: datetime | None, settle_after: float) -> datetime | None:
+    """When an unsettled entry missing from the page may be posted again; None: it may be now.
+
+    ``settle_after`` seconds after its latest record (the intent, or the unknown outcome). Without a
+    recorded time there is nothing to wait for; a time further ahead of ``now`` than that is a clock that
+    was wrong, which must not hold the update for ever.
+    """
+    if now is None or settle_after <= 0:
+        return None
+    at = timefmt.utc(entry.at)
+    if at is None:
+        return None
+    grace = timedelta(seconds=settle_after)
+    until = at + grace
+    return until if now < until and at <= now + grace else None
+
+
 def _settle(
-    ledger: LedgerState, remote: Mapping[str, RemoteObject | None] | None
+    ledger: LedgerState,
+    remote: Mapping[str, RemoteObject | None] | None,
+    ctx: _Context,
+    now: datetime | None,
+    settle_after: float,
 ) -> tuple[dict[str, Entry], list[tuple[Entry, RemoteUpdate]], set[str]]:
     """The ledger as it will be once sync has read the page: unsettled entries found there count as
-    posted; those not found count as never posted. Without the page, entries stay as they are."""
+    posted; those not found count as never posted, unless their outcome became unknown too recently to
+    tell (they stay unsettled, held in ``ctx``). Without the page, entries stay as they are."""
     claimed = ledger.claimed_update_ids()
     found: list[tuple[Entry, RemoteUpdate]] = []
     if remote is None:
@@ -223,7 +252,11 @@ def _settle(
             None,
         )
         if hit is None:
-            del view[path]
+            until = held_until(entry, now, settle_after)
+            if until is None:
+                del view[path]
+            else:
+                ctx.held[path] = until
             continue
         claimed.add(hit.id)
         seq += 1
@@ -392,7 +425,7 @@ def _incident(
             unclaimed.remove(hit)
             updates.append(Planned(f, "adopt", unsettled, hit))
         else:
-            updates.append(Planned(f, "create", unsettled))
+            updates.append(Planned(f, "create", unsettled, hold_until=ctx.held.get(f.rel)))
 
     # An imported file is named after the page's updates, not posted in git's order: it never puts a
     # later file out of order.
@@ -433,7 +466,9 @@ def _incident(
                 "after-resolved",
                 WARN,
             )
-        if p.unsettled:
+        if p.hold_until is not None:
+            ctx.at_file(f, (), held_text(p.hold_until, label), "unsettled", WARN)
+        elif p.unsettled:
             ctx.at_file(
                 f,
                 (),
@@ -454,6 +489,16 @@ def _incident(
     name = remote.name if remote else (str(declared.file.payload.get("name")) if declared else None)
     return IncidentPlan(
         incident_id, tuple(updates), count, status, components, name, declared=declared, kind=kind
+    )
+
+
+def held_text(until: datetime, label: str) -> str:
+    """Why a held update is not posted, and when it will be."""
+    return (
+        f"an earlier sync posted this and did not learn the outcome, and {label} does not show it yet; "
+        "the API may still be applying that post, so sync will not post it again before "
+        f"{until.strftime('%H:%M:%S UTC')}. Run sync again after that: it posts it then only if the "
+        "page still does not show it (or, once you have checked the page, sync --settle-after 0 now)"
     )
 
 
@@ -600,6 +645,8 @@ def plan(
     ledger_display: str = "statusfiles/ledger.jsonl",
     remote: Mapping[str, RemoteObject | None] | None = None,
     listed: Mapping[str, Sequence[RemoteObject]] | None = None,
+    now: datetime | None = None,
+    settle_after: float = SETTLE_AFTER,
 ) -> Plan:
     """What publishing ``files`` means, given what ``ledger`` says is posted and, when read, the page.
 
@@ -607,7 +654,9 @@ def plan(
     exist); when it is given, unsettled ledger entries are settled and updates already on the page are
     adopted. ``listed`` holds the objects on each status page a declaration names that the ledger has
     no created object for: a declaration whose object is there (an earlier sync created it and the
-    ledger lost it) is adopted with its updates, never created again.
+    ledger lost it) is adopted with its updates, never created again. ``now`` (with ``remote``) holds back
+    an unsettled update missing from the page whose outcome became unknown less than ``settle_after``
+    seconds before: it may still appear (``Planned.hold_until``).
     """
     ctx = _Context(root=root, ledger=ledger_display)
     if ledger.torn_line:
@@ -621,7 +670,7 @@ def plan(
     declaration_files = [f for f in files if f.placement.declares]
     files = [f for f in files if not f.placement.declares]
     view: Mapping[str, Entry]
-    view, found, claimed = _settle(ledger, remote)
+    view, found, claimed = _settle(ledger, remote, ctx, now, settle_after)
     candidates, moves, unchanged = _classify(files, view, ctx)
     declared, objects_gone, declared_unchanged = _declarations(declaration_files, ledger, remote, listed, ctx)
     unchanged += declared_unchanged

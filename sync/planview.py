@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sync.diagnostics import (
@@ -198,6 +199,16 @@ def _declaration_head(
 # --- text -------------------------------------------------------------------
 
 
+def _held_note(until: datetime) -> str:
+    return f"an earlier post of it may still appear; not posted before {until.strftime('%H:%M:%S UTC')}"
+
+
+def _unsettled_note(p: Planned) -> str:
+    if p.hold_until is not None:
+        return f"  (held: {_held_note(p.hold_until)})"
+    return "  (unsettled: checked against the page first)" if p.unsettled else ""
+
+
 def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = None) -> str:
     lines: list[str] = []
     for inc in plan.incidents:
@@ -218,9 +229,7 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
                 )
                 continue
             mark = "+" if not colour else "\x1b[32m+\x1b[0m"
-            lines.append(
-                f"  {mark} {f.rel}" + ("  (unsettled: checked against the page first)" if p.unsettled else "")
-            )
+            lines.append(f"  {mark} {f.rel}{_unsettled_note(p)}")
             lines.append(f"      status:     {_status_text(before, after)}")
             for cid, old, new in changes:
                 lines.append(f"      component:  {component_label(names, cid)} {_change_text(old, new)}")
@@ -288,7 +297,9 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
             status = _status_text(before, after).replace("->", "→")
             notify = "**emails subscribers**" if f.notify else "no email"
             lines.append(f"{i}. {md_code(f.rel)} — status {status} · {notify}")
-            if p.unsettled:
+            if p.hold_until is not None:
+                lines.append(f"   *(held: {_held_note(p.hold_until)})*")
+            elif p.unsettled:
                 lines.append(
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"
                 )
@@ -319,6 +330,8 @@ def _planned_json(p: Planned, before: str | None, after: str | None) -> dict[str
         "file": f.display,
         "sha256": f.sha256,
         "unsettled": p.unsettled,
+        # Set: an earlier post of it may still appear, so it is not posted before this time.
+        "hold_until": p.hold_until.strftime("%Y-%m-%dT%H:%M:%SZ") if p.hold_until else None,
         "notify_subscribers": f.notify,
         "status_before": before,
         "status_after": after,

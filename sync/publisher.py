@@ -31,7 +31,7 @@ from sync import api
 from sync.diagnostics import Diagnostic, Severity
 from sync.kinds import ObjectKind
 from sync.ledger import Event, LedgerState, Writer
-from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, status_of
+from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, held_text, status_of
 from sync.remote import (
     RemoteIncident,
     RemoteMaintenance,
@@ -530,6 +530,14 @@ class Publisher:
             )
             return True
 
+        if p.hold_until is not None:  # a recent post of it may still appear: posting now could post it twice
+            message = held_text(p.hold_until, str(target))
+            diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)
+            self._emit(
+                Outcome.of(f, "skipped", target, detail=f"not posted yet: {message}", diagnostic=diagnostic)
+            )
+            return False
+
         # The ledger keeps the file's payload (its identity hashes that); the request carries the ID of a
         # declared folder's object, which the file cannot know.
         self._record("intent", **_identity(f, target), payload=f.payload)
@@ -602,7 +610,8 @@ class Publisher:
         )
         message = (
             f"{problem}. {seen}. Check {target} on the status page; then run sync again: it reads the "
-            f"{what} back and posts this update only if it is still missing. Nothing more was posted to "
+            f"{what} back and posts this update only if it is still missing once the API has had "
+            f"time to apply it (--settle-after, two minutes by default). Nothing more was posted to "
             f"this {what}."
         )
         diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)

@@ -128,10 +128,10 @@ def what_to_do(report: Report) -> list[str]:
         steps.append("The API key was refused, so the run stopped: fix the key, then re-run the publish.")
     if report.count("unknown"):
         steps.append(
-            "For each update with an unknown outcome, look at the incident on the status page, and give the "
-            "API a minute or two before re-running sync: a request that timed out may still be applied. "
-            "Re-running reads the incident back and posts the update only if it is still missing, so once "
-            "it shows on the page it is recorded, never posted again."
+            "For each update with an unknown outcome, look at the incident on the status page, then re-run "
+            "sync. It reads the incident back: once the update shows on the page it is recorded, never "
+            "posted again. A request that timed out may still be applied, so sync posts a missing update "
+            "again only once the API has had time to apply it (--settle-after, two minutes by default)."
         )
     if report.count("failed") and not report.stopped:
         steps.append(

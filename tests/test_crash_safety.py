@@ -36,6 +36,9 @@ from tests.support.objects import (
 )
 from tests.support.payloads import maintenance_update, update, write_statusfile
 
+# Every request of a killed sync has ended in the sandbox before the next run starts (the tests wait for the
+# fault to strike; a hung request is never stored): nothing left unsettled can still appear on the page.
+SETTLED = ("--settle-after", "0")
 SEEDED = ["01FCNDV6P870EA6S7TK1DSYDG1", "01FCNDV6P870EA6S7TK1DSYDG3"]
 COMPONENTS = ["01FCNDV6P870EA6S7TK1DSYDG2", "01FCNDV6P870EA6S7TK1DSYDG4", "01FCNDV6P870EA6S7TK1DSYDG5"]
 PER_INCIDENT = 16
@@ -86,7 +89,7 @@ def test_sigkill_at_many_points_never_loses_or_duplicates(tmp_path: Path) -> Non
         incidents = [*SEEDED, make_incident(sb)]
         expected = write_updates(tmp_path / "statusfiles", incidents)
         env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
-        cmd = [sys.executable, "-m", "sync", "sync", "--concurrency", "3"]
+        cmd = [sys.executable, "-m", "sync", "sync", "--concurrency", "3", *SETTLED]
 
         for struck, fault in enumerate(KILLS, 1):
             sb.add_fault(fault)
@@ -101,7 +104,7 @@ def test_sigkill_at_many_points_never_loses_or_duplicates(tmp_path: Path) -> Non
             assert proc.returncode == -signal.SIGKILL
             sb.clear_faults()
 
-        final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        final = run_cli("sync", *SETTLED, cwd=tmp_path, env=sync_env(sb.base_url))
         assert final.returncode == 0, final.stdout + final.stderr
 
         for incident in incidents:
@@ -137,7 +140,7 @@ def test_sigkill_during_the_second_copy_of_an_update(tmp_path: Path, stage: str)
         state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
         assert [e.path for e in state.unsettled()] == ["incident/03-monitoring.yaml"]
 
-        final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        final = run_cli("sync", *SETTLED, cwd=tmp_path, env=sync_env(sb.base_url))
         assert final.returncode == 0, final.stdout + final.stderr
         assert [u["message"] for u in sb.updates(incident)][1:] == expected
         state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
@@ -177,7 +180,7 @@ def kill_when_struck(sb: Sandbox, root: Path, struck: int, *args: str) -> None:
     """Run sync and SIGKILL it once the sandbox's ``struck``-th fault holds it; then clear the faults."""
     env = {**os.environ, **sync_env(sb.base_url), "NO_COLOR": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sync", "sync", *args],
+        [sys.executable, "-m", "sync", "sync", *SETTLED, *args],
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -206,7 +209,7 @@ def test_sigkill_with_creates_puts_and_maintenance_updates(tmp_path: Path) -> No
     with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
         expected = write_tree(root, incident_updates=4, window_updates=4)
         struck = kill_at(sb, tmp_path, OBJECT_KILLS, 0)
-        done = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        done = run_cli("sync", *SETTLED, cwd=tmp_path, env=sync_env(sb.base_url))
         assert done.returncode == 0, done.stdout + done.stderr
 
         # Then a rename, a reschedule and more updates, killed around the PUTs.
@@ -217,7 +220,7 @@ def test_sigkill_with_creates_puts_and_maintenance_updates(tmp_path: Path) -> No
             write(root / WINDOW_FOLDER / f"{i:02d}-note.yaml", maintenance_update(message))
             expected["window"].append(message)
         kill_at(sb, tmp_path, PUT_KILLS, struck)
-        final = run_cli("sync", cwd=tmp_path, env=sync_env(sb.base_url))
+        final = run_cli("sync", *SETTLED, cwd=tmp_path, env=sync_env(sb.base_url))
         assert final.returncode == 0, final.stdout + final.stderr
 
         assert not objects(sb, "incident", INCIDENT_NAME)

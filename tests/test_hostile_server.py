@@ -133,8 +133,34 @@ def test_a_2xx_without_the_update_and_not_on_the_page_is_unknown(project: Path, 
     assert "outcome-unknown" in proc.stdout and "without a usable update" in proc.stdout
     assert [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]
     assert len(server.seen("POST")) == 1
-    again = sync(project, server.base_url)  # still absent: the next run posts it, once
+    held = sync(project, server.base_url)  # absent, but too soon to tell: not posted again yet
+    assert held.returncode == 1 and len(server.seen("POST")) == 1
+    assert "may still be applying that post" in held.stdout
+    again = sync(project, server.base_url, "--settle-after", "0")  # still absent: posted again, once
     assert again.returncode == 1 and len(server.seen("POST")) == 2
+
+
+def test_a_post_still_being_applied_when_sync_runs_again_is_never_posted_twice(
+    project: Path, server: Hostile
+) -> None:
+    """The API takes no idempotency key for updates: a POST it has not finished applying looks, on the
+    page, just like one it never received. Only time tells them apart."""
+    server.script("POST", "/v2/", Raw(504, {"type": "gateway_timeout", "status": 504}))  # applied later
+    first = sync(project, server.base_url, STATUSFILES_RETRY_ATTEMPTS="1")
+    assert first.returncode == 1 and [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]
+
+    held = sync(project, server.base_url)  # at once: not on the page yet
+    assert held.returncode == 1, held.stdout
+    assert "01.yaml:" in held.stdout and "may still be applying that post" in held.stdout
+    assert len(server.seen("POST")) == 1
+    assert [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]  # nothing recorded
+
+    [post] = server.seen("POST")
+    server.store(post)  # the API finishes applying the first POST
+    settled = sync(project, server.base_url)
+    assert settled.returncode == 0, settled.stdout
+    assert len(server.seen("POST")) == 1 and len(server.updates) == 1
+    assert ledger_events(project)[-1]["update_id"] == server.updates[0]["id"]
 
 
 # --- a server that echoes the key ----------------------------------------------------------

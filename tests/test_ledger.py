@@ -58,6 +58,13 @@ def test_intent_without_outcome_is_unsettled(events: list[str]) -> None:
     assert list(state.posted()) == []
 
 
+def test_an_entry_keeps_the_time_of_its_latest_record() -> None:
+    """How long an outcome has been unknown is judged from it (the planner's hold)."""
+    state = ledger.parse(rec("intent") + "\n" + rec("unknown", at="2026-11-26T00:00:31Z") + "\n")
+    assert state.entries["a/01.yaml"].at == "2026-11-26T00:00:31Z"
+    assert ledger.parse(rec("intent", at=5) + "\n").entries["a/01.yaml"].at is None  # not a time: none
+
+
 def test_adopted_needs_no_intent_and_unknown_never_undoes_posted() -> None:
     state = ledger.parse(rec("adopted") + "\n" + rec("unknown") + "\n")
     assert state.entries["a/01.yaml"].status == "posted"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.planner import Plan, plan
+from sync.ledger import Entry
+from sync.planner import Plan, held_until, plan
 from sync.planview import headline, render_json_plan, render_markdown_plan, render_text_plan
 from sync.remote import RemoteUpdate, matches
 from sync.statusfile import Statusfile
@@ -238,6 +241,69 @@ def test_unsettled_intents_are_settled_by_the_page() -> None:
     absent = plan([a, b], history.state, remote={"I1": incident("I1")})
     assert not absent.settlements and created(absent) == ["i/01.yaml", "i/02.yaml"]
     assert not any(u.unsettled for u in absent.incidents[0].updates) and not absent.diagnostics
+
+
+AT = "2026-11-27T10:00:00.000000Z"  # when an earlier sync's post of i/01.yaml lost its outcome
+AT_TIME = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def test_an_unsettled_update_missing_from_the_page_is_held_while_its_post_may_still_be_applied() -> None:
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    now = AT_TIME + timedelta(seconds=61)
+    for history in (Ledger(at=AT).intent(a), Ledger(at=AT).intent(a).unknown(a)):
+        p = plan([a, b], history.state, remote={"I1": incident("I1")}, now=now)
+        first, second = p.incidents[0].updates
+        assert (first.action, first.unsettled, first.hold_until) == (
+            "create",
+            True,
+            AT_TIME + timedelta(minutes=2),
+        )
+        assert (second.action, second.hold_until) == ("create", None)
+        assert rules(p) == [("unsettled", "warning", "statusfiles/i/01.yaml")]
+        assert "will not post it again before 10:02:00 UTC" in p.diagnostics[0].message
+        [inc] = json.loads(render_json_plan(p))["incidents"]
+        assert [u["hold_until"] for u in inc["updates"]] == ["2026-11-27T10:02:00Z", None]
+        assert "(held: an earlier post of it may still appear; not posted before 10:02:00 UTC)" in (
+            render_text_plan(p)
+        )
+
+    later = plan(
+        [a, b], Ledger(at=AT).intent(a).state, remote={"I1": incident("I1")}, now=now, settle_after=60
+    )
+    assert [u.hold_until for u in later.incidents[0].updates] == [None, None]  # settled: it never arrived
+    assert created(later) == ["i/01.yaml", "i/02.yaml"] and not later.diagnostics
+
+    found = plan(
+        [a, b], Ledger(at=AT).intent(a).state, remote={"I1": incident("I1", remote_update(a, "R9"))}, now=now
+    )
+    assert [s.remote.id for s in found.settlements] == ["R9"] and created(found) == ["i/02.yaml"]
+
+    unread = plan([a, b], Ledger(at=AT).intent(a).state, now=now)  # plan, not sync: the page is not read
+    assert [u.hold_until for u in unread.incidents[0].updates] == [None, None]
+
+
+def test_a_held_entry_whose_file_is_gone_stays_in_the_ledger_with_a_warning() -> None:
+    a = sf("i/01.yaml", "one")
+    now = AT_TIME + timedelta(seconds=5)
+    p = plan([], Ledger(at=AT).intent(a).state, remote={"I1": incident("I1")}, now=now)
+    assert rules(p) == [("unsettled", "warning", "statusfiles/ledger.jsonl")] and not p.incidents
+
+
+def _entry(at: str | None) -> Entry:
+    return Entry("i/01.yaml", "i/01.yaml", "sha", "I1", {}, status="unknown", at=at)
+
+
+def test_held_until_counts_from_the_latest_record_and_never_holds_for_ever() -> None:
+    until = AT_TIME + timedelta(seconds=120)
+    assert held_until(_entry(AT), AT_TIME + timedelta(seconds=119), 120) == until
+    assert held_until(_entry(AT), until, 120) is None  # the moment it is over
+    assert held_until(_entry(AT), AT_TIME - timedelta(seconds=30), 120) == until  # a clock a little behind
+    assert held_until(_entry(AT), AT_TIME - timedelta(hours=1), 120) is None  # a ledger from the future
+    assert held_until(_entry("2026-11-27T11:00:00+01:00"), AT_TIME, 120) == until  # any offset
+    for at in (None, "t", "2026-11-27 10:00:00"):  # no usable time: nothing to wait for
+        assert held_until(_entry(at), AT_TIME, 120) is None
+    assert held_until(_entry(AT), AT_TIME, 0) is None
+    assert held_until(_entry(AT), None, 120) is None
 
 
 def test_missing_incident_is_an_error_naming_its_files() -> None:

@@ -14,6 +14,7 @@ import click
 from sync import KEY_ENV
 from sync.commands import dir_option, finite, format_option, ledger_option
 from sync.diagnostics import use_colour
+from sync.planner import SETTLE_AFTER
 from sync.redact import Redactor
 from sync.statusfile import DiscoveryError
 from sync.views import Renderer
@@ -62,6 +63,15 @@ PROGRESS_EVERY = 50  # updates between progress lines on stderr, for long runs
     help="Seconds to wait for another sync using the same ledger to finish.",
 )
 @click.option(
+    "--settle-after",
+    type=click.FloatRange(min=0),
+    callback=finite,
+    default=SETTLE_AFTER,
+    show_default=True,
+    help="Seconds after an earlier sync lost track of a post (a timeout, a crash) before posting it again "
+    "if the page does not show it: the API may still be applying it. 0 posts it at once.",
+)
+@click.option(
     "--no-upstream-check",
     is_flag=True,
     help="Publish even when the ledger's git upstream has records the local ledger lacks.",
@@ -75,6 +85,7 @@ def command(
     concurrency: int,
     timeout: float,
     lock_timeout: float,
+    settle_after: float,
     no_upstream_check: bool,
 ) -> None:
     """Publish every new statusfile to incident.io, each exactly once, in order.
@@ -108,8 +119,10 @@ def command(
         concurrency=concurrency,
         timeout=timeout,
         lock_timeout=lock_timeout,
+        settle_after=settle_after,
+        upstream_check=not no_upstream_check,
     )
-    result, status = run_and_show(options, fmt, no_upstream_check)
+    result, status = run_and_show(options, fmt)
     github.append_summary(reportview.sync_markdown(result)[0], redactor.text)
     raise SystemExit(status)
 
@@ -133,9 +146,7 @@ def checked_options(
     return job.SyncOptions(directory, ledger_path, url, key, retry, **settings), redactor
 
 
-def run_and_show(
-    options: job.SyncOptions, fmt: str, no_upstream_check: bool = False
-) -> tuple[job.SyncResult, int]:
+def run_and_show(options: job.SyncOptions, fmt: str) -> tuple[job.SyncResult, int]:
     """Sync, printing each outcome as it happens and then the report in ``fmt``; the result and the
     exit status. A UsageError when the statusfiles directory cannot be read."""
     from sync import job, reportview
@@ -154,21 +165,9 @@ def run_and_show(
             click.echo(f"progress: {p.done} of {p.total} updates ({p.done * 100 // p.total}%)", err=True)
 
     try:
-        result = _behind_upstream(options, no_upstream_check) or job.run_sync(options, on_progress)
+        result = job.run_sync(options, on_progress)
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
     output, status = view(result)
     click.echo(output, nl=False, color=colour)
     return result, status
-
-
-def _behind_upstream(options: job.SyncOptions, no_upstream_check: bool) -> job.SyncResult | None:
-    """A hand-run sync must not post what the publish workflow already posted and pushed the record of:
-    a refusal when the ledger's git upstream has records it lacks (a dry run posts nothing: not checked)."""
-    from sync import job, upstream, workspace
-    from sync.reportview import Names
-
-    if options.dry_run or no_upstream_check:
-        return None
-    behind = upstream.check(workspace.ledger_path_for(options.directory, options.ledger_path))
-    return None if behind is None else job.SyncResult(names=Names(None, {}), refusal=behind.reason)

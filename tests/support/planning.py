@@ -36,17 +36,22 @@ def sf(
 class Ledger:
     """Ledger text built record by record, as sync would write it."""
 
-    def __init__(self) -> None:
+    def __init__(self, at: str = "t") -> None:
         self.lines: list[str] = []
         self.ids = 0
+        self.at = at  # every record's time; "t" is none, so nothing unsettled is held back
 
     def add(self, event: str, **fields: Any) -> Ledger:
-        self.lines.append(ledger.encode({"v": 1, "event": event, "at": "t", "run": "r", **fields}).decode())
+        self.lines.append(
+            ledger.encode({"v": 1, "event": event, "at": self.at, "run": "r", **fields}).decode()
+        )
         return self
 
     def add2(self, event: str, **fields: Any) -> Ledger:
         """A format-2 record."""
-        self.lines.append(ledger.encode({"v": 2, "event": event, "at": "t", "run": "r", **fields}).decode())
+        self.lines.append(
+            ledger.encode({"v": 2, "event": event, "at": self.at, "run": "r", **fields}).decode()
+        )
         return self
 
     def intent(self, f: Statusfile, path: str | None = None) -> Ledger:
