@@ -222,7 +222,7 @@ class Checked(NamedTuple):  # as Diagnostic
 
     @property
     def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.is_error)
+        return count_errors(self.diagnostics)
 
     @property
     def status(self) -> int:
@@ -256,6 +256,11 @@ def checked_json(c: Checked) -> View:
         "warnings": len(c.diagnostics) - errors,
     }
     return render_json(c.diagnostics, summary), c.status
+
+
+def count_errors(diagnostics: Iterable[Diagnostic]) -> int:
+    """How many of ``diagnostics`` are errors (the rest are warnings)."""
+    return sum(1 for d in diagnostics if d.is_error)
 
 
 def plural(n: int, word: str) -> str:

@@ -225,7 +225,7 @@ def _planned(
             plan_json.write_text(planview.render_json_plan(plan, ws.snapshot), encoding="utf-8")
     else:
         no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
-        job.counts = github.counts(None, sum(1 for d in ws.diagnostics if d.is_error))
+        job.counts = github.counts(None, no.errors)
         if plan_json is not None:
             plan_json.write_text(planview.no_plan_json(no)[0], encoding="utf-8")
     return ws

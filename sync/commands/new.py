@@ -622,7 +622,7 @@ def _lint(written: Statusfile, directory: Path) -> None:
     import sys
 
     from sync import lintconfig
-    from sync.diagnostics import Diagnostic, plural, render_text, use_colour
+    from sync.diagnostics import Diagnostic, count_errors, plural, render_text, use_colour
     from sync.statusfile import load_statusfile
 
     linter, config_problems = lintconfig.linter(directory)
@@ -635,7 +635,7 @@ def _lint(written: Statusfile, directory: Path) -> None:
         return
     colour = use_colour(sys.stderr)
     click.echo(render_text(diagnostics, colour), nl=False, err=True, color=colour)
-    errors = sum(1 for d in diagnostics if d.is_error)
+    errors = count_errors(diagnostics)
     if errors:
         raise click.ClickException(
             f"{written.display} was written, but the linter found {plural(errors, 'error')}: edit it "
