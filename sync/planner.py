@@ -86,6 +86,7 @@ class Settlement:
 
     entry: Entry
     remote: RemoteUpdate
+    display: str  # entry.path as a statusfile's path is shown (its file may be gone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,11 @@ class _Context:
 
     def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
+
+    def display(self, rel: str) -> str:
+        """``rel`` (in the statusfiles directory) as a statusfile's path is shown: no ``./`` when the
+        directory is the working directory."""
+        return rel if self.root in ("", ".") else f"{self.root}/{rel}"
 
     def at_path(self, rel: str, msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(Diagnostic(f"{self.root}/{rel}", 0, 0, "", msg, rule, sev))
@@ -705,7 +711,7 @@ def plan(
     return Plan(
         incidents=tuple(incidents),
         moves=tuple(moves),
-        settlements=tuple(Settlement(e, u) for e, u in found),
+        settlements=tuple(Settlement(e, u, ctx.display(e.path)) for e, u in found),
         deleted=tuple(deleted),
         unchanged=unchanged,
         diagnostics=tuple(ctx.diagnostics),

@@ -435,3 +435,13 @@ def test_an_imported_file_never_puts_a_later_one_out_of_order() -> None:
     # The same record without its origin is statusfiles' own, and the rule holds as before.
     history.lines[-1] = history.lines[-1].replace(', "origin": "import"', "")
     assert [d.rule for d in plan([ours, slack, pending], history.state).errors] == ["out-of-order"]
+
+
+def test_a_settlement_is_shown_as_a_statusfile_is() -> None:
+    """Its file may be gone: its path is shown in the statusfiles directory, as the files' own paths are."""
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    history = Ledger().posted(a, update_id="U1").intent(b)
+    page = {"I1": incident("I1", remote_update(b, "U2"), remote_update(a, "U1"))}
+    assert [s.display for s in plan([a], history.state, remote=page).settlements] == ["statusfiles/i/02.yaml"]
+    from_inside = plan([a], history.state, root=".", remote=page)  # run in the statusfiles directory
+    assert [s.display for s in from_inside.settlements] == ["i/02.yaml"]
