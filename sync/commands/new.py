@@ -172,7 +172,8 @@ def modeline_for(
         first = sibling.source.path.read_text(encoding="utf-8").split("\n", 1)[0]
         if first.startswith("# yaml-language-server:") and first.endswith("/" + which.file_name):
             return first, None
-    return _modeline(home, folder), home
+    # The copy as the statusfiles are shown: relative to the cwd unless the directory was given absolute.
+    return _modeline(home, folder), home if directory.is_absolute() else Path(os.path.relpath(home))
 
 
 def _modeline(schema_path: Path, folder: Path) -> str:
