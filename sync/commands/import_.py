@@ -146,7 +146,6 @@ class Imported:
 
     plans: list[Any]
     written: list[dict[str, Any]]
-    root: str
 
 
 def import_objects(
@@ -204,7 +203,7 @@ def import_objects(
                     origin="import",
                 )
             written.append(_row(imp, new, display_path(path)))
-    return Imported(plans, written, ws.root_display)
+    return Imported(plans, written)
 
 
 def _names(snap: Any) -> dict[str, str]:
@@ -227,13 +226,12 @@ def _row(imp: Any, new: Any, shown: str) -> dict[str, Any]:
 
 
 def _json(done: Imported) -> View:
-    written, root = done.written, done.root
+    written = done.written
     adoptable, problems = _adoptable(done), _problems(done)
     doc = {
         "imported": written,
         "will_be_adopted": [
-            {"path": f"{root}/{a.file.rel}", "id": imp.obj.id, "update_id": a.remote.id}
-            for imp, a in adoptable
+            {"path": a.file.display, "id": imp.obj.id, "update_id": a.remote.id} for imp, a in adoptable
         ],
         "skipped": [{"id": imp.obj.id, "name": imp.obj.name, "reason": imp.problem} for imp in problems],
     }
@@ -255,13 +253,13 @@ def imported_lines(done: Imported) -> list[str]:
 
 
 def text_view(done: Imported) -> View:
-    written, root = done.written, done.root
+    written = done.written
     adoptable, problems = _adoptable(done), _problems(done)
     lines = [f"imported  {line}" for line in imported_lines(done)]
     for _, a in adoptable:
         lines.append(
             printable(
-                f"matches   {root}/{a.file.rel}  update {a.remote.id} was posted elsewhere and never by "
+                f"matches   {a.file.display}  update {a.remote.id} was posted elsewhere and never by "
                 "statusfiles: sync records it, never posts it"
             )
         )
