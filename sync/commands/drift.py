@@ -82,11 +82,10 @@ def command(
         structures: dict[str, list[str] | None] = {}
         for page in ws.snapshot.pages if ws.snapshot is not None else ():
             try:
-                structures[page.id] = [c.id for c in client.get_structure(page.id)]
-            except api.NotFound:
-                structures[page.id] = None
+                found = client.find_structure(page.id)
             except api.ApiProblem as exc:
                 raise click.ClickException(f"reading the components of {page.name} failed: {exc}") from None
+            structures[page.id] = None if found is None else [c.id for c in found]
     tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
     items = importer.drift(objects, tree, ws.snapshot, structures, everything=everything)
     show(VIEWS[fmt](items, ws.root_display))
