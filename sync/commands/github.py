@@ -309,7 +309,7 @@ def _import(
     import uuid
 
     from sync import ledger, workspace
-    from sync.commands import import_
+    from sync.commands import import_, load_tree, read_ledger_locked
 
     def step() -> import_.Imported:
         if client is None:
@@ -318,9 +318,9 @@ def _import(
         try:
             if reuse and ws is not None:
                 tree = ws
-                import_.read_ledger_locked(tree, writer)
+                read_ledger_locked(tree, writer)
             else:
-                tree = import_.load_tree(directory, ledger_path, writer)
+                tree = load_tree(directory, ledger_path, writer)
             return import_.import_objects(client, tree, writer, open_only=True)
         finally:
             writer.close()
