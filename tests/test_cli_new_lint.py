@@ -66,3 +66,27 @@ def test_the_lint_configuration_is_followed(project: Path) -> None:
     assert err.startswith(f"{WRITTEN}:5:24: warning: message: 10.12.0.7") and err.endswith(
         "[private-address]\n"
     )
+
+
+OPENS_HOOK = """
+import os, sys
+
+def _hook(event, args):
+    if event == "open" and str(args[0]).endswith(os.environ["WATCHED"]):
+        with open(os.environ["OPENS_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{args[0]}\\n")
+
+sys.addaudithook(_hook)
+"""
+
+
+def test_the_text_written_is_linted_without_reading_the_file_back(project: Path, tmp_path: Path) -> None:
+    """The findings come from the text ``new`` has in hand: the file it wrote is never opened again."""
+    hooks, log = tmp_path / "hooks", tmp_path / "opens.log"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(OPENS_HOOK)
+    env = {"PYTHONPATH": str(hooks), "OPENS_LOG": str(log), "WATCHED": WRITTEN.rsplit("/", 1)[-1]}
+    proc = run_cli("new", "--incident", INCIDENT, "--status", "identified", "-m", LEAK, cwd=project, env=env)
+    assert proc.returncode == 1 and "[private-address]" in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[:-1] == _validate_lines(project)  # the same findings, the same lines
+    assert not log.exists(), log.read_text()

@@ -154,7 +154,7 @@ def import_objects(
         siblings: list[Statusfile] = []
         for new in imp.files:
             path = directory / new.rel
-            loaded = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
+            loaded, _ = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
             siblings.append(loaded)
             # The file first: after a crash between the two, sync finds its update on the page.
             if new.declares:

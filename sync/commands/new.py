@@ -607,14 +607,15 @@ def _write(target: Target, payload: dict[str, Any], directory: Path, names: Name
         path = target.folder / next_name(
             target.folder, payload.get("incident_status") or payload.get("maintenance_status")
         )
-    written = write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
+    written, text = write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
     click.echo(display_path(path))
-    _lint(written, directory)
+    _lint(written, text, directory)
 
 
-def _lint(written: Statusfile, directory: Path) -> None:
-    """What the linter of public text finds in the file just written, as ``validate`` reports it, so that
-    whoever writes an update mid-outage sees at once that it would leak a secret or an internal host.
+def _lint(written: Statusfile, text: str, directory: Path) -> None:
+    """What the linter of public text finds in ``text``, the file just written (the same bytes: the findings
+    and lines ``validate`` reports), so that whoever writes an update mid-outage sees at once that it would
+    leak a secret or an internal host.
 
     On standard error: standard output stays the path alone. The file is kept, so a message typed in
     $EDITOR is not lost; a lint error exits 1, as ``validate`` does, since validate, plan and sync refuse
@@ -624,11 +625,12 @@ def _lint(written: Statusfile, directory: Path) -> None:
 
     from sync import lintconfig
     from sync.diagnostics import Diagnostic, count_errors, plural, render_text, use_colour
-    from sync.statusfile import load_statusfile
 
     linter, config_problems = lintconfig.linter(directory)
-    try:  # read back as validate reads it, with the repository's .lint.yaml and any allowances in the file
-        found: tuple[Diagnostic, ...] = load_statusfile(written.source, written.placement, linter).warnings
+    try:  # as validate reads it, with the repository's .lint.yaml and any allowances in the file
+        found: tuple[Diagnostic, ...] = load_bytes(
+            text.encode(), written.source, placement=written.placement, linter=linter
+        ).warnings
     except StatusfileError as exc:
         found = tuple(exc.diagnostics)
     diagnostics = [*config_problems, *found]
@@ -651,9 +653,10 @@ def write_statusfile(
     placement: kinds.Placement,
     siblings: list[Statusfile],
     names: dict[str, str],
-) -> Statusfile:
+) -> tuple[Statusfile, str]:
     """Write ``payload`` to the new file ``path`` as ``new`` writes every statusfile: its kind's schema
-    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded."""
+    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded, and
+    the text written."""
     rel = os.path.relpath(path.resolve(), Path(directory).resolve()).replace(os.sep, "/")
     source = Source(path=path, display=display_path(path), rel=rel)
     which = schema.schema_for(placement)
@@ -670,4 +673,4 @@ def write_statusfile(
         click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     create(path, content)
-    return loaded
+    return loaded, content
