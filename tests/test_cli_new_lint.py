@@ -68,6 +68,27 @@ def test_the_lint_configuration_is_followed(project: Path) -> None:
     )
 
 
+def test_an_invalid_lint_configuration_is_named_not_blamed_on_the_file(project: Path) -> None:
+    """The error is the configuration's: the last line says so, rather than "the linter found 1 error"."""
+    (project / "statusfiles" / ".lint.yaml").write_text("rules: [\n")
+    code, out, err = _new(project, "We found the cause and are deploying a fix.")
+    assert (code, out) == (1, WRITTEN + "\n")
+    *found, last = err.splitlines()
+    assert found == _validate_lines(project) and found[0].startswith("statusfiles/.lint.yaml:2:1: error:")
+    assert last == (
+        f"Error: {WRITTEN} was written, but the lint configuration statusfiles/.lint.yaml has 1 error: "
+        "fix it (validate, plan and sync refuse to run until then)"
+    )
+
+    code, out, err = _new(project, LEAK)  # and both, when the file has its own
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        "Error: statusfiles/2026-11-26-api/03-identified.yaml was written, but the linter found 1 error in "
+        "it and the lint configuration statusfiles/.lint.yaml has 1 error: fix them before you commit it "
+        "(validate, plan and sync refuse it until then)"
+    )
+
+
 OPENS_HOOK = """
 import os, sys
 

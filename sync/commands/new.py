@@ -638,11 +638,23 @@ def _lint(written: Statusfile, text: str, directory: Path) -> None:
         return
     colour = use_colour(sys.stderr)
     click.echo(render_text(diagnostics, colour), nl=False, err=True, color=colour)
-    errors = count_errors(diagnostics)
+    errors, config_errors = count_errors(found), count_errors(config_problems)
+    config = f"the lint configuration {display_path(lintconfig.config_path(directory))}"
+    if errors and config_errors:
+        raise click.ClickException(
+            f"{written.display} was written, but the linter found {plural(errors, 'error')} in it and "
+            f"{config} has {plural(config_errors, 'error')}: fix them before you commit it (validate, plan "
+            "and sync refuse it until then)"
+        )
     if errors:
         raise click.ClickException(
             f"{written.display} was written, but the linter found {plural(errors, 'error')}: edit it "
             "before you commit it (validate, plan and sync refuse it until then)"
+        )
+    if config_errors:  # the file may be fine: it is the configuration that stops validate, plan and sync
+        raise click.ClickException(
+            f"{written.display} was written, but {config} has {plural(config_errors, 'error')}: fix it "
+            "(validate, plan and sync refuse to run until then)"
         )
 
 
