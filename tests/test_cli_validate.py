@@ -219,6 +219,24 @@ def test_startup_stays_light() -> None:
     assert commands == {"sync.commands.validate"}
 
 
+def test_no_command_module_imports_another() -> None:
+    """What commands share lives in sync.commands (or a module of its own), never in one command's module."""
+    from sync.cli import MODULES
+
+    code = (
+        "import importlib, json, sys\n"
+        "importlib.import_module('sync.commands.' + sys.argv[1])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sync.commands.'))))\n"
+    )
+    for command in COMMANDS:
+        module = MODULES.get(command, command)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, module], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == [f"sync.commands.{module}"], command
+
+
 def test_the_summary_names_a_broken_snapshot_or_lint_configuration(project: Path) -> None:
     """Their errors are not a statusfile's: the summary says which file has them, not "0 failed (1 error)"."""
     root = project / "statusfiles"
