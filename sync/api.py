@@ -818,6 +818,14 @@ class Client:
         response = self._request("GET", path, safe_to_repeat=True)
         return self._read(lambda body: parse_structure(status_page_id, body), response, f"GET {path}")
 
+    def find_structure(self, status_page_id: str) -> list[Component] | None:
+        """The page's components, or None if the page does not exist (deleted since it was listed or
+        pulled), as ``get_incident`` answers for an incident."""
+        try:
+            return self.get_structure(status_page_id)
+        except NotFound:
+            return None
+
 
 def _segment(value: str) -> str:
     return quote(value, safe="")

@@ -214,29 +214,43 @@ FORMATS = ("text", "json", "github")
 
 
 class Checked(NamedTuple):  # as Diagnostic
-    """What validation found in ``checked`` files, ``failed`` of them with errors."""
+    """What validation found in ``checked`` files, ``failed`` of them with errors.
+
+    ``others`` are the files beside the statusfiles that validation reads (what each is, and its path as
+    diagnostics show it): their findings are not a statusfile's, so the summary names them on their own.
+    """
 
     diagnostics: Sequence[Diagnostic]
     checked: int
     failed: int
+    others: Sequence[tuple[str, str]] = ()
 
     @property
     def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.is_error)
+        return count_errors(self.diagnostics)
 
     @property
     def status(self) -> int:
         return 1 if self.failed or self.errors else 0
 
     def summary_line(self) -> str:
-        errors = self.errors
-        counts = [
-            plural(n, word)
-            for n, word in ((errors, "error"), (len(self.diagnostics) - errors, "warning"))
-            if n
-        ]
-        line = f"{plural(self.checked, 'file')} checked, {self.failed} failed"
-        return line + (f" ({', '.join(counts)}).\n" if counts else ".\n")
+        """``3 files checked, 1 failed (1 error); the snapshot statusfiles/snapshot.json has 1 error.``"""
+        paths = {path for _, path in self.others}
+        counts = _counts([d for d in self.diagnostics if d.file not in paths])
+        line = f"{plural(self.checked, 'file')} checked, {self.failed} failed" + (
+            f" ({counts})" if counts else ""
+        )
+        for what, path in self.others:
+            if theirs := _counts([d for d in self.diagnostics if d.file == path]):
+                line += f"; {what} {path} has {theirs}"
+        return line + ".\n"
+
+
+def _counts(diagnostics: Sequence[Diagnostic]) -> str:
+    """``1 error, 2 warnings``; empty for none."""
+    errors = count_errors(diagnostics)
+    found = ((errors, "error"), (len(diagnostics) - errors, "warning"))
+    return ", ".join(plural(n, word) for n, word in found if n)
 
 
 def checked_text(c: Checked, colour: bool = False) -> View:
@@ -256,6 +270,11 @@ def checked_json(c: Checked) -> View:
         "warnings": len(c.diagnostics) - errors,
     }
     return render_json(c.diagnostics, summary), c.status
+
+
+def count_errors(diagnostics: Iterable[Diagnostic]) -> int:
+    """How many of ``diagnostics`` are errors (the rest are warnings)."""
+    return sum(1 for d in diagnostics if d.is_error)
 
 
 def plural(n: int, word: str) -> str:

@@ -18,7 +18,7 @@ from sync import kinds
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
 from sync.naming import message_text, next_in, slugify
-from sync.planner import OBJECT_WORDS
+from sync.planner import OBJECT_WORDS, in_root
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
@@ -382,7 +382,7 @@ def drift_text(items: Sequence[Drift], root: str) -> str:
         return "No drift: git holds everything the page shows.\n"
     lines = []
     for d in items:
-        where = f"{root}/{d.folder}/" if d.folder else "no folder"
+        where = in_root(root, f"{d.folder}/") if d.folder else "no folder"
         lines.append(f"{d.kind:<16}  {d.name}  [{where}]\n{'':<18}{d.detail}")
     return "\n".join(lines) + f"\n\nDrift: {len(items)} difference(s) between the page and git.\n"
 
@@ -402,6 +402,6 @@ def drift_markdown(items: Sequence[Drift], root: str) -> str:
         "| --- | --- | --- | --- |",
     ]
     for d in items:
-        folder = f"`{root}/{d.folder}/`" if d.folder else ""
+        folder = f"`{in_root(root, d.folder)}/`" if d.folder else ""
         lines.append(f"| {d.kind} | {_cell(d.name)} | {folder} | {_cell(d.detail)} |")
     return "\n".join(lines) + "\n"

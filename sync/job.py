@@ -182,9 +182,7 @@ def _check_components(
     structures: dict[str, list[Component] | None] = {}
     for page in sorted(idcheck.pages_to_read(plan, remote)):
         try:
-            structures[page] = client.get_structure(page)
-        except api.NotFound:
-            structures[page] = None
+            structures[page] = client.find_structure(page)
         except api.ApiProblem as exc:
             raise _read_failed(ws, "reading the page's components", exc) from None
     problems = idcheck.check_live(plan, remote, structures, ws.snapshot)

@@ -92,6 +92,7 @@ class Settlement:
 
     entry: Entry
     remote: RemoteUpdate
+    display: str  # entry.path as a statusfile's path is shown (its file may be gone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,12 @@ class Plan:
         return bool(self.creates) or bool(self.declared("create", "put"))
 
 
+def in_root(root: str, rel: str) -> str:
+    """``rel``, a path in the statusfiles directory shown as ``root``, as a statusfile's own path is shown:
+    without ``./`` when the directory is the working directory."""
+    return rel if root in ("", ".") else f"{root}/{rel}"
+
+
 @dataclass(slots=True)
 class _Context:
     root: str  # the statusfiles directory as displayed
@@ -195,8 +202,11 @@ class _Context:
     def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
 
+    def display(self, rel: str) -> str:
+        return in_root(self.root, rel)
+
     def at_path(self, rel: str, msg: str, rule: str, sev: Severity) -> None:
-        self.diagnostics.append(Diagnostic(f"{self.root}/{rel}", 0, 0, "", msg, rule, sev))
+        self.diagnostics.append(Diagnostic(self.display(rel), 0, 0, "", msg, rule, sev))
 
     def at_ledger(self, line: int, msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(Diagnostic(self.ledger, line, 1 if line else 0, "", msg, rule, sev))
@@ -338,7 +348,7 @@ def _classify(
             ctx.at_file(
                 f,
                 ("message",),
-                f"the same update as {ctx.root}/{move.entry.path}, which was published and whose file is "
+                f"the same update as {ctx.display(move.entry.path)}, which was published and whose file is "
                 f"gone; {move.file.display} is taken as that file renamed, so this one may be a new update "
                 "or a copy. Commit the rename first and add this update afterwards (or change its message)",
                 "duplicate-payload",
@@ -442,7 +452,7 @@ def _incident(
             ctx.at_file(
                 f,
                 (),
-                f"sorts before {ctx.root}/{last}, the incident's most recently published update, but "
+                f"sorts before {ctx.display(last)}, the incident's most recently published update, but "
                 "would be published after it; rename it to sort last",
                 "out-of-order",
                 Severity.ERROR,
@@ -597,7 +607,7 @@ def _declarations(
             ctx.at_file(
                 f,
                 (),
-                f"looks like {ctx.root}/{twin.path} ({what} {twin.id}) moved to this folder and edited at "
+                f"looks like {ctx.display(twin.path)} ({what} {twin.id}) moved to this folder and edited at "
                 f"once, which cannot be told from a new {what}; move the folder in one change and edit "
                 f"{' and '.join(MUTABLE[kind])} in the next",
                 "moved-and-edited",
@@ -754,7 +764,7 @@ def plan(
     return Plan(
         incidents=tuple(incidents),
         moves=tuple(moves),
-        settlements=tuple(Settlement(e, u) for e, u in found),
+        settlements=tuple(Settlement(e, u, ctx.display(e.path)) for e, u in found),
         deleted=tuple(deleted),
         unchanged=unchanged,
         diagnostics=tuple(ctx.diagnostics),

@@ -10,6 +10,7 @@ from typing import Any
 from sync.diagnostics import (
     JSON_FORMAT_VERSION,
     Diagnostic,
+    count_errors,
     md_code,
     plural,
     printable,
@@ -464,6 +465,10 @@ class NoPlan:
     checked: int
     failed: int
 
+    @property
+    def errors(self) -> int:
+        return count_errors(self.diagnostics)
+
 
 def no_plan_text(no: NoPlan, colour: bool = False) -> View:
     return render_text(no.diagnostics, colour) + f"No plan: {no.trouble}\n", 1
@@ -477,7 +482,7 @@ def no_plan_json(no: NoPlan) -> View:
     summary = {
         "files_checked": no.checked,
         "files_failed": no.failed,
-        "errors": sum(1 for d in no.diagnostics if d.is_error),
+        "errors": no.errors,
     }
     return render_json(no.diagnostics, summary), 1
 

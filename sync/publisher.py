@@ -270,7 +270,7 @@ class Publisher:
                 Outcome(
                     "settled",
                     e.path,
-                    e.path,
+                    s.display,
                     e.incident,
                     update_id=s.remote.id,
                     detail="found on the page; an earlier sync had posted it",

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from sync import ledger
-from sync.sandbox import Sandbox
+from sync.sandbox import Fault, Sandbox
 from sync.sandbox.seed import PUBLIC_API_ID, STATUS_PAGE_ID
 from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
 from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
@@ -237,6 +237,19 @@ def test_drift_reports_renames_and_components_gone(published: tuple[Path, str], 
     assert code == 2
     assert ("renamed", "Checkout errors (EU)", INCIDENT_FOLDER) in found
     assert ("component-gone", "Old billing", None) in found
+
+
+def test_drift_counts_every_component_of_a_page_that_is_gone(
+    published: tuple[Path, str], sandbox: Sandbox
+) -> None:
+    """A page in the snapshot whose structure is not found (404) no longer has any of its components."""
+    root, _ = published
+    gone = json.loads((root / "statusfiles" / "snapshot.json").read_text())["pages"][1]
+    sandbox.add_fault(Fault("error", path=f"/v2/status_page_structures/{gone['id']}", status=404, count=None))
+    code, doc = run_json("drift", cwd=root, env=sync_env(sandbox.base_url))
+    assert code == 2, doc
+    found = {d["id"] for d in doc["drift"] if d["kind"] == "component-gone"}
+    assert found == {c["id"] for c in gone["components"]} and found
 
 
 def test_drift_errors_exit_1_without_the_key_in_the_output(tmp_path: Path, sandbox: Sandbox) -> None:

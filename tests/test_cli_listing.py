@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.sandbox import Sandbox
+from sync.sandbox import Fault, Sandbox
 from sync.sandbox.seed import (
     API_INCIDENT_ID,
     CI_RUNNERS_ID,
@@ -53,6 +53,15 @@ def test_components_of_one_page_by_its_name(sandbox: Sandbox, tmp_path: Path) ->
     assert code == 0 and [p["name"] for p in doc["pages"]] == ["Acme Cloud"]
     eu = next(c for c in doc["pages"][0]["components"] if c["id"] == DASHBOARD_EU_ID)
     assert eu == {"id": DASHBOARD_EU_ID, "name": "Dashboard (EU)", "group": "Dashboards", "sub_page": None}
+
+
+def test_components_of_a_page_gone_since_it_was_listed_is_an_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = f"/v2/status_page_structures/{INTERNAL_PAGE_ID}"
+    sandbox.add_fault(Fault("error", path=path, status=404, count=None))
+    proc = run_cli("components", "--page", "Acme Internal", cwd=tmp_path, env=_env(sandbox))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: reading the components of Acme Internal failed: "), proc.stderr
+    assert proc.stdout == ""
 
 
 def test_an_unknown_page_is_a_usage_error_naming_the_pages(sandbox: Sandbox, tmp_path: Path) -> None:

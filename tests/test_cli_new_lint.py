@@ -66,3 +66,48 @@ def test_the_lint_configuration_is_followed(project: Path) -> None:
     assert err.startswith(f"{WRITTEN}:5:24: warning: message: 10.12.0.7") and err.endswith(
         "[private-address]\n"
     )
+
+
+def test_an_invalid_lint_configuration_is_named_not_blamed_on_the_file(project: Path) -> None:
+    """The error is the configuration's: the last line says so, rather than "the linter found 1 error"."""
+    (project / "statusfiles" / ".lint.yaml").write_text("rules: [\n")
+    code, out, err = _new(project, "We found the cause and are deploying a fix.")
+    assert (code, out) == (1, WRITTEN + "\n")
+    *found, last = err.splitlines()
+    assert found == _validate_lines(project) and found[0].startswith("statusfiles/.lint.yaml:2:1: error:")
+    assert last == (
+        f"Error: {WRITTEN} was written, but the lint configuration statusfiles/.lint.yaml has 1 error: "
+        "fix it (validate, plan and sync refuse to run until then)"
+    )
+
+    code, out, err = _new(project, LEAK)  # and both, when the file has its own
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        "Error: statusfiles/2026-11-26-api/03-identified.yaml was written, but the linter found 1 error in "
+        "it and the lint configuration statusfiles/.lint.yaml has 1 error: fix them before you commit it "
+        "(validate, plan and sync refuse it until then)"
+    )
+
+
+OPENS_HOOK = """
+import os, sys
+
+def _hook(event, args):
+    if event == "open" and str(args[0]).endswith(os.environ["WATCHED"]):
+        with open(os.environ["OPENS_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{args[0]}\\n")
+
+sys.addaudithook(_hook)
+"""
+
+
+def test_the_text_written_is_linted_without_reading_the_file_back(project: Path, tmp_path: Path) -> None:
+    """The findings come from the text ``new`` has in hand: the file it wrote is never opened again."""
+    hooks, log = tmp_path / "hooks", tmp_path / "opens.log"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(OPENS_HOOK)
+    env = {"PYTHONPATH": str(hooks), "OPENS_LOG": str(log), "WATCHED": WRITTEN.rsplit("/", 1)[-1]}
+    proc = run_cli("new", "--incident", INCIDENT, "--status", "identified", "-m", LEAK, cwd=project, env=env)
+    assert proc.returncode == 1 and "[private-address]" in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[:-1] == _validate_lines(project)  # the same findings, the same lines
+    assert not log.exists(), log.read_text()

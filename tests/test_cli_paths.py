@@ -89,6 +89,21 @@ def test_new_gives_a_repository_without_schemas_a_schema_to_point_at(project: Pa
     assert proc.returncode == 0 and proc.stderr == ""  # written once
 
 
+def test_new_from_a_subdirectory_shows_the_schema_it_writes_relative_to_it(project: Path) -> None:
+    for path in (project / "statusfiles").rglob("*.yaml"):  # files written by hand, without the line
+        path.write_text("".join(path.read_text().splitlines(keepends=True)[1:]))
+    here = project / "statusfiles" / "2026-11-26-api-errors"
+    proc = run_cli("new", "--incident", INCIDENT, "-m", "More.", cwd=here)
+    assert proc.returncode == 0, proc.stderr
+    # As the statusfile's own path is shown: relative to the cwd, never absolute.
+    assert proc.stderr == (
+        "wrote ../../schemas/status-page-incident-update.schema.json for editors: "
+        "commit it with the statusfile\n"
+    )
+    assert proc.stdout == "05-update.yaml\n"
+    assert (project / "schemas" / schema.UPDATE_SCHEMA_NAME).is_file()
+
+
 # --- statusfiles schema: the working tree's files, never the installed copy --------------------------
 
 

@@ -10,6 +10,7 @@ import pytest
 from sync import ledger
 from sync.statusfile import payload_sha256
 from tests.support.cli import run_cli, run_json
+from tests.support.outputs import parse_outputs
 from tests.support.payloads import INCIDENT, update, write_statusfile
 from tests.support.repo import REPO
 
@@ -163,3 +164,18 @@ def test_torn_ledger_line_is_a_warning(project: Path) -> None:
 def test_repository_examples_plan_cleanly() -> None:
     code, doc = run_json("plan", "--ledger", "/nonexistent/ledger.jsonl", cwd=REPO)
     assert code == 0 and doc["summary"]["errors"] == 0 and doc["summary"]["publish"] >= 1
+
+
+def test_a_refused_plans_step_outputs_count_its_errors(project: Path) -> None:
+    """With no plan, the ``errors`` output is the refusal's error count, the same as its JSON summary's."""
+    bad = project / "statusfiles" / "2026-11-26-api"
+    write_statusfile(bad / "03-bad.yaml", {"message": "no incident"})
+    write_statusfile(bad / "04-bad.yaml", {"message": "no incident", "status": "fixed-ish"})
+    out = project / "outputs.txt"
+    code, doc = run_json("plan", cwd=project)
+    proc = run_cli("plan", "--format", "github", cwd=project, env={"GITHUB_OUTPUT": str(out)})
+    outputs = parse_outputs(out.read_text(encoding="utf-8"))
+    assert (code, proc.returncode) == (1, 1), proc.stdout
+    assert doc["summary"]["errors"] >= 3
+    assert outputs["errors"] == str(doc["summary"]["errors"])
+    assert (outputs["has-changes"], outputs["publish"]) == ("false", "0")

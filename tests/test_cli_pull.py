@@ -104,6 +104,18 @@ def test_a_failed_read_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["snapshot.json"]
 
 
+def test_a_page_whose_structure_is_not_found_is_left_out(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Deleted between the page list and its structure (404): the snapshot holds the pages that exist."""
+    folder = tmp_path / "statusfiles"
+    path = f"/v2/status_page_structures/{sandbox_seed.INTERNAL_PAGE_ID}"
+    sandbox.add_fault(Fault("error", path=path, status=404, count=None))
+    code, out, err = _pull(sandbox, folder)
+    assert code == 0, err
+    snap = snapshot.read(folder)
+    assert snap is not None and [p.id for p in snap.pages] == [sandbox_seed.STATUS_PAGE_ID]
+    assert out.endswith("(1 status page, 4 components).\n"), out
+
+
 def test_pull_needs_a_key_and_never_sends_it_in_the_clear(tmp_path: Path) -> None:
     proc = run_cli("pull", "--dir", tmp_path)
     assert proc.returncode == 2 and "INCIDENT_IO_API_KEY is not set" in proc.stderr

@@ -299,7 +299,10 @@ def test_crash_between_post_and_record_is_settled_by_reading_back(project: Path,
     assert [e.path for e in ledger_state(project).unsettled()] == ["2026-11-26-api-errors/04-resolved.yaml"]
     proc = sync(project, sandbox)
     assert proc.returncode == 0
-    assert proc.stdout.startswith("settled ")
+    # Named as every other line names its file: the statusfiles folder included, relative to the cwd.
+    assert proc.stdout.startswith(
+        "settled   statusfiles/2026-11-26-api-errors/04-resolved.yaml  incident "
+    ), proc.stdout
     assert messages(sandbox, API) == api_messages(project)
     assert not list(ledger_state(project).unsettled())
 

@@ -217,3 +217,42 @@ def test_startup_stays_light() -> None:
     assert not NOT_FOR_VALIDATE & after_validate, sorted(NOT_FOR_VALIDATE & after_validate)
     commands = {m for m in after_validate if m.startswith("sync.commands.")}
     assert commands == {"sync.commands.validate"}
+
+
+def test_no_command_module_imports_another() -> None:
+    """What commands share lives in sync.commands (or a module of its own), never in one command's module."""
+    from sync.cli import MODULES
+
+    code = (
+        "import importlib, json, sys\n"
+        "importlib.import_module('sync.commands.' + sys.argv[1])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sync.commands.'))))\n"
+    )
+    for command in COMMANDS:
+        module = MODULES.get(command, command)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, module], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == [f"sync.commands.{module}"], command
+
+
+def test_the_summary_names_a_broken_snapshot_or_lint_configuration(project: Path) -> None:
+    """Their errors are not a statusfile's: the summary says which file has them, not "0 failed (1 error)"."""
+    root = project / "statusfiles"
+    (root / "snapshot.json").write_text("{bad", encoding="utf-8")
+    proc = run_cli("validate", cwd=project)
+    assert proc.returncode == 1
+    assert (
+        proc.stdout.splitlines()[-1]
+        == "2 files checked, 0 failed; the snapshot statusfiles/snapshot.json has 1 error."
+    )
+
+    (root / ".lint.yaml").write_text("rules: [\n", encoding="utf-8")
+    write_statusfile(root / "2026-11-26-api" / "03-bad.yaml", "message: [\n")
+    proc = run_cli("validate", cwd=root)  # paths as the other lines show them, relative to the cwd
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1] == (
+        "3 files checked, 1 failed (1 error); the lint configuration .lint.yaml has 1 error; "
+        "the snapshot snapshot.json has 1 error."
+    )

@@ -131,3 +131,11 @@ def test_drift_names_missing_objects_and_renames() -> None:
     assert "start_at" in moved.detail  # 13:00+01:00 is 12:00Z: the end did not move
     everything = importer.drift([window, closed], tree([], history), None, {}, everything=True)
     assert ("object-missing", "Old") in {(d.kind, d.name) for d in everything}
+
+
+def test_drift_names_a_folder_as_the_statusfiles_are_named() -> None:
+    """From the repository, ``statusfiles/f/``; from inside the statusfiles directory (root "."), ``f/``."""
+    d = importer.Drift("update-missing", "API errors", "2026-11-26-api", "one update is not in git")
+    assert "[statusfiles/2026-11-26-api/]" in importer.drift_text([d], "statusfiles")
+    assert "[2026-11-26-api/]" in importer.drift_text([d], ".")
+    assert "| `2026-11-26-api/` |" in importer.drift_markdown([d], ".")

@@ -501,3 +501,23 @@ def test_an_imported_file_never_puts_a_later_one_out_of_order() -> None:
     # The same record without its origin is statusfiles' own, and the rule holds as before.
     history.lines[-1] = history.lines[-1].replace(', "origin": "import"', "")
     assert [d.rule for d in plan([ours, slack, pending], history.state).errors] == ["out-of-order"]
+
+
+def test_a_settlement_is_shown_as_a_statusfile_is() -> None:
+    """Its file may be gone: its path is shown in the statusfiles directory, as the files' own paths are."""
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    history = Ledger().posted(a, update_id="U1").intent(b)
+    page = {"I1": incident("I1", remote_update(b, "U2"), remote_update(a, "U1"))}
+    assert [s.display for s in plan([a], history.state, remote=page).settlements] == ["statusfiles/i/02.yaml"]
+    from_inside = plan([a], history.state, root=".", remote=page)  # run in the statusfiles directory
+    assert [s.display for s in from_inside.settlements] == ["i/02.yaml"]
+
+
+def test_paths_from_the_ledger_are_shown_as_the_files_are_from_inside_the_statusfiles_directory() -> None:
+    """Run in the statusfiles directory (root "."), a statusfile is ``i/01.yaml``: so is a ledger path."""
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    p = plan([b], Ledger().posted(a).posted(b).state, root=".")
+    assert rules(p) == [("deleted-after-publish", "warning", "i/01.yaml")]
+    posted, early = sf("i/05-x.yaml", "five"), sf("i/03-y.yaml", "three")
+    p = plan([posted, early], Ledger().posted(posted).state, root=".")
+    assert [d.message.split(", the incident")[0] for d in p.errors] == ["sorts before i/05-x.yaml"]

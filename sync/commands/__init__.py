@@ -17,8 +17,9 @@ from sync.diagnostics import Diagnostic, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 
 if TYPE_CHECKING:  # importing sync.cli must not import httpx
-    from sync import api
-    from sync.snapshot import Page
+    from sync import api, ledger, workspace
+    from sync.remote import RemoteObject
+    from sync.snapshot import Page, Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -186,18 +187,18 @@ def guard_output() -> None:
     click.get_current_context().with_resource(Redactor(key).guarding_output())
 
 
-def guarded_client(base_url: str | None, timeout: float) -> Any:
+def guarded_client(base_url: str | None, timeout: float) -> api.Client:
     """``api_client``, with the key kept out of everything this command prints (as sync does)."""
     client = api_client(base_url, timeout)
     guard_output()
     return client
 
 
-def page_objects(client: Any, pages: Sequence[Any]) -> list[Any]:
+def page_objects(client: api.Client, pages: Sequence[Page]) -> list[RemoteObject]:
     """Every incident and maintenance window on ``pages``; a ClickException when the API cannot be read."""
     from sync import api
 
-    out: list[Any] = []
+    out: list[RemoteObject] = []
     for p in pages:
         try:
             out += [*client.list_incidents(p.id), *client.list_maintenances(p.id)]
@@ -206,7 +207,7 @@ def page_objects(client: Any, pages: Sequence[Any]) -> list[Any]:
     return out
 
 
-def known_pages(client: Any, snap: Any) -> list[Any]:
+def known_pages(client: api.Client, snap: Snapshot | None) -> list[Page]:
     """The snapshot's pages when there is one (what git knows of), else every page of the account."""
     return list(snap.pages) if snap is not None else chosen_pages(client, None)
 
@@ -219,3 +220,35 @@ def folder_names(directory: Path) -> dict[str, list[str]]:
         rel = Path(here).relative_to(directory).as_posix()
         out["" if rel == "." else rel] = list(names)
     return out
+
+
+def load_tree(
+    directory: Path, ledger_path: Path | None, writer: ledger.Writer | None = None
+) -> workspace.Workspace:
+    """The statusfiles and the ledger (read after ``writer`` holds its lock); a ClickException if either
+    has errors: what git holds must be known before anything is compared with it (import, drift)."""
+    from sync import workspace
+    from sync.statusfile import DiscoveryError
+
+    try:
+        ws = workspace.load(directory, ledger_path, with_ledger=False)
+    except DiscoveryError as exc:
+        raise click.UsageError(str(exc)) from None
+    read_ledger_locked(ws, writer)
+    return ws
+
+
+def read_ledger_locked(ws: workspace.Workspace, writer: ledger.Writer | None = None) -> None:
+    """(Re)read ``ws``'s ledger once ``writer`` (if any) holds its lock; a ClickException when the lock
+    cannot be taken or the statusfiles or the ledger have errors."""
+    from sync import workspace
+
+    if writer is not None:
+        try:
+            workspace.lock_ledger(ws, writer)
+        except workspace.LedgerUnavailable as exc:
+            raise click.ClickException(f"{exc}; nothing was imported" if exc.locked else str(exc)) from None
+    workspace.read_ledger(ws)
+    if not ws.ok:
+        echo_diagnostics(ws.diagnostics)
+        raise click.ClickException(f"nothing was compared with the page: {ws.trouble}")

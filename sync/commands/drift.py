@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,13 +14,16 @@ from sync.commands import (
     format_option,
     guarded_client,
     known_pages,
+    load_tree,
     page_objects,
     reads_api,
     show,
 )
-from sync.commands.import_ import load_tree
 from sync.diagnostics import JSON_FORMAT_VERSION
 from sync.views import View, json_text
+
+if TYPE_CHECKING:
+    from sync.importer import Drift
 
 DRIFT_EXIT = 2
 
@@ -82,21 +85,20 @@ def command(
         structures: dict[str, list[str] | None] = {}
         for page in ws.snapshot.pages if ws.snapshot is not None else ():
             try:
-                structures[page.id] = [c.id for c in client.get_structure(page.id)]
-            except api.NotFound:
-                structures[page.id] = None
+                found = client.find_structure(page.id)
             except api.ApiProblem as exc:
                 raise click.ClickException(f"reading the components of {page.name} failed: {exc}") from None
+            structures[page.id] = None if found is None else [c.id for c in found]
     tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
     items = importer.drift(objects, tree, ws.snapshot, structures, everything=everything)
     show(VIEWS[fmt](items, ws.root_display))
 
 
-def _status(items: Sequence[Any]) -> int:
+def _status(items: Sequence[Drift]) -> int:
     return DRIFT_EXIT if items else 0
 
 
-def _json(items: Sequence[Any], root: str) -> View:
+def _json(items: Sequence[Drift], root: str) -> View:
     doc = {
         "version": JSON_FORMAT_VERSION,
         "summary": {"drift": len(items)},
@@ -105,16 +107,20 @@ def _json(items: Sequence[Any], root: str) -> View:
     return json_text(doc), _status(items)
 
 
-def _text(items: Sequence[Any], root: str) -> View:
+def _text(items: Sequence[Drift], root: str) -> View:
     from sync import importer
 
     return importer.drift_text(items, root), _status(items)
 
 
-def _markdown(items: Sequence[Any], root: str) -> View:
+def _markdown(items: Sequence[Drift], root: str) -> View:
     from sync import importer
 
     return importer.drift_markdown(items, root), _status(items)
 
 
-VIEWS: dict[str, Callable[[Sequence[Any], str], View]] = {"text": _text, "markdown": _markdown, "json": _json}
+VIEWS: dict[str, Callable[[Sequence[Drift], str], View]] = {
+    "text": _text,
+    "markdown": _markdown,
+    "json": _json,
+}

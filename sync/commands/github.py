@@ -225,7 +225,7 @@ def _planned(
             plan_json.write_text(planview.render_json_plan(plan, ws.snapshot), encoding="utf-8")
     else:
         no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
-        job.counts = github.counts(None, sum(1 for d in ws.diagnostics if d.is_error))
+        job.counts = github.counts(None, no.errors)
         if plan_json is not None:
             plan_json.write_text(planview.no_plan_json(no)[0], encoding="utf-8")
     return ws
@@ -309,7 +309,7 @@ def _import(
     import uuid
 
     from sync import ledger, workspace
-    from sync.commands import import_
+    from sync.commands import import_, load_tree, read_ledger_locked
 
     def step() -> import_.Imported:
         if client is None:
@@ -318,9 +318,9 @@ def _import(
         try:
             if reuse and ws is not None:
                 tree = ws
-                import_.read_ledger_locked(tree, writer)
+                read_ledger_locked(tree, writer)
             else:
-                tree = import_.load_tree(directory, ledger_path, writer)
+                tree = load_tree(directory, ledger_path, writer)
             return import_.import_objects(client, tree, writer, open_only=True)
         finally:
             writer.close()

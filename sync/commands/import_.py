@@ -7,24 +7,31 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sync.commands import (
-    echo_diagnostics,
     folder_names,
     format_option,
     guarded_client,
     known_pages,
+    load_tree,
     page_objects,
     read_failed,
     reads_api,
     show,
 )
 from sync.diagnostics import plural, printable
-from sync.statusfile import DiscoveryError, display_path
+from sync.statusfile import display_path
 from sync.views import View, json_text
+
+if TYPE_CHECKING:  # importing sync.cli must not import httpx
+    from sync import api, ledger, workspace
+    from sync.importer import Adoptable, NewFile, ObjectImport
+    from sync.remote import RemoteObject
+    from sync.snapshot import Page, Snapshot
+    from sync.statusfile import Statusfile
 
 
 def since_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -36,36 +43,7 @@ def since_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{value!r} is not a date; write it like 2026-11-27") from None
 
 
-def load_tree(directory: Path, ledger_path: Path | None, writer: Any = None) -> Any:
-    """The statusfiles and the ledger (read after ``writer`` holds its lock); a ClickException if either
-    has errors: what git holds must be known before anything is compared with it."""
-    from sync import workspace
-
-    try:
-        ws = workspace.load(directory, ledger_path, with_ledger=False)
-    except DiscoveryError as exc:
-        raise click.UsageError(str(exc)) from None
-    read_ledger_locked(ws, writer)
-    return ws
-
-
-def read_ledger_locked(ws: Any, writer: Any = None) -> None:
-    """(Re)read ``ws``'s ledger once ``writer`` (if any) holds its lock; a ClickException when the lock
-    cannot be taken or the statusfiles or the ledger have errors."""
-    from sync import workspace
-
-    if writer is not None:
-        try:
-            workspace.lock_ledger(ws, writer)
-        except workspace.LedgerUnavailable as exc:
-            raise click.ClickException(f"{exc}; nothing was imported" if exc.locked else str(exc)) from None
-    workspace.read_ledger(ws)
-    if not ws.ok:
-        echo_diagnostics(ws.diagnostics)
-        raise click.ClickException(f"nothing was compared with the page: {ws.trouble}")
-
-
-def fetch(client: Any, ids: tuple[str, ...], pages: list[Any]) -> list[Any]:
+def fetch(client: api.Client, ids: tuple[str, ...], pages: list[Page]) -> list[RemoteObject]:
     """The objects named by ID (incident or maintenance window), and every object on ``pages``."""
     from sync import api
 
@@ -144,15 +122,14 @@ def command(
 class Imported:
     """What an import found and wrote: its plans (one per object) and a row per statusfile written."""
 
-    plans: list[Any]
+    plans: list[ObjectImport]
     written: list[dict[str, Any]]
-    root: str
 
 
 def import_objects(
-    client: Any,
-    ws: Any,
-    writer: Any,
+    client: api.Client,
+    ws: workspace.Workspace,
+    writer: ledger.Writer,
     *,
     ids: tuple[str, ...] = (),
     open_only: bool = False,
@@ -174,10 +151,10 @@ def import_objects(
     names = _names(ws.snapshot)
     written: list[dict[str, Any]] = []
     for imp in plans:
-        siblings: list[Any] = []
+        siblings: list[Statusfile] = []
         for new in imp.files:
             path = directory / new.rel
-            loaded = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
+            loaded, _ = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
             siblings.append(loaded)
             # The file first: after a crash between the two, sync finds its update on the page.
             if new.declares:
@@ -204,17 +181,17 @@ def import_objects(
                     origin="import",
                 )
             written.append(_row(imp, new, display_path(path)))
-    return Imported(plans, written, ws.root_display)
+    return Imported(plans, written)
 
 
-def _names(snap: Any) -> dict[str, str]:
+def _names(snap: Snapshot | None) -> dict[str, str]:
     """ID -> name of every page and component in the snapshot, for the comments beside IDs."""
     if snap is None:
         return {}
     return {**{p.id: p.name for p in snap.pages}, **{c.id: c.name for c in snap.components}}
 
 
-def _row(imp: Any, new: Any, shown: str) -> dict[str, Any]:
+def _row(imp: ObjectImport, new: NewFile, shown: str) -> dict[str, Any]:
     return {
         "path": shown,
         "object": imp.kind,
@@ -227,13 +204,12 @@ def _row(imp: Any, new: Any, shown: str) -> dict[str, Any]:
 
 
 def _json(done: Imported) -> View:
-    written, root = done.written, done.root
+    written = done.written
     adoptable, problems = _adoptable(done), _problems(done)
     doc = {
         "imported": written,
         "will_be_adopted": [
-            {"path": f"{root}/{a.file.rel}", "id": imp.obj.id, "update_id": a.remote.id}
-            for imp, a in adoptable
+            {"path": a.file.display, "id": imp.obj.id, "update_id": a.remote.id} for imp, a in adoptable
         ],
         "skipped": [{"id": imp.obj.id, "name": imp.obj.name, "reason": imp.problem} for imp in problems],
     }
@@ -255,13 +231,13 @@ def imported_lines(done: Imported) -> list[str]:
 
 
 def text_view(done: Imported) -> View:
-    written, root = done.written, done.root
+    written = done.written
     adoptable, problems = _adoptable(done), _problems(done)
     lines = [f"imported  {line}" for line in imported_lines(done)]
     for _, a in adoptable:
         lines.append(
             printable(
-                f"matches   {root}/{a.file.rel}  update {a.remote.id} was posted elsewhere and never by "
+                f"matches   {a.file.display}  update {a.remote.id} was posted elsewhere and never by "
                 "statusfiles: sync records it, never posts it"
             )
         )
@@ -279,11 +255,11 @@ def text_view(done: Imported) -> View:
     return "\n".join(lines) + "\n", 0
 
 
-def _adoptable(done: Imported) -> list[tuple[Any, Any]]:
+def _adoptable(done: Imported) -> list[tuple[ObjectImport, Adoptable]]:
     return [(imp, a) for imp in done.plans for a in imp.adoptable]
 
 
-def _problems(done: Imported) -> list[Any]:
+def _problems(done: Imported) -> list[ObjectImport]:
     return [imp for imp in done.plans if imp.problem]
 
 

@@ -172,7 +172,8 @@ def modeline_for(
         first = sibling.source.path.read_text(encoding="utf-8").split("\n", 1)[0]
         if first.startswith("# yaml-language-server:") and first.endswith("/" + which.file_name):
             return first, None
-    return _modeline(home, folder), home
+    # The copy as the statusfiles are shown: relative to the cwd unless the directory was given absolute.
+    return _modeline(home, folder), home if directory.is_absolute() else Path(os.path.relpath(home))
 
 
 def _modeline(schema_path: Path, folder: Path) -> str:
@@ -606,14 +607,15 @@ def _write(target: Target, payload: dict[str, Any], directory: Path, names: Name
         path = target.folder / next_name(
             target.folder, payload.get("incident_status") or payload.get("maintenance_status")
         )
-    written = write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
+    written, text = write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
     click.echo(display_path(path))
-    _lint(written, directory)
+    _lint(written, text, directory)
 
 
-def _lint(written: Statusfile, directory: Path) -> None:
-    """What the linter of public text finds in the file just written, as ``validate`` reports it, so that
-    whoever writes an update mid-outage sees at once that it would leak a secret or an internal host.
+def _lint(written: Statusfile, text: str, directory: Path) -> None:
+    """What the linter of public text finds in ``text``, the file just written (the same bytes: the findings
+    and lines ``validate`` reports), so that whoever writes an update mid-outage sees at once that it would
+    leak a secret or an internal host.
 
     On standard error: standard output stays the path alone. The file is kept, so a message typed in
     $EDITOR is not lost; a lint error exits 1, as ``validate`` does, since validate, plan and sync refuse
@@ -622,12 +624,13 @@ def _lint(written: Statusfile, directory: Path) -> None:
     import sys
 
     from sync import lintconfig
-    from sync.diagnostics import Diagnostic, plural, render_text, use_colour
-    from sync.statusfile import load_statusfile
+    from sync.diagnostics import Diagnostic, count_errors, plural, render_text, use_colour
 
     linter, config_problems = lintconfig.linter(directory)
-    try:  # read back as validate reads it, with the repository's .lint.yaml and any allowances in the file
-        found: tuple[Diagnostic, ...] = load_statusfile(written.source, written.placement, linter).warnings
+    try:  # as validate reads it, with the repository's .lint.yaml and any allowances in the file
+        found: tuple[Diagnostic, ...] = load_bytes(
+            text.encode(), written.source, placement=written.placement, linter=linter
+        ).warnings
     except StatusfileError as exc:
         found = tuple(exc.diagnostics)
     diagnostics = [*config_problems, *found]
@@ -635,11 +638,23 @@ def _lint(written: Statusfile, directory: Path) -> None:
         return
     colour = use_colour(sys.stderr)
     click.echo(render_text(diagnostics, colour), nl=False, err=True, color=colour)
-    errors = sum(1 for d in diagnostics if d.is_error)
+    errors, config_errors = count_errors(found), count_errors(config_problems)
+    config = f"the lint configuration {display_path(lintconfig.config_path(directory))}"
+    if errors and config_errors:
+        raise click.ClickException(
+            f"{written.display} was written, but the linter found {plural(errors, 'error')} in it and "
+            f"{config} has {plural(config_errors, 'error')}: fix them before you commit it (validate, plan "
+            "and sync refuse it until then)"
+        )
     if errors:
         raise click.ClickException(
             f"{written.display} was written, but the linter found {plural(errors, 'error')}: edit it "
             "before you commit it (validate, plan and sync refuse it until then)"
+        )
+    if config_errors:  # the file may be fine: it is the configuration that stops validate, plan and sync
+        raise click.ClickException(
+            f"{written.display} was written, but {config} has {plural(config_errors, 'error')}: fix it "
+            "(validate, plan and sync refuse to run until then)"
         )
 
 
@@ -650,9 +665,10 @@ def write_statusfile(
     placement: kinds.Placement,
     siblings: list[Statusfile],
     names: dict[str, str],
-) -> Statusfile:
+) -> tuple[Statusfile, str]:
     """Write ``payload`` to the new file ``path`` as ``new`` writes every statusfile: its kind's schema
-    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded."""
+    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded, and
+    the text written."""
     rel = os.path.relpath(path.resolve(), Path(directory).resolve()).replace(os.sep, "/")
     source = Source(path=path, display=display_path(path), rel=rel)
     which = schema.schema_for(placement)
@@ -669,4 +685,4 @@ def write_statusfile(
         click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     create(path, content)
-    return loaded
+    return loaded, content

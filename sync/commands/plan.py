@@ -102,11 +102,12 @@ def command(
         view = views[fmt](plan, ws.snapshot, detailed_exitcode)
     if fmt == "github":  # the files GitHub Actions reads, beside the annotations
         if plan is not None:
-            markdown, summary = planview.render_markdown_plan(plan, ws.snapshot), planview.plan_summary(plan)
+            markdown = planview.render_markdown_plan(plan, ws.snapshot)
+            outputs = github.counts(planview.plan_summary(plan))
         else:
-            markdown, summary = planview.no_plan_markdown(no)[0], None
+            markdown, outputs = planview.no_plan_markdown(no)[0], github.counts(None, no.errors)
         if github_warning:
             markdown = f"> [!WARNING]\n> {github_warning}\n\n{markdown}"
         github.append_summary(markdown)
-        github.set_outputs(github.counts(summary, sum(1 for d in ws.diagnostics if d.is_error)), markdown)
+        github.set_outputs(outputs, markdown)
     show(view, colour)

@@ -112,15 +112,11 @@ def _json(p: Pulled) -> View:
 
 def pull(client: api.Client) -> snapshot.Snapshot:
     """Every page and, for each, its structure; a page deleted between the two reads is left out."""
-    from sync import api
-
     pages = client.list_status_pages()
     structures: dict[str, list[snapshot.Component]] = {}
     for page in pages:
-        try:
-            structures[page.id] = client.get_structure(page.id)
-        except api.NotFound:
-            continue
+        if (found := client.find_structure(page.id)) is not None:
+            structures[page.id] = found
     return snapshot.build([p for p in pages if p.id in structures], structures)
 
 

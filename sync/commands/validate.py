@@ -12,7 +12,7 @@ from sync import idcheck, lintconfig
 from sync import snapshot as snapshots
 from sync.commands import dir_option, format_option, show
 from sync.diagnostics import FORMATS, Checked, checked_github, checked_json, checked_text, use_colour
-from sync.statusfile import DiscoveryError, discover, load_all
+from sync.statusfile import DiscoveryError, discover, display_path, load_all
 from sync.views import Renderer
 
 
@@ -43,7 +43,11 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     checked_sources = (s for s in sources if not lintconfig.is_config(s.path, directory))
     result = load_all(checked_sources, linter, keep=keep)
     idcheck.apply(result, directory)
-    checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed)
+    others = (
+        ("the lint configuration", display_path(lintconfig.config_path(directory))),
+        ("the snapshot", snapshots.display(directory)),
+    )
+    checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed, others)
     colour = use_colour(sys.stdout)
     views: dict[str, Renderer] = {
         "text": partial(checked_text, colour=colour),
