@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 from bench_sync import KEY, start_sandbox, write_tree
 
-from sync.commands.new import dump
+from sync.writer import dump
 
 REPO = Path(__file__).resolve().parent.parent
 GIT_ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 from harness import compile_package, medians
 
-from sync.commands.new import dump
+from sync.writer import dump
 
 KEY = "bench-key"
 PAGE = "01FCNDV6P870EA6S7TK1DSYDG0"

@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 import pytest
 
-from sync.commands.new import create, dump, next_name, render
+from sync.commands import create
+from sync.commands.new import next_name
 from sync.statusfile import Source
+from sync.writer import dump, render
 from tests.support.cli import run_cli
 from tests.support.payloads import COMPONENT, INCIDENT, update, write_statusfile
 

@@ -13,13 +13,15 @@ import click
 from click.core import ParameterSource
 
 from sync import KEY_ENV
-from sync.diagnostics import Diagnostic, render_text, use_colour
+from sync.diagnostics import Diagnostic, StatusfileError, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
+from sync.fsutil import write_atomic
 
 if TYPE_CHECKING:  # importing sync.cli must not import httpx
-    from sync import api, ledger, workspace
+    from sync import api, kinds, ledger, workspace
     from sync.remote import RemoteObject
     from sync.snapshot import Page, Snapshot
+    from sync.statusfile import Statusfile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,6 +100,55 @@ def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     if diagnostics:
         out = sys.stdout
         click.echo(render_text(diagnostics, colour=use_colour(out)), nl=False, color=use_colour(out))
+
+
+# --- commands that write statusfiles (new, import) ---------------------------------------
+
+
+def create(path: Path, content: str) -> None:
+    """Write a new file whole or not at all; never replace one (a name taken meanwhile is an error)."""
+    from sync.statusfile import display_path
+
+    try:
+        write_atomic(path, content.encode(), exclusive=True)
+    except FileExistsError:
+        raise click.ClickException(f"{display_path(path)} already exists; nothing written") from None
+    except OSError as exc:  # a name too long for the file system, a read-only folder
+        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
+
+
+def write_statusfile(
+    path: Path,
+    payload: dict[str, Any],
+    directory: Path,
+    placement: kinds.Placement,
+    siblings: list[Statusfile],
+    names: dict[str, str],
+) -> tuple[Statusfile, str]:
+    """Write ``payload`` to the new file ``path`` as ``new`` writes every statusfile: its kind's schema
+    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded, and
+    the text written."""
+    from sync import schema
+    from sync.statusfile import Source, display_path
+    from sync.writer import modeline_for, render
+
+    rel = os.path.relpath(path.resolve(), Path(directory).resolve()).replace(os.sep, "/")
+    source = Source(path=path, display=display_path(path), rel=rel)
+    which = schema.schema_for(placement)
+    modeline, schema_copy = modeline_for(path.parent, directory, siblings, which)
+    try:
+        content, loaded = render(payload, modeline, source, placement, names)
+    except StatusfileError as exc:
+        echo_diagnostics(exc.diagnostics)
+        raise click.ClickException(
+            f"{display_path(path)} not written: the statusfile would not be valid"
+        ) from None
+    if schema_copy is not None:
+        create(schema_copy, (schema.schemas_dir() / which.file_name).read_text(encoding="utf-8"))
+        click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create(path, content)
+    return loaded, content
 
 
 # --- commands that read the API ---------------------------------------------------------

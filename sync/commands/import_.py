@@ -21,6 +21,7 @@ from sync.commands import (
     read_failed,
     reads_api,
     show,
+    write_statusfile,
 )
 from sync.diagnostics import plural, printable
 from sync.statusfile import display_path
@@ -141,7 +142,6 @@ def import_objects(
     Raises ClickException when the page cannot be read (nothing is written then).
     """
     from sync import importer, kinds
-    from sync.commands.new import write_statusfile
 
     directory = ws.directory
     pages = known_pages(client, ws.snapshot) if (open_only or since) else []

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +11,10 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from sync import kinds, rules, schema, timefmt
-from sync.commands import dir_option, echo_diagnostics
+from sync.commands import dir_option, echo_diagnostics, write_statusfile
 from sync.diagnostics import StatusfileError
-from sync.fsutil import write_atomic
 from sync.naming import message_text, next_in, slugify
-from sync.statusfile import Source, Statusfile, discover, display_path, load_all, load_bytes, natural_key
-from sync.yamlstrict import implicit_tag
+from sync.statusfile import Statusfile, discover, display_path, load_all, load_bytes, natural_key
 
 if TYPE_CHECKING:
     from sync.snapshot import Snapshot
@@ -28,123 +24,6 @@ COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "
 MAINTENANCE_STATUSES = ("maintenance_scheduled", "maintenance_in_progress", "maintenance_complete")
 MAINTENANCE_COMPONENT_STATUSES = ("operational", "under_maintenance")
 SCISSORS = "# ------------------------ >8 ------------------------"
-# The order people read a statusfile in, whatever its kind; the message last.
-FIELD_ORDER = (
-    "status_page_id",
-    "status_page_incident_id",
-    "name",
-    "incident_status",
-    "maintenance_status",
-    "start_at",
-    "end_at",
-    "automate_maintenance_status",
-    "notify_subscribers",
-    "affected_component_ids",
-    "component_statuses",
-    "message",
-)
-
-
-# --- writing YAML that reads back exactly ------------------------------------
-
-
-def _plain_ok(value: str) -> bool:
-    """Whether ``value`` reads back as exactly this text when written unquoted."""
-    return (
-        bool(value)
-        and value == value.strip()
-        and value[0] not in "-?:,[]{}#&*!|>'\"%@`"
-        and ": " not in value
-        and " #" not in value
-        and not value.endswith(":")
-        and value.isprintable()
-        and implicit_tag(value).endswith(":str")
-    )
-
-
-def _scalar(value: str) -> str:
-    """Plain when unambiguous, else double-quoted (JSON string syntax is valid YAML)."""
-    return value if _plain_ok(value) else json.dumps(value, ensure_ascii=False)
-
-
-def _message(message: str, literal: bool) -> str:
-    """A ``|`` block for multi-line text, as people write it; otherwise a scalar."""
-    body = message.removesuffix("\n")
-    if literal and "\n" in message and body and not body[0].isspace() and not body.endswith("\n"):
-        chomp = "" if message.endswith("\n") else "-"
-        return f"|{chomp}\n" + "".join(f"  {line}\n" if line else "\n" for line in body.split("\n"))
-    return _scalar(message) + "\n"
-
-
-def _comment(value: str, names: dict[str, str]) -> str:
-    """``  # Name`` after an ID whose name is known, so a reviewer reads what the ID means."""
-    name = names.get(value)
-    if not name:
-        return ""
-    return "  # " + " ".join("".join(c if c.isprintable() else " " for c in name).split())
-
-
-def dump(
-    payload: dict[str, Any],
-    modeline: str | None,
-    *,
-    literal: bool = True,
-    names: dict[str, str] | None = None,
-) -> str:
-    """A statusfile as a person would write it: fields in a readable order, IDs named, the message last."""
-    names = names or {}
-    out = [f"{modeline}\n"] if modeline else []
-    for key in sorted(payload, key=lambda k: FIELD_ORDER.index(k) if k in FIELD_ORDER else len(FIELD_ORDER)):
-        value = payload[key]
-        if key == "message":
-            out.append(f"message: {_message(value, literal)}")
-        elif isinstance(value, bool):
-            out.append(f"{key}: {'true' if value else 'false'}\n")
-        elif key == "component_statuses":
-            out.append("component_statuses:\n")
-            for c in value:
-                cid = c["component_id"]
-                out.append(f"  - component_id: {_scalar(cid)}{_comment(cid, names)}\n")
-                out.append(f"    component_status: {_scalar(c['component_status'])}\n")
-        elif isinstance(value, list):
-            out.append(f"{key}:\n" if value else f"{key}: []\n")
-            out.extend(f"  - {_scalar(item)}{_comment(item, names)}\n" for item in value)
-        else:
-            out.append(f"{key}: {_scalar(value)}{_comment(value, names)}\n")
-    return "".join(out)
-
-
-def render(
-    payload: dict[str, Any],
-    modeline: str | None,
-    source: Source,
-    placement: kinds.Placement = kinds.ELSEWHERE,
-    names: dict[str, str] | None = None,
-) -> tuple[str, Statusfile]:
-    """YAML text for ``payload``, proven by loading it back strictly; raises StatusfileError if invalid.
-
-    A message the block form cannot carry exactly (odd whitespace, control characters) is
-    written double-quoted instead.
-    """
-    text = dump(payload, modeline, names=names)
-    try:
-        loaded = load_bytes(text.encode(), source, placement=placement)
-    except StatusfileError:
-        loaded = None
-    if loaded is None or loaded.payload != payload:
-        text = dump(payload, modeline, literal=False, names=names)
-        loaded = load_bytes(text.encode(), source, placement=placement)
-    return text, loaded
-
-
-def create(path: Path, content: str) -> None:
-    """Write a new file whole or not at all; never replace one (a name taken meanwhile is an error)."""
-    try:
-        write_atomic(path, content.encode(), exclusive=True)
-    except FileExistsError:
-        raise click.ClickException(f"{display_path(path)} already exists; nothing written") from None
-    except OSError as exc:  # a name too long for the file system, a read-only folder
-        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
 
 
 # --- where the file goes -------------------------------------------------------
@@ -153,32 +32,6 @@ def create(path: Path, content: str) -> None:
 def next_name(folder: Path, status: str | None) -> str:
     """Zero-padded sequence after every numbered file in ``folder``, then the status."""
     return next_in([p.name for p in folder.glob("*.y*ml")] if folder.is_dir() else [], status)
-
-
-def modeline_for(
-    folder: Path, directory: Path, siblings: list[Statusfile], which: schema.StatusfileSchema = schema.UPDATE
-) -> tuple[str, Path | None]:
-    """Point the editor at the kind's schema: the repository's copy, else what siblings use.
-
-    A repository without either (one that runs statusfiles as an action) gets a copy of the
-    installed package's schema in ``schemas/`` beside the statusfiles directory, returned as the
-    file to write: the schema line must name a file that every clone has.
-    """
-    home = directory.resolve().parent / "schemas" / which.file_name
-    for candidate in (home, Path.cwd() / "schemas" / which.file_name):
-        if candidate.is_file():
-            return _modeline(candidate, folder), None
-    for sibling in reversed(siblings):
-        first = sibling.source.path.read_text(encoding="utf-8").split("\n", 1)[0]
-        if first.startswith("# yaml-language-server:") and first.endswith("/" + which.file_name):
-            return first, None
-    # The copy as the statusfiles are shown: relative to the cwd unless the directory was given absolute.
-    return _modeline(home, folder), home if directory.is_absolute() else Path(os.path.relpath(home))
-
-
-def _modeline(schema_path: Path, folder: Path) -> str:
-    rel = os.path.relpath(schema_path, folder.resolve())
-    return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
 
 
 def _editor_message(what: str, status: str | None, notify: bool) -> str:
@@ -656,33 +509,3 @@ def _lint(written: Statusfile, text: str, directory: Path) -> None:
             f"{written.display} was written, but {config} has {plural(config_errors, 'error')}: fix it "
             "(validate, plan and sync refuse to run until then)"
         )
-
-
-def write_statusfile(
-    path: Path,
-    payload: dict[str, Any],
-    directory: Path,
-    placement: kinds.Placement,
-    siblings: list[Statusfile],
-    names: dict[str, str],
-) -> tuple[Statusfile, str]:
-    """Write ``payload`` to the new file ``path`` as ``new`` writes every statusfile: its kind's schema
-    line, fields in reading order, IDs named; validated first, never overwriting. The file as loaded, and
-    the text written."""
-    rel = os.path.relpath(path.resolve(), Path(directory).resolve()).replace(os.sep, "/")
-    source = Source(path=path, display=display_path(path), rel=rel)
-    which = schema.schema_for(placement)
-    modeline, schema_copy = modeline_for(path.parent, directory, siblings, which)
-    try:
-        content, loaded = render(payload, modeline, source, placement, names)
-    except StatusfileError as exc:
-        echo_diagnostics(exc.diagnostics)
-        raise click.ClickException(
-            f"{display_path(path)} not written: the statusfile would not be valid"
-        ) from None
-    if schema_copy is not None:
-        create(schema_copy, (schema.schemas_dir() / which.file_name).read_text(encoding="utf-8"))
-        click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    create(path, content)
-    return loaded, content
