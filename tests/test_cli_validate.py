@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import pty
@@ -219,6 +220,28 @@ def test_startup_stays_light() -> None:
     assert commands == {"sync.commands.validate"}
 
 
+# The publish job (`github publish`) runs sync, pull and import in one process between publish.sh's git
+# steps: calling those commands is what it is for, so it alone imports their modules (inside its steps).
+IMPORTS_ALLOWED = {"github": {"sync", "pull", "import_"}}
+
+
+def _command_modules_imported(tree: ast.Module, commands: set[str]) -> set[str]:
+    """The command modules a ``sync.commands.X`` module's code imports anywhere: at the top, inside a
+    function, under TYPE_CHECKING; absolute or relative."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            package = "sync.commands" if node.level == 1 else "sync" if node.level == 2 else ""
+            base = ".".join(p for p in (package, node.module or "") if p)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        found |= {n.split(".")[2] for n in names if n.startswith("sync.commands.")} & commands
+    return found
+
+
 def test_no_command_module_imports_another() -> None:
     """What commands share lives in sync.commands (or a module of its own), never in one command's module."""
     from sync.cli import MODULES
@@ -228,6 +251,7 @@ def test_no_command_module_imports_another() -> None:
         "importlib.import_module('sync.commands.' + sys.argv[1])\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sync.commands.'))))\n"
     )
+    modules = {MODULES.get(command, command) for command in COMMANDS}
     for command in COMMANDS:
         module = MODULES.get(command, command)
         proc = subprocess.run(
@@ -235,6 +259,13 @@ def test_no_command_module_imports_another() -> None:
         )
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout) == [f"sync.commands.{module}"], command
+
+    # Imports inside functions run only on some paths: read every command module's code for them.
+    for file in sorted((REPO / "sync" / "commands").glob("*.py")):
+        imported = _command_modules_imported(ast.parse(file.read_text(encoding="utf-8")), modules)
+        assert imported - {file.stem} <= IMPORTS_ALLOWED.get(file.stem, set()), file.name
+    github = ast.parse((REPO / "sync" / "commands" / "github.py").read_text(encoding="utf-8"))
+    assert _command_modules_imported(github, modules) == IMPORTS_ALLOWED["github"]  # the reader sees them
 
 
 def test_the_summary_names_a_broken_snapshot_or_lint_configuration(project: Path) -> None:
