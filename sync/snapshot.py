@@ -228,6 +228,8 @@ def parse(data: bytes, display: str) -> Snapshot:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(display, exc.lineno, exc.colno, f"the snapshot is not valid JSON ({exc.msg})") from None
+    except RecursionError:  # brackets nested past the parser's depth: no snapshot is
+        raise _error(display, 1, 1, "the snapshot is nested too deeply to be one") from None
     try:
         return _from_json(doc)
     except _Shape as exc:

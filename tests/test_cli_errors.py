@@ -118,6 +118,17 @@ def test_a_fifo_named_like_the_snapshot_is_refused_not_read(project: Path, sandb
     assert snap.is_fifo()
 
 
+def test_a_snapshot_nested_too_deeply_for_the_json_parser_is_an_error(project: Path) -> None:
+    (project / "statusfiles" / "snapshot.json").write_text("[" * 100_000 + "]" * 100_000)
+    for command in ("validate", "plan"):
+        proc = run_cli(command, cwd=project)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert (
+            "statusfiles/snapshot.json:1:1: error: the snapshot is nested too deeply to be one; "
+            "run `statusfiles pull` to write the snapshot again [snapshot-invalid]"
+        ) in proc.stdout
+
+
 def test_sync_refuses_a_ledger_under_a_file(project: Path, sandbox: Sandbox) -> None:
     (project / "a-file").write_text("")
     proc = run_cli("sync", "--ledger", "a-file/ledger.jsonl", cwd=project, env=sync_env(sandbox.base_url))
