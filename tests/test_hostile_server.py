@@ -225,6 +225,26 @@ def test_a_socks_proxy_is_a_one_line_error(project: Path, variable: str) -> None
     assert f"{variable} names a socks5 proxy, which statusfiles cannot use" in proc.stderr
 
 
+@pytest.mark.parametrize("proxy", ["socks5://user:secret@127.0.0.1:1080", "http://user:secret@[::1"])
+@pytest.mark.parametrize(
+    "command", [["pages"], ["components"], ["active"], ["pull"], ["import", "--open"], ["drift"]]
+)
+def test_an_unusable_proxy_is_a_usage_error_for_every_command_that_reads(
+    project: Path, command: list[str], proxy: str
+) -> None:
+    env = {**sync_env("https://api.incident.io", KEY), "HTTPS_PROXY": proxy}
+    proc = run_cli(*command, cwd=project, env=env, timeout=60)
+    # drift keeps 2 for "drift", as plan --detailed-exitcode does: its usage errors are 1
+    assert proc.returncode == (1 if command == ["drift"] else 2), proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr and "secret" not in proc.stderr
+    assert proc.stderr.endswith(
+        "Error: HTTPS_PROXY names a socks5 proxy, which statusfiles cannot use: set an http:// or https:// "
+        "proxy in HTTPS_PROXY, or list api.incident.io in NO_PROXY\n"
+        if proxy.startswith("socks5")
+        else "Error: HTTPS_PROXY is not a proxy URL: expected http://HOST:PORT\n"
+    )
+
+
 def test_a_socks_proxy_does_not_stop_a_loopback_sync(project: Path, server: Hostile) -> None:
     proc = sync(project, server.base_url, ALL_PROXY="socks5://127.0.0.1:1080")
     assert proc.returncode == 0, proc.stdout + proc.stderr
