@@ -129,6 +129,31 @@ def test_a_snapshot_nested_too_deeply_for_the_json_parser_is_an_error(project: P
         ) in proc.stdout
 
 
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [
+        (["validate", "--format", "github"], "GITHUB_OUTPUT"),
+        (["plan", "--format", "github"], "GITHUB_STEP_SUMMARY"),
+        (["plan", "--format", "github"], "GITHUB_OUTPUT"),
+        (["sync", "--no-upstream-check"], "GITHUB_STEP_SUMMARY"),
+    ],
+)
+@pytest.mark.parametrize("special", ["folder", "fifo"])
+def test_a_runner_file_that_cannot_be_written_is_a_one_line_error(
+    project: Path, sandbox: Sandbox, command: list[str], variable: str, special: str
+) -> None:
+    target = project / "runner-file"
+    if special == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)  # opened blocking, it would wait for a reader for ever
+    env = sync_env(sandbox.base_url) | {variable: str(target)}
+    proc = run_cli(*command, cwd=project, env=env, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    why = "Is a directory" if special == "folder" else "not a regular file"
+    assert one_line(proc.stderr) == f"Error: cannot write to {variable} ({target}): {why}\n"
+
+
 def test_sync_refuses_a_ledger_under_a_file(project: Path, sandbox: Sandbox) -> None:
     (project / "a-file").write_text("")
     proc = run_cli("sync", "--ledger", "a-file/ledger.jsonl", cwd=project, env=sync_env(sandbox.base_url))
