@@ -229,8 +229,8 @@ class RetryPolicy:
         default = cls()
         return cls(
             attempts=int(_env_number(env, "STATUSFILES_RETRY_ATTEMPTS", default.attempts, integer=True)),
-            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base),
-            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap),
+            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base, most=MAX_WAIT),
+            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap, most=MAX_WAIT),
         )
 
     def delay(self, attempt: int, at_least: float = 0.0, rng: random.Random | None = None) -> float:
@@ -239,10 +239,13 @@ class RetryPolicy:
         return max(at_least, (rng or random).uniform(0, ceiling))
 
 
-def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
-    """A finite, non-negative setting (a positive integer with ``integer``), or ConfigError.
+def _env_number(
+    env: Mapping[str, str], name: str, default: float, *, integer: bool = False, most: float = math.inf
+) -> float:
+    """A finite, non-negative setting (a positive integer with ``integer``) up to ``most``, or ConfigError.
 
-    NaN or infinity would make every backoff a hang, so they are refused with the rest.
+    NaN, infinity or a wait longer than any the API may ask for would make a backoff a hang (or too long
+    for the clock), so they are refused with the rest.
     """
     text = env.get(name)
     if text is None:
@@ -251,8 +254,9 @@ def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: b
         value = int(text) if integer else float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < (1 if integer else 0):
-        kind = "a whole number of attempts, at least 1" if integer else "a number of seconds, 0 or more"
+    if not math.isfinite(value) or value < (1 if integer else 0) or value > most:
+        seconds = "0 or more" if most == math.inf else f"0 to {most:g}"
+        kind = "a whole number of attempts, at least 1" if integer else f"a number of seconds, {seconds}"
         raise ConfigError(f"{name}={text!r}: expected {kind}")
     return value
 

@@ -210,6 +210,12 @@ def test_sync_stops_before_the_first_post_when_the_ledger_cannot_be_created(
         ({"STATUSFILES_RETRY_BASE": "nan"}, "STATUSFILES_RETRY_BASE='nan': expected a number of seconds"),
         ({"STATUSFILES_RETRY_CAP": "-1"}, "STATUSFILES_RETRY_CAP='-1': expected a number of seconds"),
         ({"STATUSFILES_RETRY_CAP": "inf"}, "STATUSFILES_RETRY_CAP='inf': expected a number of seconds"),
+        # A backoff longer than the clock can hold, or than any wait the API may ask for, is a hang.
+        (
+            {"STATUSFILES_RETRY_BASE": "1e308", "STATUSFILES_RETRY_CAP": "1e308"},
+            "STATUSFILES_RETRY_BASE='1e308': expected a number of seconds, 0 to 120",
+        ),
+        ({"STATUSFILES_RETRY_CAP": "121"}, "STATUSFILES_RETRY_CAP='121': expected a number of seconds, 0 to"),
     ],
 )
 def test_a_bad_retry_setting_is_a_usage_error(project: Path, env: dict[str, str], expected: str) -> None:
