@@ -322,3 +322,45 @@ def test_a_read_held_back_for_a_day_ends_import_with_a_sentence(tmp_path: Path, 
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "would hold the next request back 86400 s" in proc.stderr
     assert "Traceback" not in proc.stderr and "crash" not in proc.stderr
+
+
+# --- names that would write to the terminal or the CI log ---------------------------------------
+
+# A page or component name is whatever the account (or a snapshot.json in a pull request) says: a line
+# break would start a line of its own (a GitHub workflow command), an escape would drive the terminal.
+EVIL = "Public API\n::warning::forged \x1b]0;title\x07"
+SHOWN = "Public API\\n::warning::forged \\x1b]0;title\\x07"
+
+
+def _evil_account(server: Hostile) -> None:
+    pages = {"status_pages": [{"id": "01PAGE", "name": EVIL}], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_pages", Raw(200, pages))
+    structure = {"current_structure": {"items": [{"component": {"component_id": "01COMP", "name": EVIL}}]}}
+    server.script("GET", "/v2/status_page_structures/01PAGE", Raw(200, structure))
+    incident = {
+        **_incident(updates=[])["status_page_incident"],
+        "status_page_id": "01PAGE",
+        "name": EVIL,
+        "published_at": "2026-11-27T09:00:00Z",
+    }
+    listing = {"status_page_incidents": [incident], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_page_incidents?", Raw(200, listing))
+    windows = {"status_page_maintenances": [], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_page_maintenances?", Raw(200, windows))
+
+
+@pytest.mark.parametrize("command", ["pages", "components", "active", "plan"])
+def test_names_from_the_account_are_shown_escaped(project: Path, server: Hostile, command: str) -> None:
+    _evil_account(server)
+    env = sync_env(server.base_url, KEY)
+    if command == "plan":  # names from the snapshot, as a pull request could write it
+        assert run_cli("pull", cwd=project, env=env).returncode == 0
+        write_statusfile(
+            project / "statusfiles" / "2026-11-27-outage" / "02.yaml",
+            update("Degraded.", components={"01COMP": "degraded_performance"}),
+        )
+    proc = run_cli(command, cwd=project, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert SHOWN in proc.stdout
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")]
