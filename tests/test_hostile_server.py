@@ -338,7 +338,7 @@ def _evil_account(server: Hostile) -> None:
     structure = {"current_structure": {"items": [{"component": {"component_id": "01COMP", "name": EVIL}}]}}
     server.script("GET", "/v2/status_page_structures/01PAGE", Raw(200, structure))
     incident = {
-        **_incident(updates=[])["status_page_incident"],
+        **_incident(updates=[_update()])["status_page_incident"],
         "status_page_id": "01PAGE",
         "name": EVIL,
         "published_at": "2026-11-27T09:00:00Z",
@@ -349,7 +349,7 @@ def _evil_account(server: Hostile) -> None:
     server.script("GET", "/v2/status_page_maintenances?", Raw(200, windows))
 
 
-@pytest.mark.parametrize("command", ["pages", "components", "active", "plan"])
+@pytest.mark.parametrize("command", ["pages", "components", "active", "plan", "drift"])
 def test_names_from_the_account_are_shown_escaped(project: Path, server: Hostile, command: str) -> None:
     _evil_account(server)
     env = sync_env(server.base_url, KEY)
@@ -359,8 +359,10 @@ def test_names_from_the_account_are_shown_escaped(project: Path, server: Hostile
             project / "statusfiles" / "2026-11-27-outage" / "02.yaml",
             update("Degraded.", components={"01COMP": "degraded_performance"}),
         )
+    if command == "drift":  # the incident no folder tracks, by name
+        (project / "statusfiles" / "2026-11-27-outage" / "01.yaml").unlink()
     proc = run_cli(command, cwd=project, env=env, timeout=60)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == (2 if command == "drift" else 0), proc.stdout + proc.stderr
     assert SHOWN in proc.stdout
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
     assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")]
