@@ -68,6 +68,9 @@ from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
 LIST_PAGE_SIZE = 100
+# A listing is read to its end; one whose cursor goes on past this many pages (25,000 status pages, or
+# incidents on one page) is not a real account's, and reading it might never end.
+MAX_LIST_PAGES = 250
 USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
@@ -799,6 +802,7 @@ class Client:
             if after is None or after in seen:  # a cursor seen before would loop forever
                 return out
             seen.add(after)
+            _bounded(seen, answer, f"GET {path}")
 
     # --- status pages and their structure ---------------------------------------------
 
@@ -815,12 +819,19 @@ class Client:
             if after is None or after in seen:  # a cursor seen before would loop forever
                 return pages
             seen.add(after)
+            _bounded(seen, response, "GET /v2/status_pages")
 
     def get_structure(self, status_page_id: str) -> list[Component]:
         """The components the page shows, with their group and sub-page; NotFound for an unknown page."""
         path = f"/v2/status_page_structures/{_segment(status_page_id)}"
         response = self._request("GET", path, safe_to_repeat=True)
         return self._read(lambda body: parse_structure(status_page_id, body), response, f"GET {path}")
+
+
+def _bounded(cursors: set[str], answer: _Answer, what: str) -> None:
+    """A listing that has gone on for MAX_LIST_PAGES pages, each with a new cursor, is a failed read."""
+    if len(cursors) >= MAX_LIST_PAGES:
+        raise BadResponse(answer.status, {}, f"{what} goes on past {MAX_LIST_PAGES} pages; not read further")
 
 
 def _segment(value: str) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sync.api import MAX_LIST_PAGES
 from tests.support.cli import run_cli, sync_env
 from tests.support.hostile import Drip, Hostile, Huge, Raw, RecordingProxy, Request
 from tests.support.payloads import INCIDENT, update, write_statusfile
@@ -366,3 +368,42 @@ def test_names_from_the_account_are_shown_escaped(project: Path, server: Hostile
     assert SHOWN in proc.stdout
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
     assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")]
+
+
+# --- a listing that never ends ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("listing", ["pages", "incidents"])
+def test_a_listing_whose_cursor_never_ends_is_a_failed_read(
+    tmp_path: Path, server: Hostile, listing: str
+) -> None:
+    # A fresh cursor on every page, one record each: the seen-cursor check never fires. A generous rate
+    # limit keeps the client's pacing out of the way.
+    pages = itertools.count()
+    fast = {"X-RateLimit-Limit": "1000000", "X-RateLimit-Remaining": "1000000"}
+
+    def endless(key: str, record: Callable[[int], dict[str, Any]]) -> Callable[[Request, Hostile], Raw]:
+        def reply(request: Request, _: Hostile) -> Raw:
+            n = next(pages)
+            return Raw(200, {key: [record(n)], "pagination_meta": {"after": f"c{n}", "page_size": 100}}, fast)
+
+        return reply
+
+    if listing == "pages":
+        server.script(
+            "GET", "/v2/status_pages", endless("status_pages", lambda n: {"id": f"P{n}", "name": "P"})
+        )
+    else:
+        one = {"status_pages": [{"id": "01PAGE", "name": "P"}], "pagination_meta": {"page_size": 100}}
+        server.script("GET", "/v2/status_pages", Raw(200, one, fast))
+        none = {"status_page_maintenances": [], "pagination_meta": {"page_size": 100}}
+        server.script("GET", "/v2/status_page_maintenances?", Raw(200, none, fast))
+        incident = {**_incident(updates=[_update()])["status_page_incident"], "status_page_id": "01PAGE"}
+        server.script(
+            "GET", "/v2/status_page_incidents?", endless("status_page_incidents", lambda n: incident)
+        )
+    (tmp_path / "statusfiles").mkdir()
+    proc = run_cli("active", cwd=tmp_path, env=sync_env(server.base_url, KEY), timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"goes on past {MAX_LIST_PAGES} pages" in proc.stderr
+    assert len(server.requests) <= MAX_LIST_PAGES + 2
