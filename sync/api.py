@@ -68,6 +68,9 @@ from sync.snapshot import Component, Page
 
 DEFAULT_BASE_URL = "https://api.incident.io"
 LIST_PAGE_SIZE = 100
+# A listing is read to its end; one whose cursor goes on past this many pages (25,000 status pages, or
+# incidents on one page) is not a real account's, and reading it might never end.
+MAX_LIST_PAGES = 250
 USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
@@ -229,8 +232,8 @@ class RetryPolicy:
         default = cls()
         return cls(
             attempts=int(_env_number(env, "STATUSFILES_RETRY_ATTEMPTS", default.attempts, integer=True)),
-            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base),
-            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap),
+            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base, most=MAX_WAIT),
+            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap, most=MAX_WAIT),
         )
 
     def delay(self, attempt: int, at_least: float = 0.0, rng: random.Random | None = None) -> float:
@@ -239,10 +242,13 @@ class RetryPolicy:
         return max(at_least, (rng or random).uniform(0, ceiling))
 
 
-def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
-    """A finite, non-negative setting (a positive integer with ``integer``), or ConfigError.
+def _env_number(
+    env: Mapping[str, str], name: str, default: float, *, integer: bool = False, most: float = math.inf
+) -> float:
+    """A finite, non-negative setting (a positive integer with ``integer``) up to ``most``, or ConfigError.
 
-    NaN or infinity would make every backoff a hang, so they are refused with the rest.
+    NaN, infinity or a wait longer than any the API may ask for would make a backoff a hang (or too long
+    for the clock), so they are refused with the rest.
     """
     text = env.get(name)
     if text is None:
@@ -251,8 +257,9 @@ def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: b
         value = int(text) if integer else float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < (1 if integer else 0):
-        kind = "a whole number of attempts, at least 1" if integer else "a number of seconds, 0 or more"
+    if not math.isfinite(value) or value < (1 if integer else 0) or value > most:
+        seconds = "0 or more" if most == math.inf else f"0 to {most:g}"
+        kind = "a whole number of attempts, at least 1" if integer else f"a number of seconds, {seconds}"
         raise ConfigError(f"{name}={text!r}: expected {kind}")
     return value
 
@@ -795,6 +802,7 @@ class Client:
             if after is None or after in seen:  # a cursor seen before would loop forever
                 return out
             seen.add(after)
+            _bounded(seen, answer, f"GET {path}")
 
     # --- status pages and their structure ---------------------------------------------
 
@@ -811,6 +819,7 @@ class Client:
             if after is None or after in seen:  # a cursor seen before would loop forever
                 return pages
             seen.add(after)
+            _bounded(seen, response, "GET /v2/status_pages")
 
     def get_structure(self, status_page_id: str) -> list[Component]:
         """The components the page shows, with their group and sub-page; NotFound for an unknown page."""
@@ -825,6 +834,12 @@ class Client:
             return self.get_structure(status_page_id)
         except NotFound:
             return None
+
+
+def _bounded(cursors: set[str], answer: _Answer, what: str) -> None:
+    """A listing that has gone on for MAX_LIST_PAGES pages, each with a new cursor, is a failed read."""
+    if len(cursors) >= MAX_LIST_PAGES:
+        raise BadResponse(answer.status, {}, f"{what} goes on past {MAX_LIST_PAGES} pages; not read further")
 
 
 def _segment(value: str) -> str:

@@ -19,12 +19,12 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def open_regular(path: Path, flags: int) -> int:
+def open_regular(path: Path | str, flags: int, mode: int = 0o666) -> int:
     """Open ``path`` so that nothing can block: a FIFO or a device named like the file is refused, unread.
 
     Raises :class:`OSError` (``EINVAL``, "not a regular file") for anything but a regular file.
     """
-    fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY, mode)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file", str(path))

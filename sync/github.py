@@ -7,8 +7,14 @@ Actions (neither set) nothing here writes anything.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import click
+
+from sync.fsutil import open_regular
 
 # A comment or issue body holds at most 65,536 characters, and workflows pass the Markdown output through one
 # environment variable and one argument, each at most 128 KiB: cut by characters and by bytes, leaving room
@@ -27,12 +33,32 @@ def counts(plan_summary: Mapping[str, object] | None, errors: int = 0) -> dict[s
     return {"has-changes": changes, **{k: int(str(plan_summary.get(k) or 0)) for k in COUNTS}}
 
 
+class OutputFileError(click.ClickException):
+    """A file statusfiles was told to write for the job (exit status 1): a summary, outputs, a report."""
+
+    def __init__(self, what: str, path: str | Path, exc: OSError) -> None:
+        # ENXIO: a FIFO nobody reads, refused by the non-blocking open
+        special = exc.errno in (errno.EINVAL, errno.ENXIO)
+        why = "not a regular file" if special else exc.strerror or str(exc)
+        super().__init__(f"cannot write to {what} ({path}): {why}")
+
+
+def write_text(what: str, path: str | Path, text: str, *, append: bool = False) -> None:
+    """Write (or append) ``text`` to ``path``, which ``what`` named; never waits on a FIFO or writes into
+    a device. Raises :class:`OutputFileError` when it cannot."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    try:
+        with os.fdopen(open_regular(path, flags), "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise OutputFileError(what, path, exc) from None
+
+
 def append_summary(markdown: str, redact: Callable[[str], str] = str) -> None:
     """Append to the job summary, when there is one."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(redact(markdown) + "\n")
+        write_text("GITHUB_STEP_SUMMARY", path, redact(markdown) + "\n", append=True)
 
 
 def cut(markdown: str) -> str:
@@ -57,5 +83,4 @@ def set_outputs(values: Mapping[str, object], markdown: str | None = None) -> No
     """Append step outputs, when the step has an output file."""
     path = os.environ.get("GITHUB_OUTPUT")
     if path:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(output_text(values, markdown))
+        write_text("GITHUB_OUTPUT", path, output_text(values, markdown), append=True)

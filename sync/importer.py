@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync import kinds
+from sync.diagnostics import printable
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
 from sync.naming import message_text, next_in, slugify
@@ -383,12 +384,13 @@ def drift_text(items: Sequence[Drift], root: str) -> str:
     lines = []
     for d in items:
         where = in_root(root, f"{d.folder}/") if d.folder else "no folder"
-        lines.append(f"{d.kind:<16}  {d.name}  [{where}]\n{'':<18}{d.detail}")
+        # Both quote the page: escaped, neither starts a line (a workflow command) or drives a terminal
+        lines.append(f"{d.kind:<16}  {printable(d.name)}  [{where}]\n{'':<18}{printable(d.detail)}")
     return "\n".join(lines) + f"\n\nDrift: {len(items)} difference(s) between the page and git.\n"
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "¦").replace("\n", " ")  # a | would end the cell
+    return printable(text).replace("|", "¦")  # a | would end the cell, a line break the table
 
 
 def drift_markdown(items: Sequence[Drift], root: str) -> str:

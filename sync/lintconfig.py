@@ -40,7 +40,13 @@ def load(directory: Path) -> tuple[lint.Settings, list[Diagnostic]]:
             return lint.Settings(), []  # every setting commented out: the defaults
         return lint.Settings(), list(exc.diagnostics)
     settings, problems = lint.settings_from(doc.data)
-    diagnostics = []
+    # The YAML problems that still leave a value (a duplicate key keeps its first value, so a later,
+    # stricter one would silently not apply); `off`, a YAML 1.1 boolean, is a documented severity.
+    diagnostics = [
+        Diagnostic(display, p.line, p.column, format_field(p.path), p.message, p.rule)
+        for p in doc.problems
+        if not (p.rule == "yaml-boolean" and p.path[:1] == ("rules",))
+    ]
     for p in problems:
         line, col = doc.position(p.path, key=p.at_key)
         diagnostics.append(Diagnostic(display, line, col, format_field(p.path), p.message, lint.CONFIG_RULE))

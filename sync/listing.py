@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync import views
-from sync.diagnostics import JSON_FORMAT_VERSION
+from sync.diagnostics import JSON_FORMAT_VERSION, printable
 from sync.kinds import folder_of
 from sync.ledger import LedgerState
 from sync.remote import RemoteObject
@@ -53,7 +53,7 @@ def pages_json(pages: Sequence[Page]) -> dict[str, Any]:
 def pages_text(pages: Sequence[Page]) -> str:
     if not pages:
         return "The account has no status pages.\n"
-    return "".join(f"{p.id}  {p.name}\n" for p in pages)
+    return "".join(f"{printable(p.id)}  {printable(p.name)}\n" for p in pages)
 
 
 def _component_json(c: Component) -> dict[str, Any]:
@@ -74,7 +74,10 @@ def components_text(structures: Sequence[tuple[Page, Sequence[Component]]]) -> s
     lines: list[str] = []
     for page, components in structures:
         lines.append(label(page.name, page.id))
-        lines += [f"  {c.id}  {' / '.join(p for p in (c.place, c.name) if p)}" for c in components]
+        lines += [
+            f"  {printable(c.id)}  {printable(' / '.join(p for p in (c.place, c.name) if p))}"
+            for c in components
+        ]
         if not components:
             lines.append("  (no components)")
     return "\n".join(lines) + "\n" if lines else "The account has no status pages.\n"
@@ -145,7 +148,8 @@ def active_text(per_page: Sequence[tuple[Page, Sequence[Open]]], show: Mapping[s
         for i in items:
             obj = i.obj
             where = show.get(i.folder, i.folder) if i.folder else "no folder tracks it"
-            lines.append(f"  {obj.kind:<11}  {obj.id}  {obj.incident_status or '?'}  {obj.name}")
+            status = printable(obj.incident_status or "?")
+            lines.append(f"  {obj.kind:<11}  {printable(obj.id)}  {status}  {printable(obj.name)}")
             if i.schedule:
                 lines.append(f"    {'':<11}{i.schedule}")
             lines.append(f"    {'':<11}{where}")

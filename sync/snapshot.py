@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar, overload
 
-from sync.diagnostics import Diagnostic, StatusfileError, format_field
+from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 from sync.fsutil import read_regular
 
 SNAPSHOT_NAME = "snapshot.json"
@@ -132,8 +132,12 @@ def component_fields(payload: Mapping[str, Any]) -> list[tuple[tuple[str | int, 
 
 
 def label(name: str | None, ident: str) -> str:
-    """How output shows an object: ``Name (ID)``, or the ID alone when its name is not known."""
-    return f"{name} ({ident})" if name else ident
+    """How output shows an object: ``Name (ID)``, or the ID alone when its name is not known.
+
+    Both come from the account or a snapshot in a pull request: their control characters are escaped, so
+    that neither can start a line of its own (a GitHub workflow command) or drive a terminal.
+    """
+    return f"{printable(name)} ({printable(ident)})" if name else printable(ident)
 
 
 def page_label(names: Snapshot | None, page_id: str) -> str:
@@ -228,6 +232,8 @@ def parse(data: bytes, display: str) -> Snapshot:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(display, exc.lineno, exc.colno, f"the snapshot is not valid JSON ({exc.msg})") from None
+    except RecursionError:  # brackets nested past the parser's depth: no snapshot is
+        raise _error(display, 1, 1, "the snapshot is nested too deeply to be one") from None
     try:
         return _from_json(doc)
     except _Shape as exc:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.fsutil import read_regular
+
 GIT_TIMEOUT = 60.0  # seconds for one git command; a fetch that hangs on a network must not hang sync
 
 
@@ -100,7 +102,7 @@ def check(ledger_path: Path) -> Behind | None:
     if theirs.returncode != 0:
         return None  # the upstream has no ledger yet
     try:
-        ours = ledger_path.read_text(encoding="utf-8", errors="replace")
+        ours = read_regular(ledger_path).decode("utf-8", errors="replace")  # a FIFO is refused, not waited on
     except FileNotFoundError:
         ours = ""
     except OSError:

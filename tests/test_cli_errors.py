@@ -118,6 +118,42 @@ def test_a_fifo_named_like_the_snapshot_is_refused_not_read(project: Path, sandb
     assert snap.is_fifo()
 
 
+def test_a_snapshot_nested_too_deeply_for_the_json_parser_is_an_error(project: Path) -> None:
+    (project / "statusfiles" / "snapshot.json").write_text("[" * 100_000 + "]" * 100_000)
+    for command in ("validate", "plan"):
+        proc = run_cli(command, cwd=project)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert (
+            "statusfiles/snapshot.json:1:1: error: the snapshot is nested too deeply to be one; "
+            "run `statusfiles pull` to write the snapshot again [snapshot-invalid]"
+        ) in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [
+        (["validate", "--format", "github"], "GITHUB_OUTPUT"),
+        (["plan", "--format", "github"], "GITHUB_STEP_SUMMARY"),
+        (["plan", "--format", "github"], "GITHUB_OUTPUT"),
+        (["sync", "--no-upstream-check"], "GITHUB_STEP_SUMMARY"),
+    ],
+)
+@pytest.mark.parametrize("special", ["folder", "fifo"])
+def test_a_runner_file_that_cannot_be_written_is_a_one_line_error(
+    project: Path, sandbox: Sandbox, command: list[str], variable: str, special: str
+) -> None:
+    target = project / "runner-file"
+    if special == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)  # opened blocking, it would wait for a reader for ever
+    env = sync_env(sandbox.base_url) | {variable: str(target)}
+    proc = run_cli(*command, cwd=project, env=env, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    why = "Is a directory" if special == "folder" else "not a regular file"
+    assert one_line(proc.stderr) == f"Error: cannot write to {variable} ({target}): {why}\n"
+
+
 def test_sync_refuses_a_ledger_under_a_file(project: Path, sandbox: Sandbox) -> None:
     (project / "a-file").write_text("")
     proc = run_cli("sync", "--ledger", "a-file/ledger.jsonl", cwd=project, env=sync_env(sandbox.base_url))
@@ -174,6 +210,12 @@ def test_sync_stops_before_the_first_post_when_the_ledger_cannot_be_created(
         ({"STATUSFILES_RETRY_BASE": "nan"}, "STATUSFILES_RETRY_BASE='nan': expected a number of seconds"),
         ({"STATUSFILES_RETRY_CAP": "-1"}, "STATUSFILES_RETRY_CAP='-1': expected a number of seconds"),
         ({"STATUSFILES_RETRY_CAP": "inf"}, "STATUSFILES_RETRY_CAP='inf': expected a number of seconds"),
+        # A backoff longer than the clock can hold, or than any wait the API may ask for, is a hang.
+        (
+            {"STATUSFILES_RETRY_BASE": "1e308", "STATUSFILES_RETRY_CAP": "1e308"},
+            "STATUSFILES_RETRY_BASE='1e308': expected a number of seconds, 0 to 120",
+        ),
+        ({"STATUSFILES_RETRY_CAP": "121"}, "STATUSFILES_RETRY_CAP='121': expected a number of seconds, 0 to"),
     ],
 )
 def test_a_bad_retry_setting_is_a_usage_error(project: Path, env: dict[str, str], expected: str) -> None:

@@ -9,6 +9,7 @@ outputs and report it writes.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -161,3 +162,31 @@ def test_without_a_key_nothing_is_read_or_published(sandbox: Sandbox, tmp_path: 
     assert "::notice title=statusfiles publish skipped::" in out
     assert (outputs["status"], outputs["has-changes"]) == ("skipped", "false")
     assert summary.startswith("Publishing skipped") and sandbox.requests() == []
+
+
+def test_a_plan_json_that_cannot_be_written_stops_the_run_before_anything_is_published(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-26-api-errors" / "01.yaml", update("T: held"))
+    for target, why in ((tmp_path / "no-folder" / "plan.json", "No such file or directory"), ("", "")):
+        if not target:
+            target = tmp_path / "plan.fifo"
+            os.mkfifo(target)  # written blocking, it would wait for a reader for ever
+            why = "not a regular file"
+        code, out, _, _ = publish(sandbox, tmp_path, STATUSFILES_PLAN_JSON=str(target))
+        assert code == 1, out
+        assert f"Error: cannot write to --plan-json ({target}): {why}\n" in out
+        assert "internal error" not in out
+    assert messages(sandbox) == []
+
+
+def test_a_report_that_cannot_be_copied_is_an_error_after_publishing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-26-api-errors" / "01.yaml", update("T: posted"))
+    target = tmp_path / "no-folder" / "report.md"
+    code, out, outputs, summary = publish(sandbox, tmp_path, STATUSFILES_REPORT=str(target))
+    assert code == 1, out
+    assert out.endswith(f"Error: cannot write to --copy-report ({target}): No such file or directory\n")
+    assert messages(sandbox) == ["T: posted"]
+    assert "Published 1 update" in summary and outputs["status"] == "published"  # written before the copy

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sync.api import MAX_LIST_PAGES
 from tests.support.cli import run_cli, sync_env
 from tests.support.hostile import Drip, Hostile, Huge, Raw, RecordingProxy, Request
 from tests.support.payloads import INCIDENT, update, write_statusfile
@@ -251,6 +253,26 @@ def test_a_socks_proxy_is_a_one_line_error(project: Path, variable: str) -> None
     assert f"{variable} names a socks5 proxy, which statusfiles cannot use" in proc.stderr
 
 
+@pytest.mark.parametrize("proxy", ["socks5://user:secret@127.0.0.1:1080", "http://user:secret@[::1"])
+@pytest.mark.parametrize(
+    "command", [["pages"], ["components"], ["active"], ["pull"], ["import", "--open"], ["drift"]]
+)
+def test_an_unusable_proxy_is_a_usage_error_for_every_command_that_reads(
+    project: Path, command: list[str], proxy: str
+) -> None:
+    env = {**sync_env("https://api.incident.io", KEY), "HTTPS_PROXY": proxy}
+    proc = run_cli(*command, cwd=project, env=env, timeout=60)
+    # drift keeps 2 for "drift", as plan --detailed-exitcode does: its usage errors are 1
+    assert proc.returncode == (1 if command == ["drift"] else 2), proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr and "secret" not in proc.stderr
+    assert proc.stderr.endswith(
+        "Error: HTTPS_PROXY names a socks5 proxy, which statusfiles cannot use: set an http:// or https:// "
+        "proxy in HTTPS_PROXY, or list api.incident.io in NO_PROXY\n"
+        if proxy.startswith("socks5")
+        else "Error: HTTPS_PROXY is not a proxy URL: expected http://HOST:PORT\n"
+    )
+
+
 def test_a_socks_proxy_does_not_stop_a_loopback_sync(project: Path, server: Hostile) -> None:
     proc = sync(project, server.base_url, ALL_PROXY="socks5://127.0.0.1:1080")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -328,3 +350,86 @@ def test_a_read_held_back_for_a_day_ends_import_with_a_sentence(tmp_path: Path, 
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "would hold the next request back 86400 s" in proc.stderr
     assert "Traceback" not in proc.stderr and "crash" not in proc.stderr
+
+
+# --- names that would write to the terminal or the CI log ---------------------------------------
+
+# A page or component name is whatever the account (or a snapshot.json in a pull request) says: a line
+# break would start a line of its own (a GitHub workflow command), an escape would drive the terminal.
+EVIL = "Public API\n::warning::forged \x1b]0;title\x07"
+SHOWN = "Public API\\n::warning::forged \\x1b]0;title\\x07"
+
+
+def _evil_account(server: Hostile) -> None:
+    pages = {"status_pages": [{"id": "01PAGE", "name": EVIL}], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_pages", Raw(200, pages))
+    structure = {"current_structure": {"items": [{"component": {"component_id": "01COMP", "name": EVIL}}]}}
+    server.script("GET", "/v2/status_page_structures/01PAGE", Raw(200, structure))
+    incident = {
+        **_incident(updates=[_update()])["status_page_incident"],
+        "status_page_id": "01PAGE",
+        "name": EVIL,
+        "published_at": "2026-11-27T09:00:00Z",
+    }
+    listing = {"status_page_incidents": [incident], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_page_incidents?", Raw(200, listing))
+    windows = {"status_page_maintenances": [], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_page_maintenances?", Raw(200, windows))
+
+
+@pytest.mark.parametrize("command", ["pages", "components", "active", "plan", "drift"])
+def test_names_from_the_account_are_shown_escaped(project: Path, server: Hostile, command: str) -> None:
+    _evil_account(server)
+    env = sync_env(server.base_url, KEY)
+    if command == "plan":  # names from the snapshot, as a pull request could write it
+        assert run_cli("pull", cwd=project, env=env).returncode == 0
+        write_statusfile(
+            project / "statusfiles" / "2026-11-27-outage" / "02.yaml",
+            update("Degraded.", components={"01COMP": "degraded_performance"}),
+        )
+    if command == "drift":  # the incident no folder tracks, by name
+        (project / "statusfiles" / "2026-11-27-outage" / "01.yaml").unlink()
+    proc = run_cli(command, cwd=project, env=env, timeout=60)
+    assert proc.returncode == (2 if command == "drift" else 0), proc.stdout + proc.stderr
+    assert SHOWN in proc.stdout
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")]
+
+
+# --- a listing that never ends ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("listing", ["pages", "incidents"])
+def test_a_listing_whose_cursor_never_ends_is_a_failed_read(
+    tmp_path: Path, server: Hostile, listing: str
+) -> None:
+    # A fresh cursor on every page, one record each: the seen-cursor check never fires. A generous rate
+    # limit keeps the client's pacing out of the way.
+    pages = itertools.count()
+    fast = {"X-RateLimit-Limit": "1000000", "X-RateLimit-Remaining": "1000000"}
+
+    def endless(key: str, record: Callable[[int], dict[str, Any]]) -> Callable[[Request, Hostile], Raw]:
+        def reply(request: Request, _: Hostile) -> Raw:
+            n = next(pages)
+            return Raw(200, {key: [record(n)], "pagination_meta": {"after": f"c{n}", "page_size": 100}}, fast)
+
+        return reply
+
+    if listing == "pages":
+        server.script(
+            "GET", "/v2/status_pages", endless("status_pages", lambda n: {"id": f"P{n}", "name": "P"})
+        )
+    else:
+        one = {"status_pages": [{"id": "01PAGE", "name": "P"}], "pagination_meta": {"page_size": 100}}
+        server.script("GET", "/v2/status_pages", Raw(200, one, fast))
+        none = {"status_page_maintenances": [], "pagination_meta": {"page_size": 100}}
+        server.script("GET", "/v2/status_page_maintenances?", Raw(200, none, fast))
+        incident = {**_incident(updates=[_update()])["status_page_incident"], "status_page_id": "01PAGE"}
+        server.script(
+            "GET", "/v2/status_page_incidents?", endless("status_page_incidents", lambda n: incident)
+        )
+    (tmp_path / "statusfiles").mkdir()
+    proc = run_cli("active", cwd=tmp_path, env=sync_env(server.base_url, KEY), timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"goes on past {MAX_LIST_PAGES} pages" in proc.stderr
+    assert len(server.requests) <= MAX_LIST_PAGES + 2

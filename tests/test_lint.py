@@ -249,6 +249,20 @@ def test_configuration_errors_are_diagnostics(tmp_path: Path) -> None:
     assert f"No plan: the lint configuration {cfg} is invalid." in proc.stdout
 
 
+def test_configuration_yaml_problems_that_leave_a_value_are_reported(tmp_path: Path) -> None:
+    # A duplicate key keeps its first value: the later, stricter one would silently not apply.
+    config = "rules:\n  email: off\n  email: error\n"
+    write(tmp_path, {"a/01.yaml": LEAKY}, config)
+    code, report = run_json("validate", cwd=tmp_path)
+    assert code == 1
+    got = [(d["line"], d["column"], d["rule"], d["field"]) for d in report["diagnostics"]]
+    assert (3, 3, "yaml-duplicate-key", "rules.email") in got
+    assert "yaml-boolean" not in {d["rule"] for d in report["diagnostics"]}  # off is a documented value
+    write(tmp_path, {}, "rules:\n  email: off\n")
+    code, report = run_json("validate", cwd=tmp_path)
+    assert (code, [d for d in report["diagnostics"] if d["file"].endswith(".lint.yaml")]) == (1, [])
+
+
 def test_configuration_yaml_errors_and_explicit_path(tmp_path: Path) -> None:
     write(tmp_path, {"a/01.yaml": HEAD + "message: Fine.\n"}, "rules: [unclosed\n")
     proc = run_cli("validate", cwd=tmp_path)

@@ -122,6 +122,19 @@ def test_a_body_that_is_not_json_is_a_400(api: Api, content: bytes) -> None:
     assert errors(r, 400, "invalid_request_error")[0]["code"] == "invalid_json"
 
 
+def test_a_body_nested_past_the_json_parser_is_a_400_and_logged(api: Api, sandbox: Sandbox) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000  # well under the size cap
+    for path in (UPDATES, INCIDENTS, MAINTENANCES, "/_sandbox/faults"):
+        r = api.post(path, content=deep, headers={"Content-Type": "application/json"})
+        assert errors(r, 400, "invalid_request_error")[0]["code"] == "invalid_json", path
+    logged = api.get("/_sandbox/requests")  # its bodies are shown as JSON: never a dropped connection
+    assert [(e["path"], e["status"], e["body"]) for e in logged.json()["requests"]] == [
+        (UPDATES, 400, None),
+        (INCIDENTS, 400, None),
+        (MAINTENANCES, 400, None),
+    ]
+
+
 def test_a_huge_body_is_a_413(api: Api) -> None:
     r = api.post(UPDATES, json=update("x" * (1 << 20)))
     assert errors(r, 413, "payload_too_large")[0]["code"] == "payload_too_large"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -84,3 +85,24 @@ def test_the_command_options_reach_the_server(tmp_path: Path) -> None:
 )
 def test_only_loopback_hosts_are_quiet(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize("special", ["fifo", "device", "nested"])
+def test_a_state_file_that_cannot_be_one_stops_the_command_at_once(tmp_path: Path, special: str) -> None:
+    path = tmp_path / "sandbox.json"
+    if special == "fifo":
+        os.mkfifo(path)  # opened blocking, it would wait for a writer for ever
+    elif special == "device":
+        path.symlink_to("/dev/zero")  # read to the end, it would never end
+    else:
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sync", "sandbox", "--port", "0", "--state", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout) == (1, ""), proc.stderr
+    why = "nested too deeply" if special == "nested" else "not a regular file"
+    assert proc.stderr == f"Error: cannot start the sandbox: {path} is not a sandbox state file ({why})\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +231,48 @@ def test_compiled_fast_path_agrees_with_jsonschema(value: Any) -> None:
 
 def test_unsupported_keyword_falls_back_to_jsonschema() -> None:
     assert schema.compile_validity({"type": "string", "pattern": "^a"}) is None
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "[]",
+        '{"paths": []}',
+        '{"paths": {"/v2/status_page_incident_updates": {"post": {"requestBody": {"content": '
+        '{"application/json": {"schema": {"$ref": 5}}}}}}}}',
+        '{"paths": {"/v2/status_page_incident_updates": {"post": {"requestBody": {"content": '
+        '{"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}, '
+        '"components": {"schemas": {"A": {"properties": []}}}}',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+    ids=["a-list", "paths-a-list", "ref-a-number", "properties-a-list", "nested-past-the-parser"],
+)
+def test_a_spec_of_the_wrong_shape_is_a_one_line_error(tmp_path: Path, spec: str) -> None:
+    (tmp_path / "spec.json").write_text(spec)
+    proc = run_cli("schema", "--spec", tmp_path / "spec.json", "--out-dir", tmp_path / "out")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith(f"Error: {tmp_path / 'spec.json'}: ") and proc.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]], ids=["write", "check"])
+@pytest.mark.parametrize("special", ["folder", "fifo"])
+def test_a_schema_path_that_is_not_a_file_is_an_error_not_read(
+    tmp_path: Path, special: str, check: list[str]
+) -> None:
+    target = tmp_path / schema.UPDATE_SCHEMA_NAME
+    if special == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)  # reading it would wait for a writer for ever
+    proc = run_cli("schema", "--out-dir", tmp_path, *check, timeout=30)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"Error: {target} is not a regular file: remove it" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert target.is_dir() if special == "folder" else target.is_fifo()
+
+
+def test_a_spec_that_is_not_a_regular_file_is_not_called_missing(tmp_path: Path) -> None:
+    proc = run_cli("schema", "--spec", "/dev/null", "--out-dir", tmp_path)
+    assert proc.returncode == 2
+    assert "/dev/null is not a regular file: pass --spec" in proc.stderr

@@ -131,6 +131,18 @@ def test_an_unreachable_upstream_refuses_and_names_the_override(origin: Path, sa
     assert sync(checkout, sandbox, "--no-upstream-check").returncode == 0
 
 
+def test_a_ledger_that_is_a_fifo_is_refused_not_waited_on(origin: Path, sandbox: Sandbox) -> None:
+    publish_and_push(origin, sandbox)  # the upstream has a ledger to compare with
+    checkout = clone(origin, "fifo")
+    (checkout / LEDGER).unlink()
+    os.mkfifo(checkout / LEDGER)  # read blocking, it would wait for a writer for ever
+    before = posts(sandbox)
+    proc = run_cli("sync", cwd=checkout, env=sync_env(sandbox.base_url) | GIT_ENV, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the ledger statusfiles/ledger.jsonl is not a regular file" in proc.stdout
+    assert posts(sandbox) == before
+
+
 def test_a_branch_without_upstream_or_a_folder_outside_git_is_not_checked(
     origin: Path, sandbox: Sandbox, tmp_path: Path
 ) -> None:

@@ -187,6 +187,7 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
     try:
         key = api.check_api_key(os.environ.get(KEY_ENV))
         url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
+        api.proxy_for(url)  # the client reads it too, where a ConfigError would be a crash
         retry = api.RetryPolicy.from_env()
     except api.ConfigError as exc:
         raise click.UsageError(str(exc)) from None

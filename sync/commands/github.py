@@ -222,12 +222,12 @@ def _planned(
         plan = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         job.counts = github.counts(planview.plan_summary(plan))
         if plan_json is not None:
-            plan_json.write_text(planview.render_json_plan(plan, ws.snapshot), encoding="utf-8")
+            github.write_text("--plan-json", plan_json, planview.render_json_plan(plan, ws.snapshot))
     else:
         no = planview.NoPlan(ws.trouble, ws.diagnostics, ws.checked, ws.failed)
         job.counts = github.counts(None, no.errors)
         if plan_json is not None:
-            plan_json.write_text(planview.no_plan_json(no)[0], encoding="utf-8")
+            github.write_text("--plan-json", plan_json, planview.no_plan_json(no)[0])
     return ws
 
 
@@ -356,7 +356,7 @@ def _finish(job: Job, copy_report: Path | None, action_outputs: bool) -> None:
     if text:
         github.append_summary(text.removesuffix("\n"))
     if copy_report is not None:
-        copy_report.write_text(text, encoding="utf-8")
+        github.write_text("--copy-report", copy_report, text)
     if action_outputs:
         github.set_outputs(job.counts, text)
     sys.stdout.flush()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from pathlib import Path
 
 import click
 
-from sync.fsutil import write_atomic
+from sync.fsutil import read_regular, write_atomic
 from sync.schema import (
     SPEC_NAME,
     STATUSFILE_SCHEMAS,
@@ -28,6 +29,20 @@ def _stale(path: Path, current: str, text: str, spec_path: Path) -> str:
         tofile=f"{path} (generated from {spec_path})",
     )
     return "".join(diff)
+
+
+def _current(path: Path) -> str:
+    """The committed schema's text, "" when there is none; never waits on a FIFO or replaces a folder."""
+    try:
+        return read_regular(path).decode("utf-8")
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        if exc.errno in (errno.EINVAL, errno.EISDIR):
+            raise click.ClickException(f"{path} is not a regular file: remove it") from None
+        raise click.ClickException(f"{path} cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        return ""  # not the generated text: stale, and rewritten
 
 
 @click.command("schema")
@@ -74,8 +89,10 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
             )
         spec_path = spec_path or Path(os.path.relpath(found / SPEC_NAME))
         out_dir = out_dir or Path(os.path.relpath(found))
-    if not spec_path.is_file():
+    if not spec_path.exists():
         raise click.UsageError(f"{spec_path} does not exist: pass --spec")
+    if not spec_path.is_file():  # a FIFO or a device would block or never end
+        raise click.UsageError(f"{spec_path} is not a regular file: pass --spec")
     try:
         spec = load_spec(spec_path)
         generated = [
@@ -83,9 +100,15 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
         ]
     except (SpecError, ValueError) as exc:
         raise click.ClickException(f"{spec_path}: {exc}") from None
+    except RecursionError:
+        raise click.ClickException(f"{spec_path}: nested too deeply to be an OpenAPI document") from None
+    except (TypeError, AttributeError):  # a list or a number where the generator walks an object
+        raise click.ClickException(
+            f"{spec_path}: not an OpenAPI document (a value where an object is expected is not one)"
+        ) from None
     stale = []
     for path, text in generated:
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        current = _current(path)
         if current == text:
             if not check:
                 click.echo(f"{path} is already up to date.")

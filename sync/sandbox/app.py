@@ -88,7 +88,7 @@ def _is_write(method: str) -> bool:
 def _json_or_none(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -113,6 +113,10 @@ def parse_json(body: bytes) -> Any:
         raise Refusal(
             400, [ErrorSingle("invalid_json", f"the request body is not valid JSON: {exc}")]
         ) from None
+    except RecursionError:
+        raise Refusal(
+            400, [ErrorSingle("invalid_json", "the request body is nested too deeply to be read")]
+        ) from None
 
 
 def valid_body(body: bytes, operation: tuple[str, str]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ the API's error body.
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sync.fsutil import write_atomic
+from sync.fsutil import read_regular, write_atomic
 from sync.remote import MAX_UPDATES
 from sync.sandbox import incidents, maintenances
 from sync.sandbox.ids import timestamp
@@ -270,11 +271,18 @@ class State:
 
 def load(path: Path) -> State:
     """The state saved in ``path``; ValueError if the file holds something else."""
-    with open(path, encoding="utf-8") as f:
-        try:
-            return State.from_json(json.load(f))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path} is not a sandbox state file ({type(exc).__name__}: {exc})") from None
+    try:
+        data = read_regular(path)  # a FIFO would block and a device never end
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+        raise ValueError(f"{path} is not a sandbox state file (not a regular file)") from None
+    try:
+        return State.from_json(json.loads(data))
+    except RecursionError:
+        raise ValueError(f"{path} is not a sandbox state file (nested too deeply)") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path} is not a sandbox state file ({type(exc).__name__}: {exc})") from None
 
 
 def save(state: State, path: Path) -> None:
