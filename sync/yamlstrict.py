@@ -240,6 +240,19 @@ class _Lines:
         return line, index - self.starts[line - 1] + 1
 
 
+# A block scalar's header as YAML (and PyYAML) has it: the indicators, then spaces and a comment or nothing,
+# then the line's end. libyaml also takes a comment with no space before it (``|#``).
+_BLOCK_HEADER = LazyPattern(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#[^\0\r\n\x85\u2028\u2029]*)?)?")
+_BREAKS = "\0\r\n\x85\u2028\u2029"
+
+
+def _bad_block_header(text: str, start: int) -> bool:
+    """Whether PyYAML refuses the header of the block scalar at ``start``, which libyaml took."""
+    header = _BLOCK_HEADER.match(text, start)
+    end = header.end() if header is not None else start
+    return end < len(text) and text[end] not in _BREAKS
+
+
 class _Stop(Exception):
     """A problem after which nothing more in the file can be trusted."""
 
@@ -355,6 +368,9 @@ class _Builder:
         if type(ev) is yaml.ScalarEvent:
             value, style, end = ev.value, ev.style, ev.end_mark
             assert end is not None  # the parser marks every event it emits
+            if (style == "|" or style == ">") and _bad_block_header(self.text, mark.index):
+                # libyaml's alone: refused here, the file is read again by PyYAML, which says what is wrong
+                raise self.fatal(mark, here, "invalid block scalar header", "yaml-syntax")
             if style:
                 if style == '"' and _SURROGATE.search(value):  # only an escape can write one
                     value = self.surrogates(value, line, col, here, is_key)

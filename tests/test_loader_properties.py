@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -136,6 +137,37 @@ def test_arbitrary_bytes_only_raise_statusfile_error(data: bytes) -> None:
 @given(st.one_of(yamlish.map(str.encode), dumped()))
 def test_libyaml_and_pure_python_agree(data: bytes) -> None:
     assert outcome(data, pure=False) == outcome(data, pure=True)
+
+
+BLOCK_HEADERS = [
+    b"? |#",
+    b"message: |#\n  x\n",
+    b"message: >-#\n  x\n",
+    b"message: |2+#\n  x\n",
+    b"message: |\t\n  x\n",
+    b"message: |x\n",
+    b"message: | x\n",
+    b"message: |0\n",
+    b"message: |+-\n",
+    b"message: |12\n",
+    "message: |\u00e9\n".encode(),
+]
+
+
+@pytest.mark.parametrize("data", BLOCK_HEADERS)
+def test_a_bad_block_scalar_header_is_refused_alike_by_both_parsers(data: bytes) -> None:
+    """libyaml takes ``|#`` and a tab after ``|``, which YAML (and PyYAML) refuse, and words the other
+    mistakes its own way: both report PyYAML's words at the same place."""
+    result = outcome(data, pure=False)
+    assert result == outcome(data, pure=True)
+    assert result[0] == "error" and [d.rule for d in result[1]] == ["yaml-syntax"]
+    assert "(while scanning a block scalar)" in result[1][0].message
+
+
+@pytest.mark.parametrize("data", [b"message: | # a comment\n  x\n", b"message: >+2\n   x\n"])
+def test_a_good_block_scalar_header_is_read_alike(data: bytes) -> None:
+    result = outcome(data, pure=False)
+    assert result == outcome(data, pure=True) and not any(d.rule == "yaml-syntax" for d in result[1])
 
 
 @SETTINGS
