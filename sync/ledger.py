@@ -241,7 +241,7 @@ def _check(record: object, path: Path | str, line: int) -> JSONObject:
             "upgrade statusfiles",
         )
     event = record.get("event")
-    if event not in _FIELDS or (event in _OBJECT_EVENTS and version < 2):
+    if not isinstance(event, str) or event not in _FIELDS or (event in _OBJECT_EVENTS and version < 2):
         raise LedgerError(path, line, f"unknown event {event!r}")
     if event not in _OBJECT_EVENTS and version >= 2 and isinstance(record.get("maintenance"), str):
         if "incident" in record:
@@ -371,6 +371,8 @@ def is_torn(fragment: bytes) -> bool:
         json.JSONDecoder().raw_decode(text)
     except ValueError:
         return True
+    except RecursionError:  # nested deeper than any record statusfiles writes: not its append
+        return False
     return False  # a whole record (perhaps with something after it, which read() reports): never cut
 
 
@@ -380,7 +382,7 @@ def _decode_lines(body: str, path: Path | str) -> list[tuple[int, JSON]]:
     if stripped:  # the usual ledger: one record a line, no blank lines, decoded in one parse
         try:
             records = json.loads("[" + stripped.replace("\n", ",") + "]")
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             records = None
         if isinstance(records, list) and len(records) == stripped.count("\n") + 1:
             return list(enumerate(records, 1))
@@ -392,6 +394,8 @@ def _decode_lines(body: str, path: Path | str) -> list[tuple[int, JSON]]:
             out.append((n, json.loads(raw)))
         except json.JSONDecodeError as exc:
             raise LedgerError(path, n, f"not valid JSON ({exc.msg})") from None
+        except RecursionError:  # no record statusfiles writes nests anywhere near this deep
+            raise LedgerError(path, n, "nested too deeply to be a ledger record") from None
     return out
 
 
@@ -545,7 +549,7 @@ def _is_value_or_blank(fragment: bytes) -> bool:
         return True
     try:
         json.loads(fragment)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

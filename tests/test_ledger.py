@@ -92,6 +92,18 @@ def test_torn_last_line_is_tolerated_and_reported() -> None:
     assert list(state.entries) == ["a/01.yaml"]
 
 
+def test_a_last_line_nested_too_deeply_is_an_error_not_a_torn_append(tmp_path: Path) -> None:
+    """No append of statusfiles' nests that deep: the line is reported, and a writer leaves it alone."""
+    deep = '{"v": 1, "x": ' + "[" * 100_000
+    with pytest.raises(LedgerError, match=r":2: nested too deeply"):
+        ledger.parse(rec("intent") + "\n" + deep)
+    path = tmp_path / "ledger.jsonl"
+    path.write_text(rec("intent") + "\n" + deep)
+    with Writer(path, "r"):
+        pass
+    assert path.read_text() == rec("intent") + "\n" + deep
+
+
 def test_complete_last_line_without_newline_is_read() -> None:
     state = ledger.parse(rec("adopted"))
     assert state.torn_line is None and state.entries["a/01.yaml"].posted
@@ -106,6 +118,10 @@ def test_complete_last_line_without_newline_is_read() -> None:
         ('{"v": 3, "event": "intent"}', "written by a newer statusfiles (ledger format v3"),
         ('{"v": 1, "event": "create"}', "unknown event 'create'"),
         ('{"v": 1, "event": "teleported"}', "unknown event 'teleported'"),
+        ('{"v": 1, "event": []}', "unknown event []"),
+        ('{"v": 1, "event": {"a": 1}}', "unknown event {'a': 1}"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply to be a ledger record"),
+        ('{"v": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply to be a ledger record"),
         ('{"v": 1, "event": "posted", "path": "a", "sha256": "s", "incident": "I"}', "lacks 'update_id'"),
     ],
 )
