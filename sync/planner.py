@@ -243,6 +243,11 @@ def _settle(
     found: list[tuple[Entry, RemoteUpdate]] = []
     if remote is None:
         return ledger.entries, found, claimed
+    # A declared object's first update is its create's own, never a lost update of its folder's.
+    for object_id in ledger.claimed_object_ids():
+        first = first_update(obj) if (obj := remote.get(object_id)) is not None else None
+        if first is not None:
+            claimed.add(first.id)
     view = dict(ledger.entries)  # the entries it settles are copies: the ledger stays untouched
     seq = max((e.seq for e in view.values()), default=0)
     # Oldest intent first, against the earliest unclaimed update: with the same payload posted more than

@@ -1,0 +1,62 @@
+"""An update POST whose outcome sync lost, against everything that can happen before the next run.
+
+The first sync's POST is dropped before the sandbox applies it (a ``drop`` fault: sync learns nothing and
+records the outcome as unknown). Where the API is meant to apply it after all, the test sends the same body
+itself: the late application, at a moment the test chooses instead of a timer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sync import ledger
+from sync.sandbox import Fault, Sandbox
+from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
+from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, messages, write
+from tests.support.payloads import update
+
+SETTLED = ("--settle-after", "0")
+
+
+def sync(root: Path, sb: Sandbox, *args: str) -> Any:
+    return run_cli("sync", *args, cwd=root, env=sync_env(sb.base_url))
+
+
+def lose_post(root: Path, sb: Sandbox, path: str = "/v2/status_page_incident_updates") -> None:
+    """Sync once with its first update POST dropped unapplied: its outcome is recorded as unknown."""
+    sb.add_fault(Fault(kind="drop", method="POST", path=path, stage="before"))
+    proc = sync(root, sb)
+    assert proc.returncode == 1 and "outcome-unknown" in proc.stdout, proc.stdout + proc.stderr
+    assert sb.clear_faults() == 0  # it struck
+    assert [e.status for e in ledger.read(root / "statusfiles" / "ledger.jsonl").unsettled()] == ["unknown"]
+
+
+def apply_late(sb: Sandbox, body: dict[str, Any]) -> None:
+    """The API finishes applying the lost POST."""
+    response = httpx.post(
+        f"{sb.base_url}/v2/status_page_incident_updates",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        json=body,
+    )
+    response.raise_for_status()
+
+
+def test_a_lost_update_repeating_its_declarations_message_is_not_taken_for_the_create(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """The incident's first update is its create's own: it never settles a lost update in its folder."""
+    folder = tmp_path / "statusfiles" / INCIDENT_FOLDER
+    declaration = incident_yaml()
+    write(folder / "incident.yaml", declaration)
+    write(folder / "01-again.yaml", update(declaration["message"], incident=None, status=None))
+    lose_post(tmp_path, sandbox)
+    assert messages(sandbox, "incident", INCIDENT_NAME) == [declaration["message"]]
+
+    done = sync(tmp_path, sandbox, *SETTLED)
+    assert done.returncode == 0, done.stdout
+    assert messages(sandbox, "incident", INCIDENT_NAME) == [declaration["message"]] * 2
+    state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
+    assert not list(state.unsettled()) and len(list(state.posted())) == 1
