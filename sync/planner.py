@@ -63,6 +63,7 @@ class Planned:
     unsettled: bool = False  # an earlier sync recorded an intent but no outcome
     remote: RemoteUpdate | None = None  # the update found on the page, for adopt
     hold_until: datetime | None = None  # unsettled too recently to post again before then (SETTLE_AFTER)
+    held_by: str | None = None  # the held earlier post, when it is another file's (renamed or deleted since)
 
     @property
     def found_elsewhere(self) -> bool:
@@ -198,6 +199,8 @@ class _Context:
     ledger: str  # the ledger path as displayed
     diagnostics: list[Diagnostic] = field(default_factory=list)
     held: dict[str, datetime] = field(default_factory=dict)  # path -> when an unsettled post may be repeated
+    # Object ID -> (until, path shown) of a held post whose file is gone: nothing is posted to it before then.
+    held_gone: dict[str, tuple[datetime, str]] = field(default_factory=dict)
 
     def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
@@ -440,7 +443,11 @@ def _incident(
             unclaimed.remove(hit)
             updates.append(Planned(f, "adopt", unsettled, hit))
         else:
-            updates.append(Planned(f, "create", unsettled, hold_until=ctx.held.get(f.rel)))
+            hold, held_by = ctx.held.get(f.rel), None
+            gone = ctx.held_gone.get(incident_id)
+            if gone is not None and (hold is None or gone[0] > hold):
+                hold, held_by = gone
+            updates.append(Planned(f, "create", unsettled, hold_until=hold, held_by=held_by))
 
     # An imported file is named after the page's updates, not posted in git's order: it never puts a
     # later file out of order.
@@ -482,7 +489,7 @@ def _incident(
                 WARN,
             )
         if p.hold_until is not None:
-            ctx.at_file(f, (), held_text(p.hold_until, label), "unsettled", WARN)
+            ctx.at_file(f, (), held_text(p.hold_until, label, p.held_by), "unsettled", WARN)
         elif p.unsettled:
             ctx.at_file(
                 f,
@@ -507,13 +514,23 @@ def _incident(
     )
 
 
-def held_text(until: datetime, label: str) -> str:
-    """Why a held update is not posted, and when it will be."""
+def held_text(until: datetime, label: str, held_by: str | None = None) -> str:
+    """Why a held update is not posted, and when it will be; ``held_by``: the earlier post that holds it
+    back, when that is another file's."""
+    when = until.strftime("%H:%M:%S UTC")
+    if held_by is not None:
+        return (
+            f"an earlier sync posted {held_by} (its file renamed or deleted since) and did not learn the "
+            f"outcome, and {label} does not show it yet; the API may still be applying that post, so sync "
+            f"posts nothing more to {label} before {when}: a renamed copy would be posted twice, a later "
+            "update land before it. Run sync again after that (or, once you have checked the page, "
+            "sync --settle-after 0 now)"
+        )
     return (
         f"an earlier sync posted this and did not learn the outcome, and {label} does not show it yet; "
-        "the API may still be applying that post, so sync will not post it again before "
-        f"{until.strftime('%H:%M:%S UTC')}. Run sync again after that: it posts it then only if the "
-        "page still does not show it (or, once you have checked the page, sync --settle-after 0 now)"
+        f"the API may still be applying that post, so sync will not post it again before {when}. Run sync "
+        "again after that: it posts it then only if the page still does not show it (or, once you have "
+        "checked the page, sync --settle-after 0 now)"
     )
 
 
@@ -687,6 +704,13 @@ def plan(
     view: Mapping[str, Entry]
     view, found, claimed = _settle(ledger, remote, ctx, now, settle_after)
     candidates, moves, unchanged = _classify(files, view, ctx)
+    # A held post whose file is gone still holds back its object: posted now, that file renamed would be
+    # posted twice, and an update after it could land before it.
+    paths = {f.rel for f in files}
+    for path, until in ctx.held.items():
+        incident = view[path].incident
+        if path not in paths and (incident not in ctx.held_gone or until > ctx.held_gone[incident][0]):
+            ctx.held_gone[incident] = (until, ctx.display(path))
     declared, objects_gone, declared_unchanged = _declarations(declaration_files, ledger, remote, listed, ctx)
     unchanged += declared_unchanged
     present = {f.rel for f in files} | {m.entry.path for m in moves}

@@ -60,3 +60,57 @@ def test_a_lost_update_repeating_its_declarations_message_is_not_taken_for_the_c
     assert messages(sandbox, "incident", INCIDENT_NAME) == [declaration["message"]] * 2
     state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
     assert not list(state.unsettled()) and len(list(state.posted())) == 1
+
+
+def test_a_held_update_renamed_with_its_folder_is_not_posted_again(tmp_path: Path, sandbox: Sandbox) -> None:
+    """Renaming the folder of an update whose POST may still be applied neither posts that update again
+    under its new name nor posts the next one before it lands."""
+    first = update("Found it.", status="identified")
+    second = update("Fix deployed.", status="monitoring")
+    old, new = tmp_path / "statusfiles" / "api", tmp_path / "statusfiles" / "api_errors"
+    write(old / "01-identified.yaml", first)
+    write(old / "02-monitoring.yaml", second)
+    lose_post(tmp_path, sandbox)
+    old.rename(new)
+
+    held = sync(tmp_path, sandbox)
+    assert held.returncode == 1, held.stdout
+    assert (
+        "may still be applying that post" in held.stdout
+        and "statusfiles/api/01-identified.yaml" in held.stdout
+    )
+    assert [r["method"] for r in sandbox.requests()].count("POST") == 1  # the lost one only
+
+    apply_late(sandbox, first)
+    done = sync(tmp_path, sandbox)
+    assert done.returncode == 0, done.stdout
+    assert "moved     statusfiles/api_errors/01-identified.yaml" in done.stdout
+    assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it.", "Fix deployed."]
+    state = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
+    assert sorted(e.path for e in state.posted()) == [
+        "api_errors/01-identified.yaml",
+        "api_errors/02-monitoring.yaml",
+    ]
+    assert not list(state.unsettled())
+
+
+def test_a_held_update_whose_file_is_deleted_still_holds_back_its_incident(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """The lost POST may still land: an update written after it is posted after it, never before."""
+    folder = tmp_path / "statusfiles" / "api"
+    lost = update("Found it.", status="identified")
+    write(folder / "01-identified.yaml", lost)
+    lose_post(tmp_path, sandbox)
+    (folder / "01-identified.yaml").unlink()
+    write(folder / "02-monitoring.yaml", update("Fix deployed.", status="monitoring"))
+
+    held = sync(tmp_path, sandbox)
+    assert held.returncode == 1, held.stdout
+    assert "statusfiles/api/01-identified.yaml" in held.stdout and "02-monitoring.yaml" in held.stdout
+    assert [r["method"] for r in sandbox.requests()].count("POST") == 1
+
+    apply_late(sandbox, lost)
+    done = sync(tmp_path, sandbox)
+    assert done.returncode == 0, done.stdout
+    assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it.", "Fix deployed."]
