@@ -18,6 +18,7 @@ from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
 from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, messages, write
 from tests.support.payloads import update
 
+API = "01FCNDV6P870EA6S7TK1DSYDG1"  # "Elevated API error rates" in the sandbox seed
 SETTLED = ("--settle-after", "0")
 
 
@@ -113,4 +114,28 @@ def test_a_held_update_whose_file_is_deleted_still_holds_back_its_incident(
     apply_late(sandbox, lost)
     done = sync(tmp_path, sandbox)
     assert done.returncode == 0, done.stdout
+    assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it.", "Fix deployed."]
+
+
+def test_import_leaves_a_lost_post_to_sync_whatever_folder_its_file_is_in(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """Once the lost POST lands it is statusfiles' own update, not one posted elsewhere: import writes no
+    file for it, and sync records it instead of posting it a second time."""
+    root = tmp_path / "statusfiles"
+    write(root / "api" / "01-identified.yaml", update("Found it.", status="identified"))
+    assert sync(tmp_path, sandbox).returncode == 0
+    lost = update("Fix deployed.", status="monitoring")
+    write(root / "api_follow_up" / "01-monitoring.yaml", lost)  # the incident's files in a second folder
+    lose_post(tmp_path, sandbox)
+    apply_late(sandbox, lost)
+
+    imported = run_cli("import", API, cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "Nothing to import" in imported.stdout, imported.stdout
+    assert sorted(p.name for p in (root / "api").iterdir()) == ["01-identified.yaml"]
+
+    done = sync(tmp_path, sandbox)
+    assert done.returncode == 0, done.stdout
+    assert "settled   statusfiles/api_follow_up/01-monitoring.yaml" in done.stdout
     assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it.", "Fix deployed."]
