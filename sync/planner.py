@@ -19,7 +19,7 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sync import kinds, timefmt
@@ -224,12 +224,27 @@ def held_until(entry: Entry, now: datetime | None, settle_after: float) -> datet
     """
     if now is None or settle_after <= 0:
         return None
-    at = timefmt.utc(entry.at)
+    try:
+        at = timefmt.utc(entry.at)
+    except OverflowError:  # in range as written, out of range in UTC: no usable time either
+        return None
     if at is None:
         return None
-    grace = timedelta(seconds=settle_after)
-    until = at + grace
-    return until if now < until and at <= now + grace else None
+    grace = timedelta(seconds=settle_after) if settle_after < _LONGEST_WAIT else timedelta.max
+    until = _later(at, grace)
+    return until if now < until and at <= _later(now, grace) else None
+
+
+_LONGEST_WAIT = 86_400 * 999_999_999  # seconds in timedelta.max, near enough
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _later(at: datetime, wait: timedelta) -> datetime:
+    """``at + wait``, or the last time there is when that is later still (a wait too long to count)."""
+    try:
+        return at + wait
+    except OverflowError:
+        return _END_OF_TIME
 
 
 def _settle(

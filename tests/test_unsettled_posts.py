@@ -7,6 +7,7 @@ itself: the late application, at a moment the test chooses instead of a timer.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,31 @@ def test_import_leaves_a_lost_post_to_sync_whatever_folder_its_file_is_in(
     assert done.returncode == 0, done.stdout
     assert "settled   statusfiles/api_follow_up/01-monitoring.yaml" in done.stdout
     assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it.", "Fix deployed."]
+
+
+def test_a_lost_post_recorded_at_the_edge_of_time_is_judged_without_a_traceback(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """A ledger's time as far ahead as a time can be, or one that is out of range once in UTC, is a clock
+    that was wrong or no usable time: nothing to wait for. A wait too long to add to the time holds."""
+    body = update("Found it.", status="identified")
+    write(tmp_path / "statusfiles" / "api" / "01-identified.yaml", body)
+    lose_post(tmp_path, sandbox)
+    path = tmp_path / "statusfiles" / "ledger.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+
+    def at(when: str) -> None:
+        path.write_text("".join(json.dumps({**r, "at": when}) + "\n" for r in records))
+
+    at(ledger.now())
+    held = sync(tmp_path, sandbox, "--settle-after", "1e12")
+    assert held.returncode == 1 and "may still be applying that post" in held.stdout, (
+        held.stdout + held.stderr
+    )
+    for when in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00"):
+        at(when)
+        plan = sync(tmp_path, sandbox, "--dry-run")
+        assert plan.returncode == 0 and "Traceback" not in plan.stderr, plan.stdout + plan.stderr
+    done = sync(tmp_path, sandbox)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it."]
