@@ -201,6 +201,7 @@ class _Context:
     held: dict[str, datetime] = field(default_factory=dict)  # path -> when an unsettled post may be repeated
     # Object ID -> (until, path shown) of a held post whose file is gone: nothing is posted to it before then.
     held_gone: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    moved_to: dict[str, str] = field(default_factory=dict)  # a published file's path -> its new one (moves)
 
     def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
@@ -466,7 +467,7 @@ def _incident(
 
     # An imported file is named after the page's updates, not posted in git's order: it never puts a
     # later file out of order.
-    last = next((e.posted_path for e in reversed(posted) if not e.imported), None)
+    newest = next((e for e in reversed(posted) if not e.imported), None)
     running = status
     creates = 0
     for p in updates:
@@ -475,6 +476,7 @@ def _incident(
             running = status_of(f.payload) or running
             continue
         creates += 1
+        last = _order_path(newest, f, ctx) if newest is not None else None
         if last is not None and natural_key(f.rel) < natural_key(last):
             ctx.at_file(
                 f,
@@ -527,6 +529,14 @@ def _incident(
     return IncidentPlan(
         incident_id, tuple(updates), count, status, components, name, declared=declared, kind=kind
     )
+
+
+def _order_path(latest: Entry, f: Statusfile, ctx: _Context) -> str:
+    """The path ``f`` must sort after: where the latest published update was posted from, or where it is
+    now when ``f`` is beside it (its folder renamed; a file moved elsewhere, to an archive, still counts
+    where it was)."""
+    now = ctx.moved_to.get(latest.path, latest.path)
+    return now if kinds.folder_of(now) == kinds.folder_of(f.rel) else latest.posted_path
 
 
 def held_text(until: datetime, label: str, held_by: str | None = None) -> str:
@@ -722,6 +732,7 @@ def plan(
     # A held post whose file is gone still holds back its object: posted now, that file renamed would be
     # posted twice, and an update after it could land before it.
     paths = {f.rel for f in files}
+    ctx.moved_to = {m.entry.path: m.file.rel for m in moves}
     for path, until in ctx.held.items():
         incident = view[path].incident
         if path not in paths and (incident not in ctx.held_gone or until > ctx.held_gone[incident][0]):

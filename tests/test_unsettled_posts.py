@@ -168,3 +168,19 @@ def test_a_lost_post_recorded_at_the_edge_of_time_is_judged_without_a_traceback(
     done = sync(tmp_path, sandbox)
     assert done.returncode == 0, done.stdout + done.stderr
     assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it."]
+
+
+def test_an_update_after_its_folder_was_renamed_is_published(tmp_path: Path, sandbox: Sandbox) -> None:
+    """Order is judged where the published files are now when the new one is beside them: a renamed
+    folder whose new name sorts before the old one (``…-errors/`` before ``…/``) holds nothing back."""
+    root = tmp_path / "statusfiles"
+    old, new = root / "2026-12-01-checkout", root / "2026-12-01-checkout-errors"
+    write(old / "incident.yaml", incident_yaml())
+    write(old / "01-identified.yaml", update("Found it.", incident=None, status="identified"))
+    assert sync(tmp_path, sandbox).returncode == 0
+    old.rename(new)
+    write(new / "02-monitoring.yaml", update("Fix deployed.", incident=None, status="monitoring"))
+
+    done = sync(tmp_path, sandbox)
+    assert done.returncode == 0, done.stdout
+    assert messages(sandbox, "incident", INCIDENT_NAME)[1:] == ["Found it.", "Fix deployed."]
