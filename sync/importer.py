@@ -4,7 +4,8 @@ Nothing here reads files, the network or the clock. For every incident or mainte
 from the page it decides which of its updates git lacks and the statusfiles that record them: a
 whole folder (its declaration and one file per later update) for an object no folder tracks, the
 next files of its folder for one that a folder does. An update that matches a statusfile not yet
-published is left to ``sync``, which adopts it; it is reported, never imported twice.
+published (in any folder) is left to ``sync``, which adopts it; it is reported, never imported twice. So
+is one that matches a post of statusfiles' own whose outcome the ledger does not know: it landed late.
 """
 
 from __future__ import annotations
@@ -128,15 +129,6 @@ class Tree:
     tracked: dict[str, str] = field(default_factory=dict)  # object ID -> folder
     names: dict[str, list[str]] = field(default_factory=dict)  # folder -> file names in it
     declared: set[str] = field(default_factory=set)  # folders holding a declaration
-    by_folder: dict[str, list[Statusfile]] | None = None  # folder -> its files, indexed on first use
-
-    def files_in(self, folder: str) -> list[Statusfile]:
-        """The loaded statusfiles in ``folder`` (not below it): an index, as a repository holds thousands."""
-        if self.by_folder is None:
-            self.by_folder = {}
-            for f in self.files:
-                self.by_folder.setdefault(kinds.folder_of(f.rel), []).append(f)
-        return self.by_folder.get(folder, [])
 
     @classmethod
     def of(cls, files: Sequence[Statusfile], ledger: LedgerState, folders: Mapping[str, list[str]]) -> Tree:
@@ -164,14 +156,34 @@ def _unpublished(f: Statusfile, ledger: LedgerState) -> bool:
     return entry is None or not entry.posted
 
 
+def _unpublished_by_object(tree: Tree) -> dict[str, list[Statusfile]]:
+    """Object ID -> the updates not published yet that go to it (by the ID they name, or their
+    declaration's object), whatever folder they are in, in publish order."""
+    out: dict[str, list[Statusfile]] = {}
+    for f in sorted(tree.files, key=lambda f: natural_key(f.rel)):
+        if f.placement.declares or not _unpublished(f, tree.ledger):
+            continue
+        if f.declaration is not None:
+            created = tree.ledger.objects.get(f.declaration)
+            target = created.id if created is not None else None
+        else:
+            target = f.payload.get("status_page_incident_id") or f.payload.get("status_page_maintenance_id")
+        if isinstance(target, str):
+            out.setdefault(target, []).append(f)
+    return out
+
+
 def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImport]:
     """For each object, the statusfiles that record what git lacks of it (in publish order).
 
     Updates git already has are those the ledger holds (by update ID) and the declaration's own first
     one; an incident created elsewhere keeps its first update on the page only (it was not a statusfile
-    update). Of the rest, each that matches a statusfile the ledger has not published is left to sync.
+    update). Of the rest, each that matches a statusfile the ledger has not published, or a post whose
+    outcome the ledger does not know, is left to sync.
     """
     claimed = tree.ledger.claimed_update_ids()
+    unpublished = _unpublished_by_object(tree)
+    unsettled = sorted((e for e in tree.ledger.unsettled() if e.payload), key=lambda e: e.line)
     out: list[ObjectImport] = []
     for obj in sorted(objects, key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)):
         first = first_update(obj)
@@ -197,11 +209,13 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
                 continue
             files.append(NewFile(declaration_rel, payload, kinds.Placement(obj.kind, declaration_rel), first))
             tree.names[folder].append(declaration_file)
-        # Statusfiles of this object that are not published yet: an update matching one is sync's to adopt.
-        pending = sorted(
-            (f for f in tree.files_in(folder) if not f.placement.declares and _unpublished(f, tree.ledger)),
-            key=lambda f: natural_key(f.rel),
-        )
+        # Statusfiles of this object that are not published yet, in any folder: an update matching one is
+        # sync's to adopt.
+        pending = list(unpublished.get(obj.id, ()))
+        # statusfiles' own posts whose outcome it lost (their files may since be renamed or gone): once one
+        # lands it is sync's to record, never an update posted elsewhere.
+        pending_paths = {f.rel for f in pending}
+        lost = [e for e in unsettled if e.incident == obj.id and e.path not in pending_paths]
         adoptable: list[Adoptable] = []
         for update in chronological(obj.updates):
             if update.id in claimed or update.id == first.id:
@@ -210,6 +224,10 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             if hit is not None:
                 pending.remove(hit)
                 adoptable.append(Adoptable(hit, update))
+                continue
+            ours = next((e for e in lost if e.payload and matches(e.payload, update)), None)
+            if ours is not None:
+                lost.remove(ours)
                 continue
             payload = update_payload(obj, update, declared)
             name = next_in(tree.names[folder], update.incident_status)

@@ -19,7 +19,7 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sync import kinds, timefmt
@@ -63,6 +63,7 @@ class Planned:
     unsettled: bool = False  # an earlier sync recorded an intent but no outcome
     remote: RemoteUpdate | None = None  # the update found on the page, for adopt
     hold_until: datetime | None = None  # unsettled too recently to post again before then (SETTLE_AFTER)
+    held_by: str | None = None  # the held earlier post, when it is another file's (renamed or deleted since)
 
     @property
     def found_elsewhere(self) -> bool:
@@ -198,6 +199,9 @@ class _Context:
     ledger: str  # the ledger path as displayed
     diagnostics: list[Diagnostic] = field(default_factory=list)
     held: dict[str, datetime] = field(default_factory=dict)  # path -> when an unsettled post may be repeated
+    # Object ID -> (until, path shown) of a held post whose file is gone: nothing is posted to it before then.
+    held_gone: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    moved_to: dict[str, str] = field(default_factory=dict)  # a published file's path -> its new one (moves)
 
     def at_file(self, f: Statusfile, path: tuple[str | int, ...], msg: str, rule: str, sev: Severity) -> None:
         self.diagnostics.append(f.diagnostic(path, msg, rule, severity=sev))
@@ -221,12 +225,27 @@ def held_until(entry: Entry, now: datetime | None, settle_after: float) -> datet
     """
     if now is None or settle_after <= 0:
         return None
-    at = timefmt.utc(entry.at)
+    try:
+        at = timefmt.utc(entry.at)
+    except OverflowError:  # in range as written, out of range in UTC: no usable time either
+        return None
     if at is None:
         return None
-    grace = timedelta(seconds=settle_after)
-    until = at + grace
-    return until if now < until and at <= now + grace else None
+    grace = timedelta(seconds=settle_after) if settle_after < _LONGEST_WAIT else timedelta.max
+    until = _later(at, grace)
+    return until if now < until and at <= _later(now, grace) else None
+
+
+_LONGEST_WAIT = 86_400 * 999_999_999  # seconds in timedelta.max, near enough
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _later(at: datetime, wait: timedelta) -> datetime:
+    """``at + wait``, or the last time there is when that is later still (a wait too long to count)."""
+    try:
+        return at + wait
+    except OverflowError:
+        return _END_OF_TIME
 
 
 def _settle(
@@ -243,6 +262,11 @@ def _settle(
     found: list[tuple[Entry, RemoteUpdate]] = []
     if remote is None:
         return ledger.entries, found, claimed
+    # A declared object's first update is its create's own, never a lost update of its folder's.
+    for object_id in ledger.claimed_object_ids():
+        first = first_update(obj) if (obj := remote.get(object_id)) is not None else None
+        if first is not None:
+            claimed.add(first.id)
     view = dict(ledger.entries)  # the entries it settles are copies: the ledger stays untouched
     seq = max((e.seq for e in view.values()), default=0)
     # Oldest intent first, against the earliest unclaimed update: with the same payload posted more than
@@ -435,11 +459,15 @@ def _incident(
             unclaimed.remove(hit)
             updates.append(Planned(f, "adopt", unsettled, hit))
         else:
-            updates.append(Planned(f, "create", unsettled, hold_until=ctx.held.get(f.rel)))
+            hold, held_by = ctx.held.get(f.rel), None
+            gone = ctx.held_gone.get(incident_id)
+            if gone is not None and (hold is None or gone[0] > hold):
+                hold, held_by = gone
+            updates.append(Planned(f, "create", unsettled, hold_until=hold, held_by=held_by))
 
     # An imported file is named after the page's updates, not posted in git's order: it never puts a
     # later file out of order.
-    last = next((e.posted_path for e in reversed(posted) if not e.imported), None)
+    newest = next((e for e in reversed(posted) if not e.imported), None)
     running = status
     creates = 0
     for p in updates:
@@ -448,6 +476,7 @@ def _incident(
             running = status_of(f.payload) or running
             continue
         creates += 1
+        last = _order_path(newest, f, ctx) if newest is not None else None
         if last is not None and natural_key(f.rel) < natural_key(last):
             ctx.at_file(
                 f,
@@ -477,7 +506,7 @@ def _incident(
                 WARN,
             )
         if p.hold_until is not None:
-            ctx.at_file(f, (), held_text(p.hold_until, label), "unsettled", WARN)
+            ctx.at_file(f, (), held_text(p.hold_until, label, p.held_by), "unsettled", WARN)
         elif p.unsettled:
             ctx.at_file(
                 f,
@@ -502,13 +531,31 @@ def _incident(
     )
 
 
-def held_text(until: datetime, label: str) -> str:
-    """Why a held update is not posted, and when it will be."""
+def _order_path(latest: Entry, f: Statusfile, ctx: _Context) -> str:
+    """The path ``f`` must sort after: where the latest published update was posted from, or where it is
+    now when ``f`` is beside it (its folder renamed; a file moved elsewhere, to an archive, still counts
+    where it was)."""
+    now = ctx.moved_to.get(latest.path, latest.path)
+    return now if kinds.folder_of(now) == kinds.folder_of(f.rel) else latest.posted_path
+
+
+def held_text(until: datetime, label: str, held_by: str | None = None) -> str:
+    """Why a held update is not posted, and when it will be; ``held_by``: the earlier post that holds it
+    back, when that is another file's."""
+    when = until.strftime("%H:%M:%S UTC")
+    if held_by is not None:
+        return (
+            f"an earlier sync posted {held_by} (its file renamed or deleted since) and did not learn the "
+            f"outcome, and {label} does not show it yet; the API may still be applying that post, so sync "
+            f"posts nothing more to {label} before {when}: a renamed copy would be posted twice, a later "
+            "update land before it. Run sync again after that (or, once you have checked the page, "
+            "sync --settle-after 0 now)"
+        )
     return (
         f"an earlier sync posted this and did not learn the outcome, and {label} does not show it yet; "
-        "the API may still be applying that post, so sync will not post it again before "
-        f"{until.strftime('%H:%M:%S UTC')}. Run sync again after that: it posts it then only if the "
-        "page still does not show it (or, once you have checked the page, sync --settle-after 0 now)"
+        f"the API may still be applying that post, so sync will not post it again before {when}. Run sync "
+        "again after that: it posts it then only if the page still does not show it (or, once you have "
+        "checked the page, sync --settle-after 0 now)"
     )
 
 
@@ -682,6 +729,14 @@ def plan(
     view: Mapping[str, Entry]
     view, found, claimed = _settle(ledger, remote, ctx, now, settle_after)
     candidates, moves, unchanged = _classify(files, view, ctx)
+    # A held post whose file is gone still holds back its object: posted now, that file renamed would be
+    # posted twice, and an update after it could land before it.
+    paths = {f.rel for f in files}
+    ctx.moved_to = {m.entry.path: m.file.rel for m in moves}
+    for path, until in ctx.held.items():
+        incident = view[path].incident
+        if path not in paths and (incident not in ctx.held_gone or until > ctx.held_gone[incident][0]):
+            ctx.held_gone[incident] = (until, ctx.display(path))
     declared, objects_gone, declared_unchanged = _declarations(declaration_files, ledger, remote, listed, ctx)
     unchanged += declared_unchanged
     present = {f.rel for f in files} | {m.entry.path for m in moves}

@@ -531,7 +531,7 @@ class Publisher:
             return True
 
         if p.hold_until is not None:  # a recent post of it may still appear: posting now could post it twice
-            message = held_text(p.hold_until, str(target))
+            message = held_text(p.hold_until, str(target), p.held_by)
             diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)
             self._emit(
                 Outcome.of(f, "skipped", target, detail=f"not posted yet: {message}", diagnostic=diagnostic)

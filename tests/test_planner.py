@@ -289,6 +289,25 @@ def test_a_held_entry_whose_file_is_gone_stays_in_the_ledger_with_a_warning() ->
     assert rules(p) == [("unsettled", "warning", "statusfiles/ledger.jsonl")] and not p.incidents
 
 
+def test_a_held_entry_whose_file_is_gone_holds_back_every_update_to_its_incident() -> None:
+    """Its file renamed (or its folder), posting the copy now could post it twice; deleted, an update
+    after it could land before it."""
+    a, b = sf("i/01.yaml", "one"), sf("i/02.yaml", "two")
+    renamed = sf("j/01.yaml", "one")
+    now = AT_TIME + timedelta(seconds=5)
+    history = Ledger(at=AT).intent(a).unknown(a)
+    for files in ([renamed, b], [b]):
+        p = plan(files, history.state, remote={"I1": incident("I1")}, now=now)
+        updates = p.incidents[0].updates
+        assert [(u.hold_until, u.held_by) for u in updates] == [
+            (AT_TIME + timedelta(minutes=2), "statusfiles/i/01.yaml")
+        ] * len(files)
+        assert any("an earlier sync posted statusfiles/i/01.yaml" in d.message for d in p.diagnostics)
+    found = plan([renamed, b], history.state, remote={"I1": incident("I1", remote_update(a, "R9"))}, now=now)
+    assert [m.file.rel for m in found.moves] == ["j/01.yaml"] and created(found) == ["i/02.yaml"]
+    assert not any(u.hold_until for u in found.incidents[0].updates)
+
+
 def _entry(at: str | None) -> Entry:
     return Entry("i/01.yaml", "i/01.yaml", "sha", "I1", {}, status="unknown", at=at)
 
