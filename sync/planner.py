@@ -225,10 +225,7 @@ def held_until(entry: Entry, now: datetime | None, settle_after: float) -> datet
     """
     if now is None or settle_after <= 0:
         return None
-    try:
-        at = timefmt.utc(entry.at)
-    except OverflowError:  # in range as written, out of range in UTC: no usable time either
-        return None
+    at = timefmt.utc(entry.at)  # None too for a time out of range once in UTC
     if at is None:
         return None
     grace = timedelta(seconds=settle_after) if settle_after < _LONGEST_WAIT else timedelta.max

@@ -39,7 +39,12 @@ def instant(value: Any) -> datetime | None:
 def utc(value: Any) -> datetime | None:
     """An RFC 3339 time in UTC (None when it is not one with an offset)."""
     at = instant(value)
-    return at.astimezone(UTC) if at is not None else None
+    if at is None:
+        return None
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00, 9999-12-31T23:59:59-01:00: no such instant in UTC
+        return None
 
 
 def order(value: str) -> tuple[int, datetime | str]:

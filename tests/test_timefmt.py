@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from sync.timefmt import instant, rfc3339, utc
+from sync.timefmt import instant, order, rfc3339, show, utc
 
 PLUS_0530 = timezone(timedelta(hours=5, minutes=30))
 
@@ -37,6 +37,11 @@ def test_times_with_an_offset_parse_as_written(text: str, expected: datetime) ->
 def test_utc_converts_the_offset() -> None:
     assert utc("2026-12-01T10:00:00+05:30") == datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
     assert utc("2026-12-01T00:30:00+01:00") == datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_with_no_instant_in_utc_is_none_not_a_crash(text: str) -> None:
+    assert utc(text) is None and order(text) == (1, text) and show(text) == text
 
 
 def test_a_time_without_an_offset_is_naive_and_no_instant() -> None:
