@@ -280,6 +280,8 @@ def test_unknown_outcome_stops_the_incident_and_the_next_run_finishes(
     assert "skipped   statusfiles/2026-11-26-api-errors/02-identified.yaml" in held.stdout
     assert "02-identified.yaml:2:1: error: an earlier sync posted this and did not learn" in held.stdout
     assert "may still be applying that post" in held.stdout and held.stdout.count("skipped   ") == 3
+    assert "  - An earlier sync lost track of a post, and the page does not show it yet" in held.stdout
+    assert "unknown outcome" not in held.stdout.split("Sync failed")[1]  # no step for what did not happen
     assert messages(sandbox, API) == api_messages(project)[:1]
     assert [e.path for e in ledger_state(project).unsettled()] == ["2026-11-26-api-errors/02-identified.yaml"]
 
