@@ -292,3 +292,32 @@ def test_an_update_posted_elsewhere_matching_a_new_file_is_shown_before_it_is_ad
     assert "found on the page with no intent in the ledger" in done.stdout
     last = json.loads((root / "statusfiles" / "ledger.jsonl").read_text().splitlines()[-1])
     assert (last["event"], last["origin"]) == ("adopted", "page")
+
+
+def test_an_object_no_statusfile_can_hold_is_skipped_and_the_rest_imported(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The page may hold what a statusfile may not (here a blank name): that object is named and skipped,
+    nothing of it is written, and every other object is imported, on this run and the next."""
+    blank = elsewhere(
+        sandbox,
+        "/v2/status_page_incidents",
+        incident("   ", "Something is wrong.", page=STATUS_PAGE_ID, idempotency_key="blank-name"),
+    )["status_page_incident"]["id"]
+    good = dashboard_incident(sandbox)
+    (tmp_path / "statusfiles").mkdir()
+    proc = cli(tmp_path, sandbox, "import", "--open")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [skipped] = [line for line in proc.stdout.splitlines() if line.startswith("skipped")]
+    assert (
+        skipped.startswith(f"skipped       ({blank}): its ")
+        and "incident.yaml would not be valid (name: " in skipped
+    )
+    records = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl")
+    assert good in {o.id for o in records.objects.values()}
+    assert blank not in {o.id for o in records.objects.values()}
+    assert not any(
+        blank in line for line in (tmp_path / "statusfiles" / "ledger.jsonl").read_text().splitlines()
+    )
+    again = cli(tmp_path, sandbox, "import", "--open")
+    assert again.returncode == 0 and f"({blank}): its " in again.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -147,10 +148,12 @@ def import_objects(
     pages = known_pages(client, ws.snapshot) if (open_only or since) else []
     objects = importer.selected(fetch(client, ids, pages), ids=ids, open_only=open_only, since=since)
     tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
-    plans = importer.plan_import(objects, tree)
     names = _names(ws.snapshot)
+    plans = [_checked(imp, directory, names) for imp in importer.plan_import(objects, tree)]
     written: list[dict[str, Any]] = []
     for imp in plans:
+        if imp.problem:
+            continue
         siblings: list[Statusfile] = []
         for new in imp.files:
             path = directory / new.rel
@@ -182,6 +185,27 @@ def import_objects(
                 )
             written.append(_row(imp, new, display_path(path)))
     return Imported(plans, written)
+
+
+def _checked(imp: ObjectImport, directory: Path, names: dict[str, str]) -> ObjectImport:
+    """``imp``, or, when any of its files would not be a valid statusfile (the page holds what a statusfile
+    may not, e.g. a blank name), the object skipped with the reason: nothing of it is written, and the
+    objects after it are imported all the same."""
+    from sync.diagnostics import StatusfileError
+    from sync.statusfile import Source
+    from sync.writer import render
+
+    for new in imp.files:
+        path = directory / new.rel
+        try:
+            render(new.payload, None, Source(path, display_path(path), new.rel), new.placement, names)
+        except StatusfileError as exc:
+            d = exc.diagnostics[0]
+            where = f"{d.field}: " if d.field else ""
+            return dataclasses.replace(
+                imp, files=(), adoptable=(), problem=f"its {new.rel} would not be valid ({where}{d.message})"
+            )
+    return imp
 
 
 def _names(snap: Snapshot | None) -> dict[str, str]:
