@@ -40,14 +40,14 @@ def natural_key(s: str) -> NaturalKey:
     return (tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), s)
 
 
-# What json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False) makes, without
-# making a new encoder for each of ten thousand payloads.
-_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-
-
 def canonical_json(payload: dict[str, Any]) -> bytes:
     """The exact body statusfiles sends: keys sorted, no insignificant whitespace, UTF-8."""
-    return _canonical(payload).encode()
+    return _canonical().encode(payload).encode()
+
+
+@functools.cache  # what json.dumps would make anew for each of ten thousand payloads (validate needs none)
+def _canonical() -> json.JSONEncoder:
+    return json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def payload_sha256(payload: dict[str, Any]) -> str:
