@@ -430,12 +430,22 @@ def _open_regular(path: Path, flags: int) -> int:
 
 def read(path: Path) -> LedgerState:
     """The ledger at ``path``; a missing file is an empty ledger."""
+    data = read_bytes(path)
+    return LedgerState() if data is None else from_bytes(data, path)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The ledger file's bytes as they are, None when there is no file."""
     try:
         fd = _open_regular(path, os.O_RDONLY)
     except FileNotFoundError:
-        return LedgerState()
+        return None
     with os.fdopen(fd, "rb") as f:
-        data = f.read()
+        return f.read()
+
+
+def from_bytes(data: bytes, path: Path) -> LedgerState:
+    """The ledger file ``path`` whose bytes are ``data``."""
     torn_line = None
     tail = data.rfind(b"\n") + 1
     if is_torn(data[tail:]):  # taken off before decoding: a crash may have cut a character in two

@@ -18,7 +18,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,12 @@ def natural_key(s: str) -> NaturalKey:
 
 def canonical_json(payload: dict[str, Any]) -> bytes:
     """The exact body statusfiles sends: keys sorted, no insignificant whitespace, UTF-8."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _canonical().encode(payload).encode()
+
+
+@functools.cache  # what json.dumps would make anew for each of ten thousand payloads (validate needs none)
+def _canonical() -> json.JSONEncoder:
+    return json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def payload_sha256(payload: dict[str, Any]) -> str:
@@ -61,16 +66,34 @@ class Source:
     problem: Diagnostic | None = None  # why discovery refused it (a symlink, a FIFO…), reported on loading
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Statusfile:
     """A statusfile that passed every check."""
 
     source: Source
     payload: dict[str, Any]
     sha256: str
-    document: yamlstrict.Document
+    # Where each field is, to point diagnostics at: the checked document's positions, or the file's
+    # text to find them in again when first asked (a file loaded by a worker process; see _to_wire).
+    located: yamlstrict.Document | str
     placement: kinds.Placement = kinds.ELSEWHERE
     warnings: tuple[Diagnostic, ...] = ()  # the linter's, shown beside the update in a plan
+
+    @property
+    def document(self) -> yamlstrict.Document:
+        """The data and the positions of every field (parsed again from the text the first time, if kept)."""
+        located = self.located
+        if isinstance(located, str):
+            located = _positions(located, self.payload)
+            object.__setattr__(self, "located", located)  # frozen to callers; a cache of the same value
+        return located
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when everything observable is, positions included, however they are kept."""
+        if not isinstance(other, Statusfile):
+            return NotImplemented
+        fields = ("source", "payload", "sha256", "placement", "warnings", "document")
+        return all(getattr(self, name) == getattr(other, name) for name in fields)
 
     @property
     def rel(self) -> str:
@@ -441,6 +464,19 @@ def check_bytes(
 
     Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
     """
+    doc, notes, _ = _checked(data, source, pure=pure, placement=placement, linter=linter)
+    return doc, notes
+
+
+def _checked(
+    data: bytes,
+    source: Source,
+    *,
+    pure: bool,
+    placement: kinds.Placement,
+    linter: lint.Linter | None,
+) -> tuple[yamlstrict.Document, list[Diagnostic], str]:
+    """:func:`check_bytes`, and the text the document was parsed from."""
     if len(data) > yamlstrict.MAX_BYTES:
         raise _too_large(source.display)
     text = decode(data, source.display)
@@ -449,7 +485,7 @@ def check_bytes(
     notes = linter.check(doc, text, source.display) if linter is not None else []
     if problems or any(d.is_error for d in notes):
         raise StatusfileError(sorted([*problems, *notes], key=Diagnostic.sort_key))
-    return doc, notes
+    return doc, notes, text
 
 
 def load_bytes(
@@ -459,23 +495,36 @@ def load_bytes(
     pure: bool = False,
     placement: kinds.Placement = kinds.ELSEWHERE,
     linter: lint.Linter | None = None,
+    keep_positions: bool = True,
 ) -> Statusfile:
     """Everything from raw bytes to a validated (and, given a linter, linted) statusfile of its kind.
 
-    Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
+    Without ``keep_positions`` the file keeps its text instead of its document's positions, which
+    are found again only if a diagnostic needs them: what a worker process sends back is then a
+    fraction as costly to take in. Raises :class:`StatusfileError` only; lint warnings alone do not
+    fail a file.
     """
-    doc, notes = check_bytes(data, source, pure=pure, placement=placement, linter=linter)
-    # Once checked, a file needs of its document only where each field is, to point diagnostics at;
-    # the spans and comments served the checks (and would be most of what a worker sends back).
-    kept = yamlstrict.Document(doc.data, doc.positions, doc.key_positions)
+    doc, notes, text = _checked(data, source, pure=pure, placement=placement, linter=linter)
     return Statusfile(
         source=source,
         payload=doc.data,
         sha256=payload_sha256(doc.data),
-        document=kept,
+        located=_kept(doc) if keep_positions else text,
         placement=placement,
         warnings=tuple(notes),
     )
+
+
+def _kept(doc: yamlstrict.Document) -> yamlstrict.Document:
+    """Of a checked document, what a loaded file keeps: the data, and where each field is to point
+    diagnostics at (the spans and comments served the checks)."""
+    return yamlstrict.Document(doc.data, doc.positions, doc.key_positions)
+
+
+def _positions(text: str, payload: dict[str, Any]) -> yamlstrict.Document:
+    """The kept document of a checked statusfile's ``text`` (whose data is ``payload``), parsed again."""
+    doc = yamlstrict.load(text)
+    return yamlstrict.Document(payload, doc.positions, doc.key_positions)
 
 
 def load_statusfile(
@@ -526,19 +575,28 @@ class LoadResult:
 # copied back, so small trees stay in one process); STATUSFILES_PARALLEL_FROM overrides it, 0 never.
 PARALLEL_FROM = 2000
 PARALLEL_ENV = "STATUSFILES_PARALLEL_FROM"
-_PIECE = 500  # files a worker loads and sends back at a time
+_PIECE = 250  # files loaded and sent back at a time: small enough that every process finishes together
 
 # A file's outcome: whether it passed; the file itself, when the caller keeps files; and what to show
 # for it in order (its problems, or its lint warnings when it passed).
 Outcome = tuple[bool, Statusfile | None, list[Diagnostic]]
 
-# What every worker process needs besides its sources, inherited when it is forked: the declarations,
-# the linter, and whether the caller keeps the loaded files.
-_job: tuple[dict[str, list[str]], lint.Linter | None, bool] = ({}, None, True)
+
+# What every worker process needs, inherited when it is forked: the sources in pieces, which pieces a
+# process has taken (a multiprocessing RawArray of one flag a piece, and the Lock guarding it), the
+# declarations, the linter, and whether the caller keeps the loaded files. A tuple, not a class: every
+# run would pay for defining one.
+_Job = tuple[list[list[Source]], Any, Any, dict[str, list[str]], lint.Linter | None, bool]
+_job: _Job | None = None
 
 
 def _load_one(
-    source: Source, declared: dict[str, list[str]], linter: lint.Linter | None, keep: bool = True
+    source: Source,
+    declared: dict[str, list[str]],
+    linter: lint.Linter | None,
+    keep: bool = True,
+    *,
+    keep_positions: bool = True,
 ) -> Outcome:
     problems = _second_declaration(source, declared)
     loaded = None
@@ -549,7 +607,9 @@ def _load_one(
         placement = kinds.place(source.rel, declared)
         data = read_capped(source.path, source.display)
         if keep:
-            loaded = load_bytes(data, source, placement=placement, linter=linter)
+            loaded = load_bytes(
+                data, source, placement=placement, linter=linter, keep_positions=keep_positions
+            )
             notes = list(loaded.warnings)
         else:  # only the verdict: no payload digest, no Statusfile
             notes = check_bytes(data, source, placement=placement, linter=linter)[1]
@@ -560,13 +620,11 @@ def _load_one(
     return True, loaded, notes
 
 
-# A loaded file crosses from a worker as plain values (its Source stays behind: the caller has it),
-# which unpickle several times faster than the dataclasses they come from. Its document holds only
-# the data and the positions (see load_bytes).
-_DOCUMENT_FIELDS = ("data", "positions", "key_positions")
-_STATUSFILE_FIELDS = tuple(
-    f.name for f in dataclasses.fields(Statusfile) if f.name not in ("source", "document")
-)
+# A loaded file crosses from a worker as plain values in field order (its Source stays behind: the
+# caller has it), which unpickle several times faster than the dataclass they come from. It carries
+# its text, not its positions: a string is nearly free to send, and the positions are found again
+# only for a file a diagnostic points into (see Statusfile.document).
+_WIRE_FIELDS = tuple(f.name for f in dataclasses.fields(Statusfile) if f.name != "source")
 Wire = tuple[bool, tuple[Any, ...] | None, list[Diagnostic]]
 
 
@@ -574,23 +632,35 @@ def _to_wire(outcome: Outcome) -> Wire:
     passed, loaded, shown = outcome
     if loaded is None:
         return passed, None, shown
-    doc = tuple(getattr(loaded.document, name) for name in _DOCUMENT_FIELDS)
-    return passed, (doc, *(getattr(loaded, name) for name in _STATUSFILE_FIELDS)), shown
+    return passed, tuple(getattr(loaded, name) for name in _WIRE_FIELDS), shown
 
 
 def _from_wire(source: Source, wire: Wire) -> Outcome:
     passed, values, shown = wire
     if values is None:
         return passed, None, shown
-    doc, *rest = values
-    document = yamlstrict.Document(**dict(zip(_DOCUMENT_FIELDS, doc, strict=True)))
-    fields = dict(zip(_STATUSFILE_FIELDS, rest, strict=True))
-    return passed, Statusfile(source=source, document=document, **fields), shown
+    return passed, Statusfile(source, *values), shown
 
 
-def _load_chunk(chunk: list[Source]) -> list[Wire]:
-    declared, linter, keep = _job
-    return [_to_wire(_load_one(source, declared, linter, keep)) for source in chunk]
+def _take(job: _Job, index: int) -> bool:
+    """Whether this process takes piece ``index``: each piece is loaded by exactly one process."""
+    _, taken, lock, *_ = job
+    with lock:
+        if taken[index]:
+            return False
+        taken[index] = 1
+        return True
+
+
+def _load_piece(index: int) -> list[Wire] | None:
+    """A worker's task: piece ``index`` sent back, or None when the main process took it first."""
+    assert _job is not None
+    pieces, _, _, declared, linter, keep = _job
+    if not _take(_job, index):
+        return None
+    return [
+        _to_wire(_load_one(source, declared, linter, keep, keep_positions=False)) for source in pieces[index]
+    ]
 
 
 def _processes(files: int) -> int:
@@ -614,11 +684,15 @@ def _load_parallel(
     linter: lint.Linter | None,
     processes: int,
     keep: bool = True,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Outcome] | None:
-    """Outcomes of ``sources`` in their order, the first share loaded here and the rest by forked workers.
+    """Outcomes of ``sources`` in their order, loaded by forked workers and by this process.
 
-    None where processes cannot be forked safely (no fork, or threads running that a fork would copy
-    mid-step); the caller then loads everything itself. Output never depends on which path ran.
+    The sources are cut into pieces. Workers load them from the first on, this process (after
+    ``meanwhile``, whatever else it has to do) from the last back, each piece by whichever process
+    takes it first, so all finish together however busy each core is. None where processes cannot be
+    forked safely (no fork, or threads running that a fork would copy mid-step); the caller then loads
+    everything itself. Output never depends on which path ran, nor on who loaded what.
     """
     import multiprocessing
     import threading
@@ -626,42 +700,62 @@ def _load_parallel(
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     global _job
-    # This process loads the first share; workers load the rest in pieces, so that only one
-    # piece's copies are in memory at once while the results are taken in.
-    share = -(-len(sources) // processes)
-    rest = sources[share:]
-    pieces = [rest[i : i + _PIECE] for i in range(0, len(rest), _PIECE)]
-    _job = (declared, linter, keep)
+    pieces = [sources[i : i + _PIECE] for i in range(0, len(sources), _PIECE)]
+    context = multiprocessing.get_context("fork")
     try:
         try:
-            pool = multiprocessing.get_context("fork").Pool(processes - 1)
+            _job = (pieces, context.RawArray("b", len(pieces)), context.Lock(), declared, linter, keep)
+            pool = context.Pool(processes - 1)
         except (OSError, ImportError):  # no semaphores (some containers), no process limit left
             return None
         with pool:
-            pending = [pool.apply_async(_load_chunk, (piece,)) for piece in pieces]
-            outcomes = [_load_one(source, declared, linter, keep) for source in sources[:share]]
-            for piece, result in zip(pieces, pending, strict=True):
-                outcomes.extend(map(_from_wire, piece, result.get()))
+            pending = [pool.apply_async(_load_piece, (i,)) for i in range(len(pieces))]
+            if meanwhile is not None:
+                meanwhile()
+            mine: dict[int, list[Outcome]] = {}
+            for i in reversed(range(len(pieces))):
+                if not _take(_job, i):  # the workers have come this far: the rest is theirs
+                    break
+                mine[i] = [_load_one(source, declared, linter, keep) for source in pieces[i]]
+            outcomes: list[Outcome] = []
+            for i, (piece, result) in enumerate(zip(pieces, pending, strict=True)):
+                if i in mine:
+                    outcomes += mine.pop(i)
+                    continue
+                wires = result.get()  # a piece this process did not take was taken by a worker
+                assert wires is not None
+                outcomes.extend(map(_from_wire, piece, wires))
         return outcomes
     finally:
-        _job = ({}, None, True)
+        _job = None
 
 
 def load_all(
-    sources: Iterable[Source], linter: lint.Linter | None = None, *, keep: bool = True
+    sources: Iterable[Source],
+    linter: lint.Linter | None = None,
+    *,
+    keep: bool = True,
+    meanwhile: Callable[[], None] | None = None,
 ) -> LoadResult:
     """Load every source, collecting every diagnostic rather than stopping at the first bad file.
 
     A large tree is loaded by as many processes as there are cores; the result is the same. With
     ``keep`` false only the verdicts are collected (``files`` stays empty): what a caller needs that
     reports problems and counts, at a fraction of the memory and of what workers send back.
+    ``meanwhile`` is called once, in this process, while worker processes load (or first, when this
+    process loads everything): other work a command has, done while the other cores load.
     """
     sources = list(sources)
     declared = declarations(sources)
     processes = _processes(len(sources))
     with collector.paused():  # documents are acyclic: plain dicts, lists and strings
-        outcomes = _load_parallel(sources, declared, linter, processes, keep) if processes > 1 else None
+        outcomes = None
+        if processes > 1:
+            outcomes = _load_parallel(sources, declared, linter, processes, keep, meanwhile)
+            meanwhile = None if outcomes is not None else meanwhile
         if outcomes is None:
+            if meanwhile is not None:
+                meanwhile()
             outcomes = [_load_one(source, declared, linter, keep) for source in sources]
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []

@@ -17,6 +17,10 @@ from sync.snapshot import RULE as SNAPSHOT_INVALID
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, discover, display_path, load_all
 
+# What reading the ledger gave: the file's bytes (None: no file, or none could be read), and its state
+# or (with an empty state) the diagnostic saying why it cannot be trusted.
+LedgerRead = tuple[bytes | None, ledgers.LedgerState, Diagnostic | None]
+
 
 @dataclass(slots=True)
 class Workspace:
@@ -29,6 +33,9 @@ class Workspace:
     config_failed: bool = False  # the linter's configuration has errors
     ledger: ledgers.LedgerState = field(default_factory=ledgers.LedgerState)
     snapshot: Snapshot | None = None  # the pages and components pulled into the statusfiles directory
+    # The ledger as read while the statusfiles loaded, for a caller that reads it later (under its lock):
+    # read_ledger uses it if the file's bytes are still the same.
+    early_ledger: LedgerRead | None = field(default=None, repr=False)
 
     @property
     def root_display(self) -> str:
@@ -71,13 +78,17 @@ def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True)
     ws = Workspace(directory=directory, ledger_path=ledger_path_for(directory, ledger_path))
     sources = discover((), directory)
     linter, config_problems = lintconfig.linter(directory)
-    result = load_all(sources, linter)
+    early: list[LedgerRead] = []
+    # The ledger is read while worker processes load the statusfiles; its problems come after theirs.
+    result = load_all(sources, linter, meanwhile=lambda: early.append(_read_ledger(ws)))
     ws.snapshot = idcheck.apply(result, directory)
     ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
     ws.config_failed = bool(config_problems)
     ws.diagnostics.extend([*config_problems, *result.diagnostics])
     if with_ledger:
-        read_ledger(ws)
+        _use_ledger(ws, *early[0][1:])
+    else:
+        ws.early_ledger = early[0]
     collector.keep_all()  # the statusfiles and the ledger are kept until the command ends
     return ws
 
@@ -106,17 +117,31 @@ def lock_ledger(ws: Workspace, writer: ledgers.Writer) -> None:
 
 def read_ledger(ws: Workspace) -> None:
     """(Re)read the ledger into ``ws``; a ledger that cannot be trusted becomes an error diagnostic."""
+    early, ws.early_ledger = ws.early_ledger, None
+    _use_ledger(ws, *_read_ledger(ws, early)[1:])
+
+
+def _use_ledger(ws: Workspace, state: ledgers.LedgerState, problem: Diagnostic | None) -> None:
     ws.diagnostics = [d for d in ws.diagnostics if d.rule != "ledger-invalid"]
+    ws.ledger = state
+    if problem is not None:
+        ws.diagnostics.append(problem)
+
+
+def _read_ledger(ws: Workspace, known: LedgerRead | None = None) -> LedgerRead:
+    """``ws``'s ledger; ``known`` again, without decoding anything, when the file's bytes are the same."""
     try:
-        ws.ledger = ledgers.read(ws.ledger_path)
+        data = ledgers.read_bytes(ws.ledger_path)
+        if data is None:
+            return None, ledgers.LedgerState(), None
+        if known is not None and known[0] == data:
+            return known
+        return data, ledgers.from_bytes(data, ws.ledger_path), None
     except ledgers.LedgerError as exc:
-        ws.ledger = ledgers.LedgerState()
-        ws.diagnostics.append(
-            Diagnostic(ws.ledger_display, exc.line, 1 if exc.line else 0, "", exc.message, "ledger-invalid")
+        problem = Diagnostic(
+            ws.ledger_display, exc.line, 1 if exc.line else 0, "", exc.message, "ledger-invalid"
         )
     except OSError as exc:  # a folder, a path through a file, no permission
-        ws.ledger = ledgers.LedgerState()
         reason = exc.strerror or str(exc)
-        ws.diagnostics.append(
-            Diagnostic(ws.ledger_display, 0, 0, "", f"cannot be read: {reason}", "ledger-invalid")
-        )
+        problem = Diagnostic(ws.ledger_display, 0, 0, "", f"cannot be read: {reason}", "ledger-invalid")
+    return None, ledgers.LedgerState(), problem

@@ -6,7 +6,11 @@ force the parallel path on a small tree and compare it byte for byte with one pr
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +20,7 @@ from sync.sandbox import seed
 from sync.snapshot import Component, Page
 from sync.statusfile import PARALLEL_ENV, discover, load_all
 from tests.support.cli import run_cli
-from tests.support.payloads import update, write_statusfile
+from tests.support.payloads import COMPONENT, INCIDENT, update, write_statusfile, yaml_text
 from tests.support.repo import copy_examples
 
 SERIAL = {PARALLEL_ENV: "0"}
@@ -140,3 +144,116 @@ def test_small_trees_and_odd_settings_stay_in_one_process(
 ) -> None:
     monkeypatch.setenv(PARALLEL_ENV, setting)
     assert statusfile._processes(files) == expected
+
+
+def test_a_file_a_worker_sent_back_points_diagnostics_where_one_loaded_here_does(tree: Path) -> None:
+    """A worker sends a loaded file's text instead of its positions; the positions found again from
+    the text when a diagnostic needs them are the ones found while loading, for every field."""
+    root = tree / "statusfiles"
+    odd = root / "2026-12-20-layouts"
+    write_statusfile(
+        odd / "01-flow.yaml",
+        f"\ufeff# a BOM, comments and flow style (the YAML parser's path)\n\n"
+        f"status_page_incident_id: '{INCIDENT}'\nmessage: \"Two\\nlines\"\n"
+        f"component_statuses: [{{component_id: {COMPONENT}, component_status: degraded_performance}}]\n"
+        "notify_subscribers: true   # on purpose\nincident_status: identified\n",
+        modeline=False,
+    )
+    write_statusfile(
+        odd / "02-block.yaml",
+        "# above\n" * 7
+        + yaml_text(update("Line one\nline two\n", notify=True, components={COMPONENT: "full_outage"})),
+    )
+    sources = [s for s in discover((), root) if not lintconfig.is_config(s.path, root)]
+    linter, _ = lintconfig.linter(root)
+    declared = statusfile.declarations(sources)
+    compared = 0
+    for source in sources:
+        passed, eager, shown = statusfile._load_one(source, declared, linter)
+        sent = statusfile._to_wire(statusfile._load_one(source, declared, linter, keep_positions=False))
+        back, lazy, back_shown = statusfile._from_wire(source, pickle.loads(pickle.dumps(sent)))
+        assert (back, back_shown) == (passed, shown)
+        if eager is None:
+            assert lazy is None
+            continue
+        assert lazy is not None and isinstance(lazy.located, str)  # no positions crossed
+        fields = [*eager.document.positions, ("no_such_field",), ("component_statuses", 5, "x")]
+        for field in fields:
+            assert lazy.diagnostic(field, "m", "r") == eager.diagnostic(field, "m", "r"), field
+        for field in eager.document.key_positions:
+            assert lazy.document.position(field, key=True) == eager.document.position(field, key=True)
+        assert lazy.document == eager.document and lazy == eager
+        compared += 1
+    assert compared > 20
+    assert {s.rel for s in sources} >= {"2026-12-20-layouts/01-flow.yaml", "2026-12-20-layouts/02-block.yaml"}
+
+
+def test_plan_warnings_point_at_the_same_lines_whoever_loaded_the_file(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    for n in range(40):
+        body = update(f"Update {n}.", notify=True, components={COMPONENT: "partial_outage"})
+        text = "# why\n" * (n % 6) + yaml_text(body)
+        write_statusfile(
+            tmp_path / "statusfiles" / f"2026-12-{n % 28 + 1:02d}-incident-{n}" / "01.yaml", text
+        )
+    for args in (("plan",), ("plan", "--format", "json")):
+        serial = run_cli(*args, cwd=tmp_path, env=SERIAL)
+        parallel = run_cli(*args, cwd=tmp_path, env=PARALLEL)
+        assert serial.returncode == 0, serial.stdout + serial.stderr
+        assert serial.stdout.count("notify-subscribers") >= 40
+        assert (parallel.returncode, parallel.stdout, parallel.stderr) == (0, serial.stdout, serial.stderr)
+    lines = {d["line"] for d in run_json_plan(tmp_path) if d["rule"] == "notify-subscribers"}
+    assert len(lines) == 6  # one line for each number of comments above the field
+
+
+def run_json_plan(project: Path) -> list[dict[str, object]]:
+    import json
+
+    out = run_cli("plan", "--format", "json", cwd=project, env=PARALLEL)
+    diagnostics: list[dict[str, object]] = json.loads(out.stdout)["diagnostics"]
+    return diagnostics
+
+
+@pytest.mark.parametrize("setting", ["0", "2"])
+def test_meanwhile_runs_once_here_while_the_workers_load(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    root = tree / "statusfiles"
+    sources = [s for s in discover((), root) if not lintconfig.is_config(s.path, root)]
+    monkeypatch.setenv(PARALLEL_ENV, setting)
+    heard: list[tuple[int, int]] = []
+    result = load_all(
+        sources, meanwhile=lambda: heard.append((os.getpid(), len(multiprocessing.active_children())))
+    )
+    assert [pid for pid, _ in heard] == [os.getpid()]
+    assert (heard[0][1] > 0) == (setting == "2")  # in parallel, the workers are there meanwhile
+    assert result.checked == len(sources)
+
+
+def test_pieces_are_shared_between_the_workers_and_this_process(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small pieces, many of them: each is loaded once, by whichever process takes it, and the files
+    come back in order. This process starts taking pieces only once a worker has taken the first."""
+    root = tree / "statusfiles"
+    sources = [s for s in discover((), root) if not lintconfig.is_config(s.path, root)]
+    linter, _ = lintconfig.linter(root)
+    declared = statusfile.declarations(sources)
+    monkeypatch.setattr(statusfile, "_PIECE", 2)
+    taken: list[list[int]] = []
+
+    def until_a_worker_took_one() -> None:
+        assert statusfile._job is not None
+        flags = statusfile._job[1]
+        deadline = time.monotonic() + 60
+        while not flags[0] and time.monotonic() < deadline:
+            time.sleep(0.001)
+        taken.append(list(flags))
+
+    outcomes = statusfile._load_parallel(sources, declared, linter, 2, meanwhile=until_a_worker_took_one)
+    assert outcomes is not None and taken and taken[0][0] == 1
+    kept = [f for _, f, _ in outcomes if f is not None]
+    sent = [f for f in kept if isinstance(f.located, str)]
+    assert sent and kept[0] is sent[0]  # the first piece came from the worker
+    assert outcomes == [statusfile._load_one(s, declared, linter) for s in sources]
+    assert statusfile._job is None
