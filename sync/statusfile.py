@@ -696,6 +696,8 @@ def _load_parallel(
     """
     import multiprocessing
     import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
@@ -705,11 +707,13 @@ def _load_parallel(
     try:
         try:
             _job = (pieces, context.RawArray("b", len(pieces)), context.Lock(), declared, linter, keep)
-            pool = context.Pool(processes - 1)
+            # Not multiprocessing.Pool: a worker that dies (the OOM killer, a signal) loses its task there,
+            # and waiting for it would never end; here every unfinished piece then fails, and is loaded below.
+            pool = ProcessPoolExecutor(processes - 1, mp_context=context)
+            pending = [pool.submit(_load_piece, i) for i in range(len(pieces))]  # forks before any thread
         except (OSError, ImportError):  # no semaphores (some containers), no process limit left
             return None
         with pool:
-            pending = [pool.apply_async(_load_piece, (i,)) for i in range(len(pieces))]
             if meanwhile is not None:
                 meanwhile()
             mine: dict[int, list[Outcome]] = {}
@@ -722,7 +726,11 @@ def _load_parallel(
                 if i in mine:
                     outcomes += mine.pop(i)
                     continue
-                wires = result.get()  # a piece this process did not take was taken by a worker
+                try:
+                    wires = result.result()  # a piece this process did not take was taken by a worker
+                except BrokenProcessPool:  # its worker died: loaded here instead
+                    outcomes += [_load_one(source, declared, linter, keep) for source in piece]
+                    continue
                 assert wires is not None
                 outcomes.extend(map(_from_wire, piece, wires))
         return outcomes

@@ -12,6 +12,7 @@ import pickle
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -257,3 +258,27 @@ def test_pieces_are_shared_between_the_workers_and_this_process(
     assert sent and kept[0] is sent[0]  # the first piece came from the worker
     assert outcomes == [statusfile._load_one(s, declared, linter) for s in sources]
     assert statusfile._job is None
+
+
+def test_a_worker_that_dies_costs_time_not_files_and_never_hangs(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-piece (the OOM killer, a signal): its pieces are loaded here instead, in order."""
+    root = tree / "statusfiles"
+    sources = [s for s in discover((), root) if not lintconfig.is_config(s.path, root)]
+    linter, _ = lintconfig.linter(root)
+    assert linter is not None
+    declared = statusfile.declarations(sources)
+    monkeypatch.setattr(statusfile, "_PIECE", 2)
+    here = os.getpid()
+
+    class DyingInWorkers:
+        def check(self, *args: object) -> object:
+            if os.getpid() != here:
+                os._exit(9)  # as a SIGKILL would: no result, no clean-up
+            return real.check(*args)
+
+    real: Any = linter
+    dying: Any = DyingInWorkers()
+    outcomes = statusfile._load_parallel(sources, declared, dying, 2)
+    assert outcomes == [statusfile._load_one(s, declared, linter) for s in sources]
