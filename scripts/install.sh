@@ -8,7 +8,8 @@
 # is built: building one in an isolated environment took most of the install's time.
 #
 # Usage: scripts/install.sh VENV    PYTHON: the interpreter (default python3). Afterwards VENV/bin holds
-# statusfiles. uv is the runner's when it has one, else installed from PyPI into PYTHON.
+# statusfiles. uv is the runner's when it has one (like its git and Python), else the one uv-requirements.txt
+# locks, installed into PYTHON by pip only when its wheel has one of the locked hashes.
 set -euo pipefail
 
 venv=$1
@@ -19,8 +20,13 @@ if command -v uv >/dev/null; then
   uv=(uv)
 else
   uv=("$python" -m uv)
-  "${uv[@]}" --version >/dev/null 2>&1 ||
-    "$python" -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+  # Another version already in PYTHON (an earlier, unpinned install) is replaced, without running it.
+  locked=$(sed -n 's/^uv==\([^ ]*\).*/\1/p' "$source/uv-requirements.txt")
+  installed=$("$python" -c 'from importlib.metadata import version; print(version("uv"))' 2>/dev/null || true)
+  if [ "$installed" != "$locked" ]; then
+    "$python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps --only-binary=:all: \
+      -r "$source/uv-requirements.txt"
+  fi
 fi
 "${uv[@]}" venv --quiet --python "$python" "$venv"
 install=("${uv[@]}" pip install --quiet --python "$venv/bin/python" --require-hashes --no-deps

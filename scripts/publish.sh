@@ -68,7 +68,8 @@ step_fetch() {
 # pushed even when sync failed part way. Exit status 1 when it could not be pushed.
 step_record() {
   started_from=$(cat "$work/started-from")
-  if ledger_changed || snapshot_changed || imported_files; then
+  count_new_files
+  if ledger_changed || snapshot_changed || [ "$imported" -gt 0 ]; then
     commit_ledger
     push_ledger || return 1
   else
@@ -88,19 +89,34 @@ reset_to_newest() {
   echo "Publishing from $remote/$branch at $(git rev-parse --short HEAD)."
 }
 
-# Files new in the statusfiles directory, one a line: in this freshly reset checkout only import writes any
-# (the ledger and the snapshot, new in a new repository, are not counted). With them, the schemas their
-# first lines name, which import writes beside the directory when the repository has none yet.
-new_statusfiles() {
-  git ls-files --others --exclude-standard -- "$dir" | grep -v -x -F -e "$ledger" -e "$snapshot" || true
+# Count the files new since the reset, from one listing: `imported`, those in the statusfiles directory, which
+# in this freshly reset checkout only import writes (the ledger and the snapshot, new in a new repository, are
+# not counted); `new_schemas`, those in the schemas folder beside it, which import writes when the repository
+# has none yet. Paths are NUL-separated, as git prints them unquoted.
+count_new_files() {
+  local path in_schemas ledger_path snapshot_path
+  in_schemas=$(git_path "$schemas")/ ledger_path=$(git_path "$ledger") snapshot_path=$(git_path "$snapshot")
+  imported=0 new_schemas=0
+  while IFS= read -r -d '' path; do
+    case $path in
+      "$in_schemas"*) new_schemas=$((new_schemas + 1)) ;;
+      "$ledger_path" | "$snapshot_path") ;;
+      *) imported=$((imported + 1)) ;;
+    esac
+  done < <(git ls-files -z --others --exclude-standard -- "$dir" "$schemas")
 }
 
-new_schemas() {
-  git ls-files --others --exclude-standard -- "$schemas"
-}
-
-imported_files() {
-  [ -n "$(new_statusfiles)" ]
+# A path as git prints it: relative to the root of the checkout (where this runs), without . or empty parts.
+git_path() {
+  local part parts out=""
+  IFS=/ read -r -a parts <<<"${1#"$PWD"/}"
+  for part in "${parts[@]}"; do
+    case $part in
+      "" | .) ;;
+      *) out=${out:+$out/}$part ;;
+    esac
+  done
+  printf '%s' "$out"
 }
 
 ledger_changed() {
@@ -114,11 +130,9 @@ snapshot_changed() {
 # One commit holds what this run changed: the ledger's new lines and the refreshed snapshot.
 commit_ledger() {
   local added message path
-  local imported
-  imported=$(new_statusfiles | grep -c . || true)
   if [ "$imported" -gt 0 ]; then
     git add --all -- "$dir"
-    if [ -n "$(new_schemas)" ]; then
+    if [ "$new_schemas" -gt 0 ]; then
       git add -- "$schemas"
     fi
   fi

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 _SEQ = re.compile(r"^(\d+)")
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """A folder name's part from a title: lower-case ASCII letters and digits between single hyphens, at
+    most 60 characters, or "" when the title has none (the caller names the folder otherwise).
+
+    Accented letters lose their accents ("Café" gives "cafe"): NFKD splits them into the letter and
+    combining marks, which are dropped. Anything else outside a-z and 0-9 separates words.
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text).lower() if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     return slug[:60].rstrip("-")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 from urllib.parse import quote
@@ -30,10 +31,45 @@ class Redactor:
 
     def __init__(self, secret: str | None) -> None:
         forms = sorted({f for f in (secret, quote(secret or "", safe="")) if f}, key=len, reverse=True)
+        self._forms = tuple(forms)
+        self._firsts = frozenset(f[0] for f in forms)
         self._pattern = re.compile("|".join(map(re.escape, forms))) if forms else None
 
     def text(self, text: str) -> str:
         return self._pattern.sub(self.MARK, text) if self._pattern else text
+
+    def split_open(self, text: str) -> tuple[str, str]:
+        """``text`` as two parts: the first redacted and safe to write now, the second (raw) the end of
+        ``text`` that could be the start of a key, to be written only once the next text shows it is not.
+
+        The second part is empty unless ``text`` ends with the start of the key: an API key contains no
+        newline, so a whole line is never held back. It never starts inside a whole key.
+        """
+        if self._pattern is None:
+            return text, ""
+        matches = [m.span() for m in self._pattern.finditer(text)]
+        cut = self._open_tail(text, matches)
+        out: list[str] = []
+        pos = 0
+        for start, end in matches:
+            if end > cut:
+                break
+            out += (text[pos:start], self.MARK)
+            pos = end
+        out.append(text[pos:cut])
+        return "".join(out), text[cut:]
+
+    def _open_tail(self, text: str, matches: list[tuple[int, int]]) -> int:
+        """Where the longest end of ``text`` that a key could continue starts (``len(text)``: none)."""
+        first = max(0, len(text) - len(self._forms[0]) + 1)
+        inside = [(s, e) for s, e in matches if e > first]
+        for p in range(first, len(text)):
+            if text[p] not in self._firsts or any(s < p < e for s, e in inside):
+                continue
+            rest = text[p:]
+            if any(f.startswith(rest) for f in self._forms):
+                return p
+        return len(text)
 
     def value(self, value: JSON) -> JSON:
         """A parsed JSON value with the key removed from every string in it, keys included."""
@@ -47,23 +83,53 @@ class Redactor:
 
     @contextmanager
     def guarding_output(self) -> Iterator[None]:
-        """Standard output and error pass through :meth:`text` while the block runs."""
+        """Standard output and error pass through :meth:`text` while the block runs, also a key written in
+        pieces; what they held back is written when it ends."""
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _RedactingStream(saved[0], self.text), _RedactingStream(saved[1], self.text)
+        guards = _RedactingStream(saved[0], self), _RedactingStream(saved[1], self)
+        sys.stdout, sys.stderr = guards
         try:
             yield
         finally:
             sys.stdout, sys.stderr = saved
+            for guard in guards:
+                guard.release()
 
 
 class _RedactingStream(io.TextIOBase):
-    def __init__(self, inner: TextIO, redact: Callable[[str], str]) -> None:
+    """Writes to ``inner`` without the key, also when the key arrives in several writes (print writes its
+    arguments one by one; click.echo may print part of a line).
+
+    The end of the text that could be the start of a key is held back until a later write shows whether it
+    is one. Ordinary output is not delayed: a line's end is never held, nor text that does not end like the
+    key. :meth:`flush` keeps a held tail (click.echo flushes after every piece); :meth:`release`, called
+    when the guard ends, and :meth:`close` write it.
+    """
+
+    def __init__(self, inner: TextIO, redactor: Redactor) -> None:
         self._inner = inner
-        self._redact = redact
+        self._redactor = redactor
+        self._held = ""
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
-        self._inner.write(self._redact(text))
+        with self._lock:
+            ready, self._held = self._redactor.split_open(self._held + text)
+            if ready:
+                self._inner.write(ready)
         return len(text)
+
+    def release(self) -> None:
+        """Write the held tail: nothing follows that could make it a key."""
+        with self._lock:
+            held, self._held = self._held, ""
+            if held:
+                self._inner.write(self._redactor.text(held))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.release()
+        super().close()  # the inner stream is not ours to close
 
     def flush(self) -> None:
         self._inner.flush()

@@ -257,3 +257,20 @@ def test_a_folder_of_updates_to_an_incident_created_elsewhere(project: Path) -> 
     code, out, err = new(project, "--folder", folder, "--status", "monitoring", "-m", "second")
     assert code == 0, err
     assert payloads(project)[out.strip().removeprefix("statusfiles/")]["status_page_incident_id"] == incident
+
+
+def test_accented_names_keep_their_letters_and_other_scripts_need_a_slug(project: Path) -> None:
+    code, out, err = new(project, "--page", PAGE, "--name", "Café outage", "-m", "x")
+    assert (code, out) == (0, f"statusfiles/{TODAY}-cafe-outage/incident.yaml\n"), err
+    incident = "01FCNDV6P870EA6S7TK1DSYDG1"
+    code, out, err = new(project, "--incident", incident, "--slug", "Zürich: Crème brûlée", "-m", "x")
+    assert (code, out) == (0, f"statusfiles/{TODAY}-zurich-creme-brulee/01-update.yaml\n"), err
+    # A name in a script without Latin letters gives no folder name: asked for, nothing written.
+    before = sorted((project / "statusfiles").iterdir())
+    code, _, err = new(project, "--page", PAGE, "--name", "Сбой входа", "-m", "x")
+    assert code == 2 and "pass --slug" in err
+    code, _, err = new(project, "--incident", incident + "X", "--slug", "障害", "-m", "x")
+    assert code == 2 and "pass --slug" in err
+    assert sorted((project / "statusfiles").iterdir()) == before
+    code, out, err = new(project, "--page", PAGE, "--name", "Сбой входа", "--slug", "login", "-m", "x")
+    assert (code, out) == (0, f"statusfiles/{TODAY}-login/incident.yaml\n"), err

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from sync import importer
 from sync.remote import RemoteIncident, RemoteMaintenance, RemoteUpdate
 from sync.statusfile import Statusfile
@@ -54,6 +56,20 @@ def test_an_incident_created_elsewhere_becomes_a_folder_in_publish_order() -> No
         "notify_subscribers": False,
         "message": "Cause found.",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("Café outage", "2026-11-25-cafe-outage"),
+        ("Панель: сбой", "2026-11-25-incident"),  # no Latin letters: named by its kind, as before
+        ("Сбой 2", "2026-11-25-2"),
+    ],
+)
+def test_an_imported_incident_is_named_by_its_title_with_accents_dropped(name: str, folder: str) -> None:
+    obj = RemoteIncident("I9", name, "investigating", (update("U1", "x", "investigating", 51),), PAGE)
+    (imp,) = importer.plan_import([obj], tree())
+    assert imp.folder == folder
 
 
 def test_updates_to_a_tracked_incident_follow_its_files_and_pending_ones_are_left_to_sync() -> None:

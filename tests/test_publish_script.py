@@ -567,3 +567,49 @@ def test_import_can_be_left_out(world: World) -> None:
     assert run.returncode == 0, run.stderr
     assert run.outputs["import"] == "off"
     assert imported(world) == {}
+
+
+def logging_git(world: World) -> tuple[dict[str, str], Path]:
+    """A `git` first on PATH that logs each command line it runs, one a line, to the returned file."""
+    shim, log = world.tmp / "logging-git", world.tmp / "git.log"
+    shim.mkdir()
+    (shim / "git").write_text(
+        f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >>"{log}"\nexec "{shutil.which("git")}" "$@"\n'
+    )
+    (shim / "git").chmod(0o755)
+    return {"PATH": f"{shim}{os.pathsep}{world.bin}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def test_a_recording_run_lists_the_new_files_once(world: World) -> None:
+    from_slack(world, "T: from Slack")
+    from_the_dashboard(world, "Login failures")
+    env, log = logging_git(world)
+    run = world.publish(world.checkout(), **env)
+
+    assert run.returncode == 0, run.stderr
+    # One listing of the new files, in the statusfiles directory and the schemas folder beside it.
+    [listing] = [line for line in log.read_text().splitlines() if line.startswith("ls-files")]
+    assert listing.endswith("-- statusfiles ./schemas")
+    changed = git(world.origin, "show", "--format=", "--name-only", "main").split()
+    new = [p for p in changed if p.startswith("statusfiles/") and p not in (LEDGER, SNAPSHOT)]
+    assert len(new) == 2  # the Slack update and the dashboard's incident.yaml
+    subject = world.main_log()[0]
+    assert subject.startswith(f"{BOT_NAME}|statusfiles: import {len(new)} statusfile(s) posted elsewhere")
+
+
+@pytest.mark.parametrize("spelling", ["statusfiles", "./statusfiles/"])
+def test_the_first_import_into_a_repository_without_schemas_commits_them(world: World, spelling: str) -> None:
+    git(world.dev, "rm", "--quiet", "-r", "schemas")
+    git(world.dev, "commit", "--quiet", "-m", "No schemas")
+    git(world.dev, "push", "--quiet", "origin", "HEAD:main")
+    from_slack(world, "T: from Slack")
+    run = world.publish(world.checkout(), STATUSFILES_DIR=spelling)
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["import"] == "imported"
+    changed = git(world.origin, "show", "--format=", "--name-only", "main").split()
+    [slack_file] = [p for p in changed if p.startswith("statusfiles/") and p not in (LEDGER, SNAPSHOT)]
+    schema_line = git(world.origin, "show", f"main:{slack_file}").splitlines()[0]
+    assert schema_line.startswith("# yaml-language-server: $schema=")
+    named = os.path.normpath(os.path.join(os.path.dirname(slack_file), schema_line.split("=", 1)[1]))
+    assert named in changed and named.startswith("schemas/")

@@ -517,6 +517,22 @@ def test_the_workflow_installs_statusfiles_as_the_action_does() -> None:
     assert 'scripts/install.sh "$RUNNER_TEMP/statusfiles-venv"' in publish["run"]
 
 
+def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """A hash-locked requirements file: each name with its exact version and its sha256 hashes."""
+    lines = path.read_text().splitlines()
+    body = "\n".join(line for line in lines if not line.startswith("#"))  # the comment at the top
+    pins = {}
+    for entry in re.split(r"\n(?=\w)", body.strip()):
+        match = re.match(r"([\w.-]+)==([\w.]+)[^\n]* \\\n", entry)  # with any marker
+        assert match, entry
+        name, version = match.groups()
+        hashes = re.findall(r"--hash=sha256:(\S+)", entry)
+        assert hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), name
+        assert len(set(hashes)) == len(hashes), name
+        pins[name.lower().replace("_", "-")] = version, hashes
+    return pins
+
+
 def test_the_actions_lock_pins_every_dependency_with_hashes() -> None:
     # scripts/install.sh installs exactly these (--no-deps --require-hashes): each dependency of
     # pyproject.toml must be pinned to a version it allows, and each pin carry its hashes.
@@ -524,19 +540,21 @@ def test_the_actions_lock_pins_every_dependency_with_hashes() -> None:
 
     from packaging.requirements import Requirement
 
-    lines = (REPO / "action-requirements.txt").read_text().splitlines()
-    body = "\n".join(line for line in lines if not line.startswith("#"))  # the comment at the top
-    entries = re.split(r"\n(?=\w)", body.strip())
-    pins = {}
-    for entry in entries:
-        name, version = re.match(r"([\w.-]+)==([\w.]+)", entry).groups()
-        assert "--hash=sha256:" in entry, name
-        pins[name.lower().replace("_", "-")] = version
+    pins = {name: version for name, (version, _) in locked(REPO / "action-requirements.txt").items()}
     dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     for dependency in map(Requirement, dependencies):
         pinned = pins.get(dependency.name.lower())
         assert pinned is not None, f"{dependency.name} is not in action-requirements.txt"
         assert dependency.specifier.contains(pinned), f"{dependency.name}=={pinned} is not {dependency}"
+
+
+def test_uv_is_pinned_to_one_version_with_the_hash_of_each_wheel() -> None:
+    # scripts/install.sh installs uv from this file when the runner has none, and pip checks the wheel it
+    # downloads against these hashes (tests/test_install_script.py runs it).
+    [(name, (version, hashes))] = locked(REPO / "uv-requirements.txt").items()
+    assert name == "uv" and re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert len(hashes) >= 3  # every platform's wheel (Linux, macOS, Windows), not just one machine's
+    assert "uv-requirements.txt" in (REPO / "scripts" / "install.sh").read_text()
 
 
 def test_action_sync_without_a_key_reports_the_skip_as_its_outputs(tmp_path: Path) -> None:
