@@ -271,3 +271,26 @@ def test_an_unreadable_message_file_is_a_usage_error(project: Path, tmp_path: Pa
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "missing.md" in proc.stderr and "No such file or directory" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        ("os.remove(p)", "the editor left no message: No such file or directory; nothing written"),
+        (
+            "open(p, 'wb').write(b'ok \\xff')",
+            "the edited message is not UTF-8 text (byte 3); nothing written",
+        ),
+    ],
+)
+def test_an_editor_that_removes_or_garbles_the_message_writes_nothing(
+    project: Path, tmp_path: Path, script: str, shown: str
+) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import os, sys\np = sys.argv[1]\n{script}\n")
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    env = {"EDITOR": f"{sys.executable} {editor}", "VISUAL": f"{sys.executable} {editor}"}
+    proc = run_cli("new", "--incident", INCIDENT, cwd=project, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == f"Error: {shown}\n"
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before

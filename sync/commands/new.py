@@ -48,7 +48,16 @@ def _editor_message(what: str, status: str | None, notify: bool) -> str:
         f"{'emails subscribers' if notify else 'no email'}.\n"
         "# Everything below the line is ignored; an empty message writes nothing.\n"
     )
-    edited = click.edit(template, extension=".md", require_save=True)
+    try:
+        edited = click.edit(template, extension=".md", require_save=True)
+    except OSError as exc:  # the editor removed or replaced its file
+        raise click.ClickException(
+            f"the editor left no message: {exc.strerror or exc}; nothing written"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"the edited message is not UTF-8 text (byte {exc.start}); nothing written"
+        ) from None
     return (edited or "").split(SCISSORS, 1)[0]
 
 
