@@ -257,3 +257,23 @@ def test_a_folder_of_updates_to_an_incident_created_elsewhere(project: Path) -> 
     code, out, err = new(project, "--folder", folder, "--status", "monitoring", "-m", "second")
     assert code == 0, err
     assert payloads(project)[out.strip().removeprefix("statusfiles/")]["status_page_incident_id"] == incident
+
+
+# A snapshot.json can come from a pull request: a name's line break would start a line of its own in the
+# error (a GitHub workflow command), an escape would drive the terminal.
+EVIL = "Acme\n::warning::forged \x1b]0;title\x07"
+SHOWN = "Acme\\n::warning::forged \\x1b]0;title\\x07"
+
+
+@pytest.mark.parametrize("what", ["page", "component"])
+def test_names_listed_in_an_error_are_shown_escaped(project: Path, what: str) -> None:
+    snap = Snapshot(pages=(Page(PAGE, EVIL),), components=(Component(COMPONENT, EVIL, None, PAGE),))
+    (project / "statusfiles" / "snapshot.json").write_text(snap.to_json())
+    wrong = ("--page", "Nope") if what == "page" else ("--page", PAGE, "--component", "Nope=operational")
+    code, _, err = new(project, *wrong, "--name", "X", "-m", "x")
+    assert code == 2, err
+    assert f"{SHOWN} (" in err
+    assert "\x1b" not in err and "\x07" not in err
+    assert not [line for line in err.splitlines() if line.lstrip().startswith("::")]
+    if what == "component":
+        assert f"no component 'Nope' on {SHOWN} in the snapshot" in err

@@ -91,7 +91,9 @@ class Names:
             return _as_id(value, "--page", "page")
         page = snap.find_page(value)
         if page is None:
-            known = ", ".join(f"{p.name} ({p.id})" for p in snap.pages) or "none"
+            from sync.snapshot import label
+
+            known = ", ".join(label(p.name, p.id) for p in snap.pages) or "none"
             raise click.BadParameter(
                 f"no status page {value!r} in the snapshot (pages: {known}); "
                 "if it is new, run `statusfiles pull`",
@@ -110,8 +112,10 @@ class Names:
         found = next(iter(matches.values())) if len(matches) == 1 else None
         if found is None:
             own = snap.components_of(page_id) if page_id is not None else snap.components
-            known = ", ".join(f"{c.name} ({c.id})" for c in own) or "none"
-            page = (snap.page_name(page_id) or page_id) if page_id is not None else "any page"
+            from sync.snapshot import label
+
+            known = ", ".join(label(c.name, c.id) for c in own) or "none"
+            page = printable(snap.page_name(page_id) or page_id) if page_id is not None else "any page"
             raise click.BadParameter(
                 f"no component {value!r} on {page} in the snapshot (components: {known}); "
                 "if it is new, run `statusfiles pull`",
