@@ -108,7 +108,8 @@ def _change_text(before: str | None, after: str) -> str:
 
 
 def _preview(message: str) -> str:
-    flat = " ".join(message.split())
+    """The message on one line, its control characters escaped (YAML's ``"\\e"`` would drive a terminal)."""
+    flat = printable(" ".join(message.split()))
     return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"
 
 
@@ -306,7 +307,7 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
                 )
             for cid, old, new in changes:
                 name = names.component_name(cid) if names else None
-                shown = f"{name} ({md_code(cid)})" if name else md_code(cid)
+                shown = f"{printable(name)} ({md_code(cid)})" if name else md_code(cid)
                 lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
             for w in f.warnings:
                 # "<" escaped: a pasted <!here> or <@U…> would otherwise vanish as HTML

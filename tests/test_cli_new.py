@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -190,3 +191,106 @@ def test_a_folder_outside_the_statusfiles_directory_is_refused(
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "elsewhere is not inside the statusfiles directory statusfiles" in proc.stderr
     assert sorted(p.name for p in outside.iterdir()) == ["01-x.yaml"]
+
+
+# --- --message-file: whatever the path names is read safely -----------------------------------------
+
+
+def _run_limited(*args: str, cwd: Path, memory: int = 1 << 30) -> subprocess.CompletedProcess[str]:
+    """The CLI with its address space capped: a read without limit fails at once instead of filling memory."""
+    code = (
+        "import resource, runpy, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
+        "sys.argv = ['statusfiles', *sys.argv[1:]]\n"
+        "runpy.run_module('sync', run_name='__main__')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATUSFILES_", "INCIDENT_IO_"))}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env={**env, "NO_COLOR": "1", "PYTHONUTF8": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_message_file_without_end_is_refused_as_too_long(project: Path) -> None:
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    proc = _run_limited("new", "--incident", INCIDENT, "--message-file", "/dev/zero", cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "/dev/zero is too long: over 16384 bytes" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before
+
+
+def test_a_long_message_file_is_refused_naming_it(project: Path, tmp_path: Path) -> None:
+    body = tmp_path / "long.md"
+    body.write_text("a" * (4 * 4096 + 1))
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", body, cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{body} is too long: over 16384 bytes, and a message holds at most 4096 characters" in proc.stderr
+
+
+def test_a_message_file_at_the_cap_is_read_whole(project: Path, tmp_path: Path) -> None:
+    # 4096 four-byte characters: the most a message can hold, exactly at the byte cap
+    body = tmp_path / "full.md"
+    body.write_text("\U0001f600" * 4096)
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", body, cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "\U0001f600" * 4096 in (project / proc.stdout.strip()).read_text()
+
+
+def test_a_message_from_process_substitution_and_windows_line_ends(project: Path, tmp_path: Path) -> None:
+    script = f'exec "$0" -m sync new --incident {INCIDENT} --message-file <(printf "one\\r\\ntwo\\r\\n")'
+    proc = subprocess.run(
+        ["bash", "-c", script, sys.executable],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / proc.stdout.strip()).read_text().endswith("message: |\n  one\n  two\n")
+
+
+def test_a_fifo_nothing_writes_to_is_an_empty_message_not_a_hang(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", fifo, cwd=project, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the message is empty; nothing written" in proc.stderr
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before
+
+
+def test_an_unreadable_message_file_is_a_usage_error(project: Path, tmp_path: Path) -> None:
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", tmp_path / "missing.md", cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "missing.md" in proc.stderr and "No such file or directory" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        ("os.remove(p)", "the editor left no message: No such file or directory; nothing written"),
+        (
+            "open(p, 'wb').write(b'ok \\xff')",
+            "the edited message is not UTF-8 text (byte 3); nothing written",
+        ),
+    ],
+)
+def test_an_editor_that_removes_or_garbles_the_message_writes_nothing(
+    project: Path, tmp_path: Path, script: str, shown: str
+) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import os, sys\np = sys.argv[1]\n{script}\n")
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    env = {"EDITOR": f"{sys.executable} {editor}", "VISUAL": f"{sys.executable} {editor}"}
+    proc = run_cli("new", "--incident", INCIDENT, cwd=project, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == f"Error: {shown}\n"
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before

@@ -274,3 +274,23 @@ def test_accented_names_keep_their_letters_and_other_scripts_need_a_slug(project
     assert sorted((project / "statusfiles").iterdir()) == before
     code, out, err = new(project, "--page", PAGE, "--name", "Сбой входа", "--slug", "login", "-m", "x")
     assert (code, out) == (0, f"statusfiles/{TODAY}-login/incident.yaml\n"), err
+
+
+# A snapshot.json can come from a pull request: a name's line break would start a line of its own in the
+# error (a GitHub workflow command), an escape would drive the terminal.
+EVIL = "Acme\n::warning::forged \x1b]0;title\x07"
+SHOWN = "Acme\\n::warning::forged \\x1b]0;title\\x07"
+
+
+@pytest.mark.parametrize("what", ["page", "component"])
+def test_names_listed_in_an_error_are_shown_escaped(project: Path, what: str) -> None:
+    snap = Snapshot(pages=(Page(PAGE, EVIL),), components=(Component(COMPONENT, EVIL, None, PAGE),))
+    (project / "statusfiles" / "snapshot.json").write_text(snap.to_json())
+    wrong = ("--page", "Nope") if what == "page" else ("--page", PAGE, "--component", "Nope=operational")
+    code, _, err = new(project, *wrong, "--name", "X", "-m", "x")
+    assert code == 2, err
+    assert f"{SHOWN} (" in err
+    assert "\x1b" not in err and "\x07" not in err
+    assert not [line for line in err.splitlines() if line.lstrip().startswith("::")]
+    if what == "component":
+        assert f"no component 'Nope' on {SHOWN} in the snapshot" in err

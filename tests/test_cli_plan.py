@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from sync import ledger
+from sync.snapshot import Component, Page, Snapshot
 from sync.statusfile import payload_sha256
 from tests.support.cli import run_cli, run_json
 from tests.support.outputs import parse_outputs
-from tests.support.payloads import INCIDENT, update, write_statusfile
+from tests.support.payloads import COMPONENT, INCIDENT, PAGE, update, write_statusfile
 from tests.support.repo import REPO
 
 
@@ -179,3 +180,33 @@ def test_a_refused_plans_step_outputs_count_its_errors(project: Path) -> None:
     assert doc["summary"]["errors"] >= 3
     assert outputs["errors"] == str(doc["summary"]["errors"])
     assert (outputs["has-changes"], outputs["publish"]) == ("false", "0")
+
+
+# A message is any text YAML can hold, control characters included ("\e]0;title\a" is a valid double-quoted
+# scalar): the plan shows them escaped, so that a reviewer's terminal is not driven by a pull request.
+HOSTILE = 'message: "Fixed \\e]0;title\\a for ünï users"\n'
+
+
+def test_the_plan_shows_a_messages_control_characters_escaped(project: Path) -> None:
+    write_statusfile(
+        project / "statusfiles" / "2026-11-26-api" / "03-x.yaml",
+        f"status_page_incident_id: {INCIDENT}\nnotify_subscribers: false\n{HOSTILE}",
+    )
+    proc = run_cli("plan", cwd=project)
+    assert "      message:    Fixed \\x1b]0;title\\x07 for ünï users\n" in proc.stdout, proc.stdout
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+
+
+def test_the_markdown_plan_shows_component_names_escaped(project: Path) -> None:
+    evil = Component(COMPONENT, "API\n::warning::forged \x1b[2J", None, PAGE)
+    snap = Snapshot(pages=(Page(PAGE, "Acme"),), components=(evil,))
+    (project / "statusfiles" / "snapshot.json").write_text(snap.to_json())
+    write_statusfile(
+        project / "statusfiles" / "2026-11-26-api" / "03-x.yaml",
+        update("Better.", status="monitoring", components={COMPONENT: "operational"}),
+    )
+    proc = run_cli("plan", "--format", "markdown", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"   - component API\\n::warning::forged \\x1b[2J (`{COMPONENT}`): " in proc.stdout
+    assert "\x1b" not in proc.stdout
+    assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")]

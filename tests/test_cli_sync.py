@@ -479,3 +479,15 @@ def test_the_key_never_appears_anywhere(project: Path, tmp_path: Path) -> None:
             outputs += [proc.stdout, proc.stderr]
     outputs += [summary.read_text(), (project / "statusfiles" / "ledger.jsonl").read_text()]
     assert not any(secret in text for text in outputs)
+
+
+def test_dry_run_shows_a_messages_control_characters_escaped(project: Path, sandbox: Sandbox) -> None:
+    # "\e]0;title\a" is a valid YAML scalar; raw, it would set the title of the terminal reading the output
+    write_statusfile(
+        project / "statusfiles" / "2026-11-26-api-errors" / "05-more.yaml",
+        f'status_page_incident_id: {API}\nnotify_subscribers: false\nmessage: "More \\e]0;title\\a, ünï."\n',
+    )
+    proc = sync(project, sandbox, "--dry-run")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "      message:    More \\x1b]0;title\\x07, ünï.\n" in proc.stdout
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sync import kinds, rules, schema, timefmt
 from sync.commands import dir_option, echo_diagnostics, write_statusfile
-from sync.diagnostics import StatusfileError
+from sync.diagnostics import StatusfileError, printable
 from sync.naming import message_text, next_in, slugify
 from sync.statusfile import Statusfile, discover, display_path, load_all, load_bytes, natural_key
 
@@ -24,6 +26,9 @@ COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "
 MAINTENANCE_STATUSES = ("maintenance_scheduled", "maintenance_in_progress", "maintenance_complete")
 MAINTENANCE_COMPONENT_STATUSES = ("operational", "under_maintenance")
 SCISSORS = "# ------------------------ >8 ------------------------"
+# The API takes at most 4096 characters, each at most 4 bytes in UTF-8: a longer file is refused whatever it
+# holds, after reading one byte past this, so that a device such as /dev/zero is never read to its end.
+MESSAGE_MAX_BYTES = 4 * 4096
 
 
 # --- where the file goes -------------------------------------------------------
@@ -43,7 +48,16 @@ def _editor_message(what: str, status: str | None, notify: bool) -> str:
         f"{'emails subscribers' if notify else 'no email'}.\n"
         "# Everything below the line is ignored; an empty message writes nothing.\n"
     )
-    edited = click.edit(template, extension=".md", require_save=True)
+    try:
+        edited = click.edit(template, extension=".md", require_save=True)
+    except OSError as exc:  # the editor removed or replaced its file
+        raise click.ClickException(
+            f"the editor left no message: {exc.strerror or exc}; nothing written"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"the edited message is not UTF-8 text (byte {exc.start}); nothing written"
+        ) from None
     return (edited or "").split(SCISSORS, 1)[0]
 
 
@@ -77,7 +91,9 @@ class Names:
             return _as_id(value, "--page", "page")
         page = snap.find_page(value)
         if page is None:
-            known = ", ".join(f"{p.name} ({p.id})" for p in snap.pages) or "none"
+            from sync.snapshot import label
+
+            known = ", ".join(label(p.name, p.id) for p in snap.pages) or "none"
             raise click.BadParameter(
                 f"no status page {value!r} in the snapshot (pages: {known}); "
                 "if it is new, run `statusfiles pull`",
@@ -96,8 +112,10 @@ class Names:
         found = next(iter(matches.values())) if len(matches) == 1 else None
         if found is None:
             own = snap.components_of(page_id) if page_id is not None else snap.components
-            known = ", ".join(f"{c.name} ({c.id})" for c in own) or "none"
-            page = (snap.page_name(page_id) or page_id) if page_id is not None else "any page"
+            from sync.snapshot import label
+
+            known = ", ".join(label(c.name, c.id) for c in own) or "none"
+            page = printable(snap.page_name(page_id) or page_id) if page_id is not None else "any page"
             raise click.BadParameter(
                 f"no component {value!r} on {page} in the snapshot (components: {known}); "
                 "if it is new, run `statusfiles pull`",
@@ -233,17 +251,43 @@ def _time(value: str | None, option: str) -> str | None:
     return value
 
 
+def _read_message_file(name: str) -> str:
+    """The text of ``--message-file``: a file, a pipe such as ``<(cmd)``, or ``-`` for standard input.
+
+    Opened without blocking, so that a FIFO nothing writes to reads as empty rather than waiting forever.
+    """
+    where = "standard input" if name == "-" else printable(name)
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MESSAGE_MAX_BYTES + 1)
+        else:
+            fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+            with os.fdopen(fd, "rb") as f:
+                os.set_blocking(fd, True)  # a pipe's writer may still be writing: wait for it
+                data = f.read(MESSAGE_MAX_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise click.BadParameter(f"cannot read {where}: {reason}", param_hint="--message-file") from None
+    if len(data) > MESSAGE_MAX_BYTES:
+        raise click.BadParameter(
+            f"{where} is too long: over {MESSAGE_MAX_BYTES} bytes, "
+            "and a message holds at most 4096 characters",
+            param_hint="--message-file",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(
+            f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8", param_hint="--message-file"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # line ends as a text file is read
+
+
 def _read_message(
-    message: str | None, message_file: IO[str] | None, what: str, status: str | None, notify: bool
+    message: str | None, message_file: str | None, what: str, status: str | None, notify: bool
 ) -> str:
     if message_file is not None:
-        try:
-            message = message_file.read()
-        except UnicodeDecodeError as exc:
-            where = "standard input" if message_file.name == "<stdin>" else message_file.name
-            raise click.BadParameter(
-                f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8", param_hint="--message-file"
-            ) from None
+        message = _read_message_file(message_file)
     elif message is None:
         message = _editor_message(what, status, notify)
     if not message.strip():
@@ -286,7 +330,9 @@ def _read_message(
 @click.option("--notify/--no-notify", default=False, show_default=True, help="Email the page's subscribers.")
 @click.option("-m", "--message", help="The text (Markdown).")
 @click.option(
-    "--message-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file (- for stdin)."
+    "--message-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read the text from a file (- for stdin).",
 )
 @click.option("--slug", help="The new folder is <date>-<slug>.  [default: from --name]")
 @dir_option
@@ -303,7 +349,7 @@ def command(
     components: tuple[str, ...],
     notify: bool,
     message: str | None,
-    message_file: IO[str] | None,
+    message_file: str | None,
     slug: str | None,
     directory: Path,
 ) -> None:
