@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sync.diagnostics import (
@@ -201,13 +200,15 @@ def _declaration_head(
 # --- text -------------------------------------------------------------------
 
 
-def _held_note(until: datetime) -> str:
-    return f"an earlier post of it may still appear; not posted before {until.strftime('%H:%M:%S UTC')}"
+def _held_note(p: Planned) -> str:
+    assert p.hold_until is not None
+    what = "it" if p.held_by is None else printable(p.held_by)
+    return f"an earlier post of {what} may still appear; not posted before {p.hold_until:%H:%M:%S UTC}"
 
 
 def _unsettled_note(p: Planned) -> str:
     if p.hold_until is not None:
-        return f"  (held: {_held_note(p.hold_until)})"
+        return f"  (held: {_held_note(p)})"
     return "  (unsettled: checked against the page first)" if p.unsettled else ""
 
 
@@ -300,7 +301,7 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
             notify = "**emails subscribers**" if f.notify else "no email"
             lines.append(f"{i}. {md_code(f.rel)} — status {status} · {notify}")
             if p.hold_until is not None:
-                lines.append(f"   *(held: {_held_note(p.hold_until)})*")
+                lines.append(f"   *(held: {_held_note(p)})*")
             elif p.unsettled:
                 lines.append(
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"

@@ -303,6 +303,8 @@ def test_a_held_entry_whose_file_is_gone_holds_back_every_update_to_its_incident
             (AT_TIME + timedelta(minutes=2), "statusfiles/i/01.yaml")
         ] * len(files)
         assert any("an earlier sync posted statusfiles/i/01.yaml" in d.message for d in p.diagnostics)
+        note = "(held: an earlier post of statusfiles/i/01.yaml may still appear; not posted before 10:02:00"
+        assert render_text_plan(p).count(note) == len(files)
     found = plan([renamed, b], history.state, remote={"I1": incident("I1", remote_update(a, "R9"))}, now=now)
     assert [m.file.rel for m in found.moves] == ["j/01.yaml"] and created(found) == ["i/02.yaml"]
     assert not any(u.hold_until for u in found.incidents[0].updates)
