@@ -95,6 +95,7 @@ class Outcome:
     detail: str = ""
     diagnostic: Diagnostic | None = None
     kind: ObjectKind = "incident"  # what ``incident`` names: an incident or a maintenance window
+    held: bool = False  # skipped because an earlier post of it may still appear (Planned.hold_until)
 
     @classmethod
     def of(cls, f: Statusfile, result: Result, target: Target | None = None, **kw: Any) -> Outcome:
@@ -534,7 +535,14 @@ class Publisher:
             message = held_text(p.hold_until, str(target), p.held_by)
             diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)
             self._emit(
-                Outcome.of(f, "skipped", target, detail=f"not posted yet: {message}", diagnostic=diagnostic)
+                Outcome.of(
+                    f,
+                    "skipped",
+                    target,
+                    detail=f"not posted yet: {message}",
+                    diagnostic=diagnostic,
+                    held=True,
+                )
             )
             return False
 

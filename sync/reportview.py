@@ -133,10 +133,7 @@ def what_to_do(report: Report) -> list[str]:
             "posted again. A request that timed out may still be applied, so sync posts a missing update "
             "again only once the API has had time to apply it (--settle-after, two minutes by default)."
         )
-    if any(
-        o.result == "skipped" and o.diagnostic and o.diagnostic.rule == "outcome-unknown"
-        for o in report.outcomes
-    ):
+    if any(o.held for o in report.outcomes):
         steps.append(
             "An earlier sync lost track of a post, and the page does not show it yet: it was held back, with "
             "the updates after it, because the API may still be applying it. Run sync again after the time "
