@@ -228,21 +228,12 @@ def held_until(entry: Entry, now: datetime | None, settle_after: float) -> datet
     at = timefmt.utc(entry.at)  # None too for a time out of range once in UTC
     if at is None:
         return None
-    grace = timedelta(seconds=settle_after) if settle_after < _LONGEST_WAIT else timedelta.max
-    until = _later(at, grace)
-    return until if now < until and at <= _later(now, grace) else None
-
-
-_LONGEST_WAIT = 86_400 * 999_999_999  # seconds in timedelta.max, near enough
-_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
-
-
-def _later(at: datetime, wait: timedelta) -> datetime:
-    """``at + wait``, or the last time there is when that is later still (a wait too long to count)."""
+    if not -settle_after <= (now - at).total_seconds() < settle_after:
+        return None  # settled long enough, or written by a clock far ahead
     try:
-        return at + wait
-    except OverflowError:
-        return _END_OF_TIME
+        return at + timedelta(seconds=settle_after)
+    except OverflowError:  # a wait too long to count: held until the last time there is
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def _settle(
