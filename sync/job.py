@@ -120,6 +120,8 @@ def _run(
         with api.Client(
             options.base_url, options.key, timeout=options.timeout, retry=options.retry
         ) as client:
+            # Taken before the read: the page shows only what was applied by then (planner.held_until).
+            read_at = datetime.now(UTC)
             try:
                 remote, listed = publisher.read_page(client, reads, options.concurrency)
             except api.ApiProblem as exc:
@@ -131,7 +133,7 @@ def _run(
                 ledger_display=ws.ledger_display,
                 remote=remote,
                 listed=listed,
-                now=datetime.now(UTC),
+                now=read_at,
                 settle_after=options.settle_after,
             )
             _refuse_errors(plan)
