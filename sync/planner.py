@@ -727,7 +727,7 @@ def plan(
             ctx.held_gone[incident] = (until, ctx.display(path))
     declared, objects_gone, declared_unchanged = _declarations(declaration_files, ledger, remote, listed, ctx)
     unchanged += declared_unchanged
-    present = {f.rel for f in files} | {m.entry.path for m in moves}
+    present = paths | {m.entry.path for m in moves}
     for o in objects_gone:
         ctx.at_path(
             o.path,
