@@ -81,7 +81,7 @@ class Target:
         return {self.kind: self.id}
 
     def __str__(self) -> str:
-        return f"{'maintenance window' if self.kind == 'maintenance' else 'incident'} {self.id}"
+        return f"{OBJECT_WORDS[self.kind]} {self.id}"
 
 
 @dataclass(frozen=True, slots=True)
