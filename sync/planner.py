@@ -47,6 +47,7 @@ OBJECT_WORDS = {"incident": "incident", "maintenance": "maintenance window"}
 # applied by the API. The API takes no idempotency key for updates, so until then a page that does not show
 # the update does not prove it was never posted: posting it again could post it twice.
 SETTLE_AFTER = 120.0
+SETTLE_HINT = f"--settle-after, {SETTLE_AFTER:g} s by default"  # in the advice of every unknown outcome
 
 
 def status_of(payload: Mapping[str, Any]) -> str | None:

@@ -31,7 +31,16 @@ from sync import api
 from sync.diagnostics import Diagnostic, Severity
 from sync.kinds import ObjectKind
 from sync.ledger import Event, LedgerState, Writer
-from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, held_text, status_of
+from sync.planner import (
+    OBJECT_WORDS,
+    SETTLE_HINT,
+    Declared,
+    IncidentPlan,
+    Plan,
+    Planned,
+    held_text,
+    status_of,
+)
 from sync.remote import (
     RemoteIncident,
     RemoteMaintenance,
@@ -619,7 +628,7 @@ class Publisher:
         message = (
             f"{problem}. {seen}. Check {target} on the status page; then run sync again: it reads the "
             f"{what} back and posts this update only if it is still missing once the API has had "
-            f"time to apply it (--settle-after, two minutes by default). Nothing more was posted to "
+            f"time to apply it ({SETTLE_HINT}). Nothing more was posted to "
             f"this {what}."
         )
         diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)

@@ -16,6 +16,7 @@ from sync.diagnostics import (
     render_markdown_refusal,
     render_text,
 )
+from sync.planner import SETTLE_HINT
 from sync.planview import code, plan_json, render_markdown_plan, render_text_plan
 from sync.publisher import Outcome, Report, Result
 from sync.snapshot import Snapshot, component_label, names_json, page_label
@@ -131,7 +132,7 @@ def what_to_do(report: Report) -> list[str]:
             "For each update with an unknown outcome, look at the incident on the status page, then re-run "
             "sync. It reads the incident back: once the update shows on the page it is recorded, never "
             "posted again. A request that timed out may still be applied, so sync posts a missing update "
-            "again only once the API has had time to apply it (--settle-after, two minutes by default)."
+            f"again only once the API has had time to apply it ({SETTLE_HINT})."
         )
     if any(o.held for o in report.outcomes):
         steps.append(
