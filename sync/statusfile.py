@@ -501,16 +501,16 @@ def load_bytes(
     )
 
 
-def _kept(doc: yamlstrict.Document) -> yamlstrict.Document:
-    """Of a checked document, what a loaded file keeps: the data, and where each field is to point
-    diagnostics at (the spans and comments served the checks)."""
-    return yamlstrict.Document(doc.data, doc.positions, doc.key_positions)
+def _kept(doc: yamlstrict.Document, data: dict[str, Any] | None = None) -> yamlstrict.Document:
+    """Of a checked document, what a loaded file keeps: the data (``data``, when given: the same values,
+    already kept), and where each field is to point diagnostics at (the spans and comments served the
+    checks)."""
+    return yamlstrict.Document(doc.data if data is None else data, doc.positions, doc.key_positions)
 
 
 def _positions(text: str, payload: dict[str, Any]) -> yamlstrict.Document:
     """The kept document of a checked statusfile's ``text`` (whose data is ``payload``), parsed again."""
-    doc = yamlstrict.load(text)
-    return yamlstrict.Document(payload, doc.positions, doc.key_positions)
+    return _kept(yamlstrict.load(text), payload)
 
 
 def load_statusfile(
