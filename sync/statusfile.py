@@ -452,22 +452,6 @@ def check_document(
     return out
 
 
-def check_bytes(
-    data: bytes,
-    source: Source,
-    *,
-    pure: bool = False,
-    placement: kinds.Placement = kinds.ELSEWHERE,
-    linter: lint.Linter | None = None,
-) -> tuple[yamlstrict.Document, list[Diagnostic]]:
-    """The document of a valid statusfile and its lint warnings: what :func:`load_bytes` checks.
-
-    Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
-    """
-    doc, notes, _ = _checked(data, source, pure=pure, placement=placement, linter=linter)
-    return doc, notes
-
-
 def _checked(
     data: bytes,
     source: Source,
@@ -476,7 +460,9 @@ def _checked(
     placement: kinds.Placement,
     linter: lint.Linter | None,
 ) -> tuple[yamlstrict.Document, list[Diagnostic], str]:
-    """:func:`check_bytes`, and the text the document was parsed from."""
+    """The document of a valid statusfile, its lint warnings, and the text it was parsed from: what
+    :func:`load_bytes` checks. Raises :class:`StatusfileError` only; lint warnings alone do not fail a file.
+    """
     if len(data) > yamlstrict.MAX_BYTES:
         raise _too_large(source.display)
     text = decode(data, source.display)
@@ -515,27 +501,37 @@ def load_bytes(
     )
 
 
-def _kept(doc: yamlstrict.Document) -> yamlstrict.Document:
-    """Of a checked document, what a loaded file keeps: the data, and where each field is to point
-    diagnostics at (the spans and comments served the checks)."""
-    return yamlstrict.Document(doc.data, doc.positions, doc.key_positions)
+def _kept(doc: yamlstrict.Document, data: dict[str, Any] | None = None) -> yamlstrict.Document:
+    """Of a checked document, what a loaded file keeps: the data (``data``, when given: the same values,
+    already kept), and where each field is to point diagnostics at (the spans and comments served the
+    checks)."""
+    return yamlstrict.Document(doc.data if data is None else data, doc.positions, doc.key_positions)
 
 
 def _positions(text: str, payload: dict[str, Any]) -> yamlstrict.Document:
     """The kept document of a checked statusfile's ``text`` (whose data is ``payload``), parsed again."""
-    doc = yamlstrict.load(text)
-    return yamlstrict.Document(payload, doc.positions, doc.key_positions)
+    return _kept(yamlstrict.load(text), payload)
 
 
 def load_statusfile(
-    source: Source, placement: kinds.Placement | None = None, linter: lint.Linter | None = None
+    source: Source,
+    placement: kinds.Placement | None = None,
+    linter: lint.Linter | None = None,
+    *,
+    keep_positions: bool = True,
 ) -> Statusfile:
     """Load one file; without ``placement``, its kind follows from its name and its folder on disk."""
-    if source.problem is not None:
-        raise StatusfileError([source.problem])
+    data = _read_source(source)
     if placement is None:
         placement = kinds.place(source.rel, declarations([source]))
-    return load_bytes(read_capped(source.path, source.display), source, placement=placement, linter=linter)
+    return load_bytes(data, source, placement=placement, linter=linter, keep_positions=keep_positions)
+
+
+def _read_source(source: Source) -> bytes:
+    """The bytes of ``source``; StatusfileError when discovery refused it or it cannot be read."""
+    if source.problem is not None:
+        raise StatusfileError([source.problem])
+    return read_capped(source.path, source.display)
 
 
 def declarations(sources: Sequence[Source]) -> dict[str, list[str]]:
@@ -602,17 +598,12 @@ def _load_one(
     loaded = None
     notes: list[Diagnostic] = []
     try:
-        if source.problem is not None:
-            raise StatusfileError([source.problem])
         placement = kinds.place(source.rel, declared)
-        data = read_capped(source.path, source.display)
         if keep:
-            loaded = load_bytes(
-                data, source, placement=placement, linter=linter, keep_positions=keep_positions
-            )
+            loaded = load_statusfile(source, placement, linter, keep_positions=keep_positions)
             notes = list(loaded.warnings)
         else:  # only the verdict: no payload digest, no Statusfile
-            notes = check_bytes(data, source, placement=placement, linter=linter)[1]
+            notes = _checked(_read_source(source), source, pure=False, placement=placement, linter=linter)[1]
     except StatusfileError as exc:
         problems.extend(exc.diagnostics)
     if problems:

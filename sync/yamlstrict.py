@@ -242,8 +242,8 @@ class _Lines:
 
 # A block scalar's header as YAML (and PyYAML) has it: the indicators, then spaces and a comment or nothing,
 # then the line's end. libyaml also takes a comment with no space before it (``|#``).
-_BLOCK_HEADER = LazyPattern(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#[^\0\r\n\x85\u2028\u2029]*)?)?")
 _BREAKS = "\0\r\n\x85\u2028\u2029"
+_BLOCK_HEADER = LazyPattern(rf"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#[^{_BREAKS}]*)?)?")
 
 
 def _bad_block_header(text: str, start: int) -> bool:
