@@ -161,28 +161,19 @@ def import_objects(
             siblings.append(loaded)
             # The file first: after a crash between the two, sync finds its update on the page.
             if new.declares:
-                writer.append(
-                    "created",
-                    path=new.rel,
-                    sha256=loaded.sha256,
-                    object=imp.kind,
-                    key=kinds.idempotency_key(imp.kind, str(new.payload["status_page_id"]), imp.folder),
-                    id=imp.obj.id,
-                    published_at=new.remote.published_at,
-                    payload=loaded.payload,
-                    origin="import",
-                )
+                key = kinds.idempotency_key(imp.kind, str(new.payload["status_page_id"]), imp.folder)
+                refs: dict[str, Any] = {"object": imp.kind, "key": key, "id": imp.obj.id}
             else:
-                writer.append(
-                    "adopted",
-                    path=new.rel,
-                    sha256=loaded.sha256,
-                    **{imp.kind: imp.obj.id},
-                    update_id=new.remote.id,
-                    published_at=new.remote.published_at,
-                    payload=loaded.payload,
-                    origin="import",
-                )
+                refs = {imp.kind: imp.obj.id, "update_id": new.remote.id}
+            writer.append(
+                "created" if new.declares else "adopted",
+                path=new.rel,
+                sha256=loaded.sha256,
+                **refs,
+                published_at=new.remote.published_at,
+                payload=loaded.payload,
+                origin="import",
+            )
             written.append(_row(imp, new, display_path(path)))
     return Imported(plans, written)
 
