@@ -782,44 +782,40 @@ class Client:
         )
 
     def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _T]) -> list[_T]:
-        out: list[_T] = []
-        after: str | None = None
-        seen: set[str] = set()
-
         def one_page(body: JSON) -> tuple[list[_T], str | None]:
             records, cursor = parse_listing(body, name)
             return [parse(r) for r in records], cursor
 
+        return self._paged(path, {"status_page_id": page_id}, one_page)
+
+    def _paged(
+        self, path: str, query: Mapping[str, str], parse: Callable[[JSON], tuple[list[_T], str | None]]
+    ) -> list[_T]:
+        """Every record of a listing, following its cursor to the end.
+
+        A cursor seen before would loop forever, and one that goes on past MAX_LIST_PAGES pages is a failed
+        read: reading it might never end.
+        """
+        out: list[_T] = []
+        after: str | None = None
+        seen: set[str] = set()
         while True:
-            query = {
-                "status_page_id": page_id,
-                "page_size": LIST_PAGE_SIZE,
-                **({"after": after} if after else {}),
-            }
-            answer = self._request("GET", f"{path}?{urlencode(query)}", safe_to_repeat=True)
-            records, after = self._read(one_page, answer, f"GET {path}")
-            out.extend(records)
-            if after is None or after in seen:  # a cursor seen before would loop forever
+            params = {**query, "page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})}
+            answer = self._request("GET", f"{path}?{urlencode(params)}", safe_to_repeat=True)
+            batch, after = self._read(parse, answer, f"GET {path}")
+            out.extend(batch)
+            if after is None or after in seen:
                 return out
             seen.add(after)
-            _bounded(seen, answer, f"GET {path}")
+            if len(seen) >= MAX_LIST_PAGES:
+                message = f"GET {path} goes on past {MAX_LIST_PAGES} pages; not read further"
+                raise BadResponse(answer.status, {}, message)
 
     # --- status pages and their structure ---------------------------------------------
 
     def list_status_pages(self) -> list[Page]:
         """Every status page of the account (any key may read them), following the cursor to the end."""
-        pages: list[Page] = []
-        after: str | None = None
-        seen: set[str] = set()
-        while True:
-            query = urlencode({"page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})})
-            response = self._request("GET", f"/v2/status_pages?{query}", safe_to_repeat=True)
-            batch, after = self._read(parse_status_pages, response, "GET /v2/status_pages")
-            pages.extend(batch)
-            if after is None or after in seen:  # a cursor seen before would loop forever
-                return pages
-            seen.add(after)
-            _bounded(seen, response, "GET /v2/status_pages")
+        return self._paged("/v2/status_pages", {}, parse_status_pages)
 
     def get_structure(self, status_page_id: str) -> list[Component]:
         """The components the page shows, with their group and sub-page; NotFound for an unknown page."""
@@ -834,12 +830,6 @@ class Client:
             return self.get_structure(status_page_id)
         except NotFound:
             return None
-
-
-def _bounded(cursors: set[str], answer: _Answer, what: str) -> None:
-    """A listing that has gone on for MAX_LIST_PAGES pages, each with a new cursor, is a failed read."""
-    if len(cursors) >= MAX_LIST_PAGES:
-        raise BadResponse(answer.status, {}, f"{what} goes on past {MAX_LIST_PAGES} pages; not read further")
 
 
 def _segment(value: str) -> str:

@@ -396,6 +396,16 @@ def test_names_from_the_account_are_shown_escaped(project: Path, server: Hostile
     assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")]
 
 
+def test_an_error_naming_a_page_from_the_account_is_escaped(project: Path, server: Hostile) -> None:
+    _evil_account(server)
+    server.script("GET", "/v2/status_page_structures/01PAGE", Raw(404, {"type": "not_found"}))
+    proc = run_cli("components", cwd=project, env=sync_env(server.base_url, KEY), timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"Error: reading the components of {SHOWN} failed: "), proc.stderr
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr
+    assert not [line for line in proc.stderr.splitlines() if line.lstrip().startswith("::")]
+
+
 # --- a listing that never ends ------------------------------------------------------------------
 
 

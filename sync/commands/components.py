@@ -16,6 +16,7 @@ from sync.commands import (
     reads_api,
     show,
 )
+from sync.diagnostics import printable
 
 
 @click.command("components")
@@ -52,5 +53,5 @@ def command(
             try:
                 structures.append((p, client.get_structure(p.id)))
             except api.ApiProblem as exc:
-                raise read_failed(f"the components of {p.name}", exc) from None
+                raise read_failed(f"the components of {printable(p.name)}", exc) from None
     show(listing.COMPONENTS_VIEWS[fmt](structures))
