@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync import api
+from sync import apiconfig
 from sync.job import Progress, SyncOptions, run_sync
 from sync.sandbox import Sandbox
 from tests.support.cli import SANDBOX_KEY
 from tests.support.payloads import write_statusfile
 from tests.support.repo import copy_examples
 
-FAST = api.RetryPolicy(attempts=4, base=0.001, cap=0.01)
+FAST = apiconfig.RetryPolicy(attempts=4, base=0.001, cap=0.01)
 EXAMPLE_UPDATES = 6  # the examples' updates to incidents created elsewhere
 
 
 def options(project: Path, sandbox: Sandbox, *, dry_run: bool = False) -> SyncOptions:
-    return SyncOptions(project / "statusfiles", None, sandbox.base_url, SANDBOX_KEY, FAST, dry_run=dry_run)
+    settings = apiconfig.Settings(sandbox.base_url, SANDBOX_KEY, FAST)
+    return SyncOptions(project / "statusfiles", None, settings, dry_run=dry_run)
 
 
 def test_a_dry_run_plans_against_the_page_and_changes_nothing(tmp_path: Path, sandbox: Sandbox) -> None:
