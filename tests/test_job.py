@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from sync import apiconfig
@@ -48,3 +50,17 @@ def test_an_invalid_statusfile_is_a_refusal_not_an_exception(tmp_path: Path, san
     assert not result.ok and result.refusal is not None and "failed validation" in result.refusal
     assert any(d.file.endswith("broken/01.yaml") for d in result.diagnostics)
     assert result.report is None and not sandbox.requests()
+
+
+def test_settings_are_checked_and_the_job_imported_without_httpx() -> None:
+    """sync checks its key and URL before any work, and imports httpx only while workers load the files."""
+    code = (
+        "import sys\n"
+        "from sync import apiconfig, job\n"
+        "from sync.commands import sync\n"
+        "apiconfig.from_env('https://api.incident.io', {'INCIDENT_IO_API_KEY': 'k'})\n"
+        "print(sorted(m for m in ('httpx', 'sync.api', 'sync.publisher') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
