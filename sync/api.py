@@ -28,13 +28,10 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import json
-import math
 import os
-import random
 import ssl
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -46,8 +43,8 @@ import httpcore
 import httpx
 
 from sync import __version__
+from sync.apiconfig import MAX_WAIT, RetryPolicy, Stats, check_api_key, check_base_url, proxy_for
 from sync.jsonvalue import JSON, JSONObject
-from sync.netaddr import is_loopback
 from sync.redact import Redactor
 from sync.remote import (
     WRITE_SCOPE,
@@ -66,7 +63,6 @@ from sync.remote import (
 )
 from sync.snapshot import Component, Page
 
-DEFAULT_BASE_URL = "https://api.incident.io"
 LIST_PAGE_SIZE = 100
 # A listing is read to its end; one whose cursor goes on past this many pages (25,000 status pages, or
 # incidents on one page) is not a real account's, and reading it might never end.
@@ -136,132 +132,13 @@ class OutcomeUnknown(ApiProblem):
     """A POST was sent but whether it was applied cannot be known from the response."""
 
 
-class ConfigError(ValueError):
-    """The base URL or key cannot be used safely."""
-
-
-# --- safety checks -------------------------------------------------------------
-
-
-def check_base_url(url: str) -> str:
-    """The URL without a trailing slash, or ConfigError if the key could travel in the clear."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(f"the API base URL must be an https:// URL, not {url!r}")
-    if parts.username or parts.password:
-        raise ConfigError("the API base URL must not contain credentials")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
-            f"refusing to send the API key over plain HTTP to {parts.hostname}: use https:// "
-            "(plain http is allowed only for a loopback address such as the sandbox)"
-        )
-    return url.rstrip("/")
-
-
-def check_api_key(key: str | None) -> str:
-    """The key, or ConfigError (which never contains the key)."""
-    if not key:
-        raise ConfigError("INCIDENT_IO_API_KEY is not set: export the API key in the environment")
-    if not all(33 <= ord(c) < 127 for c in key):
-        raise ConfigError("INCIDENT_IO_API_KEY contains spaces or characters that cannot be sent in a header")
-    return key
-
-
-def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
-    """The proxy to reach ``base_url`` through (None: connect directly), or ConfigError.
-
-    Only ``HTTPS_PROXY`` (else ``ALL_PROXY``) is used, and only for an https://
-    API: the proxy is asked to CONNECT and the key travels inside TLS end to
-    end, whether the proxy itself is reached over http:// or https://.
-    ``HTTP_PROXY`` is never used: a plain-http request through a proxy hands
-    it the key, and plain http is allowed only to a loopback address, which is
-    never proxied. ``NO_PROXY`` is honoured. SOCKS is not supported.
-    """
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
-    if parts.scheme != "https" or is_loopback(host):
-        return None
-
-    def var(name: str) -> tuple[str, str]:
-        for spelling in (name.lower(), name.upper()):  # lower case first, as curl and urllib read them
-            if env.get(spelling, "").strip():
-                return spelling, env[spelling].strip()
-        return name, ""
-
-    name, proxy = var("HTTPS_PROXY")
-    if not proxy:
-        name, proxy = var("ALL_PROXY")
-    no_proxy = var("NO_PROXY")[1]
-    # The stdlib's own NO_PROXY matching: undocumented, so typeshed does not declare it.
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if not proxy or (no_proxy and bypass(host, {"no": no_proxy})):
-        return None
-    if "://" not in proxy:
-        proxy = "http://" + proxy  # curl's reading of a bare host:port
-    # The value is never echoed: a proxy URL may hold a password.
-    scheme = proxy.partition("://")[0].lower()
-    if scheme not in ("http", "https"):
-        raise ConfigError(
-            f"{name} names a {scheme} proxy, which statusfiles cannot use: set an http:// or "
-            f"https:// proxy in HTTPS_PROXY, or list {host} in NO_PROXY"
-        )
+def usable_proxy(proxy: str) -> bool:
+    """Whether httpx can use ``proxy`` (an http:// or https:// URL) as a proxy: checked before any work."""
     try:
         parts = urlsplit(proxy)
-        usable = bool(parts.hostname) and (parts.port or 0) >= 0 and bool(httpx.Proxy(proxy).url.host)
+        return bool(parts.hostname) and (parts.port or 0) >= 0 and bool(httpx.Proxy(proxy).url.host)
     except (ValueError, httpx.InvalidURL):  # unclosed brackets, a port that is no number, a control character
-        usable = False
-    if not usable:
-        raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")
-    return proxy
-
-
-# --- retry and pacing -------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class RetryPolicy:
-    """Capped exponential backoff with full jitter (seconds)."""
-
-    attempts: int = 6
-    base: float = 0.5
-    cap: float = 30.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> RetryPolicy:
-        """``STATUSFILES_RETRY_BASE`` / ``STATUSFILES_RETRY_CAP`` / ``STATUSFILES_RETRY_ATTEMPTS`` tune it."""
-        default = cls()
-        return cls(
-            attempts=int(_env_number(env, "STATUSFILES_RETRY_ATTEMPTS", default.attempts, integer=True)),
-            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base, most=MAX_WAIT),
-            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap, most=MAX_WAIT),
-        )
-
-    def delay(self, attempt: int, at_least: float = 0.0, rng: random.Random | None = None) -> float:
-        """The wait before retry ``attempt`` (1-based): full jitter, never under ``at_least``."""
-        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
-        return max(at_least, (rng or random).uniform(0, ceiling))
-
-
-def _env_number(
-    env: Mapping[str, str], name: str, default: float, *, integer: bool = False, most: float = math.inf
-) -> float:
-    """A finite, non-negative setting (a positive integer with ``integer``) up to ``most``, or ConfigError.
-
-    NaN, infinity or a wait longer than any the API may ask for would make a backoff a hang (or too long
-    for the clock), so they are refused with the rest.
-    """
-    text = env.get(name)
-    if text is None:
-        return default
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < (1 if integer else 0) or value > most:
-        seconds = "0 or more" if most == math.inf else f"0 to {most:g}"
-        kind = "a whole number of attempts, at least 1" if integer else f"a number of seconds, {seconds}"
-        raise ConfigError(f"{name}={text!r}: expected {kind}")
-    return value
+        return False
 
 
 def _digits(text: str) -> bool:
@@ -281,11 +158,6 @@ def _parse_time(value: str, now: float) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
-
-
-# The longest statusfiles waits at once for the rate limit, whatever a response asks: a Retry-After of a
-# day, or a limit of one request an hour, would otherwise keep an on-call engineer's sync hanging.
-MAX_WAIT = 120.0
 
 
 def retry_after(headers: Mapping[str, str], body: JSON, now: float) -> float:
@@ -504,13 +376,6 @@ class _Transport(httpx.HTTPTransport):
 
 
 # --- the client ---------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Stats:
-    requests: int = 0
-    throttled: int = 0  # 429s received
-    retries: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

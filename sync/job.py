@@ -12,13 +12,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sync import api, idcheck, ledger, planner, publisher, workspace
+from sync import apiconfig, idcheck, ledger, planner, workspace
 from sync.diagnostics import Diagnostic
 from sync.fsutil import os_reason
-from sync.remote import RemoteObject
 from sync.reportview import Names
 from sync.snapshot import Component, Snapshot
+
+if TYPE_CHECKING:  # imported while other cores load the statusfiles (see run_sync)
+    from sync import api, publisher
+    from sync.remote import RemoteObject
 
 _COUNTED = frozenset({"created", "updated", "posted", "adopted", "failed", "unknown", "skipped"})
 
@@ -29,9 +33,7 @@ class SyncOptions:
 
     directory: Path
     ledger_path: Path | None
-    base_url: str
-    key: str
-    retry: api.RetryPolicy
+    api: apiconfig.Settings
     dry_run: bool = False
     concurrency: int = 4
     timeout: float = 30.0
@@ -63,7 +65,7 @@ class SyncResult:
     diagnostics: Sequence[Diagnostic] = ()
     plan: planner.Plan | None = None
     report: publisher.Report | None = None
-    stats: api.Stats = field(default_factory=api.Stats)
+    stats: apiconfig.Stats = field(default_factory=apiconfig.Stats)
 
     @property
     def ok(self) -> bool:
@@ -83,21 +85,35 @@ def run_sync(options: SyncOptions, on_progress: Callable[[Progress], None] | Non
     Raises DiscoveryError when the statusfiles directory cannot be read at all (a usage error).
     ``on_progress`` hears of each outcome as it happens, from the publishing threads one at a time.
     """
-    ws = workspace.load(options.directory, options.ledger_path, with_ledger=False)
+    clients: list[api.Client] = []
+
+    def prepare() -> None:
+        """While other cores load the statusfiles: import httpx, and set up the client's TLS."""
+        from sync import api, publisher  # noqa: F401  (publisher: imported here rather than after loading)
+
+        clients.append(
+            api.Client(
+                options.api.base_url, options.api.key, timeout=options.timeout, retry=options.api.retry
+            )
+        )
+
+    ws = workspace.load(options.directory, options.ledger_path, with_ledger=False, meanwhile=prepare)
     names = Names(ws.snapshot, {f.rel: f.payload for f in ws.files})  # beside IDs in the output
     result = SyncResult(names=names, snapshot=ws.snapshot)
-    try:
-        if not ws.ok:
-            raise _Refused(ws.trouble, ws.diagnostics)
-        _run(options, ws, result, on_progress)
-    except _Refused as refused:
-        result.refusal, result.diagnostics = refused.headline, refused.diagnostics
+    with clients[0] as client:
+        try:
+            if not ws.ok:
+                raise _Refused(ws.trouble, ws.diagnostics)
+            _run(options, ws, client, result, on_progress)
+        except _Refused as refused:
+            result.refusal, result.diagnostics = refused.headline, refused.diagnostics
     return result
 
 
 def _run(
     options: SyncOptions,
     ws: workspace.Workspace,
+    client: api.Client,
     result: SyncResult,
     on_progress: Callable[[Progress], None] | None,
 ) -> None:
@@ -116,32 +132,31 @@ def _run(
             raise _Refused(ws.trouble, ws.diagnostics)
         draft = planner.plan(ws.files, ws.ledger, root=ws.root_display, ledger_display=ws.ledger_display)
         _refuse_errors(draft)
+        from sync import api, publisher  # imported already, while the statusfiles loaded
+
         reads = publisher.to_read(draft, ws.ledger)
-        with api.Client(
-            options.base_url, options.key, timeout=options.timeout, retry=options.retry
-        ) as client:
-            # Taken before the read: the page shows only what was applied by then (planner.held_until).
-            read_at = datetime.now(UTC)
-            try:
-                remote, listed = publisher.read_page(client, reads, options.concurrency)
-            except api.ApiProblem as exc:
-                raise _read_failed(ws, "reading the status page", exc) from None
-            plan = planner.plan(
-                ws.files,
-                ws.ledger,
-                root=ws.root_display,
-                ledger_display=ws.ledger_display,
-                remote=remote,
-                listed=listed,
-                now=read_at,
-                settle_after=options.settle_after,
-            )
-            _refuse_errors(plan)
-            _check_components(client, plan, remote, ws)
-            result.plan = plan
-            if writer is not None:
-                result.report = _publish(client, writer, plan, ws, options, on_progress, result.names)
-            result.stats = client.stats
+        # Taken before the read: the page shows only what was applied by then (planner.held_until).
+        read_at = datetime.now(UTC)
+        try:
+            remote, listed = publisher.read_page(client, reads, options.concurrency)
+        except api.ApiProblem as exc:
+            raise _read_failed(ws, "reading the status page", exc) from None
+        plan = planner.plan(
+            ws.files,
+            ws.ledger,
+            root=ws.root_display,
+            ledger_display=ws.ledger_display,
+            remote=remote,
+            listed=listed,
+            now=read_at,
+            settle_after=options.settle_after,
+        )
+        _refuse_errors(plan)
+        _check_components(client, plan, remote, ws)
+        result.plan = plan
+        if writer is not None:
+            result.report = _publish(client, writer, plan, ws, options, on_progress, result.names)
+        result.stats = client.stats
     finally:
         if writer is not None:
             writer.close()
@@ -172,6 +187,8 @@ def _refuse_errors(plan: planner.Plan) -> None:
 
 
 def _read_failed(ws: workspace.Workspace, what: str, exc: api.ApiProblem) -> _Refused:
+    from sync import api
+
     rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
     diag = Diagnostic(ws.root_display, 0, 0, "", f"{what} failed: {exc}", rule)
     return _Refused("the status page could not be read.", [diag])
@@ -181,6 +198,8 @@ def _check_components(
     client: api.Client, plan: planner.Plan, remote: Mapping[str, RemoteObject | None], ws: workspace.Workspace
 ) -> None:
     """Before any POST: every component a file posts must be on its page as it is now, not as it was."""
+    from sync import api
+
     structures: dict[str, list[Component] | None] = {}
     for page in sorted(idcheck.pages_to_read(plan, remote)):
         try:
@@ -201,6 +220,8 @@ def _publish(
     on_progress: Callable[[Progress], None] | None,
     names: Names,
 ) -> publisher.Report:
+    from sync import publisher
+
     total = sum(len(inc.updates) + bool(inc.declared and inc.declared.action) for inc in plan.incidents)
     done = 0
     lock = threading.Lock()
@@ -217,7 +238,7 @@ def _publish(
         writer,
         concurrency=options.concurrency,
         on_outcome=on_outcome,
-        reconcile_delay=options.retry.base,
+        reconcile_delay=options.api.retry.base,
     )
     try:
         return pub.run(plan, ws.ledger.claimed_update_ids())

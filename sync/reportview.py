@@ -18,12 +18,12 @@ from sync.diagnostics import (
 )
 from sync.planner import SETTLE_HINT
 from sync.planview import code, plan_json, render_markdown_plan, render_text_plan
-from sync.publisher import Outcome, Report, Result
 from sync.snapshot import Snapshot, component_label, names_json, page_label
 from sync.views import View, json_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # sync imports the publisher (and httpx) while other cores load the statusfiles
     from sync.job import Progress, SyncResult
+    from sync.publisher import Outcome, Report, Result
 
 _WIDTH = 8
 

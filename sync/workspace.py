@@ -6,6 +6,7 @@ statusfiles, a ledger state and diagnostics for whatever could not be read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,17 +71,29 @@ def ledger_path_for(directory: Path, ledger_path: Path | None) -> Path:
     return ledger_path if ledger_path is not None else directory / ledgers.LEDGER_NAME
 
 
-def load(directory: Path, ledger_path: Path | None, *, with_ledger: bool = True) -> Workspace:
+def load(
+    directory: Path,
+    ledger_path: Path | None,
+    *,
+    with_ledger: bool = True,
+    meanwhile: Callable[[], None] | None = None,
+) -> Workspace:
     """Validate every statusfile and (unless the caller will, under its lock) read the ledger.
 
-    Raises DiscoveryError for a missing directory.
+    ``meanwhile`` is the caller's own work to do while worker processes load the statusfiles, after
+    reading the ledger. Raises DiscoveryError for a missing directory.
     """
     ws = Workspace(directory=directory, ledger_path=ledger_path_for(directory, ledger_path))
     sources = discover((), directory)
     linter, config_problems = lintconfig.linter(directory)
     early: list[LedgerRead] = []
-    # The ledger is read while worker processes load the statusfiles; its problems come after theirs.
-    result = load_all(sources, linter, meanwhile=lambda: early.append(_read_ledger(ws)))
+
+    def alongside() -> None:  # the ledger's problems come after the statusfiles' all the same
+        early.append(_read_ledger(ws))
+        if meanwhile is not None:
+            meanwhile()
+
+    result = load_all(sources, linter, meanwhile=alongside)
     ws.snapshot = idcheck.apply(result, directory)
     ws.files, ws.checked, ws.failed = result.files, result.checked, result.failed
     ws.config_failed = bool(config_problems)

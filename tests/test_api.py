@@ -12,13 +12,13 @@ from typing import Any, ClassVar
 
 import pytest
 
-from sync import api
+from sync import api, apiconfig
 from sync.remote import ShapeError, parse_created_update, parse_incident
 from sync.sandbox import Fault, Sandbox
 from tests.support.payloads import COMPONENT, INCIDENT, update
 
 KEY = "sandbox-test-key"
-FAST = api.RetryPolicy(attempts=4, base=0.001, cap=0.01)
+FAST = apiconfig.RetryPolicy(attempts=4, base=0.001, cap=0.01)
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def client(sandbox: Sandbox) -> Iterator[api.Client]:
     ],
 )
 def test_allowed_base_urls(url: str) -> None:
-    assert api.check_base_url(url) == url.rstrip("/")
+    assert apiconfig.check_base_url(url) == url.rstrip("/")
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,8 @@ def test_allowed_base_urls(url: str) -> None:
     ],
 )
 def test_refused_base_urls(url: str, message: str) -> None:
-    with pytest.raises(api.ConfigError, match=message):
-        api.check_base_url(url)
+    with pytest.raises(apiconfig.ConfigError, match=message):
+        apiconfig.check_base_url(url)
 
 
 @pytest.mark.parametrize(
@@ -75,14 +75,14 @@ def test_only_an_https_client_builds_a_verifying_tls_context(url: str, verified:
 
 
 def test_plain_http_to_a_remote_host_is_refused_before_connecting() -> None:
-    with pytest.raises(api.ConfigError):
+    with pytest.raises(apiconfig.ConfigError):
         api.Client("http://192.0.2.1", "secret-key")
 
 
 @pytest.mark.parametrize("key", [None, "", "has space", "new\nline", "ünïcode"])
 def test_unusable_keys_are_refused_without_echoing_them(key: str | None) -> None:
-    with pytest.raises(api.ConfigError) as info:
-        api.check_api_key(key)
+    with pytest.raises(apiconfig.ConfigError) as info:
+        apiconfig.check_api_key(key)
     assert "INCIDENT_IO_API_KEY" in str(info.value)
     assert not key or key not in str(info.value)
 
@@ -91,7 +91,7 @@ def test_unusable_keys_are_refused_without_echoing_them(key: str | None) -> None
 
 
 def test_backoff_is_capped_full_jitter_and_respects_retry_after() -> None:
-    policy = api.RetryPolicy(attempts=8, base=0.5, cap=4.0)
+    policy = apiconfig.RetryPolicy(attempts=8, base=0.5, cap=4.0)
     rng = random.Random(7)
     for attempt in range(1, 9):
         ceiling = min(4.0, 0.5 * 2 ** (attempt - 1))
@@ -102,7 +102,9 @@ def test_backoff_is_capped_full_jitter_and_respects_retry_after() -> None:
 
 
 def test_retry_policy_from_environment() -> None:
-    policy = api.RetryPolicy.from_env({"STATUSFILES_RETRY_BASE": "0.01", "STATUSFILES_RETRY_ATTEMPTS": "2"})
+    policy = apiconfig.RetryPolicy.from_env(
+        {"STATUSFILES_RETRY_BASE": "0.01", "STATUSFILES_RETRY_ATTEMPTS": "2"}
+    )
     assert (policy.base, policy.attempts, policy.cap) == (0.01, 2, 30.0)
 
 
@@ -475,15 +477,15 @@ PROXY = "http://proxy.example:3128"
     ],
 )
 def test_proxy_policy(url: str, env: dict[str, str], expected: str | None) -> None:
-    assert api.proxy_for(url, env) == expected
+    assert apiconfig.proxy_for(url, env) == expected
 
 
 @pytest.mark.parametrize("proxy", ["socks5://u:pw@127.0.0.1:1080", "socks5h://h:1", "ftp://h:21"])
 def test_unusable_proxies_are_refused_without_echoing_them(proxy: str) -> None:
     with pytest.raises(
-        api.ConfigError, match=r"HTTPS_PROXY names a .* proxy, which statusfiles cannot use"
+        apiconfig.ConfigError, match=r"HTTPS_PROXY names a .* proxy, which statusfiles cannot use"
     ) as e:
-        api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
+        apiconfig.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
     assert "pw" not in str(e.value)
 
 
@@ -499,8 +501,8 @@ def test_unusable_proxies_are_refused_without_echoing_them(proxy: str) -> None:
     ],
 )
 def test_malformed_proxy_urls_are_refused_without_echoing_them(proxy: str) -> None:
-    with pytest.raises(api.ConfigError, match=r"^HTTPS_PROXY is not a proxy URL") as e:
-        api.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
+    with pytest.raises(apiconfig.ConfigError, match=r"^HTTPS_PROXY is not a proxy URL") as e:
+        apiconfig.proxy_for("https://api.incident.io", {"HTTPS_PROXY": proxy})
     assert "pw" not in str(e.value)
 
 

@@ -13,7 +13,7 @@ import pytest
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from sync import api, ledger, planner, publisher, workspace
+from sync import api, apiconfig, ledger, planner, publisher, workspace
 from sync.sandbox import Fault, Sandbox, SandboxConfig
 from sync.sandbox.routes import API_ROUTES
 from sync.sandbox.seed import API_INCIDENT_ID, MAINTENANCE_ID, PUBLIC_API_ID, STATUS_PAGE_ID
@@ -84,7 +84,7 @@ def test_every_exchange_of_a_sync_matches_the_contract(openapi: OpenAPI, tmp_pat
         sb.add_fault(Fault(kind="error", method="GET", status=500))
         sb.add_fault(Fault(kind="drop", method="POST", stage="after", skip=3))  # lost response: read back
         ws = workspace.load(project / "statusfiles", None)
-        retry = api.RetryPolicy(attempts=5, base=0.001, cap=0.01)
+        retry = apiconfig.RetryPolicy(attempts=5, base=0.001, cap=0.01)
         with api.Client(sb.base_url, SANDBOX_KEY, retry=retry, event_hooks=recorder.hooks) as client:
             remote = publisher.read_incidents(
                 client, {INCIDENT, "01FCNDV6P870EA6S7TK1DSYDG3", "01MISSING"}, 2
@@ -268,7 +268,7 @@ def test_every_exchange_of_a_pull_matches_the_contract(openapi: OpenAPI) -> None
     recorder = Recorder()
     with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb:
         sb.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_structures/", status=500))
-        retry = api.RetryPolicy(attempts=3, base=0.001, cap=0.01)
+        retry = apiconfig.RetryPolicy(attempts=3, base=0.001, cap=0.01)
         with api.Client(sb.base_url, "ro", retry=retry, event_hooks=recorder.hooks) as client:
             pages = client.list_status_pages()
             assert [p.id for p in pages] == [STATUS_PAGE_ID, "01FCNDV6P870EA6S7TK1DSYDGC"]
@@ -290,7 +290,7 @@ def test_every_exchange_of_creating_and_changing_objects_matches_the_contract(
     root = tmp_path / "statusfiles"
     write_tree(root)
     recorder = Recorder()
-    retry = api.RetryPolicy(attempts=5, base=0.001, cap=0.01)
+    retry = apiconfig.RetryPolicy(attempts=5, base=0.001, cap=0.01)
     with Sandbox(SandboxConfig(api_key=SANDBOX_KEY)) as sb:
         sb.add_fault(Fault(kind="drop", method="POST", path="/v2/status_page_incidents", stage="after"))
         sb.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_maintenances", status=500))

@@ -18,7 +18,8 @@ from sync.fsutil import os_reason as os_reason  # re-exported: every command rep
 from sync.fsutil import write_atomic
 
 if TYPE_CHECKING:  # importing sync.cli must not import httpx
-    from sync import api, kinds, ledger, workspace
+    from sync import api, apiconfig, kinds, ledger, workspace
+    from sync.redact import Redactor
     from sync.remote import RemoteObject
     from sync.snapshot import Page, Snapshot
     from sync.statusfile import Statusfile
@@ -180,18 +181,23 @@ def reads_api(f: F) -> F:
     return dir_option(ledger_option(base_url_option(timeout_option(f))))
 
 
-def api_client(base_url: str | None, timeout: float) -> api.Client:
-    """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
-    from sync import api  # only the commands that read the API pay for httpx
+def api_settings(base_url: str | None) -> apiconfig.Settings:
+    """The key in INCIDENT_IO_API_KEY and ``base_url``, checked before any work (without importing httpx);
+    a usage error when they cannot be used safely."""
+    from sync import apiconfig
 
     try:
-        key = api.check_api_key(os.environ.get(KEY_ENV))
-        url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
-        api.proxy_for(url)  # the client reads it too, where a ConfigError would be a crash
-        retry = api.RetryPolicy.from_env()
-    except api.ConfigError as exc:
+        return apiconfig.from_env(base_url)
+    except apiconfig.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    return api.Client(url, key, timeout=timeout, retry=retry)
+
+
+def api_client(base_url: str | None, timeout: float) -> api.Client:
+    """An ``api.Client`` for the key in INCIDENT_IO_API_KEY; a usage error when it cannot be used safely."""
+    settings = api_settings(base_url)
+    from sync import api  # only the commands that read the API pay for httpx
+
+    return api.Client(settings.base_url, settings.key, timeout=timeout, retry=settings.retry)
 
 
 def read_failed(what: str, exc: Exception) -> click.ClickException:
@@ -231,12 +237,14 @@ def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
     )
 
 
-def guard_output() -> None:
-    """Keep the key in INCIDENT_IO_API_KEY out of everything this command prints, until it ends."""
+def guard_output() -> Redactor:
+    """Keep the key in INCIDENT_IO_API_KEY out of everything this command prints, until it ends; the redactor
+    for what the command writes elsewhere (the job summary)."""
     from sync.redact import Redactor
 
-    key = os.environ.get(KEY_ENV)
-    click.get_current_context().with_resource(Redactor(key).guarding_output())
+    redactor = Redactor(os.environ.get(KEY_ENV))
+    click.get_current_context().with_resource(redactor.guarding_output())
+    return redactor
 
 
 def guarded_client(base_url: str | None, timeout: float) -> api.Client:

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import KEY_ENV, github
-from sync.commands import dir_option, guard_output, ledger_option
+from sync.commands import api_settings, dir_option, guard_output, ledger_option
 
 if TYPE_CHECKING:
     from sync import workspace
-    from sync.job import SyncOptions
+    from sync.redact import Redactor
 
 SKIPPED_NOTICE = (
     "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was "
@@ -119,13 +119,13 @@ def publish(
     Exit status: 0 everything published (or nothing to publish, or no API key) and recorded;
     otherwise sync's own status, or 1 when fetching or recording failed.
     """
-    # The key out of everything printed, also when sync stops before it sets up its own guard.
-    guard_output()
+    # The key out of everything printed, and out of the report.
+    redactor = guard_output()
     with tempfile.TemporaryDirectory(prefix="statusfiles-publish-") as own:
         folder = work if work is not None else Path(own)
         job = Job(folder / "report.md")
         job.report.touch()
-        run = Run(folder, directory, ledger_path, base_url, git_steps, plan_json, import_)
+        run = Run(folder, directory, ledger_path, base_url, git_steps, plan_json, import_, redactor)
         status = _run(job, run, needs_files=import_ or plan_json is not None or action_outputs)
         _finish(job, copy_report, action_outputs)
     raise SystemExit(status)
@@ -142,6 +142,7 @@ class Run:
     git_steps: Path | None
     plan_json: Path | None
     import_: bool
+    redactor: Redactor
 
 
 def _run(job: Job, run: Run, needs_files: bool) -> int:
@@ -156,7 +157,7 @@ def _run(job: Job, run: Run, needs_files: bool) -> int:
         return 1
 
     ws = _planned(directory, ledger_path, job, run.plan_json) if needs_files else None
-    sync_rc = _sync(job, directory, ledger_path, base_url)
+    sync_rc = _sync(job, run)
     job.output("sync-exit-code", sync_rc)
     client = _client(base_url)
     pulled = _pull(job, client, directory)
@@ -231,16 +232,17 @@ def _planned(
     return ws
 
 
-def _sync(job: Job, directory: Path, ledger_path: Path | None, base_url: str | None) -> int:
+def _sync(job: Job, run: Run) -> int:
     """``statusfiles sync``: its output in the log, its summary in the report; its exit status."""
     from sync import reportview
     from sync.commands import sync
 
     def step() -> int:
-        options: SyncOptions
-        options, redactor = sync.checked_options(directory, ledger_path, base_url)
+        from sync.job import SyncOptions
+
+        options = SyncOptions(run.directory, run.ledger_path, api_settings(run.base_url))
         result, status = sync.run_and_show(options, "text")
-        job.note(redactor.text(reportview.sync_markdown(result)[0]))
+        job.note(run.redactor.text(reportview.sync_markdown(result)[0]))
         return status
 
     status, failed = _guarded(step)

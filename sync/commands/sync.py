@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from sync import KEY_ENV
-from sync.commands import dir_option, finite, format_option, ledger_option
+from sync.commands import api_settings, dir_option, finite, format_option, guard_output, ledger_option
 from sync.diagnostics import use_colour
 from sync.planner import SETTLE_AFTER
-from sync.redact import Redactor
 from sync.statusfile import DiscoveryError
 from sync.views import Renderer
 
@@ -109,12 +106,12 @@ def command(
       statusfiles sync --dry-run
       statusfiles sync --base-url http://127.0.0.1:8484   # the sandbox
     """
-    from sync import github, reportview
+    from sync import github, job, reportview
 
-    options, redactor = checked_options(
+    options = job.SyncOptions(
         directory,
         ledger_path,
-        base_url,
+        api_settings(base_url),
         dry_run=dry_run,
         concurrency=concurrency,
         timeout=timeout,
@@ -122,28 +119,10 @@ def command(
         settle_after=settle_after,
         upstream_check=not no_upstream_check,
     )
+    redactor = guard_output()
     result, status = run_and_show(options, fmt)
     github.append_summary(reportview.sync_markdown(result)[0], redactor.text)
     raise SystemExit(status)
-
-
-def checked_options(
-    directory: Path, ledger_path: Path | None, base_url: str | None, **settings: Any
-) -> tuple[job.SyncOptions, Redactor]:
-    """The sync's options with the key, URL and retry policy from the environment checked (a UsageError
-    otherwise), and the redactor that keeps the key out of everything this process prints from now on."""
-    from sync import api, job  # only sync pays for httpx
-
-    try:
-        key = api.check_api_key(os.environ.get(KEY_ENV))
-        url = api.check_base_url(base_url or api.DEFAULT_BASE_URL)
-        api.proxy_for(url)
-        retry = api.RetryPolicy.from_env()
-    except api.ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    redactor = Redactor(key)
-    click.get_current_context().with_resource(redactor.guarding_output())  # the last guard
-    return job.SyncOptions(directory, ledger_path, url, key, retry, **settings), redactor
 
 
 def run_and_show(options: job.SyncOptions, fmt: str) -> tuple[job.SyncResult, int]:

@@ -1,0 +1,178 @@
+"""What the API client is given and reports, without HTTP: the checked key, URL and proxy, the retry
+policy, and the request counts.
+
+A command checks its settings here before any work, and only then pays for importing httpx
+(:mod:`sync.api`): ``sync`` imports it while other cores load the statusfiles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import random
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from sync import KEY_ENV
+from sync.netaddr import is_loopback
+
+DEFAULT_BASE_URL = "https://api.incident.io"
+
+# The longest statusfiles waits at once for the rate limit, whatever a response asks: a Retry-After of a
+# day, or a limit of one request an hour, would otherwise keep an on-call engineer's sync hanging.
+MAX_WAIT = 120.0
+
+
+class ConfigError(ValueError):
+    """The base URL or key cannot be used safely."""
+
+
+# --- safety checks -------------------------------------------------------------
+
+
+def check_base_url(url: str) -> str:
+    """The URL without a trailing slash, or ConfigError if the key could travel in the clear."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"the API base URL must be an https:// URL, not {url!r}")
+    if parts.username or parts.password:
+        raise ConfigError("the API base URL must not contain credentials")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"refusing to send the API key over plain HTTP to {parts.hostname}: use https:// "
+            "(plain http is allowed only for a loopback address such as the sandbox)"
+        )
+    return url.rstrip("/")
+
+
+def check_api_key(key: str | None) -> str:
+    """The key, or ConfigError (which never contains the key)."""
+    if not key:
+        raise ConfigError("INCIDENT_IO_API_KEY is not set: export the API key in the environment")
+    if not all(33 <= ord(c) < 127 for c in key):
+        raise ConfigError("INCIDENT_IO_API_KEY contains spaces or characters that cannot be sent in a header")
+    return key
+
+
+def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
+    """The proxy to reach ``base_url`` through (None: connect directly), or ConfigError.
+
+    Only ``HTTPS_PROXY`` (else ``ALL_PROXY``) is used, and only for an https://
+    API: the proxy is asked to CONNECT and the key travels inside TLS end to
+    end, whether the proxy itself is reached over http:// or https://.
+    ``HTTP_PROXY`` is never used: a plain-http request through a proxy hands
+    it the key, and plain http is allowed only to a loopback address, which is
+    never proxied. ``NO_PROXY`` is honoured. SOCKS is not supported.
+    """
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or is_loopback(host):
+        return None
+
+    def var(name: str) -> tuple[str, str]:
+        for spelling in (name.lower(), name.upper()):  # lower case first, as curl and urllib read them
+            if env.get(spelling, "").strip():
+                return spelling, env[spelling].strip()
+        return name, ""
+
+    name, proxy = var("HTTPS_PROXY")
+    if not proxy:
+        name, proxy = var("ALL_PROXY")
+    if not proxy:
+        return None
+    import urllib.request  # a proxy is set: only then is NO_PROXY's matching worth importing
+
+    no_proxy = var("NO_PROXY")[1]
+    # The stdlib's own NO_PROXY matching: undocumented, so typeshed does not declare it.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if no_proxy and bypass(host, {"no": no_proxy}):
+        return None
+    if "://" not in proxy:
+        proxy = "http://" + proxy  # curl's reading of a bare host:port
+    # The value is never echoed: a proxy URL may hold a password.
+    scheme = proxy.partition("://")[0].lower()
+    if scheme not in ("http", "https"):
+        raise ConfigError(
+            f"{name} names a {scheme} proxy, which statusfiles cannot use: set an http:// or "
+            f"https:// proxy in HTTPS_PROXY, or list {host} in NO_PROXY"
+        )
+    from sync.api import usable_proxy  # parsed as the client will parse it, by httpx
+
+    if not usable_proxy(proxy):
+        raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")
+    return proxy
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """What a client is built from, checked: the URL and key are safe to use together."""
+
+    base_url: str
+    key: str
+    retry: RetryPolicy
+
+
+def from_env(base_url: str | None, env: Mapping[str, str] = os.environ) -> Settings:
+    """The key and retry tuning in ``env`` with ``base_url`` (None: the incident.io API), checked before any
+    work: ConfigError (never holding the key) when the key, URL or proxy cannot be used safely."""
+    key = check_api_key(env.get(KEY_ENV))
+    url = check_base_url(base_url or DEFAULT_BASE_URL)
+    proxy_for(url, env)  # the client reads it too, where a ConfigError would be a crash
+    return Settings(url, key, RetryPolicy.from_env(env))
+
+
+# --- retry and pacing -------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter (seconds)."""
+
+    attempts: int = 6
+    base: float = 0.5
+    cap: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> RetryPolicy:
+        """``STATUSFILES_RETRY_BASE`` / ``STATUSFILES_RETRY_CAP`` / ``STATUSFILES_RETRY_ATTEMPTS`` tune it."""
+        default = cls()
+        return cls(
+            attempts=int(_env_number(env, "STATUSFILES_RETRY_ATTEMPTS", default.attempts, integer=True)),
+            base=_env_number(env, "STATUSFILES_RETRY_BASE", default.base, most=MAX_WAIT),
+            cap=_env_number(env, "STATUSFILES_RETRY_CAP", default.cap, most=MAX_WAIT),
+        )
+
+    def delay(self, attempt: int, at_least: float = 0.0, rng: random.Random | None = None) -> float:
+        """The wait before retry ``attempt`` (1-based): full jitter, never under ``at_least``."""
+        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
+        return max(at_least, (rng or random).uniform(0, ceiling))
+
+
+def _env_number(
+    env: Mapping[str, str], name: str, default: float, *, integer: bool = False, most: float = math.inf
+) -> float:
+    """A finite, non-negative setting (a positive integer with ``integer``) up to ``most``, or ConfigError.
+
+    NaN, infinity or a wait longer than any the API may ask for would make a backoff a hang (or too long
+    for the clock), so they are refused with the rest.
+    """
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < (1 if integer else 0) or value > most:
+        seconds = "0 or more" if most == math.inf else f"0 to {most:g}"
+        kind = "a whole number of attempts, at least 1" if integer else f"a number of seconds, {seconds}"
+        raise ConfigError(f"{name}={text!r}: expected {kind}")
+    return value
+
+
+@dataclasses.dataclass
+class Stats:
+    requests: int = 0
+    throttled: int = 0  # 429s received
+    retries: int = 0
