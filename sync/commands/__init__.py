@@ -91,7 +91,12 @@ def exit_1(exc: click.UsageError) -> None:
 def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
     """Print a view's output and exit with its status."""
     output, status = view
-    click.echo(output, nl=False, color=colour)
+    try:
+        click.echo(output, nl=False, color=colour)
+        sys.stdout.flush()
+    except OSError as exc:  # a full disk behind `> FILE`, or /dev/full
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
+        raise click.ClickException(f"cannot write to standard output: {exc.strerror or exc}") from None
     raise SystemExit(status)
 
 

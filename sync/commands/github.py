@@ -48,10 +48,18 @@ class Job:
     report: Path
     outputs: dict[str, object] = field(default_factory=dict)
     counts: dict[str, object] = field(default_factory=lambda: github.counts(None))
+    lost: bool = False  # the report could not be written (said once): the job goes on, and fails at the end
 
     def note(self, markdown: str) -> None:
-        with self.report.open("a", encoding="utf-8") as f:
-            f.write(markdown + "\n")
+        """Add to the report. A report that cannot be written (a full disk) must not keep the ledger from
+        being recorded: the error is printed once and the job goes on."""
+        if self.lost:
+            return
+        try:
+            github.write_text("the job's report", self.report, markdown + "\n", append=True)
+        except github.OutputFileError as exc:
+            self.lost = True
+            exc.show()
 
     def output(self, name: str, value: object) -> None:
         self.outputs[name] = value
@@ -117,7 +125,7 @@ def publish(
 
     \b
     Exit status: 0 everything published (or nothing to publish, or no API key) and recorded;
-    otherwise sync's own status, or 1 when fetching or recording failed.
+    otherwise sync's own status, or 1 when fetching, recording or writing the report failed.
     """
     # The key out of everything printed, also when sync stops before it sets up its own guard.
     guard_output()
@@ -128,7 +136,7 @@ def publish(
         run = Run(folder, directory, ledger_path, base_url, git_steps, plan_json, import_)
         status = _run(job, run, needs_files=import_ or plan_json is not None or action_outputs)
         _finish(job, copy_report, action_outputs)
-    raise SystemExit(status)
+    raise SystemExit(status or int(job.lost))
 
 
 @dataclass(frozen=True, slots=True)
