@@ -184,3 +184,25 @@ def test_an_update_after_its_folder_was_renamed_is_published(tmp_path: Path, san
     done = sync(tmp_path, sandbox)
     assert done.returncode == 0, done.stdout
     assert messages(sandbox, "incident", INCIDENT_NAME)[1:] == ["Found it.", "Fix deployed."]
+
+
+def test_the_publish_job_settles_after_the_time_it_is_given(tmp_path: Path, sandbox: Sandbox) -> None:
+    """`github publish` passes --settle-after on to its sync: held by default, posted again with 0."""
+    write(tmp_path / "statusfiles" / "api" / "01-identified.yaml", update("Found it.", status="identified"))
+    lose_post(tmp_path, sandbox)
+
+    def publish(*args: str) -> Any:
+        return run_cli(
+            "github", "publish", "--no-import", *args, cwd=tmp_path, env=sync_env(sandbox.base_url)
+        )
+
+    held = publish()
+    assert held.returncode == 1 and "may still be applying that post" in held.stdout, (
+        held.stdout + held.stderr
+    )
+    assert [r["method"] for r in sandbox.requests()].count("POST") == 1  # the lost one only
+
+    done = publish(*SETTLED)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it."]
+    assert not list(ledger.read(tmp_path / "statusfiles" / "ledger.jsonl").unsettled())

@@ -64,6 +64,21 @@ def ledger_option(f: F) -> F:
     )(f)
 
 
+def settle_after_option(f: F) -> F:
+    """sync's ``--settle-after``, which the publish job passes on to it."""
+    from sync.planner import SETTLE_AFTER  # only the commands that sync pay for the planner
+
+    return click.option(
+        "--settle-after",
+        type=click.FloatRange(min=0),
+        callback=finite,
+        default=SETTLE_AFTER,
+        show_default=True,
+        help="Seconds after an earlier sync lost track of a post (a timeout, a crash) before posting it "
+        "again if the page does not show it: the API may still be applying it. 0 posts it at once.",
+    )(f)
+
+
 def format_option(choices: Sequence[str], help: str = "Output format.") -> Callable[[F], F]:
     return click.option(
         "--format",

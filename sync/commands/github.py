@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import KEY_ENV, github
-from sync.commands import dir_option, guard_output, ledger_option
+from sync.commands import dir_option, guard_output, ledger_option, settle_after_option
 
 if TYPE_CHECKING:
     from sync import workspace
@@ -110,6 +110,7 @@ class Job:
     is_flag=True,
     help="Also write the action's outputs: the plan's counts and the report as Markdown.",
 )
+@settle_after_option
 def publish(
     directory: Path,
     ledger_path: Path | None,
@@ -120,6 +121,7 @@ def publish(
     copy_report: Path | None,
     import_: bool,
     action_outputs: bool,
+    settle_after: float,
 ) -> None:
     """Fetch, sync, pull, import --open, record: the publish job, writing its report and outputs.
 
@@ -133,7 +135,7 @@ def publish(
         folder = work if work is not None else Path(own)
         job = Job(folder / "report.md")
         job.report.touch()
-        run = Run(folder, directory, ledger_path, base_url, git_steps, plan_json, import_)
+        run = Run(folder, directory, ledger_path, base_url, git_steps, plan_json, import_, settle_after)
         status = _run(job, run, needs_files=import_ or plan_json is not None or action_outputs)
         _finish(job, copy_report, action_outputs)
     raise SystemExit(status or int(job.lost))
@@ -150,6 +152,7 @@ class Run:
     git_steps: Path | None
     plan_json: Path | None
     import_: bool
+    settle_after: float
 
 
 def _run(job: Job, run: Run, needs_files: bool) -> int:
@@ -164,7 +167,7 @@ def _run(job: Job, run: Run, needs_files: bool) -> int:
         return 1
 
     ws = _planned(directory, ledger_path, job, run.plan_json) if needs_files else None
-    sync_rc = _sync(job, directory, ledger_path, base_url)
+    sync_rc = _sync(job, run)
     job.output("sync-exit-code", sync_rc)
     client = _client(base_url)
     pulled = _pull(job, client, directory)
@@ -239,14 +242,16 @@ def _planned(
     return ws
 
 
-def _sync(job: Job, directory: Path, ledger_path: Path | None, base_url: str | None) -> int:
+def _sync(job: Job, run: Run) -> int:
     """``statusfiles sync``: its output in the log, its summary in the report; its exit status."""
     from sync import reportview
     from sync.commands import sync
 
     def step() -> int:
         options: SyncOptions
-        options, redactor = sync.checked_options(directory, ledger_path, base_url)
+        options, redactor = sync.checked_options(
+            run.directory, run.ledger_path, run.base_url, settle_after=run.settle_after
+        )
         result, status = sync.run_and_show(options, "text")
         job.note(redactor.text(reportview.sync_markdown(result)[0]))
         return status

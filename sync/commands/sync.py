@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import KEY_ENV
-from sync.commands import dir_option, finite, format_option, ledger_option
+from sync.commands import dir_option, finite, format_option, ledger_option, settle_after_option
 from sync.diagnostics import use_colour
-from sync.planner import SETTLE_AFTER
 from sync.redact import Redactor
 from sync.statusfile import DiscoveryError
 from sync.views import Renderer
@@ -62,15 +61,7 @@ PROGRESS_EVERY = 50  # updates between progress lines on stderr, for long runs
     show_default=True,
     help="Seconds to wait for another sync using the same ledger to finish.",
 )
-@click.option(
-    "--settle-after",
-    type=click.FloatRange(min=0),
-    callback=finite,
-    default=SETTLE_AFTER,
-    show_default=True,
-    help="Seconds after an earlier sync lost track of a post (a timeout, a crash) before posting it again "
-    "if the page does not show it: the API may still be applying it. 0 posts it at once.",
-)
+@settle_after_option
 @click.option(
     "--no-upstream-check",
     is_flag=True,
