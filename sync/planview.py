@@ -21,7 +21,7 @@ from sync.diagnostics import (
 )
 from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
-from sync.timefmt import change_text, utc, window
+from sync.timefmt import change_text, show_moment, utc, window
 from sync.views import View, json_text
 
 PREVIEW = 76
@@ -203,7 +203,7 @@ def _declaration_head(
 def _held_note(p: Planned) -> str:
     assert p.hold_until is not None
     what = "it" if p.held_by is None else printable(p.held_by)
-    return f"an earlier post of {what} may still appear; not posted before {p.hold_until:%H:%M:%S UTC}"
+    return f"an earlier post of {what} may still appear; not posted before {show_moment(p.hold_until)}"
 
 
 def _unsettled_note(p: Planned) -> str:
