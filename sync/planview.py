@@ -258,7 +258,8 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
 
 
 def _md_quote(message: str) -> str:
-    return "\n".join(("> " + line).rstrip() for line in message.strip().splitlines()) or ">"
+    """The message as a quote, line by line, its control characters escaped as the other views escape them."""
+    return "\n".join(("> " + printable(line)).rstrip() for line in message.strip().split("\n")) or ">"
 
 
 def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str = "statusfiles plan") -> str:
