@@ -295,9 +295,9 @@ def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:
         if re.match(r"\s*(- )*[^\s#][^#]*?:\s", line_before):
             return f"': ' inside an unquoted value starts a new field; {quote}"
         return "is a ':' missing on a line above, or is this line indented more than the fields above it?"
-    if "expected the node content" in problem:
+    if "expected the node content" in problem and char:  # else the file ends there: what was open says why
         return f"{char} cannot start an unquoted value; {quote}"
-    if "flow sequence" in problem or "flow mapping" in problem:
+    if "flow sequence" in problem or "flow mapping" in problem or "flow node" in problem:
         return f"a value starting with [ or {{ is read as a list or mapping; if it is text, {quote}"
     if "found '<scalar>'" in problem and re.search("['\"]", line_before):
         return (

@@ -307,3 +307,14 @@ def test_an_explicit_tag_is_named_as_written_with_what_to_write_instead(project:
             proc.stdout.splitlines()[0]
             == f"{path.relative_to(project)}:3:10: error: message: {advice} [yaml-tag]"
         )
+
+
+def test_a_list_left_open_at_the_end_of_the_file_is_explained(project: Path) -> None:
+    path = Path("statusfiles") / "2026-11-26-api" / "03-open.yaml"
+    (project / path).write_text("status_page_incident_id: X\nnotify_subscribers: false\nmessage: [\n")
+    proc = run_cli("validate", path, cwd=project)
+    assert proc.stdout.splitlines()[0] == (
+        f"{path}:4:1: error: invalid YAML: expected the node content, but found '<stream end>' "
+        "(while parsing a flow node); a value starting with [ or { is read as a list or mapping; "
+        'if it is text, quote the value ("…") or use a `|` block [yaml-syntax]'
+    )
