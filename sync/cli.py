@@ -100,8 +100,12 @@ def write_crash_log(text: str) -> str:
             fd, path = tempfile.mkstemp(prefix="statusfiles-crash-", suffix=".log", dir=folder)
         except OSError:
             continue
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-            f.write(text)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+                f.write(text)
+        except OSError:  # a full disk: no log rather than a second traceback
+            os.unlink(path)
+            continue
         return path
     return ""
 

@@ -73,4 +73,6 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
 
 def os_reason(exc: OSError) -> str:
     """Why a file operation failed, naming the path the system refused (it may be a parent folder)."""
-    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+    if exc.strerror:  # "No space left on device", not "[Errno 28] No space left on device"
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc)

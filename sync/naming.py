@@ -7,6 +7,12 @@ import unicodedata
 from collections.abc import Iterable
 
 _SEQ = re.compile(r"^(\d+)")
+# Latin letters that are letters of their own, not a letter and an accent (NFKD leaves them whole):
+# written as their languages spell them in plain ASCII (\u0131: the dotless i). Lower case: the title is
+# lowered first.
+_OWN_LETTERS = str.maketrans(
+    {"ß": "ss", "ł": "l", "æ": "ae", "ø": "o", "đ": "d", "þ": "th", "ð": "d", "œ": "oe", "\u0131": "i"}
+)
 
 
 def slugify(text: str) -> str:
@@ -14,9 +20,11 @@ def slugify(text: str) -> str:
     most 60 characters, or "" when the title has none (the caller names the folder otherwise).
 
     Accented letters lose their accents ("Café" gives "cafe"): NFKD splits them into the letter and
-    combining marks, which are dropped. Anything else outside a-z and 0-9 separates words.
+    combining marks, which are dropped. Letters of their own are spelled out ("Straße" gives "strasse",
+    "Łódź" "lodz"). Anything else outside a-z and 0-9 separates words.
     """
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text).lower() if not unicodedata.combining(c))
+    lowered = unicodedata.normalize("NFKD", text).lower().translate(_OWN_LETTERS)
+    plain = "".join(c for c in lowered if not unicodedata.combining(c))
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     return slug[:60].rstrip("-")
 

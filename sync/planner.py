@@ -531,7 +531,7 @@ def _order_path(latest: Entry, f: Statusfile, ctx: _Context) -> str:
 def held_text(until: datetime, label: str, held_by: str | None = None) -> str:
     """Why a held update is not posted, and when it will be; ``held_by``: the earlier post that holds it
     back, when that is another file's."""
-    when = until.strftime("%H:%M:%S UTC")
+    when = timefmt.show_moment(until)
     if held_by is not None:
         return (
             f"an earlier sync posted {held_by} (its file renamed or deleted since) and did not learn the "

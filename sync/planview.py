@@ -21,7 +21,7 @@ from sync.diagnostics import (
 )
 from sync.planner import OBJECT_WORDS, Declared, IncidentPlan, Plan, Planned, advance, status_of
 from sync.snapshot import Snapshot, component_label, names_json, page_label
-from sync.timefmt import change_text, utc, window
+from sync.timefmt import change_text, show_moment, utc, window
 from sync.views import View, json_text
 
 PREVIEW = 76
@@ -203,7 +203,7 @@ def _declaration_head(
 def _held_note(p: Planned) -> str:
     assert p.hold_until is not None
     what = "it" if p.held_by is None else printable(p.held_by)
-    return f"an earlier post of {what} may still appear; not posted before {p.hold_until:%H:%M:%S UTC}"
+    return f"an earlier post of {what} may still appear; not posted before {show_moment(p.hold_until)}"
 
 
 def _unsettled_note(p: Planned) -> str:
@@ -258,7 +258,8 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
 
 
 def _md_quote(message: str) -> str:
-    return "\n".join(("> " + line).rstrip() for line in message.strip().splitlines()) or ">"
+    """The message as a quote, line by line, its control characters escaped as the other views escape them."""
+    return "\n".join(("> " + printable(line)).rstrip() for line in message.strip().split("\n")) or ">"
 
 
 def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str = "statusfiles plan") -> str:

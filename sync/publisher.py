@@ -542,7 +542,7 @@ class Publisher:
 
         if p.hold_until is not None:  # a recent post of it may still appear: posting now could post it twice
             message = held_text(p.hold_until, str(target), p.held_by)
-            diagnostic = f.diagnostic((), message, "outcome-unknown", severity=Severity.ERROR)
+            diagnostic = f.diagnostic((), message, "held", severity=Severity.ERROR)
             self._emit(
                 Outcome.of(
                     f,

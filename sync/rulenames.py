@@ -92,6 +92,7 @@ RULES: dict[str, str] = {
     "api-unreachable": "a request could not be sent",
     "api-read": "reading the page failed or gave an answer that cannot be believed",
     "outcome-unknown": "a request whose outcome could not be learned",
+    "held": "an update not posted again yet: an earlier post of it, outcome unknown, may still be applied",
 }
 
 

@@ -220,6 +220,9 @@ def _walk(folder: Path) -> Iterator[tuple[str, str, Refusal | None]]:
     while pending:
         real, shown = pending.pop()
         prefix = "" if shown == "." else shown + "/"
+        # A folder outside the working directory may hold it: its folders are shown as display_path shows
+        # them, so that a file in the working directory is never shown through ../ (as `new` shows it).
+        outside = shown.startswith("..") or os.path.isabs(shown)
         try:
             with os.scandir(real) as entries:
                 listing = list(entries)
@@ -232,7 +235,7 @@ def _walk(folder: Path) -> Iterator[tuple[str, str, Refusal | None]]:
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, prefix + name))
+                    pending.append((entry.path, display_path(entry.path) if outside else prefix + name))
                 elif entry.is_file(follow_symlinks=False):
                     if _is_yaml(name):
                         yield entry.path, prefix + name, None

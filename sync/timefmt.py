@@ -60,6 +60,12 @@ def show(value: Any) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC") if when else str(value)
 
 
+def show_moment(when: datetime) -> str:
+    """``2030-01-01 10:00:05 UTC``: a moment sync waits for, to the second, with its date (it may be
+    tomorrow's, or years ahead when a ledger's clock was wrong)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def window(start: Any, end: Any) -> str:
     """``2030-01-01 10:00 to 12:00 UTC`` (the end's date too when it differs)."""
     a, b = utc(start), utc(end)

@@ -209,6 +209,15 @@ def _plain_scalar(value: str, line: int, col: int, path: Path, problems: list[Pr
     return value
 
 
+def _tag_message(ev: Any) -> str:
+    """What to write instead of an explicit tag, which names it as written (``!!str``, not its long form)."""
+    tag = str(ev.tag)
+    shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+    if tag in (_TAG + "str", "!") and type(ev) is yaml.ScalarEvent and not ev.style:  # "!" is text too
+        return f'explicit tag {shown} is not allowed; quote the text instead: "{ev.value}"'
+    return f"explicit tag {shown} is not allowed; remove it"
+
+
 class _Frame:
     __slots__ = ("container", "key", "path")
 
@@ -243,7 +252,10 @@ class _Lines:
 # A block scalar's header as YAML (and PyYAML) has it: the indicators, then spaces and a comment or nothing,
 # then the line's end. libyaml also takes a comment with no space before it (``|#``).
 _BREAKS = "\0\r\n\x85\u2028\u2029"
-_BLOCK_HEADER = LazyPattern(rf"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#[^{_BREAKS}]*)?)?")
+_BLOCK_HEADER = LazyPattern(
+    rf"(?:[!&][^ \t{_BREAKS}]*[ \t]+)*"  # a tag or an anchor first: the node starts there
+    rf"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#[^{_BREAKS}]*)?)?"
+)
 
 
 def _bad_block_header(text: str, start: int) -> bool:
@@ -283,9 +295,9 @@ def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:
         if re.match(r"\s*(- )*[^\s#][^#]*?:\s", line_before):
             return f"': ' inside an unquoted value starts a new field; {quote}"
         return "is a ':' missing on a line above, or is this line indented more than the fields above it?"
-    if "expected the node content" in problem:
+    if "expected the node content" in problem and char:  # else the file ends there: what was open says why
         return f"{char} cannot start an unquoted value; {quote}"
-    if "flow sequence" in problem or "flow mapping" in problem:
+    if "flow sequence" in problem or "flow mapping" in problem or "flow node" in problem:
         return f"a value starting with [ or {{ is read as a list or mapping; if it is text, {quote}"
     if "found '<scalar>'" in problem and re.search("['\"]", line_before):
         return (
@@ -362,9 +374,7 @@ class _Builder:
                 )
             )
         if ev.tag is not None:
-            self.problems.append(
-                Problem(line, col, here, f"explicit tag {ev.tag} is not allowed; remove it", "yaml-tag")
-            )
+            self.problems.append(Problem(line, col, here, _tag_message(ev), "yaml-tag"))
         if type(ev) is yaml.ScalarEvent:
             value, style, end = ev.value, ev.style, ev.end_mark
             assert end is not None  # the parser marks every event it emits
@@ -381,7 +391,7 @@ class _Builder:
             if is_key:
                 assert parent is not None
                 self.key(parent, value, bool(style), line, col)
-            elif style:
+            elif style or ev.tag is not None:  # a tag, not the value's look, says its type (refused above)
                 self.attach(value, here, (line, col))
             else:
                 self.attach(_plain_scalar(value, line, col, here, self.problems), here, (line, col))

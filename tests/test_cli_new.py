@@ -79,6 +79,20 @@ def test_new_incident_needs_a_slug(project: Path) -> None:
     assert proc.stdout == f"statusfiles/{today}-eu-login-failures/01-investigating.yaml\n"
     assert "notify_subscribers: true\n" in (project / proc.stdout.strip()).read_text()
 
+    spelled = run_cli(
+        "new",
+        "--incident",
+        "01NEXT",
+        "--slug",
+        "Straße in Łódź",
+        "--status",
+        "investigating",
+        "-m",
+        "x",
+        cwd=project,
+    )
+    assert spelled.stdout == f"statusfiles/{today}-strasse-in-lodz/01-investigating.yaml\n", spelled.stderr
+
 
 def test_message_from_file_stdin_and_editor(project: Path, tmp_path: Path) -> None:
     body = tmp_path / "msg.md"

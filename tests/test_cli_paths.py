@@ -46,6 +46,20 @@ def test_new_from_a_subdirectory_writes_into_the_incidents_folder(project: Path)
     assert (project / "statusfiles" / "2026-11-26-api-errors" / "05-resolved.yaml").is_file()
 
 
+def test_validate_and_new_show_a_file_in_the_working_directory_alike(project: Path) -> None:
+    here = project / "statusfiles" / "2026-11-26-api-errors"
+    made = run_cli("new", "--incident", INCIDENT, "--status", "resolved", "-m", "Fixed.", cwd=here)
+    assert (made.returncode, made.stdout) == (0, "05-resolved.yaml\n"), made.stderr
+    (here / "05-resolved.yaml").write_text("message: [\n")
+    other = project / "statusfiles" / "2026-11-25-eu-dashboard-latency" / "09-bad.yaml"
+    other.write_text("message: [\n")
+
+    proc = run_cli("validate", cwd=here)
+    assert proc.returncode == 1
+    shown = sorted(line.split(":")[0] for line in proc.stdout.splitlines() if ": error: " in line)
+    assert shown == ["../2026-11-25-eu-dashboard-latency/09-bad.yaml", "05-resolved.yaml"]
+
+
 def test_the_search_stops_at_the_repositorys_root(project: Path) -> None:
     inner = project / "vendor" / "other"
     (inner / ".git").mkdir(parents=True)  # another repository, inside this one: its own root

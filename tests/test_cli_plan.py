@@ -197,6 +197,18 @@ def test_the_plan_shows_a_messages_control_characters_escaped(project: Path) -> 
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
 
 
+def test_the_markdown_plan_quotes_a_message_with_its_control_characters_escaped(project: Path) -> None:
+    write_statusfile(
+        project / "statusfiles" / "2026-11-26-api" / "03-x.yaml",
+        f"status_page_incident_id: {INCIDENT}\nnotify_subscribers: false\n"
+        'message: "Line one\\e[2J\\nLine \\a two"\n',
+    )
+    proc = run_cli("plan", "--format", "markdown", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "   > Line one\\x1b[2J\n   > Line \\x07 two\n" in proc.stdout, proc.stdout
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+
+
 def test_the_markdown_plan_shows_component_names_escaped(project: Path) -> None:
     evil = Component(COMPONENT, "API\n::warning::forged \x1b[2J", None, PAGE)
     snap = Snapshot(pages=(Page(PAGE, "Acme"),), components=(evil,))

@@ -287,3 +287,34 @@ def test_the_summary_names_a_broken_snapshot_or_lint_configuration(project: Path
         "3 files checked, 1 failed (1 error); the lint configuration .lint.yaml has 1 error; "
         "the snapshot snapshot.json has 1 error."
     )
+
+
+def test_an_explicit_tag_is_named_as_written_with_what_to_write_instead(project: Path) -> None:
+    folder = project / "statusfiles" / "2026-11-26-api"
+    for n, (value, advice) in enumerate(
+        [
+            ("!!str 5", 'explicit tag !!str is not allowed; quote the text instead: "5"'),
+            ("! 5", 'explicit tag ! is not allowed; quote the text instead: "5"'),
+            ("!!str |\n  Five", "explicit tag !!str is not allowed; remove it"),
+            ("!secret x", "explicit tag !secret is not allowed; remove it"),
+        ],
+        3,
+    ):
+        path = folder / f"0{n}-tagged.yaml"
+        path.write_text(f"status_page_incident_id: X\nnotify_subscribers: false\nmessage: {value}\n")
+        proc = run_cli("validate", path.relative_to(project), cwd=project)
+        assert (
+            proc.stdout.splitlines()[0]
+            == f"{path.relative_to(project)}:3:10: error: message: {advice} [yaml-tag]"
+        )
+
+
+def test_a_list_left_open_at_the_end_of_the_file_is_explained(project: Path) -> None:
+    path = Path("statusfiles") / "2026-11-26-api" / "03-open.yaml"
+    (project / path).write_text("status_page_incident_id: X\nnotify_subscribers: false\nmessage: [\n")
+    proc = run_cli("validate", path, cwd=project)
+    assert proc.stdout.splitlines()[0] == (
+        f"{path}:4:1: error: invalid YAML: expected the node content, but found '<stream end>' "
+        "(while parsing a flow node); a value starting with [ or { is read as a list or mapping; "
+        'if it is text, quote the value ("…") or use a `|` block [yaml-syntax]'
+    )

@@ -75,9 +75,9 @@ def test_identity_does_not_depend_on_where_the_command_runs(
     root = Path("..")
     found = discover((), root)
     assert [(s.rel, s.display) for s in found][:3] == [
-        ("2026-12-01-a/01-x.yaml", "../2026-12-01-a/01-x.yaml"),
-        ("2026-12-01-a/10-y.yml", "../2026-12-01-a/10-y.yml"),
-        ("2026-12-01-a/deeper/02-z.YAML", "../2026-12-01-a/deeper/02-z.YAML"),
+        ("2026-12-01-a/01-x.yaml", "01-x.yaml"),  # shown relative to where it runs, as `new` shows it
+        ("2026-12-01-a/10-y.yml", "10-y.yml"),
+        ("2026-12-01-a/deeper/02-z.YAML", "deeper/02-z.YAML"),
     ]
     assert all(s.rel == _expected_identity(s, root) for s in found)
     assert [s.rel for s in discover((Path("deeper/02-z.YAML"),), root)] == ["2026-12-01-a/deeper/02-z.YAML"]

@@ -18,8 +18,9 @@ from sync.naming import slugify
         ("CAFÉ OUTAGE", "cafe-outage"),
         ("Cafe\u0301 outage", "cafe-outage"),  # the accent as a combining mark
         ("Crème brûlée: Zürich, Kraków & São Paulo", "creme-brulee-zurich-krakow-sao-paulo"),
-        ("İstanbul łódź Ørsted", "istanbul-odz-rsted"),  # ł and ø are letters of their own: dropped
-        ("Straße", "stra-e"),  # so is ß
+        ("İstanbul łódź Ørsted", "istanbul-lodz-orsted"),  # ł and ø are letters of their own: spelled out
+        ("Straße STRASSE", "strasse-strasse"),
+        ("Ærø Đakovo Þingvellir Łeba", "aero-dakovo-thingvellir-leba"),
         ("\uff26\uff55\uff4c\uff4c \uff21\uff11", "full-a1"),  # full-width "Full A1"
         ("\u210d\U0001d560\U0001d564\U0001d565 \u216b", "host-xii"),  # "Host XII": upper case once decomposed
         ("EU Login: failures!", "eu-login-failures"),

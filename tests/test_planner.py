@@ -260,11 +260,12 @@ def test_an_unsettled_update_missing_from_the_page_is_held_while_its_post_may_st
         )
         assert (second.action, second.hold_until) == ("create", None)
         assert rules(p) == [("unsettled", "warning", "statusfiles/i/01.yaml")]
-        assert "will not post it again before 10:02:00 UTC" in p.diagnostics[0].message
+        assert "will not post it again before 2026-11-27 10:02:00 UTC" in p.diagnostics[0].message
         [inc] = json.loads(render_json_plan(p))["incidents"]
         assert [u["hold_until"] for u in inc["updates"]] == ["2026-11-27T10:02:00Z", None]
-        assert "(held: an earlier post of it may still appear; not posted before 10:02:00 UTC)" in (
-            render_text_plan(p)
+        assert (
+            "(held: an earlier post of it may still appear; not posted before 2026-11-27 10:02:00 UTC)"
+            in render_text_plan(p)
         )
 
     later = plan(
@@ -303,7 +304,10 @@ def test_a_held_entry_whose_file_is_gone_holds_back_every_update_to_its_incident
             (AT_TIME + timedelta(minutes=2), "statusfiles/i/01.yaml")
         ] * len(files)
         assert any("an earlier sync posted statusfiles/i/01.yaml" in d.message for d in p.diagnostics)
-        note = "(held: an earlier post of statusfiles/i/01.yaml may still appear; not posted before 10:02:00"
+        note = (
+            "(held: an earlier post of statusfiles/i/01.yaml may still appear; "
+            "not posted before 2026-11-27 10:02:00"
+        )
         assert render_text_plan(p).count(note) == len(files)
     found = plan([renamed, b], history.state, remote={"I1": incident("I1", remote_update(a, "R9"))}, now=now)
     assert [m.file.rel for m in found.moves] == ["j/01.yaml"] and created(found) == ["i/02.yaml"]

@@ -8,14 +8,16 @@ itself: the late application, at a moment the test chooses instead of a timer.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from sync import ledger
+from sync import ledger, timefmt
+from sync.planner import SETTLE_AFTER
 from sync.sandbox import Fault, Sandbox
-from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
+from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
 from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, messages, write
 from tests.support.payloads import update
 
@@ -184,3 +186,46 @@ def test_an_update_after_its_folder_was_renamed_is_published(tmp_path: Path, san
     done = sync(tmp_path, sandbox)
     assert done.returncode == 0, done.stdout
     assert messages(sandbox, "incident", INCIDENT_NAME)[1:] == ["Found it.", "Fix deployed."]
+
+
+def test_the_publish_job_settles_after_the_time_it_is_given(tmp_path: Path, sandbox: Sandbox) -> None:
+    """`github publish` passes --settle-after on to its sync: held by default, posted again with 0."""
+    write(tmp_path / "statusfiles" / "api" / "01-identified.yaml", update("Found it.", status="identified"))
+    lose_post(tmp_path, sandbox)
+
+    def publish(*args: str) -> Any:
+        return run_cli(
+            "github", "publish", "--no-import", *args, cwd=tmp_path, env=sync_env(sandbox.base_url)
+        )
+
+    held = publish()
+    assert held.returncode == 1 and "may still be applying that post" in held.stdout, (
+        held.stdout + held.stderr
+    )
+    assert [r["method"] for r in sandbox.requests()].count("POST") == 1  # the lost one only
+
+    done = publish(*SETTLED)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert messages(sandbox, "incident", "Elevated API error rates")[1:] == ["Found it."]
+    assert not list(ledger.read(tmp_path / "statusfiles" / "ledger.jsonl").unsettled())
+
+
+def test_a_held_update_has_its_own_rule_and_the_date_it_may_be_posted(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    write(tmp_path / "statusfiles" / "api" / "01-identified.yaml", update("Found it.", status="identified"))
+    lose_post(tmp_path, sandbox)
+    (entry,) = ledger.read(tmp_path / "statusfiles" / "ledger.jsonl").unsettled()
+    lost_at = timefmt.utc(entry.at)
+    assert lost_at is not None
+    until = f"{lost_at + timedelta(seconds=SETTLE_AFTER):%Y-%m-%d %H:%M:%S} UTC"
+
+    held = sync(tmp_path, sandbox)
+    assert held.returncode == 1
+    (line,) = [line for line in held.stdout.splitlines() if "01-identified.yaml:" in line]
+    assert line.endswith("[held]") and f"will not post it again before {until}. Run sync" in line, line
+
+    status, report = run_json("sync", cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert status == 1
+    errors = [d["rule"] for d in report["diagnostics"] if d["severity"] == "error"]
+    assert errors == ["held"]  # not an outcome left unknown: this run posted nothing

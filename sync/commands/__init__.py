@@ -65,6 +65,21 @@ def ledger_option(f: F) -> F:
     )(f)
 
 
+def settle_after_option(f: F) -> F:
+    """sync's ``--settle-after``, which the publish job passes on to it."""
+    from sync.planner import SETTLE_AFTER  # only the commands that sync pay for the planner
+
+    return click.option(
+        "--settle-after",
+        type=click.FloatRange(min=0),
+        callback=finite,
+        default=SETTLE_AFTER,
+        show_default=True,
+        help="Seconds after an earlier sync lost track of a post (a timeout, a crash) before posting it "
+        "again if the page does not show it: the API may still be applying it. 0 posts it at once.",
+    )(f)
+
+
 def format_option(choices: Sequence[str], help: str = "Output format.") -> Callable[[F], F]:
     return click.option(
         "--format",
@@ -92,7 +107,12 @@ def exit_1(exc: click.UsageError) -> None:
 def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
     """Print a view's output and exit with its status."""
     output, status = view
-    click.echo(output, nl=False, color=colour)
+    try:
+        click.echo(output, nl=False, color=colour)
+        sys.stdout.flush()
+    except OSError as exc:  # a full disk behind `> FILE`, or /dev/full
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
+        raise click.ClickException(f"cannot write to standard output: {exc.strerror or exc}") from None
     raise SystemExit(status)
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import KEY_ENV, github
-from sync.commands import api_settings, dir_option, guard_output, ledger_option
+from sync.commands import api_settings, dir_option, guard_output, ledger_option, settle_after_option
 
 if TYPE_CHECKING:
     from sync import workspace
@@ -48,10 +48,18 @@ class Job:
     report: Path
     outputs: dict[str, object] = field(default_factory=dict)
     counts: dict[str, object] = field(default_factory=lambda: github.counts(None))
+    lost: bool = False  # the report could not be written (said once): the job goes on, and fails at the end
 
     def note(self, markdown: str) -> None:
-        with self.report.open("a", encoding="utf-8") as f:
-            f.write(markdown + "\n")
+        """Add to the report. A report that cannot be written (a full disk) must not keep the ledger from
+        being recorded: the error is printed once and the job goes on."""
+        if self.lost:
+            return
+        try:
+            github.write_text("the job's report", self.report, markdown + "\n", append=True)
+        except github.OutputFileError as exc:
+            self.lost = True
+            exc.show()
 
     def output(self, name: str, value: object) -> None:
         self.outputs[name] = value
@@ -102,6 +110,7 @@ class Job:
     is_flag=True,
     help="Also write the action's outputs: the plan's counts and the report as Markdown.",
 )
+@settle_after_option
 def publish(
     directory: Path,
     ledger_path: Path | None,
@@ -112,12 +121,13 @@ def publish(
     copy_report: Path | None,
     import_: bool,
     action_outputs: bool,
+    settle_after: float,
 ) -> None:
     """Fetch, sync, pull, import --open, record: the publish job, writing its report and outputs.
 
     \b
     Exit status: 0 everything published (or nothing to publish, or no API key) and recorded;
-    otherwise sync's own status, or 1 when fetching or recording failed.
+    otherwise sync's own status, or 1 when fetching, recording or writing the report failed.
     """
     # The key out of everything printed, and out of the report.
     redactor = guard_output()
@@ -125,10 +135,12 @@ def publish(
         folder = work if work is not None else Path(own)
         job = Job(folder / "report.md")
         job.report.touch()
-        run = Run(folder, directory, ledger_path, base_url, git_steps, plan_json, import_, redactor)
+        run = Run(
+            folder, directory, ledger_path, base_url, git_steps, plan_json, import_, settle_after, redactor
+        )
         status = _run(job, run, needs_files=import_ or plan_json is not None or action_outputs)
         _finish(job, copy_report, action_outputs)
-    raise SystemExit(status)
+    raise SystemExit(status or int(job.lost))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +154,7 @@ class Run:
     git_steps: Path | None
     plan_json: Path | None
     import_: bool
+    settle_after: float
     redactor: Redactor
 
 
@@ -240,7 +253,9 @@ def _sync(job: Job, run: Run) -> int:
     def step() -> int:
         from sync.job import SyncOptions
 
-        options = SyncOptions(run.directory, run.ledger_path, api_settings(run.base_url))
+        options = SyncOptions(
+            run.directory, run.ledger_path, api_settings(run.base_url), settle_after=run.settle_after
+        )
         result, status = sync.run_and_show(options, "text")
         job.note(run.redactor.text(reportview.sync_markdown(result)[0]))
         return status

@@ -18,6 +18,7 @@ from sync.commands import (
     guarded_client,
     known_pages,
     load_tree,
+    os_reason,
     page_objects,
     read_failed,
     reads_api,
@@ -97,7 +98,7 @@ def command(
 
     \b
     Exit status: 0 imported (or nothing to import), 1 the page or the files
-    could not be read, 2 usage error.
+    could not be read or written, 2 usage error.
 
     \b
     Examples:
@@ -165,15 +166,21 @@ def import_objects(
                 refs: dict[str, Any] = {"object": imp.kind, "key": key, "id": imp.obj.id}
             else:
                 refs = {imp.kind: imp.obj.id, "update_id": new.remote.id}
-            writer.append(
-                "created" if new.declares else "adopted",
-                path=new.rel,
-                sha256=loaded.sha256,
-                **refs,
-                published_at=new.remote.published_at,
-                payload=loaded.payload,
-                origin="import",
-            )
+            try:
+                writer.append(
+                    "created" if new.declares else "adopted",
+                    path=new.rel,
+                    sha256=loaded.sha256,
+                    **refs,
+                    published_at=new.remote.published_at,
+                    payload=loaded.payload,
+                    origin="import",
+                )
+            except OSError as exc:  # the disk filled up after the file was written
+                raise click.ClickException(
+                    f"the ledger {ws.ledger_display} could not be written ({os_reason(exc)}): "
+                    f"{display_path(path)} was written but not recorded, and nothing after it was imported"
+                ) from None
             written.append(_row(imp, new, display_path(path)))
     return Imported(plans, written)
 

@@ -10,9 +10,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sync.commands import api_settings, dir_option, finite, format_option, guard_output, ledger_option
+from sync.commands import (
+    api_settings,
+    dir_option,
+    finite,
+    format_option,
+    guard_output,
+    ledger_option,
+    settle_after_option,
+)
 from sync.diagnostics import use_colour
-from sync.planner import SETTLE_AFTER
 from sync.statusfile import DiscoveryError
 from sync.views import Renderer
 
@@ -59,15 +66,7 @@ PROGRESS_EVERY = 50  # updates between progress lines on stderr, for long runs
     show_default=True,
     help="Seconds to wait for another sync using the same ledger to finish.",
 )
-@click.option(
-    "--settle-after",
-    type=click.FloatRange(min=0),
-    callback=finite,
-    default=SETTLE_AFTER,
-    show_default=True,
-    help="Seconds after an earlier sync lost track of a post (a timeout, a crash) before posting it again "
-    "if the page does not show it: the API may still be applying it. 0 posts it at once.",
-)
+@settle_after_option
 @click.option(
     "--no-upstream-check",
     is_flag=True,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -20,22 +22,37 @@ def run_cli(
     env: dict[str, str] | None = None,
     input: str | None = None,
     timeout: float = 120,
+    stdout: Path | None = None,
+    max_file_size: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m sync ARGS`` as a real process, as a user or CI would."""
+    """Run ``python -m sync ARGS`` as a real process, as a user or CI would.
+
+    ``stdout`` is a file for its standard output (else it is captured); ``max_file_size`` makes every
+    write that would grow a file beyond that many bytes fail (EFBIG), as a full disk fails it (ENOSPC).
+    """
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("STATUSFILES_", "INCIDENT_IO_"))}
     full_env.update({"NO_COLOR": "1", "PYTHONUTF8": "1"})
     full_env.pop("GITHUB_STEP_SUMMARY", None)
     full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "sync", *map(str, args)],
-        cwd=cwd,
-        env=full_env,
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+
+    def limit() -> None:  # in the child, before it runs Python (which ignores SIGXFSZ)
+        if max_file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_size, max_file_size))
+
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(stdout.open("w")) if stdout is not None else subprocess.PIPE
+        return subprocess.run(
+            [sys.executable, "-m", "sync", *map(str, args)],
+            cwd=cwd,
+            env=full_env,
+            input=input,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
+            preexec_fn=limit if max_file_size is not None else None,
+        )
 
 
 def run_json(*args: str | os.PathLike[str], **kw: Any) -> tuple[int, Any]:

@@ -162,6 +162,8 @@ INVALID = [
     ),
     case("explicit-tag", HEAD + "message: !!str hello\n", ("yaml-tag", 3, 10, "message")),
     case("local-tag", HEAD + "message: !secret hello\n", ("yaml-tag", 3, 10, "message")),
+    # The tag makes 5 text: only the tag is wrong, not an unquoted number.
+    case("explicit-tag-on-number", HEAD + "message: !!str 5\n", ("yaml-tag", 3, 10, "message")),
     case("complex-key", HEAD + "? [a, b]\n: c\nmessage: m\n", ("yaml-complex-key", 3, 3, "")),
     case(
         "too-deep",

@@ -1,0 +1,74 @@
+"""A disk that fills up is the user's trouble, not a bug: every write that fails says which file and why,
+in one line, with exit status 1 (never 3, "internal error")."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from sync.sandbox import Sandbox
+from tests.support.cli import run_cli, sync_env
+from tests.support.objects import INCIDENT_FOLDER, incident_yaml, write
+from tests.support.payloads import update
+from tests.support.repo import REPO, copy_examples
+
+DEV_FULL = Path("/dev/full")  # every write to it fails with ENOSPC
+
+
+def published(root: Path, sb: Sandbox) -> Path:
+    """A tree whose declared incident sync has published: the ledger exists. Its path."""
+    write(root / "statusfiles" / INCIDENT_FOLDER / "incident.yaml", incident_yaml())
+    done = run_cli("sync", cwd=root, env=sync_env(sb.base_url))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root / "statusfiles" / "ledger.jsonl"
+
+
+def test_output_to_a_full_disk_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    for args in (("validate",), ("plan", "--format", "json")):
+        proc = run_cli(*args, cwd=tmp_path, stdout=DEV_FULL)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+
+
+def test_sync_names_the_ledger_and_the_reason(tmp_path: Path, sandbox: Sandbox) -> None:
+    ledger = published(tmp_path, sandbox)
+    write(
+        tmp_path / "statusfiles" / INCIDENT_FOLDER / "01-identified.yaml", update("Found it.", incident=None)
+    )
+    size = ledger.stat().st_size
+    proc = run_cli("sync", cwd=tmp_path, env=sync_env(sandbox.base_url), max_file_size=size)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the ledger statusfiles/ledger.jsonl could not be written (File too large)" in proc.stdout
+
+
+def test_import_names_the_ledger_and_the_file_it_wrote(tmp_path: Path, sandbox: Sandbox) -> None:
+    ledger = published(tmp_path, sandbox)
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")  # else import writes a copy first
+    # The sandbox's seed has incidents posted elsewhere: import --open writes them.
+    before = ledger.read_bytes()
+
+    proc = run_cli(
+        "import", "--open", cwd=tmp_path, env=sync_env(sandbox.base_url), max_file_size=len(before)
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    written = re.fullmatch(
+        r"Error: the ledger statusfiles/ledger.jsonl could not be written \(File too large\): "
+        r"(statusfiles/\S+/incident.yaml) was written but not recorded, and nothing after it was imported",
+        line,
+    )
+    assert written is not None, line
+    assert (tmp_path / written[1]).is_file()
+    assert ledger.read_bytes() == before
+
+
+def test_publish_job_goes_on_when_its_report_cannot_be_written(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = run_cli("github", "publish", "--work", work, cwd=tmp_path, max_file_size=1)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == f"Error: cannot write to the job's report ({work / 'report.md'}): File too large\n"
+    assert "INCIDENT_IO_API_KEY is not configured" in proc.stdout
