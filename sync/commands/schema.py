@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import errno
 import os
 from pathlib import Path
 
 import click
 
-from sync.fsutil import read_regular, write_atomic
+from sync.fsutil import NotRegularFile, read_regular, write_atomic
 from sync.schema import (
     SPEC_NAME,
     STATUSFILE_SCHEMAS,
@@ -37,9 +36,9 @@ def _current(path: Path) -> str:
         return read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return ""
+    except (NotRegularFile, IsADirectoryError):
+        raise click.ClickException(f"{path} is not a regular file: remove it") from None
     except OSError as exc:
-        if exc.errno in (errno.EINVAL, errno.EISDIR):
-            raise click.ClickException(f"{path} is not a regular file: remove it") from None
         raise click.ClickException(f"{path} cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         return ""  # not the generated text: stale, and rewritten
