@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from sync import kinds
 from sync.diagnostics import did_you_mean
+from sync.jsonvalue import TooDeep, loads
 
 SPEC_NAME = "openapi/openapi-status-pages-v2.json"
 UPDATE_SCHEMA_NAME = "status-page-incident-update.schema.json"
@@ -50,7 +51,11 @@ class SpecError(Exception):
 
 def load_spec(path: Path | None = None) -> dict[str, Any]:
     with open(path or schemas_dir() / SPEC_NAME, encoding="utf-8") as f:
-        spec: dict[str, Any] = json.load(f)
+        text = f.read()
+    try:
+        spec: dict[str, Any] = loads(text)
+    except TooDeep:
+        raise SpecError("nested too deeply to be an OpenAPI document") from None
     return spec
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from sync.fsutil import NotRegularFile, read_regular, write_atomic
+from sync.jsonvalue import TooDeep, loads
 from sync.remote import MAX_UPDATES
 from sync.sandbox import incidents, maintenances
 from sync.sandbox.ids import timestamp
@@ -275,8 +276,8 @@ def load(path: Path) -> State:
     except NotRegularFile:
         raise ValueError(f"{path} is not a sandbox state file (not a regular file)") from None
     try:
-        return State.from_json(json.loads(data))
-    except RecursionError:
+        return State.from_json(loads(data))
+    except TooDeep:
         raise ValueError(f"{path} is not a sandbox state file (nested too deeply)") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path} is not a sandbox state file ({type(exc).__name__}: {exc})") from None
