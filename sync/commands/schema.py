@@ -9,14 +9,7 @@ from pathlib import Path
 import click
 
 from sync.fsutil import NotRegularFile, read_regular, write_atomic
-from sync.schema import (
-    SPEC_NAME,
-    STATUSFILE_SCHEMAS,
-    SpecError,
-    dumps,
-    generate_statusfile_schema,
-    load_spec,
-)
+from sync.schema import SPEC_NAME, SpecError, generate_texts, load_spec
 from sync.statusfile import find_up
 
 
@@ -94,17 +87,9 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
         raise click.UsageError(f"{spec_path} is not a regular file: pass --spec")
     try:
         spec = load_spec(spec_path)
-        generated = [
-            (out_dir / w.file_name, dumps(generate_statusfile_schema(spec, w))) for w in STATUSFILE_SCHEMAS
-        ]
-    except (SpecError, ValueError) as exc:
+        generated = [(out_dir / name, text) for name, text in generate_texts(spec)]
+    except (SpecError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
         raise click.ClickException(f"{spec_path}: {exc}") from None
-    except RecursionError:
-        raise click.ClickException(f"{spec_path}: nested too deeply to be an OpenAPI document") from None
-    except (TypeError, AttributeError):  # a list or a number where the generator walks an object
-        raise click.ClickException(
-            f"{spec_path}: not an OpenAPI document (a value where an object is expected is not one)"
-        ) from None
     stale = []
     for path, text in generated:
         current = _current(path)
