@@ -467,7 +467,7 @@ class Client:
                     raise _TooLarge
         try:
             body = self.redact.value(json.loads(content))
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError):  # or nested past the redaction's walk
             body = None
         return _Answer(response.status_code, response.headers, body)
 

@@ -72,6 +72,8 @@ NOT_THE_INCIDENT = {
     "another incident": {
         "status_page_incident": {**_incident(updates=[])["status_page_incident"], "id": "01X"}
     },
+    "nested past the json parser": "[" * 100_000 + "]" * 100_000,
+    "nested past the key's redaction": "[" * 600 + "]" * 600,  # parsed, then too deep to walk
 }
 
 
