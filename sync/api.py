@@ -98,10 +98,13 @@ class ApiError(NotApplied):
         self.errors: list[JSONObject] = [e for e in self.body.get("errors", []) if isinstance(e, dict)]
         self.request_id = self.body.get("request_id")
         detail = "; ".join(str(e.get("message", e.get("code", ""))) for e in self.errors) or "no details"
-        text = message or f"HTTP {status}: {detail}"
-        if self.request_id:
-            text += f" (request id {self.request_id})"
-        super().__init__(text)
+        super().__init__(_with_request_id(message or f"HTTP {status}: {detail}", self.body))
+
+
+def _with_request_id(text: str, body: JSON) -> str:
+    """``text``, naming the request ID the API's answer carries, for its support to trace the request."""
+    request_id = body.get("request_id") if isinstance(body, dict) else None
+    return f"{text} (request id {request_id})" if request_id else text
 
 
 class AuthError(ApiError):
@@ -125,7 +128,10 @@ class Unreachable(NotApplied):
 
 
 class Throttled(NotApplied):
-    """The rate limit would hold a request back longer than :data:`MAX_WAIT`: it was not sent."""
+    """The rate limit would hold a request back longer than :data:`MAX_WAIT`: it was not sent (again).
+
+    Raised before sending, when the pacer's own count says so, and after a 429 whose answer asks for it.
+    """
 
 
 class OutcomeUnknown(ApiProblem):
@@ -461,7 +467,7 @@ class Client:
                     raise _TooLarge
         try:
             body = self.redact.value(json.loads(content))
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError):  # or nested past the redaction's walk
             body = None
         return _Answer(response.status_code, response.headers, body)
 
@@ -513,11 +519,12 @@ class Client:
                     raise ApiError(status, body, "still rate limited (HTTP 429) after retrying")
                 wait = retry_after(answer.headers, body, time.time())
                 if wait > MAX_WAIT:
-                    raise ApiError(
-                        status,
-                        body,
-                        f"rate limited (HTTP 429), and the API asks to wait {wait:.0f} s before the next "
-                        f"request; statusfiles waits at most {MAX_WAIT:g} s: try again later",
+                    raise Throttled(
+                        _with_request_id(
+                            f"rate limited (HTTP 429), and the API asks to wait {wait:.0f} s before the next "
+                            f"request; statusfiles waits at most {MAX_WAIT:g} s: try again later",
+                            body,
+                        )
                     )
                 self._backoff(attempt, wait)
                 continue

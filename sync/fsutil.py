@@ -19,17 +19,58 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+class NotRegularFile(OSError):
+    """``path`` names a FIFO, a socket, a device or a folder where a regular file was wanted.
+
+    An :class:`OSError` (``EINVAL``, "not a regular file"), so that a caller handling every failure to
+    open alike needs nothing more; ``mode`` is what was found (``st_mode``), 0 when it could not be told.
+    """
+
+    def __init__(self, path: Path | str, mode: int) -> None:
+        super().__init__(errno.EINVAL, "not a regular file", str(path))
+        self.mode = mode
+
+
+def open_stat(
+    path: Path | str, flags: int, mode: int = 0o666, *, special_ok: bool = False
+) -> tuple[int, os.stat_result]:
+    """Open ``path`` so that nothing can block, and what it is (its ``fstat``).
+
+    Opened non-blocking, so a FIFO nothing writes to cannot hang the open; the descriptor is then made
+    blocking again. Anything but a regular file raises :class:`NotRegularFile`, unread, unless
+    ``special_ok`` (a message read from a pipe such as ``<(cmd)``), when only the caller's reads decide.
+    """
+    try:
+        fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY, mode)
+    except OSError as exc:
+        # ENXIO: a socket, or a FIFO opened for writing that nobody reads
+        if exc.errno != errno.ENXIO or special_ok:
+            raise
+        raise NotRegularFile(path, _mode(path, follow=not flags & getattr(os, "O_NOFOLLOW", 0))) from None
+    try:
+        info = os.fstat(fd)
+        if not (special_ok or stat.S_ISREG(info.st_mode)):
+            raise NotRegularFile(path, info.st_mode)
+        os.set_blocking(fd, True)  # a pipe's writer may still be writing: reads wait for it
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def _mode(path: Path | str, *, follow: bool) -> int:
+    try:
+        return os.stat(path, follow_symlinks=follow).st_mode
+    except OSError:
+        return 0
+
+
 def open_regular(path: Path | str, flags: int, mode: int = 0o666) -> int:
     """Open ``path`` so that nothing can block: a FIFO or a device named like the file is refused, unread.
 
-    Raises :class:`OSError` (``EINVAL``, "not a regular file") for anything but a regular file.
+    Raises :class:`NotRegularFile` for anything but a regular file.
     """
-    fd = os.open(path, flags | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY, mode)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, "not a regular file", str(path))
-    os.set_blocking(fd, True)
-    return fd
+    return open_stat(path, flags, mode)[0]
 
 
 def read_regular(path: Path) -> bytes:

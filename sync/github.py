@@ -7,14 +7,13 @@ Actions (neither set) nothing here writes anything.
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
 
-from sync.fsutil import open_regular
+from sync.fsutil import NotRegularFile, open_regular
 
 # A comment or issue body holds at most 65,536 characters, and workflows pass the Markdown output through one
 # environment variable and one argument, each at most 128 KiB: cut by characters and by bytes, leaving room
@@ -37,9 +36,7 @@ class OutputFileError(click.ClickException):
     """A file statusfiles was told to write for the job (exit status 1): a summary, outputs, a report."""
 
     def __init__(self, what: str, path: str | Path, exc: OSError) -> None:
-        # ENXIO: a FIFO nobody reads, refused by the non-blocking open
-        special = exc.errno in (errno.EINVAL, errno.ENXIO)
-        why = "not a regular file" if special else exc.strerror or str(exc)
+        why = "not a regular file" if isinstance(exc, NotRegularFile) else exc.strerror or str(exc)
         super().__init__(f"cannot write to {what} ({path}): {why}")
 
 

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Literal
 
 from sync import collector
-from sync.fsutil import fsync_dir, open_regular
+from sync.fsutil import NotRegularFile, fsync_dir, open_regular
 from sync.jsonvalue import JSON, JSONObject
 
 # ``origin`` on an adopted / created record: who put it on the page when statusfiles did not. Absent, or
@@ -422,9 +422,7 @@ def _open_regular(path: Path, flags: int) -> int:
     """Open the ledger so that nothing can block: a FIFO or a device named like it is refused, not read."""
     try:
         return open_regular(path, flags)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            raise
+    except NotRegularFile:
         raise LedgerError(path, 0, "is not a regular file; the ledger must be a plain file") from None
 
 

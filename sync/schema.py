@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sync import kinds
-from sync.diagnostics import did_you_mean
+from sync.diagnostics import did_you_mean, format_field, printable
+from sync.jsonvalue import TooDeep, loads
 
 SPEC_NAME = "openapi/openapi-status-pages-v2.json"
 UPDATE_SCHEMA_NAME = "status-page-incident-update.schema.json"
@@ -45,45 +46,80 @@ def schemas_dir() -> Path:
 
 
 class SpecError(Exception):
-    """The OpenAPI document does not hold what the generator was asked for."""
+    """The OpenAPI document does not hold what the generator was asked for, or is no OpenAPI document."""
+
+
+Where = tuple[str | int, ...]  # a value's place in the document: ("paths", "/v2/...", "post")
+
+
+_KINDS: tuple[tuple[type, str], ...] = ((dict, "an object"), (list, "a list"), (str, "a string"))
+
+
+def _shaped(value: Any, kind: type, where: Where) -> Any:
+    """``value``, which must be a ``kind`` (dict, list or str): a spec of another shape is a SpecError."""
+    if not isinstance(value, kind):
+        wanted = dict(_KINDS)[kind]
+        place = printable(format_field(where)) or "the document"
+        raise SpecError(f"not an OpenAPI document: {place} is {_kind(value)}, where {wanted} is expected")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return next((name for kind, name in _KINDS if isinstance(value, kind)), "a number")
 
 
 def load_spec(path: Path | None = None) -> dict[str, Any]:
+    """The OpenAPI document (the vendored one by default); SpecError or ValueError if it is none."""
     with open(path or schemas_dir() / SPEC_NAME, encoding="utf-8") as f:
-        spec: dict[str, Any] = json.load(f)
+        text = f.read()
+    try:
+        spec: dict[str, Any] = _shaped(loads(text), dict, ())
+    except TooDeep:
+        raise SpecError("nested too deeply to be an OpenAPI document") from None
     return spec
 
 
 def request_schema_name(spec: dict[str, Any], method: str, path: str) -> str:
     """The component schema an operation takes as its JSON request body."""
-    try:
-        ref = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    except KeyError as exc:
-        raise SpecError(f"{method.upper()} {path} has no JSON request body schema in the spec") from exc
-    return _component_name(ref)
+    steps = ("paths", path, method, "requestBody", "content", "application/json", "schema")
+    node = _shaped(spec, dict, ())
+    for n, step in enumerate(steps):
+        if step not in node:
+            raise SpecError(f"{method.upper()} {path} has no JSON request body schema in the spec")
+        node = _shaped(node[step], dict, steps[: n + 1])
+    if "$ref" not in node:
+        raise SpecError(f"{method.upper()} {path} has no JSON request body schema in the spec")
+    return _component_name(node["$ref"], (*steps, "$ref"))
 
 
-def _component_name(ref: str) -> str:
-    if not ref.startswith(_COMPONENT_PREFIX):
+def _component_name(ref: Any, where: Where) -> str:
+    if not _shaped(ref, str, where).startswith(_COMPONENT_PREFIX):
         raise SpecError(f"unsupported $ref {ref!r}: only {_COMPONENT_PREFIX}* is understood")
-    return ref[len(_COMPONENT_PREFIX) :]
+    return str(ref[len(_COMPONENT_PREFIX) :])
 
 
-def _convert(node: dict[str, Any], refs: list[str], strict: bool, in_all_of: bool = False) -> dict[str, Any]:
+def _convert(
+    node: Any, refs: list[str], strict: bool, where: Where, in_all_of: bool = False
+) -> dict[str, Any]:
+    node = _shaped(node, dict, where)
     if "$ref" in node:  # OpenAPI 3.0 ignores a $ref's siblings; so do we
-        name = _component_name(node["$ref"])
+        name = _component_name(node["$ref"], (*where, "$ref"))
         refs.append(name)
         return {"$ref": f"#/$defs/{name}"}
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key.startswith("x-") or key in _DROP:
             continue
+        at = (*where, key)
         if key in _ONE and isinstance(value, dict):
-            out[key] = _convert(value, refs, strict)
+            out[key] = _convert(value, refs, strict, at)
         elif key in _MANY:
-            out[key] = [_convert(v, refs, strict, in_all_of=key == "allOf") for v in value]
+            many = enumerate(_shaped(value, list, at))
+            out[key] = [_convert(v, refs, strict, (*at, i), in_all_of=key == "allOf") for i, v in many]
         elif key in _MAP:
-            out[key] = {k: _convert(v, refs, strict) for k, v in value.items()}
+            out[key] = {k: _convert(v, refs, strict, (*at, k)) for k, v in _shaped(value, dict, at).items()}
         elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
             bound = "minimum" if key == "exclusiveMinimum" else "maximum"
             if value and bound in node:
@@ -97,7 +133,7 @@ def _convert(node: dict[str, Any], refs: list[str], strict: bool, in_all_of: boo
     if node.get("nullable") is True:
         if isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
-        if "enum" in out and None not in out["enum"]:
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
     # Closed objects make a typo an error. Members of allOf stay open, or no
     # instance could satisfy two closed halves of one object.
@@ -109,12 +145,17 @@ def _convert(node: dict[str, Any], refs: list[str], strict: bool, in_all_of: boo
 def generate(
     spec: dict[str, Any], name: str, *, schema_id: str, title: str, strict: bool = True
 ) -> dict[str, Any]:
-    """A standalone JSON Schema 2020-12 document for component schema ``name`` of ``spec``."""
-    components = spec.get("components", {}).get("schemas", {})
+    """A standalone JSON Schema 2020-12 document for component schema ``name`` of ``spec``.
+
+    Raises :class:`SpecError` when the schema is missing or the document is not shaped as OpenAPI.
+    """
+    where: Where = ("components", "schemas")
+    components = _shaped(_shaped(spec, dict, ()).get("components", {}), dict, where[:1])
+    components = _shaped(components.get("schemas", {}), dict, where)
     if name not in components:
         raise SpecError(f"no schema {name!r} in the spec")
     refs: list[str] = []
-    root = _convert(components[name], refs, strict)
+    root = _convert(components[name], refs, strict, (*where, name))
     defs: dict[str, Any] = {}
     while refs:
         ref = refs.pop(0)
@@ -122,7 +163,7 @@ def generate(
             continue
         if ref not in components:
             raise SpecError(f"$ref to missing schema {ref!r}")
-        defs[ref] = _convert(components[ref], refs, strict)
+        defs[ref] = _convert(components[ref], refs, strict, (*where, ref))
     doc: dict[str, Any] = {
         "$schema": DIALECT,
         "$id": schema_id,
@@ -147,9 +188,10 @@ def without_property(doc: dict[str, Any], name: str) -> dict[str, Any]:
         raise SpecError(f"{doc.get('title', 'the schema')} has no property {name!r} to leave out")
     out = copy.deepcopy(doc)
     del out["properties"][name]
-    if name in out.get("required", []):
+    if isinstance(out.get("required"), list):
         out["required"] = [r for r in out["required"] if r != name]
-    for example in out.get("examples", []):
+    examples = out.get("examples")
+    for example in examples if isinstance(examples, list) else ():
         if isinstance(example, dict):
             example.pop(name, None)
     return out
@@ -221,6 +263,18 @@ def generate_update_schema(spec: dict[str, Any]) -> dict[str, Any]:
 
 def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def generate_texts(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each statusfile schema's file name and text, from ``spec``; SpecError when ``spec`` cannot give them.
+
+    Converting, copying and writing out a schema all recurse: one nested deeper than Python goes (yet
+    within the JSON parser's depth) is refused here, whichever step meets it.
+    """
+    try:
+        return [(w.file_name, dumps(generate_statusfile_schema(spec, w))) for w in STATUSFILE_SCHEMAS]
+    except RecursionError:
+        raise SpecError("nested too deeply to be an OpenAPI document") from None
 
 
 # --- validation -------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
 from sync.fsutil import read_regular
+from sync.jsonvalue import TooDeep, loads
 
 SNAPSHOT_NAME = "snapshot.json"
 FORMAT_VERSION = 1
@@ -229,10 +230,10 @@ def parse(data: bytes, display: str) -> Snapshot:
         line = data.count(b"\n", 0, exc.start) + 1
         raise _error(display, line, 1, "the snapshot is not UTF-8") from None
     try:
-        doc = json.loads(text)
+        doc = loads(text)
     except json.JSONDecodeError as exc:
         raise _error(display, exc.lineno, exc.colno, f"the snapshot is not valid JSON ({exc.msg})") from None
-    except RecursionError:  # brackets nested past the parser's depth: no snapshot is
+    except TooDeep:  # no snapshot is
         raise _error(display, 1, 1, "the snapshot is nested too deeply to be one") from None
     try:
         return _from_json(doc)

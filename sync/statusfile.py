@@ -25,6 +25,7 @@ from typing import Any
 
 from sync import collector, kinds, lint, rules, schema, yamlstrict
 from sync.diagnostics import Diagnostic, StatusfileError, format_field, printable
+from sync.fsutil import NotRegularFile, open_stat
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
@@ -307,10 +308,8 @@ def discover(paths: Sequence[Path], root: Path) -> list[Source]:
 
 # --- loading ----------------------------------------------------------------
 
-# Opened so that nothing can block or follow a link swapped in since discovery.
-_OPEN_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
-)
+# Opened so that nothing can follow a link swapped in since discovery (open_stat never blocks).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
 
 
 def _too_large(display: str) -> StatusfileError:
@@ -336,16 +335,14 @@ def read_capped(path: Path, display: str) -> bytes:
     never follows a symlink.
     """
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd, info = open_stat(path, _OPEN_FLAGS)
+    except NotRegularFile as exc:  # put there since discovery
+        raise _not_a_regular_file(display, _special(exc.mode)) from None
     except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENXIO):  # a symlink, or a socket (put there since discovery)
-            kind = "a symlink" if exc.errno == errno.ELOOP else "a socket"
-            raise _not_a_regular_file(display, kind) from None
+        if exc.errno == errno.ELOOP:
+            raise _not_a_regular_file(display, "a symlink") from None
         raise _unreadable(display, exc) from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _not_a_regular_file(display, _special(info.st_mode))
         if info.st_size > yamlstrict.MAX_BYTES:
             raise _too_large(display)
         chunks = []

@@ -270,6 +270,18 @@ def test_429_is_retried_after_retry_after(sandbox: Sandbox, client: api.Client) 
     assert [u["message"] for u in sandbox.updates(INCIDENT)].count("After the storm.") == 1
 
 
+def test_a_429_asking_longer_than_max_wait_is_throttled_as_the_pacer_is(
+    sandbox: Sandbox, client: api.Client
+) -> None:
+    """Callers tell "try again later" from a refusal by the type, wherever the wait was learned."""
+    sandbox.add_fault(Fault(kind="rate_limit", method="GET", retry_after=86400))
+    with pytest.raises(
+        api.Throttled, match=r"asks to wait 8640\d s .* at most 120 s: try again later \(request id"
+    ):
+        client.get_incident(INCIDENT)
+    assert (client.stats.requests, client.stats.throttled, client.stats.retries) == (1, 1, 0)
+
+
 def test_get_is_retried_on_5xx_and_lost_responses(sandbox: Sandbox, client: api.Client) -> None:
     sandbox.add_fault(Fault(kind="error", method="GET", status=503))
     sandbox.add_fault(Fault(kind="drop", method="GET"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -96,6 +97,17 @@ def test_a_fifo_named_like_the_ledger_is_refused_not_read(project: Path, sandbox
         "the ledger must be a plain file.\n"
     )
     assert sandbox.requests() == []
+
+
+def test_a_socket_named_like_the_ledger_is_called_not_a_regular_file(project: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(project / "statusfiles" / "ledger.jsonl"))  # opening it fails: ENXIO
+    proc = run_cli("plan", cwd=project, timeout=60)
+    assert proc.returncode == 1 and proc.stderr == ""
+    assert (
+        "statusfiles/ledger.jsonl: error: is not a regular file; the ledger must be a plain file"
+        in proc.stdout
+    )
 
 
 def test_a_fifo_named_like_the_snapshot_is_refused_not_read(project: Path, sandbox: Sandbox) -> None:

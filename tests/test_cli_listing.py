@@ -3,7 +3,10 @@ tracks what is open."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from sync.sandbox import Fault, Sandbox
 from sync.sandbox.seed import (
@@ -113,3 +116,42 @@ def test_the_list_commands_need_a_key(tmp_path: Path) -> None:
     for name in ("pages", "components", "active"):
         proc = run_cli(name, cwd=tmp_path)
         assert proc.returncode == 2 and "INCIDENT_IO_API_KEY is not set" in proc.stderr, name
+
+
+# What the account or the command line names is escaped in an error, as in a listing: a line break would start
+# a GitHub workflow command on stderr, an escape sequence drive the terminal.
+EVIL = "Acme\n::warning::forged \x1b]0;title\x07"
+SHOWN = "Acme\\n::warning::forged \\x1b]0;title\\x07"
+
+
+def _assert_escaped(proc: subprocess.CompletedProcess[str], line: str) -> None:
+    assert (proc.returncode, proc.stdout) == (1, ""), proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"Error: {line} failed: "), proc.stderr
+    assert proc.stderr.count("\n") == 1 and "\x1b" not in proc.stderr and "\x07" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "line"),
+    [
+        ("active", f"reading what is open on {SHOWN}"),
+        ("drift", f"reading the incidents and maintenance windows on {SHOWN}"),
+        ("components", f"reading the components of {SHOWN}"),
+    ],
+)
+def test_a_page_name_in_a_failed_read_is_escaped(
+    sandbox: Sandbox, tmp_path: Path, command: str, line: str
+) -> None:
+    (tmp_path / "statusfiles").mkdir()  # drift reads the tree
+    sandbox.state.status_page(INTERNAL_PAGE_ID).name = EVIL
+    for path in ("/v2/status_page_incidents", f"/v2/status_page_structures/{INTERNAL_PAGE_ID}"):
+        sandbox.add_fault(Fault("error", path=path, status=404, count=None))
+    page = ["--page", INTERNAL_PAGE_ID] if command != "drift" else []  # drift: every page, this one first
+    proc = run_cli(command, *page, cwd=tmp_path, env=_env(sandbox))
+    _assert_escaped(proc, line)
+
+
+def test_an_id_in_a_failed_read_is_escaped(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.add_fault(Fault("error", path="/v2/status_page_incidents/", status=403, count=None))
+    (tmp_path / "statusfiles").mkdir()
+    proc = run_cli("import", EVIL, cwd=tmp_path, env=_env(sandbox))
+    _assert_escaped(proc, f"reading {SHOWN}")

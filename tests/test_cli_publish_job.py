@@ -150,9 +150,22 @@ def test_a_failed_step_warns_and_the_next_still_runs(sandbox: Sandbox, tmp_path:
         "import": "import-failed",
         "status": "published",
     }
-    assert "::warning title=statusfiles snapshot not refreshed::" in out
-    assert "::warning title=statusfiles import failed::" in out
-    assert "could not be refreshed" in summary and "could not be imported" in summary
+    assert (
+        "::warning title=statusfiles snapshot not refreshed::statusfiles pull failed (the log above says "
+        "why); statusfiles/snapshot.json keeps its old content\n"
+    ) in out
+    assert (
+        "::warning title=statusfiles import failed::statusfiles import --open failed (the log above says "
+        "why); what was posted elsewhere is recorded by the next run\n"
+    ) in out
+    assert (
+        "The snapshot `statusfiles/snapshot.json` could not be refreshed (`statusfiles pull` failed; "
+        "the job log says why).\n"
+    ) in summary
+    assert (
+        "What was posted elsewhere could not be imported (`statusfiles import --open` failed; "
+        "the job log says why).\n"
+    ) in summary
 
 
 def test_without_a_key_nothing_is_read_or_published(sandbox: Sandbox, tmp_path: Path) -> None:

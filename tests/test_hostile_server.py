@@ -72,6 +72,8 @@ NOT_THE_INCIDENT = {
     "another incident": {
         "status_page_incident": {**_incident(updates=[])["status_page_incident"], "id": "01X"}
     },
+    "nested past the json parser": "[" * 100_000 + "]" * 100_000,
+    "nested past the key's redaction": "[" * 600 + "]" * 600,  # parsed, then too deep to walk
 }
 
 
@@ -321,28 +323,40 @@ def test_a_huge_response_is_not_read(project: Path, server: Hostile, framing: st
 # --- a rate limit that would keep sync waiting for hours ---------------------------------------
 
 
-def test_a_retry_after_of_a_day_stops_sync_instead_of_hanging(project: Path, server: Hostile) -> None:
-    server.script("POST", "/v2/", Raw(429, {"type": "too_many_requests"}, {"Retry-After": "86400"}))
-    proc = sync(project, server.base_url)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "asks to wait 86400 s before the next request" in proc.stdout + proc.stderr
-    assert len(server.seen("POST")) == 1 and server.updates == []
-    assert "posted" not in [e["event"] for e in ledger_events(project)]
+DAY = {"X-RateLimit-Limit": "1, 1;window=86400", "X-RateLimit-Remaining": "0"}
 
 
-def test_a_limit_of_one_request_a_day_stops_sync_instead_of_hanging(project: Path, server: Hostile) -> None:
-    day = {"X-RateLimit-Limit": "1, 1;window=86400", "X-RateLimit-Remaining": "0"}
-    server.script("GET", "/v2/", Raw(200, _incident(updates=[]), day))
-    proc = sync(project, server.base_url)
+def _asks_for_a_day(server: Hostile) -> str:
+    body = {"type": "too_many_requests", "request_id": "01REQ429"}
+    server.script("POST", "/v2/", Raw(429, body, {"Retry-After": "86400"}))
+    return "rate limited (HTTP 429), and the API asks to wait 86400 s before the next request; statusfiles "
+
+
+def _one_a_day(server: Hostile) -> str:
+    server.script("GET", "/v2/", Raw(200, _incident(updates=[]), DAY))
+    return "the API's rate limit would hold the next request back 86400 s, and statusfiles "
+
+
+@pytest.mark.parametrize("limit", [_asks_for_a_day, _one_a_day], ids=["retry-after", "pacer"])
+def test_a_rate_limit_of_a_day_stops_sync_alike_however_it_is_learned(
+    project: Path, server: Hostile, limit: Callable[[Hostile], str]
+) -> None:
+    """A 429 asking for a day and a limit of one request a day are one failure: not sent, try later."""
+    said = limit(server)
+    proc = sync(project, server.base_url, "--format", "json")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "would hold the next request back 86400 s" in proc.stdout + proc.stderr
-    assert server.seen("POST") == [] and server.updates == []
+    [problem] = json.loads(proc.stdout)["diagnostics"]
+    assert problem["rule"] == "api-unreachable"
+    assert problem["message"].startswith(f"not sent: {said}waits at most 120 s: try again later")
+    if limit is _asks_for_a_day:
+        assert problem["message"].endswith(" (request id 01REQ429)")
+    assert len(server.seen("POST")) == (limit is _asks_for_a_day) and server.updates == []
+    assert [e["event"] for e in ledger_events(project)] == ["intent", "rejected"]
 
 
 def test_a_read_held_back_for_a_day_ends_import_with_a_sentence(tmp_path: Path, server: Hostile) -> None:
     """Import reads page after page: a limit that would hold one back for a day is an error, not a crash."""
-    day = {"X-RateLimit-Limit": "1, 1;window=86400", "X-RateLimit-Remaining": "0"}
-    server.script("GET", "/v2/", Raw(200, _incident(updates=[]), day))
+    server.script("GET", "/v2/", Raw(200, _incident(updates=[]), DAY))
     (tmp_path / "statusfiles").mkdir()
     proc = run_cli(
         "import", INCIDENT, INCIDENT + "X", cwd=tmp_path, env=sync_env(server.base_url, KEY), timeout=60

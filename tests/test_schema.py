@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -233,25 +234,70 @@ def test_unsupported_keyword_falls_back_to_jsonschema() -> None:
     assert schema.compile_validity({"type": "string", "pattern": "^a"}) is None
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        "[]",
+def _spec(schema_a: str) -> str:
+    """A spec whose update and incident operations both take component schema A, given as JSON text."""
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}
+    paths = {
+        path: {"post": {"requestBody": body}}
+        for path in ("/v2/status_page_incident_updates", "/v2/status_page_incidents")
+    }
+    return json.dumps({"paths": paths, "components": {"schemas": {"A": "A"}}}).replace(
+        '"A"}}', schema_a + "}}"
+    )
+
+
+_UPDATES = "paths./v2/status_page_incident_updates"
+# Within the JSON parser's depth, deeper than generating, copying and writing a schema recurse.
+_DEEP_SCHEMA = '{"items": ' * 600 + '{"type": "string"}' + ', "properties": {"idempotency_key": {}}}' * 600
+
+WRONG_SHAPES = {
+    "a-list": ("[]", "not an OpenAPI document: the document is a list, where an object is expected"),
+    "paths-a-list": (
         '{"paths": []}',
-        '{"paths": {"/v2/status_page_incident_updates": {"post": {"requestBody": {"content": '
-        '{"application/json": {"schema": {"$ref": 5}}}}}}}}',
-        '{"paths": {"/v2/status_page_incident_updates": {"post": {"requestBody": {"content": '
-        '{"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}, '
-        '"components": {"schemas": {"A": {"properties": []}}}}',
-        "[" * 100_000 + "]" * 100_000,
-    ],
-    ids=["a-list", "paths-a-list", "ref-a-number", "properties-a-list", "nested-past-the-parser"],
-)
-def test_a_spec_of_the_wrong_shape_is_a_one_line_error(tmp_path: Path, spec: str) -> None:
+        "not an OpenAPI document: paths is a list, where an object is expected",
+    ),
+    "no-paths": ("{}", "POST /v2/status_page_incident_updates has no JSON request body schema in the spec"),
+    "operation-null": (
+        '{"paths": {"/v2/status_page_incident_updates": {"post": null}}}',
+        f"not an OpenAPI document: {_UPDATES}.post is null, where an object is expected",
+    ),
+    "ref-a-number": (
+        _spec("{}").replace('"#/components/schemas/A"', "5"),
+        f"not an OpenAPI document: {_UPDATES}.post.requestBody.content.application/json.schema.$ref "
+        "is a number, where a string is expected",
+    ),
+    "components-a-list": (
+        _spec("{}").replace('{"schemas": {"A": {}}}', "[]"),
+        "not an OpenAPI document: components is a list, where an object is expected",
+    ),
+    "properties-a-list": (
+        _spec('{"properties": []}'),
+        "not an OpenAPI document: components.schemas.A.properties is a list, where an object is expected",
+    ),
+    "a-property-a-number": (
+        _spec('{"properties": {"message": 5}}'),
+        "not an OpenAPI document: components.schemas.A.properties.message is a number, "
+        "where an object is expected",
+    ),
+    "all-of-an-object": (
+        _spec('{"allOf": {"type": "object"}}'),
+        "not an OpenAPI document: components.schemas.A.allOf is an object, where a list is expected",
+    ),
+    "nullable-enum-a-number": (  # the update's schema is made; the incident's then lacks its key
+        _spec('{"type": "string", "nullable": true, "enum": 5}'),
+        "Status page incident declaration (incident.yaml) has no property 'idempotency_key' to leave out",
+    ),
+    "nested-past-the-parser": ("[" * 100_000 + "]" * 100_000, "nested too deeply to be an OpenAPI document"),
+    "nested-past-the-generator": (_spec(_DEEP_SCHEMA), "nested too deeply to be an OpenAPI document"),
+}
+
+
+@pytest.mark.parametrize(("spec", "message"), WRONG_SHAPES.values(), ids=WRONG_SHAPES.keys())
+def test_a_spec_of_the_wrong_shape_is_a_one_line_error(tmp_path: Path, spec: str, message: str) -> None:
     (tmp_path / "spec.json").write_text(spec)
     proc = run_cli("schema", "--spec", tmp_path / "spec.json", "--out-dir", tmp_path / "out")
     assert proc.returncode == 1, proc.stderr
-    assert proc.stderr.startswith(f"Error: {tmp_path / 'spec.json'}: ") and proc.stderr.count("\n") == 1
+    assert proc.stderr == f"Error: {tmp_path / 'spec.json'}: {message}\n"
     assert not (tmp_path / "out").exists()
 
 

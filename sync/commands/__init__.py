@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from sync import KEY_ENV
-from sync.diagnostics import Diagnostic, StatusfileError, render_text, use_colour
+from sync.diagnostics import Diagnostic, StatusfileError, printable, render_text, use_colour
 from sync.fsutil import os_reason as os_reason  # re-exported: every command reports failed file operations
 from sync.fsutil import write_atomic
 
@@ -221,8 +221,12 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
 
 
 def read_failed(what: str, exc: Exception) -> click.ClickException:
-    """The API could not be read: one line saying what was being read and why; exit status 1."""
-    return click.ClickException(f"reading {what} failed: {exc}")
+    """The API could not be read: one line saying what was being read and why; exit status 1.
+
+    ``what`` is escaped here, as it often holds a page's name or an ID as the account or the command line
+    gave it: a line break in it would start a GitHub workflow command, an escape sequence drive the terminal.
+    """
+    return click.ClickException(f"reading {printable(what)} failed: {exc}")
 
 
 def page_option(f: F) -> F:

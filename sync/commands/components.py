@@ -16,7 +16,6 @@ from sync.commands import (
     reads_api,
     show,
 )
-from sync.diagnostics import printable
 
 
 @click.command("components")
@@ -53,5 +52,5 @@ def command(
             try:
                 structures.append((p, client.get_structure(p.id)))
             except api.ApiProblem as exc:
-                raise read_failed(f"the components of {printable(p.name)}", exc) from None
+                raise read_failed(f"the components of {p.name}", exc) from None
     show(listing.COMPONENTS_VIEWS[fmt](structures))

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import click
 
@@ -24,8 +24,11 @@ from sync import KEY_ENV, github
 from sync.commands import api_settings, dir_option, guard_output, ledger_option, settle_after_option
 
 if TYPE_CHECKING:
-    from sync import workspace
+    from sync import api, workspace
+    from sync.commands import import_, pull
     from sync.redact import Redactor
+
+T = TypeVar("T")
 
 SKIPPED_NOTICE = (
     "::notice title=statusfiles publish skipped::INCIDENT_IO_API_KEY is not configured, so nothing was "
@@ -203,7 +206,7 @@ def _git_step(script: Path, step: str, work: Path) -> int:
         return 127
 
 
-def _guarded(step: Callable[[], Any]) -> tuple[Any, int]:
+def _guarded(step: Callable[[], T]) -> tuple[T | None, int]:
     """Run one step as its own command would: its result and 0, or None and the exit status the command
     would have had (a ClickException's, printed as click prints it; 3 for a bug, reported as the CLI does),
     so that one failed step never keeps the later ones, or the ledger's commit, from running."""
@@ -267,25 +270,54 @@ def _sync(job: Job, run: Run) -> int:
             "the job log says why."
         )
         return failed
-    return int(status)
+    return status or 0
 
 
-def _client(base_url: str | None) -> Any:
+def _client(base_url: str | None) -> api.Client | None:
+    """The API client pull and import share; None when the settings are unusable (the error is printed)."""
     from sync.commands import api_client
 
     client, _ = _guarded(lambda: api_client(base_url, 30.0))
     return client
 
 
-def _pull(job: Job, client: Any, directory: Path) -> Any:
+class Failure(NamedTuple):
+    """How a step that only warns says it failed: in the log, in the report, in its step output."""
+
+    title: str  # of the log's warning
+    command: str  # the command the step does the work of
+    then: str  # what its failure leaves, for the log
+    note: str  # the report's sentence on it
+    output: tuple[str, str]  # the step output's name and value
+
+
+def _warning_step(
+    job: Job, client: api.Client | None, step: Callable[[api.Client], T], failure: Failure
+) -> T | None:
+    """Run a step that reads the API and whose failure only warns (pull, import); None when it failed."""
+
+    def run() -> T:
+        if client is None:
+            raise SystemExit(2)  # the client's usage error has been printed
+        return step(client)
+
+    done, failed = _guarded(run)
+    if failed:
+        why = "failed (the log above says why)"
+        click.echo(f"::warning title={failure.title}::{failure.command} {why}; {failure.then}")
+        job.note(f"{failure.note} (`{failure.command}` failed; the job log says why).")
+        job.output(*failure.output)
+        return None
+    return done
+
+
+def _pull(job: Job, client: api.Client | None, directory: Path) -> pull.Pulled | None:
     """``statusfiles pull``: a failure costs only the snapshot's freshness, so it warns and goes on."""
     from sync import api, snapshot
     from sync.commands import pull, read_failed
     from sync.statusfile import display_path
 
-    def step() -> pull.Pulled:
-        if client is None:
-            raise SystemExit(2)  # the client's usage error has been printed
+    def step(client: api.Client) -> pull.Pulled:
         try:
             pulled = pull.refresh(client, directory)
         except api.ApiProblem as exc:
@@ -293,26 +325,23 @@ def _pull(job: Job, client: Any, directory: Path) -> Any:
         click.echo(pull.text_view(pulled)[0], nl=False)
         return pulled
 
-    pulled, failed = _guarded(step)
-    if failed:
-        shown = display_path(snapshot.path_in(directory))
-        click.echo(
-            "::warning title=statusfiles snapshot not refreshed::statusfiles pull failed (the log above "
-            f"says why); {shown} keeps its old content"
-        )
-        job.note(
-            f"The snapshot `{shown}` could not be refreshed "
-            "(`statusfiles pull` failed; the job log says why)."
-        )
-        job.output("snapshot", "pull-failed")
-        return None
-    job.output("snapshot", "refreshed" if pulled.changed else "unchanged")
+    shown = display_path(snapshot.path_in(directory))
+    failure = Failure(
+        "statusfiles snapshot not refreshed",
+        "statusfiles pull",
+        f"{shown} keeps its old content",
+        f"The snapshot `{shown}` could not be refreshed",
+        ("snapshot", "pull-failed"),
+    )
+    pulled = _warning_step(job, client, step, failure)
+    if pulled is not None:
+        job.output("snapshot", "refreshed" if pulled.changed else "unchanged")
     return pulled
 
 
 def _import(
     job: Job,
-    client: Any,
+    client: api.Client | None,
     directory: Path,
     ledger_path: Path | None,
     ws: workspace.Workspace | None,
@@ -328,9 +357,7 @@ def _import(
     from sync import ledger, workspace
     from sync.commands import import_, load_tree, read_ledger_locked
 
-    def step() -> import_.Imported:
-        if client is None:
-            raise SystemExit(2)
+    def step(client: api.Client) -> import_.Imported:
         writer = ledger.Writer(workspace.ledger_path_for(directory, ledger_path), run=uuid.uuid4().hex)
         try:
             if reuse and ws is not None:
@@ -342,17 +369,15 @@ def _import(
         finally:
             writer.close()
 
-    done, failed = _guarded(step)
-    if failed:
-        click.echo(
-            "::warning title=statusfiles import failed::statusfiles import --open failed (the log above "
-            "says why); what was posted elsewhere is recorded by the next run"
-        )
-        job.note(
-            "What was posted elsewhere could not be imported (`statusfiles import --open` failed; "
-            "the job log says why)."
-        )
-        job.output("import", "import-failed")
+    failure = Failure(
+        "statusfiles import failed",
+        "statusfiles import --open",
+        "what was posted elsewhere is recorded by the next run",
+        "What was posted elsewhere could not be imported",
+        ("import", "import-failed"),
+    )
+    done = _warning_step(job, client, step, failure)
+    if done is None:
         return
     text = import_.text_view(done)[0]
     click.echo(text, nl=False)

@@ -15,6 +15,7 @@ import click
 from sync import kinds, rules, schema, timefmt
 from sync.commands import dir_option, echo_diagnostics, write_statusfile
 from sync.diagnostics import StatusfileError, printable
+from sync.fsutil import open_stat
 from sync.naming import message_text, next_in, slugify
 from sync.statusfile import Statusfile, discover, display_path, load_all, load_bytes, natural_key
 
@@ -261,9 +262,8 @@ def _read_message_file(name: str) -> str:
         if name == "-":
             data = sys.stdin.buffer.read(MESSAGE_MAX_BYTES + 1)
         else:
-            fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+            fd, _ = open_stat(name, os.O_RDONLY, special_ok=True)
             with os.fdopen(fd, "rb") as f:
-                os.set_blocking(fd, True)  # a pipe's writer may still be writing: wait for it
                 data = f.read(MESSAGE_MAX_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import errno
 import os
 from pathlib import Path
 
 import click
 
-from sync.fsutil import read_regular, write_atomic
-from sync.schema import (
-    SPEC_NAME,
-    STATUSFILE_SCHEMAS,
-    SpecError,
-    dumps,
-    generate_statusfile_schema,
-    load_spec,
-)
+from sync.fsutil import NotRegularFile, read_regular, write_atomic
+from sync.schema import SPEC_NAME, SpecError, generate_texts, load_spec
 from sync.statusfile import find_up
 
 
@@ -37,9 +29,9 @@ def _current(path: Path) -> str:
         return read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return ""
+    except (NotRegularFile, IsADirectoryError):
+        raise click.ClickException(f"{path} is not a regular file: remove it") from None
     except OSError as exc:
-        if exc.errno in (errno.EINVAL, errno.EISDIR):
-            raise click.ClickException(f"{path} is not a regular file: remove it") from None
         raise click.ClickException(f"{path} cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         return ""  # not the generated text: stale, and rewritten
@@ -95,17 +87,9 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
         raise click.UsageError(f"{spec_path} is not a regular file: pass --spec")
     try:
         spec = load_spec(spec_path)
-        generated = [
-            (out_dir / w.file_name, dumps(generate_statusfile_schema(spec, w))) for w in STATUSFILE_SCHEMAS
-        ]
-    except (SpecError, ValueError) as exc:
+        generated = [(out_dir / name, text) for name, text in generate_texts(spec)]
+    except (SpecError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
         raise click.ClickException(f"{spec_path}: {exc}") from None
-    except RecursionError:
-        raise click.ClickException(f"{spec_path}: nested too deeply to be an OpenAPI document") from None
-    except (TypeError, AttributeError):  # a list or a number where the generator walks an object
-        raise click.ClickException(
-            f"{spec_path}: not an OpenAPI document (a value where an object is expected is not one)"
-        ) from None
     stale = []
     for path, text in generated:
         current = _current(path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import re
 import sys
 import threading
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from sync.jsonvalue import loads
 from sync.netaddr import is_loopback
 from sync.remote import WRITE_SCOPE
 from sync.sandbox.bodies import body_checks, parse_json
@@ -87,8 +87,8 @@ def _is_write(method: str) -> bool:
 
 def _json_or_none(body: bytes) -> Any:
     try:
-        return json.loads(body) if body else None
-    except (ValueError, RecursionError):
+        return loads(body) if body else None
+    except ValueError:  # TooDeep included
         return None
 
 

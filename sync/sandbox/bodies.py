@@ -8,12 +8,12 @@ spec's prose applies.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sync import rules
+from sync.jsonvalue import TooDeep, loads
 from sync.rules import schedule_problems
 from sync.sandbox.refusals import ErrorSingle, Refusal
 from sync.sandbox.statuses import COMPLETE
@@ -108,14 +108,14 @@ def _no_constants(name: str) -> Any:
 
 def parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body, parse_constant=_no_constants)
+        return loads(body, parse_constant=_no_constants)
+    except TooDeep:
+        raise Refusal(
+            400, [ErrorSingle("invalid_json", "the request body is nested too deeply to be read")]
+        ) from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
         raise Refusal(
             400, [ErrorSingle("invalid_json", f"the request body is not valid JSON: {exc}")]
-        ) from None
-    except RecursionError:
-        raise Refusal(
-            400, [ErrorSingle("invalid_json", "the request body is nested too deeply to be read")]
         ) from None
 
 

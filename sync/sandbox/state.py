@@ -9,7 +9,6 @@ the API's error body.
 
 from __future__ import annotations
 
-import errno
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sync.fsutil import read_regular, write_atomic
+from sync.fsutil import NotRegularFile, read_regular, write_atomic
+from sync.jsonvalue import TooDeep, loads
 from sync.remote import MAX_UPDATES
 from sync.sandbox import incidents, maintenances
 from sync.sandbox.ids import timestamp
@@ -273,13 +273,11 @@ def load(path: Path) -> State:
     """The state saved in ``path``; ValueError if the file holds something else."""
     try:
         data = read_regular(path)  # a FIFO would block and a device never end
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            raise
+    except NotRegularFile:
         raise ValueError(f"{path} is not a sandbox state file (not a regular file)") from None
     try:
-        return State.from_json(json.loads(data))
-    except RecursionError:
+        return State.from_json(loads(data))
+    except TooDeep:
         raise ValueError(f"{path} is not a sandbox state file (nested too deeply)") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path} is not a sandbox state file ({type(exc).__name__}: {exc})") from None
