@@ -105,6 +105,7 @@ class Outcome:
     diagnostic: Diagnostic | None = None
     kind: ObjectKind = "incident"  # what ``incident`` names: an incident or a maintenance window
     held: bool = False  # skipped because an earlier post of it may still appear (Planned.hold_until)
+    unsent: bool = False  # failed before the API had it (unreachable, or too long a rate-limit wait)
 
     @classmethod
     def of(cls, f: Statusfile, result: Result, target: Target | None = None, **kw: Any) -> Outcome:
@@ -480,9 +481,7 @@ class Publisher:
     def _create_failed(self, d: Declared, exc: api.ApiError) -> None:
         f = d.file
         self._record("create-rejected", **_object(d), error=str(exc))
-        self._emit(
-            Outcome.of(f, "failed", Target(d.kind, ""), detail=str(exc), diagnostic=self._diagnose(f, exc))
-        )
+        self._emit(self._failed(f, Target(d.kind, ""), exc))
         return None
 
     def _put(self, d: Declared) -> str | None:
@@ -495,14 +494,21 @@ class Publisher:
                 self.client.update_maintenance(object_id, body["name"], body["start_at"], body["end_at"])
             else:
                 self.client.update_incident(object_id, body["name"])
-        except api.ApiProblem as exc:
-            # Nothing is recorded: the next sync sends the same PUT, which sets the same state.
-            result: Result = "unknown" if isinstance(exc, api.OutcomeUnknown) else "failed"
-            self._emit(Outcome.of(f, result, target, detail=str(exc), diagnostic=self._diagnose(f, exc)))
+        except api.OutcomeUnknown as exc:  # nothing is recorded: the next sync sends the same PUT again
+            self._emit(Outcome.of(f, "unknown", target, detail=str(exc), diagnostic=self._diagnose(f, exc)))
+            return None
+        except api.NotApplied as exc:
+            self._emit(self._failed(f, target, exc))
             return None
         self._record("put", path=f.rel, sha256=f.sha256, object=d.kind, id=object_id, payload=f.payload)
         self._emit(Outcome.of(f, "updated", target, status=None, detail=change_text(d.changes)))
         return object_id
+
+    def _failed(self, f: Statusfile, target: Target, exc: api.NotApplied) -> Outcome:
+        unsent = isinstance(exc, (api.Unreachable, api.Throttled))
+        return Outcome.of(
+            f, "failed", target, detail=str(exc), diagnostic=self._diagnose(f, exc), unsent=unsent
+        )
 
     def _diagnose(self, f: Statusfile, exc: api.ApiProblem) -> Diagnostic:
         if isinstance(exc, api.AuthError):  # no later request can succeed either
@@ -568,7 +574,7 @@ class Publisher:
             return self._reconcile(f, target, str(exc))
         except api.NotApplied as exc:
             self._record("rejected", **_identity(f, target), error=str(exc))
-            self._emit(Outcome.of(f, "failed", target, detail=str(exc), diagnostic=self._diagnose(f, exc)))
+            self._emit(self._failed(f, target, exc))
             return False
         self._record("posted", **_identity(f, target), update_id=update.id, published_at=update.published_at)
         self._emit(

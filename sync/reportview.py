@@ -141,7 +141,15 @@ def what_to_do(report: Report) -> list[str]:
             "its message gives (a re-run of the publish job will do): it records the update if it has "
             "appeared and posts it otherwise, never twice."
         )
-    if report.count("failed") and not report.stopped:
+    failed = [o for o in report.outcomes if o.result == "failed"]
+    if any(o.unsent for o in failed):
+        steps.append(
+            "An update could not be sent: the API could not be reached, or its rate limit asked for a longer "
+            "wait than statusfiles makes. Nothing was posted for it, and the updates after it in the same "
+            "incident were held back. Run sync again later (a re-run of the publish job will do): it sends "
+            "them then, in order."
+        )
+    if any(not o.unsent for o in failed) and not report.stopped:
         steps.append(
             "The API refused an update (see the errors above, shown against the statusfile's line). Fix the "
             "statusfile in a new pull request; the updates after it in the same incident were held back and "
