@@ -52,12 +52,13 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sync import collector
-from sync.fsutil import fsync_dir, open_regular
+from sync.fsutil import fsync_dir, open_regular, read_regular
 from sync.jsonvalue import JSON, JSONObject
 
 # ``origin`` on an adopted / created record: who put it on the page when statusfiles did not. Absent, or
@@ -508,8 +509,15 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
 
 def _open_regular(path: Path, flags: int) -> int:
     """Open the ledger so that nothing can block: a FIFO or a device named like it is refused, not read."""
-    try:
+    with _plain_file(path):
         return open_regular(path, flags)
+
+
+@contextmanager
+def _plain_file(path: Path) -> Iterator[None]:
+    """fsutil's refusal of anything but a regular file, as the ledger's own error."""
+    try:
+        yield
     except OSError as exc:
         if exc.errno != errno.EINVAL:
             raise
@@ -525,11 +533,10 @@ def read(path: Path) -> LedgerState:
 def read_bytes(path: Path) -> bytes | None:
     """The ledger file's bytes as they are, None when there is no file."""
     try:
-        fd = _open_regular(path, os.O_RDONLY)
+        with _plain_file(path):
+            return read_regular(path)
     except FileNotFoundError:
         return None
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
 
 
 def from_bytes(data: bytes, path: Path) -> LedgerState:
