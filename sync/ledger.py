@@ -51,13 +51,14 @@ import errno
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sync import collector
-from sync.fsutil import NotRegularFile, fsync_dir, open_regular
+from sync.fsutil import NotRegularFile, fsync_dir, open_regular, read_regular
 from sync.jsonvalue import JSON, JSONObject
 
 # ``origin`` on an adopted / created record: who put it on the page when statusfiles did not. Absent, or
@@ -315,6 +316,90 @@ def apply(state: LedgerState, record: JSONObject, line: int) -> None:
         entry.status = event
 
 
+def _fold_usual(state: LedgerState, record: JSON, line: int) -> bool:
+    """Fold an intent or a posted record of the shape statusfiles writes, as :func:`_check` and
+    :func:`apply` would; False, having changed nothing, for anything else, which they then take.
+
+    Nearly every record is one of these two (an update's intent, then its outcome), so this reads
+    each field once and makes or updates the entry in one step. It accepts only what the full
+    check accepts (exact types, so never a bool for ``v``), and leaves to it a maintenance window,
+    every other event, a posted record with a payload, and an entry whose content changed: there
+    the full check and apply give their results and errors.
+    """
+    if type(record) is not dict or "maintenance" in record:
+        return False
+    try:
+        v, event, path, sha, incident = (
+            record["v"],
+            record["event"],
+            record["path"],
+            record["sha256"],
+            record["incident"],
+        )
+    except KeyError:
+        return False
+    if (
+        type(v) is not int
+        or v > FORMAT_VERSION
+        or type(path) is not str
+        or type(sha) is not str
+        or type(incident) is not str
+    ):
+        return False
+    entries = state.entries
+    entry = entries.get(path)
+    if entry is not None and entry.sha256 != sha:
+        return False
+    get = record.get
+    at = get("at")
+    if type(at) is not str:
+        at = None
+    if event == "intent":
+        payload = get("payload")
+        if type(payload) is not dict:
+            return False
+        if entry is None:
+            kind = get("kind", "incident")
+            entries[path] = Entry(
+                path, path, sha, incident, payload, "pending", kind, None, None, 0, line, None, at
+            )
+        else:
+            entry.line, entry.at, entry.payload = line, at, payload
+            if entry.status != "posted":
+                entry.status = "pending"
+    elif event == "posted":
+        update_id, published_at = get("update_id"), get("published_at")
+        if type(update_id) is not str or type(published_at) is not str or "payload" in record:
+            return False
+        origin = get("origin")
+        if type(origin) is not str:
+            origin = None
+        if entry is None:
+            kind = get("kind", "incident")
+            entries[path] = Entry(
+                path,
+                path,
+                sha,
+                incident,
+                None,
+                "posted",
+                kind,
+                update_id,
+                published_at,
+                line,
+                line,
+                origin,
+                at,
+            )
+        else:
+            entry.line, entry.at, entry.status, entry.seq = line, at, "posted", line
+            entry.update_id, entry.published_at, entry.origin = update_id, published_at, origin
+    else:
+        return False
+    state.records += 1
+    return True
+
+
 def _apply_object(state: LedgerState, record: JSONObject, line: int) -> None:
     event, path = record["event"], record["path"]
     obj = state.objects.get(path)
@@ -376,16 +461,19 @@ def is_torn(fragment: bytes) -> bool:
     return False  # a whole record (perhaps with something after it, which read() reports): never cut
 
 
-def _decode_lines(body: str, path: Path | str) -> list[tuple[int, JSON]]:
+def _decode_lines(body: str, path: Path | str) -> Iterable[tuple[int, JSON]]:
     """(line number, decoded record) for each non-blank line of ``body``."""
-    stripped = body.rstrip("\n")
-    if stripped:  # the usual ledger: one record a line, no blank lines, decoded in one parse
-        try:
-            records = json.loads("[" + stripped.replace("\n", ",") + "]")
-        except (json.JSONDecodeError, RecursionError):
-            records = None
-        if isinstance(records, list) and len(records) == stripped.count("\n") + 1:
-            return list(enumerate(records, 1))
+    # The usual ledger, one record a line and no blank lines, is decoded in one parse: each newline
+    # but a final one becomes a comma, in one copy of the text (which may be megabytes) and one more
+    # for the brackets. Anything else fails the count below and is read line by line.
+    text = body.rstrip("\n") + "\n" if body.endswith("\n\n") else body  # blank last lines: rare
+    separators = text.count("\n") - (1 if text.endswith("\n") else 0)
+    try:
+        records = json.loads(f"[{text.replace(chr(10), ',', separators)}]")
+    except (json.JSONDecodeError, RecursionError):
+        records = None
+    if isinstance(records, list) and len(records) == separators + 1:
+        return enumerate(records, 1)
     out: list[tuple[int, JSON]] = []  # blank lines, or a line that is not one record: line by line
     for n, raw in enumerate(body.split("\n"), 1):
         if not raw.strip():
@@ -412,7 +500,8 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
     with collector.paused():  # records are acyclic dicts and lists
         for n, record in _decode_lines(text, path):
             try:
-                apply(state, _check(record, path, n), n)
+                if not _fold_usual(state, record, n):
+                    apply(state, _check(record, path, n), n)
             except LedgerError as exc:
                 raise LedgerError(path, n, exc.message) from None
     return state
@@ -420,8 +509,16 @@ def parse(text: str, path: Path | str = LEDGER_NAME, *, torn_line: int | None = 
 
 def _open_regular(path: Path, flags: int) -> int:
     """Open the ledger so that nothing can block: a FIFO or a device named like it is refused, not read."""
-    try:
+    with _plain_file(path):
         return open_regular(path, flags)
+
+
+
+@contextmanager
+def _plain_file(path: Path) -> Iterator[None]:
+    """fsutil's refusal of anything but a regular file, as the ledger's own error."""
+    try:
+        yield
     except NotRegularFile:
         raise LedgerError(path, 0, "is not a regular file; the ledger must be a plain file") from None
 
@@ -435,11 +532,10 @@ def read(path: Path) -> LedgerState:
 def read_bytes(path: Path) -> bytes | None:
     """The ledger file's bytes as they are, None when there is no file."""
     try:
-        fd = _open_regular(path, os.O_RDONLY)
+        with _plain_file(path):
+            return read_regular(path)
     except FileNotFoundError:
         return None
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
 
 
 def from_bytes(data: bytes, path: Path) -> LedgerState:

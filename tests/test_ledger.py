@@ -437,3 +437,19 @@ def test_the_writer_writes_format_2_records_that_read_back(tmp_path: Path) -> No
     assert state.entries["x/01.yaml"].kind == "maintenance" and state.entries["x/01.yaml"].posted
     assert all(json.loads(line)["v"] == 2 for line in path.read_text().splitlines())
     assert '"incident"' not in path.read_text()
+
+
+def test_read_bytes_reads_a_plain_file_and_refuses_anything_else(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    assert ledger.read_bytes(path) is None  # no ledger yet
+    path.write_text(rec("adopted") + "\n")
+    assert ledger.read_bytes(path) == (rec("adopted") + "\n").encode()
+    fifo, folder = tmp_path / "fifo.jsonl", tmp_path / "folder.jsonl"
+    os.mkfifo(fifo)  # opened blocking, it would hang
+    folder.mkdir()
+    for special in (fifo, folder):
+        with pytest.raises(LedgerError) as info:
+            ledger.read_bytes(special)
+        assert str(info.value) == f"{special}:0: is not a regular file; the ledger must be a plain file"
+    with pytest.raises(NotADirectoryError):  # any other failure is the system's own error
+        ledger.read_bytes(path / "ledger.jsonl")
