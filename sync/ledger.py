@@ -461,19 +461,30 @@ def is_torn(fragment: bytes) -> bool:
     return False  # a whole record (perhaps with something after it, which read() reports): never cut
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _decode_lines(body: str, path: Path | str) -> Iterable[tuple[int, JSON]]:
     """(line number, decoded record) for each non-blank line of ``body``."""
-    # The usual ledger, one record a line and no blank lines, is decoded in one parse: each newline
-    # but a final one becomes a comma, in one copy of the text (which may be megabytes) and one more
-    # for the brackets. Anything else fails the count below and is read line by line.
-    text = body.rstrip("\n") + "\n" if body.endswith("\n\n") else body  # blank last lines: rare
-    separators = text.count("\n") - (1 if text.endswith("\n") else 0)
+    # The usual ledger (one record a line, no blank lines) with one check a line: it is one whole value.
+    # Not one parse of the lines joined by commas: a record cut inside a string, beside a line holding two
+    # records, would then be read silently, with a comma in its message. Anything else is read again
+    # below, for the error naming its line.
+    lines = body.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    decode = _DECODER.raw_decode
+    records: list[JSON] = []
     try:
-        records = json.loads(f"[{text.replace(chr(10), ',', separators)}]")
-    except (json.JSONDecodeError, RecursionError):
-        records = None
-    if isinstance(records, list) and len(records) == separators + 1:
-        return enumerate(records, 1)
+        for line in lines:
+            record, end = decode(line)
+            if end != len(line):
+                break
+            records.append(record)
+        else:
+            return enumerate(records, 1)
+    except (ValueError, RecursionError):  # not JSON, a blank line, or space around a record
+        pass
     out: list[tuple[int, JSON]] = []  # blank lines, or a line that is not one record: line by line
     for n, raw in enumerate(body.split("\n"), 1):
         if not raw.strip():

@@ -145,6 +145,15 @@ def test_malformed_line_names_the_line(line: str, message: str) -> None:
             2,
         ),  # joined by a comma
         (rec("intent") + "\n\n" + rec("posted")[:-1] + "\n}\n", 3),  # one record cut over two lines
+        (  # two records on a line and one cut inside its message: as many lines as records, all the same
+            rec("intent")
+            + ","
+            + rec("posted")
+            + "\n"
+            + rec("intent", sha="s2").replace('"m"', '"m\nx"')
+            + "\n",
+            1,
+        ),
     ],
 )
 def test_a_line_that_is_not_exactly_one_record_is_named(text: str, line: int) -> None:
