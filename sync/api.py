@@ -511,6 +511,11 @@ class Client:
                 return answer
             if status < 400:  # redirects are not followed: the key must not travel anywhere else
                 location = self.redact.text(answer.headers.get("location", ""))
+                if not safe_to_repeat:  # a 303 may point at what the POST made: it may have been applied
+                    raise OutcomeUnknown(
+                        f"{method} {path}: HTTP {status}, a redirect to {location} (not followed); "
+                        "the update may or may not be stored"
+                    )
                 raise ApiError(status, {}, f"HTTP {status}: unexpected redirect to {location}")
             body = answer.body
             if status == 429:

@@ -524,7 +524,6 @@ def _open_regular(path: Path, flags: int) -> int:
         return open_regular(path, flags)
 
 
-
 @contextmanager
 def _plain_file(path: Path) -> Iterator[None]:
     """fsutil's refusal of anything but a regular file, as the ledger's own error."""

@@ -130,6 +130,36 @@ def test_a_2xx_without_the_update_is_settled_by_reading_back(
     assert len(server.seen("POST")) == 1
 
 
+@pytest.mark.parametrize("status", [301, 303, 307])
+def test_a_redirect_answering_a_post_is_an_unknown_outcome_settled_by_reading_back(
+    project: Path, server: Hostile, status: int
+) -> None:
+    """A redirect is never followed, yet it may point at what the POST made: never "refused", never resent."""
+
+    def stored_then_redirected(request: Request, s: Hostile) -> Raw:
+        s.store(request)
+        return Raw(status, {}, {"Location": f"{s.base_url}/v2/status_page_incidents/{INCIDENT}"})
+
+    server.script("POST", "/v2/", stored_then_redirected)
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [posted] = [e for e in ledger_events(project) if e["event"] == "posted"]
+    assert posted["update_id"] == server.updates[0]["id"]
+    assert len(server.seen("POST")) == 1
+
+
+def test_a_redirect_answering_a_post_that_stored_nothing_is_held_not_resent(
+    project: Path, server: Hostile
+) -> None:
+    server.script("POST", "/v2/", Raw(303, {}, {"Location": "https://elsewhere.example/"}))
+    proc = sync(project, server.base_url)
+    assert proc.returncode == 1
+    assert "outcome-unknown" in proc.stdout and "a redirect to https://elsewhere.example/" in proc.stdout
+    assert [e["event"] for e in ledger_events(project)] == ["intent", "unknown"]
+    held = sync(project, server.base_url)
+    assert held.returncode == 1 and len(server.seen("POST")) == 1
+
+
 def test_a_2xx_without_the_update_and_not_on_the_page_is_unknown(project: Path, server: Hostile) -> None:
     server.script("POST", "/v2/", Raw(201, {"status_page_incident_update": {}}))
     proc = sync(project, server.base_url)
@@ -194,6 +224,7 @@ def _echo(status: int) -> Any:
         ("POST", 422, "json"),
         ("GET", 500, "text"),
         ("GET", 307, "json"),
+        ("POST", 303, "text"),
     ],
 )
 def test_an_echoed_key_is_redacted_everywhere(
