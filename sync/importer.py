@@ -328,6 +328,10 @@ class Drift:
         }
 
 
+def _unrecorded(f: Statusfile) -> str:
+    return f"{f.rel} holds it, and the ledger does not: `statusfiles import` records it"
+
+
 def _preview(message: str, width: int = 60) -> str:
     text = " ".join(message.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -358,26 +362,29 @@ def drift(
         folder = None if imp.fresh else imp.folder
         if imp.fresh:
             count = max(len(obj.updates) - 1, 0)
+            written = imp.files[0].written if imp.files else None
             out.append(
                 Drift(
                     "object-missing",
                     obj.name,
                     None,
                     f"{what} {obj.id} ({obj.incident_status}) with "
-                    f"{count} later update(s) is on the page and no folder tracks it",
+                    f"{count} later update(s) is on the page and no folder tracks it"
+                    + (f" ({_unrecorded(written)})" if written is not None else ""),
                     obj.id,
                 )
             )
             continue
         for f in imp.files:
             u = f.remote
+            where = _unrecorded(f.written) if f.written is not None else "not in git"
             out.append(
                 Drift(
                     "update-missing",
                     obj.name,
                     folder,
                     f"update {u.id} ({u.published_at}, "
-                    f"{u.incident_status or 'status unchanged'}) is on the page and not in git: "
+                    f"{u.incident_status or 'status unchanged'}) is on the page and {where}: "
                     f"{_preview(u.message)!r}",
                     obj.id,
                 )

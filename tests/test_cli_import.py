@@ -403,6 +403,9 @@ def test_an_import_that_stopped_after_writing_an_update_records_it_on_the_next(
     slack_update(sandbox, git_incident, "Posted from Slack after the fix.", "monitoring")
     stopped_import(root, sandbox, git_incident)
     assert (folder / "03-identified.yaml").is_file() and not (folder / "04-monitoring.yaml").exists()
+    drift = cli(root, sandbox, "drift")
+    assert drift.returncode == 2, drift.stdout + drift.stderr
+    assert f"{INCIDENT_FOLDER}/03-identified.yaml holds it, and the ledger does not" in drift.stdout
 
     result = cli(root, sandbox, "import", git_incident)
     assert result.returncode == 0, result.stdout + result.stderr
