@@ -18,6 +18,7 @@ from sync.sandbox.seed import PUBLIC_API_ID, STATUS_PAGE_ID
 from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
 from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
 from tests.support.payloads import incident, update
+from tests.support.repo import REPO
 
 DASHBOARD_NAME = "Login failures"
 
@@ -329,7 +330,7 @@ def test_an_object_no_statusfile_can_hold_is_skipped_and_the_rest_imported(
 def stopped_import(root: Path, sb: Sandbox, *ids: str) -> subprocess.CompletedProcess[str]:
     """``import`` on a disk with no room for one more ledger byte: each statusfile it writes fits (their
     schemas are in the repository), the record after it does not."""
-    shutil.copytree(Path(__file__).parent.parent / "schemas", root / "schemas", dirs_exist_ok=True)
+    shutil.copytree(REPO / "schemas", root / "schemas", dirs_exist_ok=True)
     room = (root / "statusfiles" / "ledger.jsonl").stat().st_size
     proc = run_cli("import", *ids, cwd=root, env=sync_env(sb.base_url), max_file_size=room)
     assert proc.returncode == 1 and "was written but not recorded" in proc.stderr, proc.stdout + proc.stderr
