@@ -58,7 +58,7 @@ class Adoptable:
 class ObjectImport:
     obj: RemoteObject
     folder: str  # the folder (under the statusfiles directory) that tracks it, or will
-    fresh: bool  # a new folder: its declaration is among the files
+    fresh: bool  # no folder tracked it: its declaration is among the files (written, or to record)
     files: tuple[NewFile, ...]
     adoptable: tuple[Adoptable, ...] = ()
     problem: str | None = None  # why nothing can be imported for it
