@@ -6,6 +6,10 @@ whole folder (its declaration and one file per later update) for an object no fo
 next files of its folder for one that a folder does. An update that matches a statusfile not yet
 published (in any folder) is left to ``sync``, which adopts it; it is reported, never imported twice. So
 is one that matches a post of statusfiles' own whose outcome the ledger does not know: it landed late.
+
+The statusfiles are the record of what an import wrote: one that stopped between writing a file and
+recording it (killed, the disk full) left a file the ledger does not know, holding exactly what import
+writes for that object or update. The next import records that file instead of writing a second copy.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class NewFile:
     payload: dict[str, Any]
     placement: kinds.Placement
     remote: RemoteUpdate  # the update it records (for a declaration: the object's first update)
+    written: Statusfile | None = None  # already on disk, as an earlier import wrote it: record, not write
 
     @property
     def declares(self) -> bool:
@@ -53,7 +58,7 @@ class Adoptable:
 class ObjectImport:
     obj: RemoteObject
     folder: str  # the folder (under the statusfiles directory) that tracks it, or will
-    fresh: bool  # a new folder: its declaration is among the files
+    fresh: bool  # no folder tracked it: its declaration is among the files (written, or to record)
     files: tuple[NewFile, ...]
     adoptable: tuple[Adoptable, ...] = ()
     problem: str | None = None  # why nothing can be imported for it
@@ -151,6 +156,30 @@ def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -
     return folder
 
 
+def _left_behind(tree: Tree) -> dict[str, list[Statusfile]]:
+    """Folder -> its statusfiles the ledger has no record of at all, in publish order: among them, any an
+    import wrote and did not live to record."""
+    entries, objects = tree.ledger.entries, tree.ledger.objects
+    out: dict[str, list[Statusfile]] = {}
+    for f in sorted(tree.files, key=lambda f: natural_key(f.rel)):
+        if f.rel not in entries and f.rel not in objects:
+            out.setdefault(kinds.folder_of(f.rel), []).append(f)
+    return out
+
+
+def _written_declaration(
+    kind: kinds.ObjectKind, payload: dict[str, Any], left: Mapping[str, list[Statusfile]], tree: Tree
+) -> Statusfile | None:
+    """An unrecorded declaration holding exactly ``payload``, in a folder that tracks nothing: what an
+    import wrote for this object before it stopped (any other object has another payload)."""
+    for folder, files in left.items():
+        for f in files:
+            same = f.placement.declares and f.kind == kind and f.payload == payload
+            if same and folder not in tree.tracked.values():
+                return f
+    return None
+
+
 def _unpublished(f: Statusfile, ledger: LedgerState) -> bool:
     entry = ledger.entries.get(f.rel)
     return entry is None or not entry.posted
@@ -183,6 +212,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     """
     claimed = tree.ledger.claimed_update_ids()
     unpublished = _unpublished_by_object(tree)
+    left = _left_behind(tree)
     unsettled = sorted((e for e in tree.ledger.unsettled() if e.payload), key=lambda e: e.line)
     out: list[ObjectImport] = []
     for obj in sorted(objects, key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)):
@@ -192,23 +222,29 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         folder = tree.tracked.get(obj.id)
         fresh = folder is None
         declared = fresh or folder in tree.declared
-        if folder is None:
+        declaration = declaration_payload(obj, first) if fresh else None
+        written = _written_declaration(obj.kind, declaration, left, tree) if declaration else None
+        if written is not None:
+            folder = kinds.folder_of(written.rel)
+            tree.tracked[obj.id] = folder
+        elif folder is None:
             folder = _new_folder(obj, first, tree.names)
             tree.names[folder] = []
             tree.tracked[obj.id] = folder
         kind: kinds.Kind = "maintenance-update" if obj.kind == "maintenance" else "incident-update"
         declaration_file = kinds.MAINTENANCE_FILE if obj.kind == "maintenance" else kinds.INCIDENT_FILE
-        declaration_rel = f"{folder}/{declaration_file}"
+        declaration_rel = written.rel if written is not None else f"{folder}/{declaration_file}"
         placement = kinds.Placement(kind, declaration_rel) if declared else kinds.ELSEWHERE
         files: list[NewFile] = []
         if fresh:
-            payload = declaration_payload(obj, first)
-            if payload is None:
+            if declaration is None:
                 out.append(ObjectImport(obj, folder, True, (), problem=missing_times(obj)))
                 del tree.tracked[obj.id]
                 continue
-            files.append(NewFile(declaration_rel, payload, kinds.Placement(obj.kind, declaration_rel), first))
-            tree.names[folder].append(declaration_file)
+            declaring = kinds.Placement(obj.kind, declaration_rel)
+            files.append(NewFile(declaration_rel, declaration, declaring, first, written))
+            if written is None:
+                tree.names[folder].append(declaration_file)
         # Statusfiles of this object that are not published yet, in any folder: an update matching one is
         # sync's to adopt.
         pending = list(unpublished.get(obj.id, ()))
@@ -217,8 +253,19 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         pending_paths = {f.rel for f in pending}
         lost = [e for e in unsettled if e.incident == obj.id and e.path not in pending_paths]
         adoptable: list[Adoptable] = []
+        # Files in its folder the ledger does not know, one of which may be this update's, as written
+        # by an import that stopped before recording it (the k-th copy of a payload for the k-th update).
+        unrecorded = [f for f in left.get(folder, ()) if not f.placement.declares]
         for update in chronological(obj.updates):
             if update.id in claimed or update.id == first.id:
+                continue
+            payload = update_payload(obj, update, declared)
+            done = next((f for f in unrecorded if f.payload == payload), None)
+            if done is not None:
+                unrecorded.remove(done)
+                if done in pending:
+                    pending.remove(done)
+                files.append(NewFile(done.rel, payload, placement, update, done))
                 continue
             hit = next((f for f in pending if matches(f.payload, update)), None)
             if hit is not None:
@@ -229,7 +276,6 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             if ours is not None:
                 lost.remove(ours)
                 continue
-            payload = update_payload(obj, update, declared)
             name = next_in(tree.names[folder], update.incident_status)
             tree.names[folder].append(name)
             files.append(NewFile(f"{folder}/{name}", payload, placement, update))
@@ -282,6 +328,10 @@ class Drift:
         }
 
 
+def _unrecorded(f: Statusfile) -> str:
+    return f"{f.rel} holds it, and the ledger does not: `statusfiles import` records it"
+
+
 def _preview(message: str, width: int = 60) -> str:
     text = " ".join(message.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -312,26 +362,29 @@ def drift(
         folder = None if imp.fresh else imp.folder
         if imp.fresh:
             count = max(len(obj.updates) - 1, 0)
+            written = imp.files[0].written if imp.files else None
             out.append(
                 Drift(
                     "object-missing",
                     obj.name,
                     None,
                     f"{what} {obj.id} ({obj.incident_status}) with "
-                    f"{count} later update(s) is on the page and no folder tracks it",
+                    f"{count} later update(s) is on the page and no folder tracks it"
+                    + (f" ({_unrecorded(written)})" if written is not None else ""),
                     obj.id,
                 )
             )
             continue
         for f in imp.files:
             u = f.remote
+            where = _unrecorded(f.written) if f.written is not None else "not in git"
             out.append(
                 Drift(
                     "update-missing",
                     obj.name,
                     folder,
                     f"update {u.id} ({u.published_at}, "
-                    f"{u.incident_status or 'status unchanged'}) is on the page and not in git: "
+                    f"{u.incident_status or 'status unchanged'}) is on the page and {where}: "
                     f"{_preview(u.message)!r}",
                     obj.id,
                 )

@@ -56,7 +56,8 @@ def test_import_names_the_ledger_and_the_file_it_wrote(tmp_path: Path, sandbox: 
     (line,) = proc.stderr.splitlines()
     written = re.fullmatch(
         r"Error: the ledger statusfiles/ledger.jsonl could not be written \(File too large\): "
-        r"(statusfiles/\S+/incident.yaml) was written but not recorded, and nothing after it was imported",
+        r"(statusfiles/\S+/incident.yaml) was written but not recorded, and nothing after it was imported; "
+        r"import again to record it",
         line,
     )
     assert written is not None, line

@@ -18,6 +18,7 @@ from sync.sandbox.seed import PUBLIC_API_ID, STATUS_PAGE_ID
 from tests.support.cli import SANDBOX_KEY, run_cli, run_json, sync_env
 from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, objects, write
 from tests.support.payloads import incident, update
+from tests.support.repo import REPO
 
 DASHBOARD_NAME = "Login failures"
 
@@ -321,3 +322,104 @@ def test_an_object_no_statusfile_can_hold_is_skipped_and_the_rest_imported(
     )
     again = cli(tmp_path, sandbox, "import", "--open")
     assert again.returncode == 0 and f"({blank}): its " in again.stdout
+
+
+# --- an import that stopped between writing a file and recording it ------------------------------
+
+
+def stopped_import(root: Path, sb: Sandbox, *ids: str) -> subprocess.CompletedProcess[str]:
+    """``import`` on a disk with no room for one more ledger byte: each statusfile it writes fits (their
+    schemas are in the repository), the record after it does not."""
+    shutil.copytree(REPO / "schemas", root / "schemas", dirs_exist_ok=True)
+    room = (root / "statusfiles" / "ledger.jsonl").stat().st_size
+    proc = run_cli("import", *ids, cwd=root, env=sync_env(sb.base_url), max_file_size=room)
+    assert proc.returncode == 1 and "was written but not recorded" in proc.stderr, proc.stdout + proc.stderr
+    return proc
+
+
+def imports(root: Path) -> list[dict[str, Any]]:
+    lines = (root / "statusfiles" / "ledger.jsonl").read_text().splitlines()
+    return [r for r in map(json.loads, lines) if r.get("origin") == "import"]
+
+
+def assert_nothing_to_publish(root: Path, sb: Sandbox) -> None:
+    code, plan = run_json("plan", cwd=root)
+    assert code == 0 and plan["summary"]["publish"] == 0 and not plan["summary"]["has_changes"], plan
+    before = posts(sb)
+    done = cli(root, sb, "sync")
+    assert done.returncode == 0 and "Nothing new to publish." in done.stdout, done.stdout + done.stderr
+    assert posts(sb) == before
+
+
+def test_an_import_that_stopped_after_writing_a_declaration_records_it_on_the_next(
+    published: tuple[Path, str], sandbox: Sandbox
+) -> None:
+    """Its folder is the record of what it wrote: the next import records that folder's incident.yaml
+    instead of writing the incident again into a second folder (whose twin sync would create anew)."""
+    root, _ = published
+    sf = root / "statusfiles"
+    dashboard = dashboard_incident(sandbox)
+    stopped_import(root, sandbox, dashboard)
+    (folder,) = [p for p in sf.iterdir() if p.name.endswith("-login-failures")]
+    assert [p.name for p in folder.iterdir()] == ["incident.yaml"]
+    declaration = (folder / "incident.yaml").read_bytes()
+    # Another incident of the same name, told apart by its first message: a folder of its own.
+    other = elsewhere(
+        sandbox,
+        "/v2/status_page_incidents",
+        incident(DASHBOARD_NAME, "Logins are slow.", page=STATUS_PAGE_ID, idempotency_key="slow-logins"),
+    )["status_page_incident"]["id"]
+
+    code, doc = run_json("import", dashboard, other, cwd=root, env=sync_env(sandbox.base_url))
+    assert code == 0, doc
+    rows = {(r["path"], r["id"]) for r in doc["imported"]}
+    assert rows == {
+        (f"statusfiles/{folder.name}/incident.yaml", dashboard),
+        (f"statusfiles/{folder.name}/01-identified.yaml", dashboard),
+        (f"statusfiles/{folder.name}-2/incident.yaml", other),
+    }
+    assert [r["path"] for r in doc["imported"] if r["already_written"]] == [
+        f"statusfiles/{folder.name}/incident.yaml"
+    ]
+    assert (folder / "incident.yaml").read_bytes() == declaration
+    assert sorted(p.name for p in sf.iterdir() if p.name.endswith(("-login-failures", "-2", "-3"))) == [
+        folder.name,
+        f"{folder.name}-2",
+    ]
+    created = {r["id"]: r["path"] for r in imports(root) if r["event"] == "created"}
+    assert created == {dashboard: f"{folder.name}/incident.yaml", other: f"{folder.name}-2/incident.yaml"}
+    assert_nothing_to_publish(root, sandbox)
+    assert {o["id"] for o in objects(sandbox, "incident", DASHBOARD_NAME)} == {dashboard, other}
+    again = cli(root, sandbox, "import", dashboard, other)
+    assert again.returncode == 0 and "Nothing to import" in again.stdout, again.stdout
+
+
+def test_an_import_that_stopped_after_writing_an_update_records_it_on_the_next(
+    published: tuple[Path, str], sandbox: Sandbox
+) -> None:
+    """An update's file written and not recorded is recorded by the next import, not left for sync to find
+    on the page: `plan` then has nothing to publish."""
+    root, git_incident = published
+    folder = root / "statusfiles" / INCIDENT_FOLDER
+    slack_update(sandbox, git_incident, "Posted from Slack after the fix.", "monitoring")
+    stopped_import(root, sandbox, git_incident)
+    assert (folder / "03-identified.yaml").is_file() and not (folder / "04-monitoring.yaml").exists()
+    drift = cli(root, sandbox, "drift")
+    assert drift.returncode == 2, drift.stdout + drift.stderr
+    assert f"{INCIDENT_FOLDER}/03-identified.yaml holds it, and the ledger does not" in drift.stdout
+
+    result = cli(root, sandbox, "import", git_incident)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "matches" not in result.stdout
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "01-identified.yaml",
+        "02-monitoring.yaml",
+        "03-identified.yaml",
+        "04-monitoring.yaml",
+        "incident.yaml",
+    ]
+    assert [(r["event"], r["path"]) for r in imports(root)] == [
+        ("adopted", f"{INCIDENT_FOLDER}/03-identified.yaml"),
+        ("adopted", f"{INCIDENT_FOLDER}/04-monitoring.yaml"),
+    ]
+    assert_nothing_to_publish(root, sandbox)

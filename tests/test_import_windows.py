@@ -3,6 +3,8 @@ and everything else asked for is still imported."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import httpx
@@ -93,3 +95,41 @@ def test_a_window_missing_a_time_says_which(start: str | None, end: str | None, 
     assert imp.problem.startswith(f"the page shows no {missing} time ")
     assert tree.tracked == {}  # no folder is taken to track it
     assert "\n" not in imp.problem  # one line
+
+
+def test_a_window_an_interrupted_import_wrote_is_recorded_by_the_next_not_written_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Killed after writing maintenance.yaml and before recording it: the next import records that file
+    and writes the rest, ending with what one uninterrupted import writes; nothing is published."""
+    env = sync_env(sandbox.base_url)
+    whole, half = tmp_path / "whole", tmp_path / "half"
+    (whole / "statusfiles").mkdir(parents=True)
+    assert run_cli("import", MAINTENANCE_ID, cwd=whole, env=env).returncode == 0
+    shutil.copytree(whole, half)
+    (half / "statusfiles" / "ledger.jsonl").unlink()
+    (declaration,) = (half / "statusfiles").rglob("maintenance.yaml")
+    for later in declaration.parent.iterdir():
+        if later != declaration:
+            later.unlink()
+
+    code, doc = run_json("import", MAINTENANCE_ID, cwd=half, env=env)
+    assert code == 0, doc
+    assert _files(half) == _files(whole)
+    assert [r["already_written"] for r in doc["imported"]][:1] == [True]
+    records = [json.loads(line) for line in (half / "statusfiles" / "ledger.jsonl").read_text().splitlines()]
+    assert [(r["event"], r["path"]) for r in records][:1] == [
+        ("created", declaration.relative_to(half / "statusfiles").as_posix())
+    ]
+    assert records[0]["id"] == MAINTENANCE_ID and records[0]["origin"] == "import"
+    before = len(sandbox.requests())
+    assert run_cli("plan", "--detailed-exitcode", cwd=half).returncode == 0
+    done = run_cli("sync", cwd=half, env=env)
+    assert done.returncode == 0 and "Nothing new to publish." in done.stdout, done.stdout + done.stderr
+    assert not [r for r in sandbox.requests()[before:] if r["method"] in ("POST", "PUT")]
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every statusfile under ``root`` (not the ledger, whose times and runs differ)."""
+    sf = root / "statusfiles"
+    return {p.relative_to(sf).as_posix(): p.read_bytes() for p in sf.rglob("*.yaml")}

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from sync import importer
+from sync import importer, kinds
 from sync.remote import RemoteIncident, RemoteMaintenance, RemoteUpdate
 from sync.statusfile import Statusfile
-from tests.support.planning import Ledger, sf
+from tests.support.planning import Ledger, load, sf
 
 PAGE = "P1"
 
@@ -96,6 +96,57 @@ def test_updates_to_a_tracked_incident_follow_its_files_and_pending_ones_are_lef
         "message": "From Slack, in between.",
     }
     assert [(a.file.rel, a.remote.id) for a in imp.adoptable] == [("x/03-c.yaml", "U4")]
+
+
+def _login_failures() -> RemoteIncident:
+    first = update("U1", "Looking.", "investigating", 51)
+    return RemoteIncident(
+        "I9", "Login failures", "identified", (update("U2", "Found.", "identified", 52), first), PAGE
+    )
+
+
+def test_files_an_import_wrote_and_did_not_record_are_recorded_not_written_again() -> None:
+    """What an import that stopped after its files and before their records left: the same folder, the
+    same files, each to be recorded; only what it had not written yet is written."""
+    obj = _login_failures()
+    (first,) = importer.plan_import([obj], tree())
+    folder = first.folder
+    declaration = load(f"{folder}/incident.yaml", first.files[0].payload, first.files[0].placement)
+    half_done = [
+        declaration,
+        load(f"{folder}/01-identified.yaml", first.files[1].payload, first.files[1].placement),
+    ]
+    for on_disk in (half_done[:1], half_done):
+        (again,) = importer.plan_import([obj], tree(on_disk))
+        assert again.folder == folder and again.fresh
+        assert [(f.rel, f.payload, f.written) for f in again.files] == [
+            (f.rel, f.payload, on_disk[i] if i < len(on_disk) else None) for i, f in enumerate(first.files)
+        ]
+
+
+@pytest.mark.parametrize("recorded", [False, True])
+def test_a_declaration_that_is_not_exactly_what_import_writes_is_another_objects(recorded: bool) -> None:
+    """Same name, another first message (or a folder the ledger gives another object): a folder of its own."""
+    obj = _login_failures()
+    (first,) = importer.plan_import([obj], tree())
+    new = first.files[0]
+    payload = new.payload if recorded else {**new.payload, "message": "Logins are slow."}
+    other = load(new.rel, payload, kinds.Placement("incident", new.rel))
+    history = Ledger().add2(
+        "created",
+        path=other.rel,
+        sha256=other.sha256,
+        object="incident",
+        key="k",
+        id="I8",
+        published_at="t",
+        payload=payload,
+    )
+    (imp,) = importer.plan_import(
+        [obj], tree([other], history if recorded else None, {"": [], first.folder: []})
+    )
+    assert imp.folder == f"{first.folder}-2"
+    assert all(f.written is None for f in imp.files)
 
 
 def test_a_window_without_times_cannot_be_imported() -> None:

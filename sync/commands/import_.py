@@ -158,7 +158,10 @@ def import_objects(
         siblings: list[Statusfile] = []
         for new in imp.files:
             path = directory / new.rel
-            loaded, _ = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
+            if new.written is not None:  # an earlier import wrote it and stopped before recording it
+                loaded = new.written
+            else:
+                loaded, _ = write_statusfile(path, new.payload, directory, new.placement, siblings, names)
             siblings.append(loaded)
             # The file first: after a crash between the two, sync finds its update on the page.
             if new.declares:
@@ -179,7 +182,8 @@ def import_objects(
             except OSError as exc:  # the disk filled up after the file was written
                 raise click.ClickException(
                     f"the ledger {ws.ledger_display} could not be written ({os_reason(exc)}): "
-                    f"{display_path(path)} was written but not recorded, and nothing after it was imported"
+                    f"{display_path(path)} was written but not recorded, and nothing after it was imported; "
+                    "import again to record it"
                 ) from None
             written.append(_row(imp, new, display_path(path)))
     return Imported(plans, written)
@@ -194,6 +198,8 @@ def _checked(imp: ObjectImport, directory: Path, names: dict[str, str]) -> Objec
     from sync.writer import render
 
     for new in imp.files:
+        if new.written is not None:  # on disk already, loaded as valid
+            continue
         path = directory / new.rel
         try:
             render(new.payload, None, Source(path, display_path(path), new.rel), new.placement, names)
@@ -222,6 +228,7 @@ def _row(imp: ObjectImport, new: NewFile, shown: str) -> dict[str, Any]:
         "update_id": new.remote.id,
         "published_at": new.remote.published_at,
         "declaration": new.declares,
+        "already_written": new.written is not None,
     }
 
 
@@ -246,9 +253,10 @@ def imported_lines(done: Imported) -> list[str]:
     for row in done.written:
         what = OBJECT_WORDS[row["object"]]
         tail = f"created {row['published_at']}" if row["declaration"] else f"update {row['update_id']}"
-        lines.append(
-            printable(f"{row['path']}  {what} {row['id']}  {tail}  found on the page, posted elsewhere")
-        )
+        found = "found on the page, posted elsewhere"
+        if row["already_written"]:
+            found += " (the file was written by an import that stopped before recording it)"
+        lines.append(printable(f"{row['path']}  {what} {row['id']}  {tail}  {found}"))
     return lines
 
 
