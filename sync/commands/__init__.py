@@ -223,7 +223,7 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
     settings = api_settings(base_url)
     from sync import api  # only the commands that read the API pay for httpx
 
-    return api.Client(settings.base_url, settings.key, timeout=timeout, retry=settings.retry)
+    return api.Client.of(settings, timeout)
 
 
 def read_failed(what: str, exc: Exception) -> click.ClickException:
