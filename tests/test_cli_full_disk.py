@@ -32,6 +32,30 @@ def test_output_to_a_full_disk_is_an_error_not_a_crash(tmp_path: Path) -> None:
         assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
 
 
+def test_new_and_schema_write_their_files_then_say_the_output_failed(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    before = set((tmp_path / "statusfiles").rglob("*.yaml"))
+    proc = run_cli(
+        "new", "--incident", "01FCNDV6P870EA6S7TK1DSYDG1", "-m", "x", cwd=tmp_path, stdout=DEV_FULL
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+    assert len(set((tmp_path / "statusfiles").rglob("*.yaml")) - before) == 1
+
+    schema = (
+        "schema",
+        "--spec",
+        REPO / "schemas" / "openapi" / "openapi-status-pages-v2.json",
+        "--out-dir",
+        "out",
+    )
+    proc = run_cli(*schema, cwd=tmp_path, stdout=DEV_FULL)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+    checked = run_cli(*schema, "--check", cwd=tmp_path)  # every schema was written all the same
+    assert checked.returncode == 0 and "5 schemas in out are up to date" in checked.stdout, checked.stderr
+
+
 def test_sync_to_a_full_disk_publishes_everything_and_exits_1(tmp_path: Path, sandbox: Sandbox) -> None:
     """A line of output that cannot be written never stops the publishing, nor the job summary."""
     folder = tmp_path / "statusfiles" / INCIDENT_FOLDER
