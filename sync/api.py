@@ -43,7 +43,15 @@ import httpcore
 import httpx
 
 from sync import __version__
-from sync.apiconfig import MAX_WAIT, RetryPolicy, Stats, check_api_key, check_base_url, proxy_for
+from sync.apiconfig import (
+    MAX_WAIT,
+    RetryPolicy,
+    Settings,
+    Stats,
+    check_api_key,
+    check_base_url,
+    proxy_for,
+)
 from sync.jsonvalue import JSON, JSONObject
 from sync.redact import Redactor
 from sync.remote import (
@@ -439,6 +447,11 @@ class Client:
             ),
             event_hooks=dict(event_hooks or {}),  # lets the contract test observe every exchange
         )
+
+    @classmethod
+    def of(cls, settings: Settings, timeout: float = 30.0) -> Client:
+        """A client for checked settings (:func:`sync.apiconfig.from_env`)."""
+        return cls(settings.base_url, settings.key, timeout=timeout, retry=settings.retry)
 
     def __enter__(self) -> Client:
         return self

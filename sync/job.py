@@ -91,11 +91,7 @@ def run_sync(options: SyncOptions, on_progress: Callable[[Progress], None] | Non
         """While other cores load the statusfiles: import httpx, and set up the client's TLS."""
         from sync import api, publisher  # noqa: F401  (publisher: imported here rather than after loading)
 
-        clients.append(
-            api.Client(
-                options.api.base_url, options.api.key, timeout=options.timeout, retry=options.api.retry
-            )
-        )
+        clients.append(api.Client.of(options.api, options.timeout))
 
     ws = workspace.load(options.directory, options.ledger_path, with_ledger=False, meanwhile=prepare)
     names = Names(ws.snapshot, {f.rel: f.payload for f in ws.files})  # beside IDs in the output

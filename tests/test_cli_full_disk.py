@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sync.sandbox import Sandbox
 from tests.support.cli import run_cli, sync_env
-from tests.support.objects import INCIDENT_FOLDER, incident_yaml, write
+from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, messages, write
 from tests.support.payloads import update
 from tests.support.repo import REPO, copy_examples
 
@@ -30,6 +30,51 @@ def test_output_to_a_full_disk_is_an_error_not_a_crash(tmp_path: Path) -> None:
         proc = run_cli(*args, cwd=tmp_path, stdout=DEV_FULL)
         assert proc.returncode == 1, proc.stderr
         assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+
+
+def test_new_and_schema_write_their_files_then_say_the_output_failed(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    before = set((tmp_path / "statusfiles").rglob("*.yaml"))
+    proc = run_cli(
+        "new", "--incident", "01FCNDV6P870EA6S7TK1DSYDG1", "-m", "x", cwd=tmp_path, stdout=DEV_FULL
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+    assert len(set((tmp_path / "statusfiles").rglob("*.yaml")) - before) == 1
+
+    schema = (
+        "schema",
+        "--spec",
+        REPO / "schemas" / "openapi" / "openapi-status-pages-v2.json",
+        "--out-dir",
+        "out",
+    )
+    proc = run_cli(*schema, cwd=tmp_path, stdout=DEV_FULL)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+    checked = run_cli(*schema, "--check", cwd=tmp_path)  # every schema was written all the same
+    assert checked.returncode == 0 and "5 schemas in out are up to date" in checked.stdout, checked.stderr
+
+
+def test_sync_to_a_full_disk_publishes_everything_and_exits_1(tmp_path: Path, sandbox: Sandbox) -> None:
+    """A line of output that cannot be written never stops the publishing, nor the job summary."""
+    folder = tmp_path / "statusfiles" / INCIDENT_FOLDER
+    write(folder / "incident.yaml", incident_yaml())
+    write(folder / "01-identified.yaml", update("Found it.", incident=None, status="identified"))
+    write(folder / "02-resolved.yaml", update("Fixed.", incident=None, status="resolved"))
+    summary = tmp_path / "summary.md"
+    env = {**sync_env(sandbox.base_url), "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = run_cli("sync", cwd=tmp_path, env=env, stdout=DEV_FULL)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
+    assert messages(sandbox, "incident", INCIDENT_NAME) == [
+        "Checkout fails for some customers.",
+        "Found it.",
+        "Fixed.",
+    ]
+    assert "Published 2 updates" in summary.read_text(encoding="utf-8")
+    again = run_cli("sync", cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert again.returncode == 0 and "Nothing new to publish." in again.stdout, again.stdout + again.stderr
 
 
 def test_sync_names_the_ledger_and_the_reason(tmp_path: Path, sandbox: Sandbox) -> None:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
 
 from sync.sandbox import Fault, Sandbox
 from tests.support.cli import SANDBOX_KEY, run_cli, sync_env
@@ -175,6 +176,35 @@ def test_without_a_key_nothing_is_read_or_published(sandbox: Sandbox, tmp_path: 
     assert "::notice title=statusfiles publish skipped::" in out
     assert (outputs["status"], outputs["has-changes"]) == ("skipped", "false")
     assert summary.startswith("Publishing skipped") and sandbox.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        (
+            {"STATUSFILES_RETRY_ATTEMPTS": "0"},
+            "STATUSFILES_RETRY_ATTEMPTS='0': expected a whole number of attempts",
+        ),
+        (
+            {"INCIDENT_IO_BASE_URL": "https://api.incident.io", "HTTPS_PROXY": "socks5://u:pw@proxy:1080"},
+            "HTTPS_PROXY names a socks5 proxy, which statusfiles cannot use",
+        ),
+    ],
+)
+def test_unusable_settings_are_said_once_and_fail_every_step(
+    sandbox: Sandbox, tmp_path: Path, env: dict[str, str], error: str
+) -> None:
+    (tmp_path / "statusfiles").mkdir()
+    code, out, outputs, summary = publish(sandbox, tmp_path, **env)
+    assert code == 2, out
+    assert out.count("Error: ") == 1 and f"Error: {error}" in out and "pw" not in out
+    assert (outputs["sync-exit-code"], outputs["snapshot"], outputs["import"], outputs["status"]) == (
+        "2",
+        "pull-failed",
+        "import-failed",
+        "failed",
+    )
+    assert "`statusfiles sync` exited with status 2" in summary and sandbox.requests() == []
 
 
 def test_a_plan_json_that_cannot_be_written_stops_the_run_before_anything_is_published(

@@ -104,15 +104,21 @@ def exit_1(exc: click.UsageError) -> None:
     exc.exit_code = 1  # type: ignore[misc]
 
 
+def echo_out(text: str, colour: bool = False) -> None:
+    """Print ``text`` as it is, flushed; a ClickException (exit status 1) when standard output cannot be
+    written: a full disk behind `> FILE`, or /dev/full, is the user's trouble, not a bug."""
+    try:
+        click.echo(text, nl=False, color=colour)
+        sys.stdout.flush()
+    except OSError as exc:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
+        raise click.ClickException(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
 def show(view: tuple[str, int], colour: bool = False) -> NoReturn:
     """Print a view's output and exit with its status."""
     output, status = view
-    try:
-        click.echo(output, nl=False, color=colour)
-        sys.stdout.flush()
-    except OSError as exc:  # a full disk behind `> FILE`, or /dev/full
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
-        raise click.ClickException(f"cannot write to standard output: {exc.strerror or exc}") from None
+    echo_out(output, colour)
     raise SystemExit(status)
 
 
@@ -217,7 +223,7 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
     settings = api_settings(base_url)
     from sync import api  # only the commands that read the API pay for httpx
 
-    return api.Client(settings.base_url, settings.key, timeout=timeout, retry=settings.retry)
+    return api.Client.of(settings, timeout)
 
 
 def read_failed(what: str, exc: Exception) -> click.ClickException:

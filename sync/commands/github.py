@@ -24,7 +24,7 @@ from sync import KEY_ENV, github
 from sync.commands import api_settings, dir_option, guard_output, ledger_option, settle_after_option
 
 if TYPE_CHECKING:
-    from sync import api, workspace
+    from sync import api, apiconfig, workspace
     from sync.commands import import_, pull
     from sync.redact import Redactor
 
@@ -173,9 +173,10 @@ def _run(job: Job, run: Run, needs_files: bool) -> int:
         return 1
 
     ws = _planned(directory, ledger_path, job, run.plan_json) if needs_files else None
-    sync_rc = _sync(job, run)
+    settings, _ = _guarded(lambda: api_settings(base_url))  # unusable: said once, and every step fails
+    sync_rc = _sync(job, run, settings)
     job.output("sync-exit-code", sync_rc)
-    client = _client(base_url)
+    client = _client(settings)
     pulled = _pull(job, client, directory)
     if run.import_:
         _import(job, client, directory, ledger_path, ws, reuse=pulled is not None and not pulled.changed)
@@ -248,7 +249,7 @@ def _planned(
     return ws
 
 
-def _sync(job: Job, run: Run) -> int:
+def _sync(job: Job, run: Run, settings: apiconfig.Settings | None) -> int:
     """``statusfiles sync``: its output in the log, its summary in the report; its exit status."""
     from sync import reportview
     from sync.commands import sync
@@ -256,9 +257,9 @@ def _sync(job: Job, run: Run) -> int:
     def step() -> int:
         from sync.job import SyncOptions
 
-        options = SyncOptions(
-            run.directory, run.ledger_path, api_settings(run.base_url), settle_after=run.settle_after
-        )
+        if settings is None:
+            raise SystemExit(2)  # their usage error has been printed
+        options = SyncOptions(run.directory, run.ledger_path, settings, settle_after=run.settle_after)
         result, status = sync.run_and_show(options, "text")
         job.note(run.redactor.text(reportview.sync_markdown(result)[0]))
         return status
@@ -273,11 +274,13 @@ def _sync(job: Job, run: Run) -> int:
     return status or 0
 
 
-def _client(base_url: str | None) -> api.Client | None:
+def _client(settings: apiconfig.Settings | None) -> api.Client | None:
     """The API client pull and import share; None when the settings are unusable (the error is printed)."""
-    from sync.commands import api_client
+    if settings is None:
+        return None
+    from sync import api
 
-    client, _ = _guarded(lambda: api_client(base_url, 30.0))
+    client, _ = _guarded(lambda: api.Client.of(settings))
     return client
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sync import kinds, rules, schema, timefmt
-from sync.commands import dir_option, echo_diagnostics, write_statusfile
+from sync.commands import dir_option, echo_diagnostics, echo_out, write_statusfile
 from sync.diagnostics import StatusfileError, printable
 from sync.fsutil import open_stat
 from sync.naming import message_text, next_in, slugify
@@ -507,7 +507,7 @@ def _write(target: Target, payload: dict[str, Any], directory: Path, names: Name
             target.folder, payload.get("incident_status") or payload.get("maintenance_status")
         )
     written, text = write_statusfile(path, payload, directory, target.placement, target.siblings, names.ids)
-    click.echo(display_path(path))
+    echo_out(display_path(path) + "\n")
     _lint(written, text, directory)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from sync.commands import echo_out
 from sync.fsutil import NotRegularFile, read_regular, write_atomic
 from sync.schema import SPEC_NAME, SpecError, generate_texts, load_spec
 from sync.statusfile import find_up
@@ -91,22 +92,24 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
     except (SpecError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
         raise click.ClickException(f"{spec_path}: {exc}") from None
     stale = []
+    said: list[str] = []  # printed once every file is written: output that fails never leaves a file stale
     for path, text in generated:
         current = _current(path)
         if current == text:
             if not check:
-                click.echo(f"{path} is already up to date.")
+                said.append(f"{path} is already up to date.\n")
             continue
         stale.append(path)
         if check:
-            click.echo(_stale(path, current, text, spec_path), nl=False)
+            said.append(_stale(path, current, text, spec_path))
         else:
             write_atomic(path, text.encode())
-            click.echo(f"wrote {path}")
+            said.append(f"wrote {path}\n")
+    echo_out("".join(said))
     if not check:
         return
     if not stale:
-        click.echo(f"{len(generated)} schemas in {out_dir} are up to date with {spec_path}.")
+        echo_out(f"{len(generated)} schemas in {out_dir} are up to date with {spec_path}.\n")
         return
     names = ", ".join(str(p) for p in stale)
     verb = "is" if len(stale) == 1 else "are"

@@ -13,6 +13,7 @@ import click
 from sync.commands import (
     api_settings,
     dir_option,
+    echo_out,
     finite,
     format_option,
     guard_output,
@@ -126,7 +127,8 @@ def command(
 
 def run_and_show(options: job.SyncOptions, fmt: str) -> tuple[job.SyncResult, int]:
     """Sync, printing each outcome as it happens and then the report in ``fmt``; the result and the
-    exit status. A UsageError when the statusfiles directory cannot be read."""
+    exit status (1 also when standard output could not be written, which never stops the publishing).
+    A UsageError when the statusfiles directory cannot be read."""
     from sync import job, reportview
 
     colour = use_colour(sys.stdout)
@@ -135,10 +137,14 @@ def run_and_show(options: job.SyncOptions, fmt: str) -> tuple[job.SyncResult, in
         "json": (reportview.sync_json, None),
     }
     view, live = views[fmt]
+    lost: list[click.ClickException] = []  # standard output could not be written: publishing goes on
 
     def on_progress(p: job.Progress) -> None:
-        if live is not None:
-            click.echo(live(p))
+        if live is not None and not lost:
+            try:
+                echo_out(live(p) + "\n")
+            except click.ClickException as exc:
+                lost.append(exc)
         if p.total >= PROGRESS_EVERY and p.done and p.done % PROGRESS_EVERY == 0:
             click.echo(f"progress: {p.done} of {p.total} updates ({p.done * 100 // p.total}%)", err=True)
 
@@ -147,5 +153,12 @@ def run_and_show(options: job.SyncOptions, fmt: str) -> tuple[job.SyncResult, in
     except DiscoveryError as exc:
         raise click.UsageError(str(exc)) from None
     output, status = view(result)
-    click.echo(output, nl=False, color=colour)
+    if not lost:
+        try:
+            echo_out(output, colour)
+        except click.ClickException as exc:
+            lost.append(exc)
+    if lost:  # said as click says it; the summary is still written, the exit status is 1
+        lost[0].show()
+        return result, status or 1
     return result, status
