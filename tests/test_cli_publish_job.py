@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -233,3 +235,38 @@ def test_a_report_that_cannot_be_copied_is_an_error_after_publishing(
     assert out.endswith(f"Error: cannot write to --copy-report ({target}): No such file or directory\n")
     assert messages(sandbox) == ["T: posted"]
     assert "Published 1 update" in summary and outputs["status"] == "published"  # written before the copy
+
+
+# A bug in the pull step: the job goes on (sync published, the ledger is recorded) and then exits 3.
+PULL_CRASHES = (
+    "import sys\n"
+    "from sync.commands import pull\n"
+    "def boom(*args, **kwargs):\n"
+    "    raise RuntimeError('a bug in pull')\n"
+    "pull.refresh = boom\n"
+    "from sync.cli import main\n"
+    "sys.argv = ['statusfiles', 'github', 'publish']\n"
+    "main()\n"
+)
+
+
+def test_a_bug_in_a_step_that_only_warns_still_fails_the_job_with_exit_3(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    baseline(sandbox, tmp_path)
+    write_statusfile(tmp_path / "statusfiles" / "x" / "01-update.yaml", update("T: published before the bug"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATUSFILES_", "INCIDENT_IO_"))}
+    env |= sync_env(sandbox.base_url) | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", PULL_CRASHES],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "statusfiles: internal error (a bug): RuntimeError: a bug in pull" in proc.stderr
+    assert messages(sandbox) == ["T: published before the bug"]  # the steps before and after still ran
+    assert "statusfiles pull failed" in proc.stdout

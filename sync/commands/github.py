@@ -52,6 +52,7 @@ class Job:
     outputs: dict[str, object] = field(default_factory=dict)
     counts: dict[str, object] = field(default_factory=lambda: github.counts(None))
     lost: bool = False  # the report could not be written (said once): the job goes on, and fails at the end
+    crashed: bool = False  # a step that only warns (pull, import) hit a bug: the job ends with CRASH_EXIT
 
     def note(self, markdown: str) -> None:
         """Add to the report. A report that cannot be written (a full disk) must not keep the ledger from
@@ -130,7 +131,8 @@ def publish(
 
     \b
     Exit status: 0 everything published (or nothing to publish, or no API key) and recorded;
-    otherwise sync's own status, or 1 when fetching, recording or writing the report failed.
+    otherwise sync's own status, or 1 when fetching, recording or writing the report failed;
+    3 when any step hit a bug (after the others ran and the ledger was recorded).
     """
     # The key out of everything printed, and out of the report.
     redactor = guard_output()
@@ -143,6 +145,10 @@ def publish(
         )
         status = _run(job, run, needs_files=import_ or plan_json is not None or action_outputs)
         _finish(job, copy_report, action_outputs)
+    if job.crashed:  # a bug is never hidden behind a warning: after the ledger is recorded, it fails the job
+        from sync.cli import CRASH_EXIT
+
+        raise SystemExit(CRASH_EXIT)
     raise SystemExit(status or int(job.lost))
 
 
@@ -306,6 +312,9 @@ def _warning_step(
 
     done, failed = _guarded(run)
     if failed:
+        from sync.cli import CRASH_EXIT
+
+        job.crashed = job.crashed or failed == CRASH_EXIT
         why = "failed (the log above says why)"
         click.echo(f"::warning title={failure.title}::{failure.command} {why}; {failure.then}")
         job.note(f"{failure.note} (`{failure.command}` failed; the job log says why).")
