@@ -12,6 +12,7 @@ a crash is never mistaken for "invalid" or "usage error".
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -70,9 +71,22 @@ def cli() -> None:
     """
 
 
+# A write the disk refused: the machine's trouble, not a bug, wherever in a command it happened.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
 def main() -> None:
     try:
         cli(prog_name="statusfiles")
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            sys.exit(crash())
+        from sync.diagnostics import printable
+
+        where = f" {printable(str(exc.filename))}" if exc.filename else ""
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
+        sys.stderr.write(f"Error: cannot write{where}: {exc.strerror}\n")
+        sys.exit(1)
     except Exception:  # click has handled every expected error by now: this is a bug
         sys.exit(crash())
 

@@ -32,6 +32,14 @@ def test_output_to_a_full_disk_is_an_error_not_a_crash(tmp_path: Path) -> None:
         assert proc.stderr == "Error: cannot write to standard output: No space left on device\n"
 
 
+def test_any_command_whose_output_fills_the_disk_exits_1_not_3(tmp_path: Path) -> None:
+    """Help, the sandbox's and every command's own echo: caught once, at the top, not command by command."""
+    for args in (("--help",), ("sandbox", "--help"), ("github", "publish", "--help")):
+        proc = run_cli(*args, cwd=tmp_path, stdout=DEV_FULL)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr == "Error: cannot write: No space left on device\n"
+
+
 def test_new_and_schema_write_their_files_then_say_the_output_failed(tmp_path: Path) -> None:
     copy_examples(tmp_path)
     before = set((tmp_path / "statusfiles").rglob("*.yaml"))
