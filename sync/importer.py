@@ -265,7 +265,8 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         # statusfiles' own posts whose outcome it lost (their files may since be renamed or gone): once one
         # lands it is sync's to record, never an update posted elsewhere.
         pending_paths = {f.rel for f in pending}
-        lost = [e for e in unsettled if e.incident == obj.id and e.path not in pending_paths]
+        own = [e for e in unsettled if e.incident == obj.id]
+        lost = [e for e in own if e.path not in pending_paths]
         adoptable: list[Adoptable] = []
         # Files in its folder the ledger does not know, one of which may be this update's, as written
         # by an import that stopped before recording it (the k-th copy of a payload for the k-th update).
@@ -274,7 +275,9 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             if update.id in claimed or update.id == first.id:
                 continue
             payload = update_payload(obj, update, declared)
-            done = next((f for f in unrecorded if f.payload == payload), None)
+            # Never one that may be a post of statusfiles' own: sync settles it, which a claim would stop.
+            maybe_own = any(e.payload and matches(e.payload, update) for e in own)
+            done = None if maybe_own else next((f for f in unrecorded if f.payload == payload), None)
             if done is not None:
                 unrecorded.remove(done)
                 if done in pending:

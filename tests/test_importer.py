@@ -167,6 +167,29 @@ def test_a_declaration_written_for_a_twin_on_another_day_stays_the_twins() -> No
     assert b.folder == alone.folder == "2026-11-26-login-failures" and b.files[0].written == written
 
 
+def test_a_copy_of_a_post_of_statusfiles_own_whose_outcome_is_unknown_is_never_recorded_for_it() -> None:
+    """An unrecorded file holding what import would write for an update that is the landing of statusfiles'
+    own intent (a copy of its file, made to draft the next update) is not recorded for it: the update stays
+    sync's to settle, which it could not if import had claimed it, and would post the intent again."""
+    first = sf("x/01-a.yaml", "one")
+    obj = RemoteIncident(
+        "I1",
+        "API",
+        "investigating",
+        (
+            update("U0", "Opened in the dashboard.", "investigating", 50),
+            update("U1", "one", "investigating", 51),
+            update("U2", "two", "investigating", 52),
+        ),
+    )
+    payload = importer.update_payload(obj, obj.updates[2], declared=False)
+    own, copy = load("x/02-b.yaml", payload), load("x/03-c.yaml", payload)
+    history = Ledger().posted(first, update_id="U1").intent(own)
+    (imp,) = importer.plan_import([obj], tree([first, own, copy], history))
+    assert imp.files == ()
+    assert [(a.file.rel, a.remote.id) for a in imp.adoptable] == [("x/02-b.yaml", "U2")]
+
+
 def test_a_window_without_times_cannot_be_imported() -> None:
     obj = RemoteMaintenance(
         "M1", "Upgrade", "maintenance_scheduled", (update("U1", "m", "maintenance_scheduled", 50),)
