@@ -146,9 +146,14 @@ class Tree:
         return cls(files, ledger, tracking(files, ledger), names, declared)
 
 
+def _folder_base(obj: RemoteObject, first: RemoteUpdate) -> str:
+    """``<date>-<slug>`` as ``new`` names a folder, dated by the object's first update."""
+    return f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
+
+
 def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -> str:
-    """``<date>-<slug>`` as ``new`` names a folder, dated by the object's first update; never one in use."""
-    base = f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
+    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use."""
+    base = _folder_base(obj, first)
     folder, n = base, 1
     while folder in taken:
         n += 1
@@ -168,13 +173,22 @@ def _left_behind(tree: Tree) -> dict[str, list[Statusfile]]:
 
 
 def _written_declaration(
-    kind: kinds.ObjectKind, payload: dict[str, Any], left: Mapping[str, list[Statusfile]], tree: Tree
+    obj: RemoteObject,
+    first: RemoteUpdate,
+    payload: dict[str, Any],
+    left: Mapping[str, list[Statusfile]],
+    tree: Tree,
 ) -> Statusfile | None:
-    """An unrecorded declaration holding exactly ``payload``, in a folder that tracks nothing: what an
-    import wrote for this object before it stopped (any other object has another payload)."""
+    """An unrecorded declaration holding exactly ``payload``, in a folder import names for this object and
+    that tracks nothing: what an import wrote for it before it stopped. Another object has another payload,
+    or, with the same name and first update, another day in its folder's name (same-day twins are alike)."""
+    base = _folder_base(obj, first)
     for folder, files in left.items():
+        n = folder.removeprefix(f"{base}-")
+        if folder != base and (n == folder or not (n.isascii() and n.isdigit())):  # not _new_folder's
+            continue
         for f in files:
-            same = f.placement.declares and f.kind == kind and f.payload == payload
+            same = f.placement.declares and f.kind == obj.kind and f.payload == payload
             if same and folder not in tree.tracked.values():
                 return f
     return None
@@ -223,7 +237,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         fresh = folder is None
         declared = fresh or folder in tree.declared
         declaration = declaration_payload(obj, first) if fresh else None
-        written = _written_declaration(obj.kind, declaration, left, tree) if declaration else None
+        written = _written_declaration(obj, first, declaration, left, tree) if declaration else None
         if written is not None:
             folder = kinds.folder_of(written.rel)
             tree.tracked[obj.id] = folder
@@ -251,7 +265,8 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         # statusfiles' own posts whose outcome it lost (their files may since be renamed or gone): once one
         # lands it is sync's to record, never an update posted elsewhere.
         pending_paths = {f.rel for f in pending}
-        lost = [e for e in unsettled if e.incident == obj.id and e.path not in pending_paths]
+        own = [e for e in unsettled if e.incident == obj.id]
+        lost = [e for e in own if e.path not in pending_paths]
         adoptable: list[Adoptable] = []
         # Files in its folder the ledger does not know, one of which may be this update's, as written
         # by an import that stopped before recording it (the k-th copy of a payload for the k-th update).
@@ -260,7 +275,9 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             if update.id in claimed or update.id == first.id:
                 continue
             payload = update_payload(obj, update, declared)
-            done = next((f for f in unrecorded if f.payload == payload), None)
+            # Never one that may be a post of statusfiles' own: sync settles it, which a claim would stop.
+            maybe_own = any(e.payload and matches(e.payload, update) for e in own)
+            done = None if maybe_own else next((f for f in unrecorded if f.payload == payload), None)
             if done is not None:
                 unrecorded.remove(done)
                 if done in pending:

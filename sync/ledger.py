@@ -464,6 +464,12 @@ def is_torn(fragment: bytes) -> bool:
 _DECODER = json.JSONDecoder()
 
 
+def _blank(line: str) -> bool:
+    """A line the reader skips, and the writer ends with a newline before appending (else its record
+    would be glued to a line the reader took for blank): whitespace only, as ``str.strip`` sees it."""
+    return not line.strip()
+
+
 def _decode_lines(body: str, path: Path | str) -> Iterable[tuple[int, JSON]]:
     """(line number, decoded record) for each non-blank line of ``body``."""
     # The usual ledger (one record a line, no blank lines) with one check a line: it is one whole value.
@@ -487,7 +493,7 @@ def _decode_lines(body: str, path: Path | str) -> Iterable[tuple[int, JSON]]:
         pass
     out: list[tuple[int, JSON]] = []  # blank lines, or a line that is not one record: line by line
     for n, raw in enumerate(body.split("\n"), 1):
-        if not raw.strip():
+        if _blank(raw):
             continue
         try:
             out.append((n, json.loads(raw)))
@@ -659,10 +665,14 @@ def _last_line_start(fd: int, size: int, chunk: int = 1 << 16) -> int:
 
 
 def _is_value_or_blank(fragment: bytes) -> bool:
-    if not fragment.strip():
+    try:
+        text = fragment.decode("utf-8")
+    except UnicodeDecodeError:  # the reader refuses it: nothing is appended after it
+        return False
+    if _blank(text):
         return True
     try:
-        json.loads(fragment)
+        json.loads(text)
     except (ValueError, RecursionError):
         return False
     return True

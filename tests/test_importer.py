@@ -149,6 +149,47 @@ def test_a_declaration_that_is_not_exactly_what_import_writes_is_another_objects
     assert all(f.written is None for f in imp.files)
 
 
+def test_a_declaration_written_for_a_twin_on_another_day_stays_the_twins() -> None:
+    """Two incidents alike but for their first day: the folder an interrupted import wrote for the later
+    one is never recorded for the earlier, which the next import (of both) reaches first."""
+    earlier = RemoteIncident(
+        "I1", "Login failures", "investigating", (update("U1", "Looking.", "investigating", 51),), PAGE
+    )
+    later = RemoteIncident(
+        "I2", "Login failures", "investigating", (update("U2", "Looking.", "investigating", 61),), PAGE
+    )
+    (alone,) = importer.plan_import([later], tree())
+    new = alone.files[0]
+    written = load(new.rel, new.payload, new.placement)
+    a, b = importer.plan_import([later, earlier], tree([written]))
+    assert (a.obj, b.obj) == (earlier, later)
+    assert a.folder == "2026-11-25-login-failures" and a.files[0].written is None
+    assert b.folder == alone.folder == "2026-11-26-login-failures" and b.files[0].written == written
+
+
+def test_a_copy_of_a_post_of_statusfiles_own_whose_outcome_is_unknown_is_never_recorded_for_it() -> None:
+    """An unrecorded file holding what import would write for an update that is the landing of statusfiles'
+    own intent (a copy of its file, made to draft the next update) is not recorded for it: the update stays
+    sync's to settle, which it could not if import had claimed it, and would post the intent again."""
+    first = sf("x/01-a.yaml", "one")
+    obj = RemoteIncident(
+        "I1",
+        "API",
+        "investigating",
+        (
+            update("U0", "Opened in the dashboard.", "investigating", 50),
+            update("U1", "one", "investigating", 51),
+            update("U2", "two", "investigating", 52),
+        ),
+    )
+    payload = importer.update_payload(obj, obj.updates[2], declared=False)
+    own, copy = load("x/02-b.yaml", payload), load("x/03-c.yaml", payload)
+    history = Ledger().posted(first, update_id="U1").intent(own)
+    (imp,) = importer.plan_import([obj], tree([first, own, copy], history))
+    assert imp.files == ()
+    assert [(a.file.rel, a.remote.id) for a in imp.adoptable] == [("x/02-b.yaml", "U2")]
+
+
 def test_a_window_without_times_cannot_be_imported() -> None:
     obj = RemoteMaintenance(
         "M1", "Upgrade", "maintenance_scheduled", (update("U1", "m", "maintenance_scheduled", 50),)

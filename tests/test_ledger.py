@@ -336,6 +336,21 @@ def test_a_last_line_that_is_no_record_and_no_torn_write_is_an_error_left_in_pla
     assert path.read_text().startswith(rec("adopted") + "\n" + tail)  # nothing removed
 
 
+@pytest.mark.parametrize("tail", [" ", "\t", "\r", "\x0c", "\xa0", "\u2028", "\x1c", "\u3000"])
+def test_a_last_line_the_reader_takes_for_blank_is_ended_before_the_next_record(
+    tmp_path: Path, tail: str
+) -> None:
+    """Whatever whitespace the reader skips as a blank last line, the writer ends with a newline: the record
+    it appends is a line of its own, never glued to it into a line no reader can read."""
+    path = tmp_path / "ledger.jsonl"
+    path.write_text(rec("intent", payload=update()) + "\n" + tail, encoding="utf-8")
+    assert ledger.read(path).records == 1
+    with Writer(path, run="r") as w:
+        w.append("posted", path="a/01.yaml", sha256="s1", incident="I1", update_id="U1", published_at="t")
+    state = ledger.read(path)
+    assert state.records == 2 and state.entries["a/01.yaml"].posted
+
+
 # --- format 2: declarations and maintenance updates ---
 
 FIXTURES = Path(__file__).parent / "fixtures"
