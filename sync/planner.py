@@ -455,7 +455,7 @@ def _incident(
     unclaimed = [u for u in chronological(remote.updates if remote else ()) if u.id not in claimed]
     updates: list[Planned] = []
     for f, unsettled in candidates:
-        hit = next((u for u in unclaimed if matches(f.payload, u)), None)
+        hit = next((u for u in unclaimed if matches(f.payload, u)), None) if unclaimed else None
         if hit is not None:
             unclaimed.remove(hit)
             updates.append(Planned(f, "adopt", unsettled, hit))
@@ -537,6 +537,8 @@ def _order_path(latest: Entry, f: Statusfile, ctx: _Context) -> str:
     now when ``f`` is beside it (its folder renamed; a file moved elsewhere, to an archive, still counts
     where it was)."""
     now = ctx.moved_to.get(latest.path, latest.path)
+    if now == latest.posted_path:  # never moved: the usual case, either way the same path
+        return now
     return now if kinds.folder_of(now) == kinds.folder_of(f.rel) else latest.posted_path
 
 
