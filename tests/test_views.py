@@ -45,6 +45,9 @@ AWKWARD: list[Any] = [
     (1, (2, (3,)), {"t": ({"a": 1},)}),
     OrderedDict([("z", 1), ("a", [OrderedDict(b=2)])]),
     {"mixed": [1, "two", [3], {"four": 4}, [], {}, None, [[5, {"six": [6]}]]], "after": "x"},
+    # The text a nested container's place is marked with, held by the values themselves.
+    {"nul": "\x00", "nested": [1, {"a": "\x00"}], "\x00": {"b": ['"\x00', [2]]}},
+    ["\x00", [1], "x\x00", ['"\x00', {"k": [3]}]],
     {"scalars then a list": 1, "l": [1], "then scalars": 2, "d": {"k": "v"}, "last": True},
 ]
 
