@@ -170,7 +170,7 @@ class Plan:
 
     @property
     def creates(self) -> list[Planned]:
-        return [p for inc in self.incidents for p in inc.creates]
+        return [p for inc in self.incidents for p in inc.updates if p.action == "create"]
 
     @property
     def adopts(self) -> list[Planned]:
@@ -186,7 +186,8 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         """Whether sync would create, PUT or POST anything (moves, adoptions and deletions are not)."""
-        return bool(self.creates) or bool(self.declared("create", "put"))
+        posts = any(p.action == "create" for inc in self.incidents for p in inc.updates)
+        return posts or bool(self.declared("create", "put"))
 
 
 def in_root(root: str, rel: str) -> str:
