@@ -87,10 +87,9 @@ def _transitions(inc: IncidentPlan) -> list[tuple[Planned, str | None, str | Non
     for p in inc.updates:
         after, now = advance(status, components, p.file.payload)
         named = {c["component_id"] for c in p.file.components}
+        was = components.get
         changes: list[Change] = [
-            (cid, components.get(cid), new)
-            for cid, new in now.items()
-            if cid in named or components.get(cid) != new
+            (cid, old, new) for cid, new in now.items() if (old := was(cid)) != new or cid in named
         ]
         out.append((p, status, after, changes))
         status, components = after, now
