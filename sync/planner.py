@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -169,7 +170,7 @@ class Plan:
 
     @property
     def creates(self) -> list[Planned]:
-        return [p for inc in self.incidents for p in inc.creates]
+        return [p for inc in self.incidents for p in inc.updates if p.action == "create"]
 
     @property
     def adopts(self) -> list[Planned]:
@@ -185,7 +186,8 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         """Whether sync would create, PUT or POST anything (moves, adoptions and deletions are not)."""
-        return bool(self.creates) or bool(self.declared("create", "put"))
+        posts = any(p.action == "create" for inc in self.incidents for p in inc.updates)
+        return posts or bool(self.declared("create", "put"))
 
 
 def in_root(root: str, rel: str) -> str:
@@ -300,21 +302,26 @@ def _payload_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tupl
 
 
 def _classify(
-    files: Sequence[Statusfile], view: Mapping[str, Entry], ctx: _Context
+    files: Sequence[Statusfile],
+    rels: Sequence[str],
+    present: set[str],
+    view: Mapping[str, Entry],
+    posted: Sequence[Entry],
+    ctx: _Context,
 ) -> tuple[list[tuple[Statusfile, bool]], list[Move], int]:
-    """Split files into candidates (with their unsettled flag), moves and unchanged."""
-    present = {f.rel for f in files}
+    """Split files (at ``rels``, all of them ``present``) into candidates (with their unsettled flag),
+    moves and unchanged; ``posted``: the entries of ``view`` that are posted."""
     posted_by_sha: dict[str, list[Entry]] = {}
-    for e in view.values():
-        if e.posted:
-            posted_by_sha.setdefault(e.sha256, []).append(e)
+    for e in posted:
+        posted_by_sha.setdefault(e.sha256, []).append(e)
     candidates: list[tuple[Statusfile, bool]] = []
     moves: list[Move] = []
     moved_from: set[str] = set()
     moved_by_sha: dict[str, Move] = {}
     unchanged = 0
-    for f in files:
-        entry = view.get(f.rel)
+    entry_at = view.get
+    for f, rel in zip(files, rels, strict=True):  # most files are unchanged: the first test settles them
+        entry = entry_at(rel)
         if entry is not None and entry.sha256 == f.sha256:
             if entry.posted:
                 unchanged += 1
@@ -379,6 +386,9 @@ def advance(
     return _step(status, dict(components), payload)
 
 
+_COMPONENT_STATUS = operator.itemgetter("component_id", "component_status")
+
+
 def _step(
     status: str | None, components: dict[str, str], payload: Mapping[str, Any]
 ) -> tuple[str | None, dict[str, str]]:
@@ -401,6 +411,9 @@ def _fold(payloads: Iterable[Mapping[str, Any] | None]) -> tuple[str | None, dic
     return status, components
 
 
+_SEQ = operator.attrgetter("seq")
+
+
 def _incident(
     incident_id: str,
     candidates: list[tuple[Statusfile, bool]],
@@ -411,7 +424,7 @@ def _incident(
     ctx: _Context,
     declared: Declared | None = None,
 ) -> IncidentPlan:
-    posted.sort(key=lambda e: e.seq)
+    posted.sort(key=_SEQ)
     kind = declared.kind if declared else "incident"
     label = _label(declared) if declared else f"incident {incident_id}"
     if declared is not None:  # the create publishes the object's first update
@@ -443,7 +456,7 @@ def _incident(
     unclaimed = [u for u in chronological(remote.updates if remote else ()) if u.id not in claimed]
     updates: list[Planned] = []
     for f, unsettled in candidates:
-        hit = next((u for u in unclaimed if matches(f.payload, u)), None)
+        hit = next((u for u in unclaimed if matches(f.payload, u)), None) if unclaimed else None
         if hit is not None:
             unclaimed.remove(hit)
             updates.append(Planned(f, "adopt", unsettled, hit))
@@ -525,6 +538,8 @@ def _order_path(latest: Entry, f: Statusfile, ctx: _Context) -> str:
     now when ``f`` is beside it (its folder renamed; a file moved elsewhere, to an archive, still counts
     where it was)."""
     now = ctx.moved_to.get(latest.path, latest.path)
+    if now == latest.posted_path:  # never moved: the usual case, either way the same path
+        return now
     return now if kinds.folder_of(now) == kinds.folder_of(f.rel) else latest.posted_path
 
 
@@ -683,6 +698,19 @@ def _declarations(
     return out, list(gone.values()), unchanged
 
 
+def _updates_in_order(files: Sequence[Statusfile]) -> tuple[list[Statusfile], list[str], list[Statusfile]]:
+    """The updates in publish order (by natural key of their paths), their paths, and the declarations."""
+    rels = [f.source.rel for f in files]
+    keys = list(map(natural_key, rels))
+    if any(map(operator.gt, keys, keys[1:])):  # loaded in order already, unless the caller mixed them
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        files, rels = [files[i] for i in order], [rels[i] for i in order]
+    if not any(f.placement.declares for f in files):
+        return list(files), rels, []
+    updates = [(f, rel) for f, rel in zip(files, rels, strict=True) if not f.placement.declares]
+    return [f for f, _ in updates], [rel for _, rel in updates], [f for f in files if f.placement.declares]
+
+
 def plan(
     files: Sequence[Statusfile],
     ledger: LedgerState,
@@ -712,15 +740,14 @@ def plan(
             "ledger-torn-line",
             WARN,
         )
-    files = sorted(files, key=lambda f: natural_key(f.rel))
-    declaration_files = [f for f in files if f.placement.declares]
-    files = [f for f in files if not f.placement.declares]
+    files, rels, declaration_files = _updates_in_order(files)
     view: Mapping[str, Entry]
     view, found, claimed = _settle(ledger, remote, ctx, now, settle_after)
-    candidates, moves, unchanged = _classify(files, view, ctx)
+    posted = [e for e in view.values() if e.posted]
+    paths = set(rels)
+    candidates, moves, unchanged = _classify(files, rels, paths, view, posted, ctx)
     # A held post whose file is gone still holds back its object: posted now, that file renamed would be
     # posted twice, and an update after it could land before it.
-    paths = {f.rel for f in files}
     ctx.moved_to = {m.entry.path: m.file.rel for m in moves}
     for path, until in ctx.held.items():
         incident = view[path].incident
@@ -766,9 +793,8 @@ def plan(
     for f, unsettled in candidates:
         groups.setdefault(f.declaration or f.incident_id, []).append((f, unsettled))
     posted_by_incident: dict[str, list[Entry]] = {}
-    for e in view.values():
-        if e.posted:
-            posted_by_incident.setdefault(e.incident, []).append(e)
+    for e in posted:
+        posted_by_incident.setdefault(e.incident, []).append(e)
 
     def first_path(item: tuple[str, list[tuple[Statusfile, bool]]]) -> NaturalKey:
         return natural_key(item[0] if item[0] in declared else item[1][0][0].rel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,15 +48,21 @@ def headline(plan: Plan) -> str:
     if puts:
         parts.append(f"{len(puts)} renamed or rescheduled")
     if creates:
-        objects = sum(1 for inc in plan.incidents if inc.creates)
-        word = (
-            "object"
-            if any(inc.kind == "maintenance" for inc in plan.incidents if inc.creates)
-            else "incident"
-        )
-        parts.append(f"{plural(len(creates), 'update')} to {plural(objects, word)} will be published")
-    notify = len(plan.notifying) + sum(1 for d in made if d.file.notify)
+        posting = _posting(plan)
+        word = "object" if any(inc.kind == "maintenance" for inc in posting) else "incident"
+        parts.append(f"{plural(len(creates), 'update')} to {plural(len(posting), word)} will be published")
+    notify = _notifying(creates) + sum(1 for d in made if d.file.notify)
     return f"{'; '.join(parts)}; {notify or 'none'} will notify subscribers."
+
+
+def _posting(plan: Plan) -> list[IncidentPlan]:
+    """The objects sync would post updates to (``Plan.creates`` by object)."""
+    return [inc for inc in plan.incidents if any(p.action == "create" for p in inc.updates)]
+
+
+def _notifying(creates: Sequence[Planned]) -> int:
+    """How many of ``creates`` email subscribers (``Plan.notifying``, from creates already listed)."""
+    return sum(1 for p in creates if p.file.notify)
 
 
 def details(plan: Plan) -> str:
@@ -80,10 +87,9 @@ def _transitions(inc: IncidentPlan) -> list[tuple[Planned, str | None, str | Non
     for p in inc.updates:
         after, now = advance(status, components, p.file.payload)
         named = {c["component_id"] for c in p.file.components}
+        was = components.get
         changes: list[Change] = [
-            (cid, components.get(cid), new)
-            for cid, new in now.items()
-            if cid in named or components.get(cid) != new
+            (cid, old, new) for cid, new in now.items() if (old := was(cid)) != new or cid in named
         ]
         out.append((p, status, after, changes))
         status, components = after, now
@@ -214,6 +220,7 @@ def _unsettled_note(p: Planned) -> str:
 
 def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = None) -> str:
     lines: list[str] = []
+    label_of = functools.cache(functools.partial(component_label, names))  # the same few, many times
     for inc in plan.incidents:
         lines.append(_incident_title(inc))
         d = inc.declared
@@ -235,7 +242,7 @@ def render_text_plan(plan: Plan, colour: bool = False, names: Snapshot | None = 
             lines.append(f"  {mark} {f.rel}{_unsettled_note(p)}")
             lines.append(f"      status:     {_status_text(before, after)}")
             for cid, old, new in changes:
-                lines.append(f"      component:  {component_label(names, cid)} {_change_text(old, new)}")
+                lines.append(f"      component:  {label_of(cid)} {_change_text(old, new)}")
             lines.append(f"      notify:     {'yes, emails subscribers' if f.notify else 'no'}")
             lines.append(f"      message:    {_preview(f.message)}")
             for w in f.warnings:
@@ -262,7 +269,13 @@ def _md_quote(message: str) -> str:
     return "\n".join(("> " + printable(line)).rstrip() for line in message.strip().split("\n")) or ">"
 
 
+def _md_component(names: Snapshot | None, cid: str) -> str:
+    name = names.component_name(cid) if names else None
+    return f"{printable(name)} ({md_code(cid)})" if name else md_code(cid)
+
+
 def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str = "statusfiles plan") -> str:
+    shown = functools.cache(functools.partial(_md_component, names))  # the same few, many times
     lines = [f"### {title}", "", f"**{headline(plan)}** {details(plan)}", ""]
     for inc in plan.incidents:
         what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
@@ -308,9 +321,7 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
                     "   *(an earlier sync may have posted this; it is checked against the page first)*"
                 )
             for cid, old, new in changes:
-                name = names.component_name(cid) if names else None
-                shown = f"{printable(name)} ({md_code(cid)})" if name else md_code(cid)
-                lines.append(f"   - component {shown}: {_change_text(old, new).replace('->', '→')}")
+                lines.append(f"   - component {shown(cid)}: {_change_text(old, new).replace('->', '→')}")
             for w in f.warnings:
                 # "<" escaped: a pasted <!here> or <@U…> would otherwise vanish as HTML
                 lines.append(f"   - ⚠️ **{w.rule}** (line {w.line}): {w.message.replace('<', '&lt;')}")
@@ -378,19 +389,20 @@ def _declared_json(d: Declared) -> dict[str, Any]:
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
     """The counts of a plan's JSON document (``summary``), which the action's outputs are made of."""
+    creates, errors = plan.creates, len(plan.errors)
     return {
-        "publish": len(plan.creates),
+        "publish": len(creates),
         "create": len(plan.declared("create")),
         "put": len(plan.declared("put")),
-        "incidents": sum(1 for inc in plan.incidents if inc.creates),
-        "notify": len(plan.notifying),
+        "incidents": len(_posting(plan)),
+        "notify": _notifying(creates),
         "adopt": len(plan.adopts),
         "settle": len(plan.settlements),
         "moves": len(plan.moves),
         "unchanged": plan.unchanged,
         "deleted": len(plan.deleted),
-        "errors": len(plan.errors),
-        "warnings": len(plan.diagnostics) - len(plan.errors),
+        "errors": errors,
+        "warnings": len(plan.diagnostics) - errors,
         "has_changes": plan.has_changes,
         "remote_checked": plan.remote_checked,
     }

@@ -756,6 +756,8 @@ def load_all(
             if meanwhile is not None:
                 meanwhile()
             outcomes = [_load_one(source, declared, linter, keep) for source in sources]
+        if keep:  # the caller keeps them: resumed, the collector would first walk every one (~0.1 s)
+            collector.keep_all()
     files: list[Statusfile] = []
     diagnostics: list[Diagnostic] = []
     failed = 0
