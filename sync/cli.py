@@ -12,6 +12,7 @@ a crash is never mistaken for "invalid" or "usage error".
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import os
@@ -85,7 +86,9 @@ def main() -> None:
 
         where = f" {printable(str(exc.filename))}" if exc.filename else ""
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
-        sys.stderr.write(f"Error: cannot write{where}: {exc.strerror}\n")
+        with contextlib.suppress(OSError):  # standard error on the full disk too: the status says it
+            sys.stderr.write(f"Error: cannot write{where}: {exc.strerror}\n")
+            sys.stderr.flush()
         sys.exit(1)
     except Exception:  # click has handled every expected error by now: this is a bug
         sys.exit(crash())
