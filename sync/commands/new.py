@@ -280,7 +280,8 @@ def _read_message_file(name: str) -> str:
         raise click.BadParameter(
             f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8", param_hint="--message-file"
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # line ends as a text file is read
+    # Line ends as a text file is read; a byte order mark (Notepad writes one) marks the encoding, not text.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_message(
