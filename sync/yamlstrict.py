@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -214,7 +215,9 @@ def _tag_message(ev: Any) -> str:
     tag = str(ev.tag)
     shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
     if tag in (_TAG + "str", "!") and type(ev) is yaml.ScalarEvent and not ev.style:  # "!" is text too
-        return f'explicit tag {shown} is not allowed; quote the text instead: "{ev.value}"'
+        # JSON string syntax is YAML's double-quoted form: the advice reads back as this text, quotes and all
+        quoted = json.dumps(ev.value, ensure_ascii=False)
+        return f"explicit tag {shown} is not allowed; quote the text instead: {quoted}"
     return f"explicit tag {shown} is not allowed; remove it"
 
 

@@ -270,6 +270,27 @@ def test_a_message_from_process_substitution_and_windows_line_ends(project: Path
     assert (project / proc.stdout.strip()).read_text().endswith("message: |\n  one\n  two\n")
 
 
+def test_a_byte_order_mark_is_not_part_of_the_message(project: Path, tmp_path: Path) -> None:
+    body = tmp_path / "notepad.md"
+    body.write_bytes(b"\xef\xbb\xbfOne\r\ntwo\r\n")
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", body, cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / proc.stdout.strip()).read_text().endswith("message: |\n  One\n  two\n")
+
+    before = sorted(os.listdir(project / "statusfiles" / "2026-11-26-api"))
+    body.write_bytes(b"\xef\xbb\xbf")  # only the mark: nothing to say
+    proc = run_cli("new", "--incident", INCIDENT, "--message-file", body, cwd=project)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the message is empty; nothing written" in proc.stderr
+    assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before
+
+
+def test_a_message_given_with_m_has_its_line_ends_as_a_file_would(project: Path) -> None:
+    proc = run_cli("new", "--incident", INCIDENT, "-m", "\ufeffOne\r\ntwo\rthree", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / proc.stdout.strip()).read_text().endswith("message: |\n  One\n  two\n  three\n")
+
+
 def test_a_fifo_nothing_writes_to_is_an_empty_message_not_a_hang(project: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

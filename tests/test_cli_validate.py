@@ -297,6 +297,10 @@ def test_an_explicit_tag_is_named_as_written_with_what_to_write_instead(project:
             ("! 5", 'explicit tag ! is not allowed; quote the text instead: "5"'),
             ("!!str |\n  Five", "explicit tag !!str is not allowed; remove it"),
             ("!secret x", "explicit tag !secret is not allowed; remove it"),
+            (
+                '!!str say "hi" \\ now',
+                r'explicit tag !!str is not allowed; quote the text instead: "say \"hi\" \\ now"',
+            ),
         ],
         3,
     ):

@@ -280,7 +280,7 @@ def _read_message_file(name: str) -> str:
         raise click.BadParameter(
             f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8", param_hint="--message-file"
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # line ends as a text file is read
+    return text
 
 
 def _read_message(
@@ -290,6 +290,9 @@ def _read_message(
         message = _read_message_file(message_file)
     elif message is None:
         message = _editor_message(what, status, notify)
+    # Line ends as a text file is read, whichever way the text came (-m "$(cat notes.txt)" keeps a Windows
+    # file's CRs); a byte order mark (Notepad writes one) marks the encoding, not text.
+    message = message.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not message.strip():
         raise click.ClickException("the message is empty; nothing written")
     return message_text(message)
