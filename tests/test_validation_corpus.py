@@ -86,6 +86,7 @@ def test_every_rule_is_exercised() -> None:
         "resolved-with-components",
         "duplicate-component",
         "blank-message",
+        "control-character",
         "empty-id",
         "id-whitespace",
         "injected-field",
