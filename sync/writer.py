@@ -13,6 +13,7 @@ from typing import Any
 
 from sync import kinds, schema
 from sync.diagnostics import StatusfileError
+from sync.fsutil import read_regular
 from sync.statusfile import Source, Statusfile, load_bytes
 from sync.yamlstrict import implicit_tag
 
@@ -136,7 +137,10 @@ def modeline_for(
         if candidate.is_file():
             return _modeline(candidate, folder), None
     for sibling in reversed(siblings):
-        first = sibling.source.path.read_text(encoding="utf-8").split("\n", 1)[0]
+        try:  # read again: gone, or replaced by a FIFO, since it was loaded, it has nothing to show
+            first = read_regular(sibling.source.path).split(b"\n", 1)[0].decode("utf-8", "replace")
+        except OSError:
+            continue
         if first.startswith("# yaml-language-server:") and first.endswith("/" + which.file_name):
             return first, None
     # The copy as the statusfiles are shown: relative to the cwd unless the directory was given absolute.

@@ -329,3 +329,22 @@ def test_an_editor_that_removes_or_garbles_the_message_writes_nothing(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stderr == f"Error: {shown}\n"
     assert sorted(os.listdir(project / "statusfiles" / "2026-11-26-api")) == before
+
+
+def test_a_sibling_gone_since_it_was_loaded_gives_no_schema_line_and_no_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.statusfile import Source, load_statusfile
+    from sync.writer import modeline_for
+
+    folder = tmp_path / "statusfiles" / "a"
+    folder.mkdir(parents=True)
+    kept, gone = folder / "01-update.yaml", folder / "02-update.yaml"
+    line = "# yaml-language-server: $schema=../../elsewhere/status-page-incident-update.schema.json\n"
+    for path in (kept, gone):
+        path.write_text(f"{line}status_page_incident_id: {INCIDENT}\nnotify_subscribers: false\nmessage: m\n")
+    siblings = [load_statusfile(Source(p, p.name, f"a/{p.name}")) for p in (kept, gone)]
+    monkeypatch.chdir(tmp_path)  # no schemas/ folder here or beside the statusfiles: the siblings decide
+    gone.unlink()
+    os.mkfifo(gone)  # nothing writes to it: reading it would never end
+    assert modeline_for(folder, tmp_path / "statusfiles", siblings) == (line.rstrip("\n"), None)
