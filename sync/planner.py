@@ -146,9 +146,14 @@ class IncidentPlan:
         return tuple(p for p in self.updates if p.action == "create")
 
     @property
+    def posts(self) -> bool:
+        """Whether sync would post any update to this object (``creates``, without listing them)."""
+        return any(p.action == "create" for p in self.updates)
+
+    @property
     def writes(self) -> bool:
         """Whether sync would create, PUT or post anything for this object."""
-        return bool(self.creates) or (self.declared is not None and self.declared.action in ("create", "put"))
+        return self.posts or (self.declared is not None and self.declared.action in ("create", "put"))
 
 
 ObjectPlan = IncidentPlan
@@ -186,8 +191,7 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         """Whether sync would create, PUT or POST anything (moves, adoptions and deletions are not)."""
-        posts = any(p.action == "create" for inc in self.incidents for p in inc.updates)
-        return posts or bool(self.declared("create", "put"))
+        return any(inc.posts for inc in self.incidents) or bool(self.declared("create", "put"))
 
 
 def in_root(root: str, rel: str) -> str:
