@@ -161,12 +161,12 @@ def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -
     return folder
 
 
-def _left_behind(tree: Tree) -> dict[str, list[Statusfile]]:
-    """Folder -> its statusfiles the ledger has no record of at all, in publish order: among them, any an
-    import wrote and did not live to record."""
-    entries, objects = tree.ledger.entries, tree.ledger.objects
+def _left_behind(ordered: Sequence[Statusfile], ledger: LedgerState) -> dict[str, list[Statusfile]]:
+    """Folder -> its statusfiles (of ``ordered``, in publish order) the ledger has no record of at all:
+    among them, any an import wrote and did not live to record."""
+    entries, objects = ledger.entries, ledger.objects
     out: dict[str, list[Statusfile]] = {}
-    for f in sorted(tree.files, key=lambda f: natural_key(f.rel)):
+    for f in ordered:
         if f.rel not in entries and f.rel not in objects:
             out.setdefault(kinds.folder_of(f.rel), []).append(f)
     return out
@@ -199,15 +199,15 @@ def _unpublished(f: Statusfile, ledger: LedgerState) -> bool:
     return entry is None or not entry.posted
 
 
-def _unpublished_by_object(tree: Tree) -> dict[str, list[Statusfile]]:
-    """Object ID -> the updates not published yet that go to it (by the ID they name, or their
-    declaration's object), whatever folder they are in, in publish order."""
+def _unpublished_by_object(ordered: Sequence[Statusfile], ledger: LedgerState) -> dict[str, list[Statusfile]]:
+    """Object ID -> the updates of ``ordered`` (in publish order) not published yet that go to it (by the
+    ID they name, or their declaration's object), whatever folder they are in."""
     out: dict[str, list[Statusfile]] = {}
-    for f in sorted(tree.files, key=lambda f: natural_key(f.rel)):
-        if f.placement.declares or not _unpublished(f, tree.ledger):
+    for f in ordered:
+        if f.placement.declares or not _unpublished(f, ledger):
             continue
         if f.declaration is not None:
-            created = tree.ledger.objects.get(f.declaration)
+            created = ledger.objects.get(f.declaration)
             target = created.id if created is not None else None
         else:
             target = f.payload.get("status_page_incident_id") or f.payload.get("status_page_maintenance_id")
@@ -225,8 +225,9 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     outcome the ledger does not know, is left to sync.
     """
     claimed = tree.ledger.claimed_update_ids()
-    unpublished = _unpublished_by_object(tree)
-    left = _left_behind(tree)
+    ordered = sorted(tree.files, key=lambda f: natural_key(f.rel))  # publish order, for both
+    unpublished = _unpublished_by_object(ordered, tree.ledger)
+    left = _left_behind(ordered, tree.ledger)
     unsettled = sorted((e for e in tree.ledger.unsettled() if e.payload), key=lambda e: e.line)
     out: list[ObjectImport] = []
     for obj in sorted(objects, key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)):

@@ -462,6 +462,13 @@ def is_torn(fragment: bytes) -> bool:
 
 
 _DECODER = json.JSONDecoder()
+# A line git writes into a file it could not merge. Two branches that both synced append different records
+# at the same place: the records of both sides are all true, and the ledger needs every one of them.
+_CONFLICT_MARKERS = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
+_CONFLICT = (
+    "a git merge conflict marker, not a record: keep the records of both sides, each on its own line, "
+    "and delete the marker lines"
+)
 
 
 def _blank(line: str) -> bool:
@@ -498,6 +505,8 @@ def _decode_lines(body: str, path: Path | str) -> Iterable[tuple[int, JSON]]:
         try:
             out.append((n, json.loads(raw)))
         except json.JSONDecodeError as exc:
+            if raw.startswith(_CONFLICT_MARKERS):
+                raise LedgerError(path, n, _CONFLICT) from None
             raise LedgerError(path, n, f"not valid JSON ({exc.msg})") from None
         except RecursionError:  # no record statusfiles writes nests anywhere near this deep
             raise LedgerError(path, n, "nested too deeply to be a ledger record") from None

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sync import kinds, timefmt
-from sync.diagnostics import Diagnostic, Severity
+from sync.diagnostics import Diagnostic, Severity, printable
 from sync.ledger import Entry, LedgerState, ObjectEntry
 from sync.remote import (
     MAX_UPDATES,
@@ -146,9 +146,14 @@ class IncidentPlan:
         return tuple(p for p in self.updates if p.action == "create")
 
     @property
+    def posts(self) -> bool:
+        """Whether sync would post any update to this object (``creates``, without listing them)."""
+        return any(p.action == "create" for p in self.updates)
+
+    @property
     def writes(self) -> bool:
         """Whether sync would create, PUT or post anything for this object."""
-        return bool(self.creates) or (self.declared is not None and self.declared.action in ("create", "put"))
+        return self.posts or (self.declared is not None and self.declared.action in ("create", "put"))
 
 
 ObjectPlan = IncidentPlan
@@ -186,8 +191,7 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         """Whether sync would create, PUT or POST anything (moves, adoptions and deletions are not)."""
-        posts = any(p.action == "create" for inc in self.incidents for p in inc.updates)
-        return posts or bool(self.declared("create", "put"))
+        return any(inc.posts for inc in self.incidents) or bool(self.declared("create", "put"))
 
 
 def in_root(root: str, rel: str) -> str:
@@ -548,8 +552,9 @@ def held_text(until: datetime, label: str, held_by: str | None = None) -> str:
     back, when that is another file's."""
     when = timefmt.show_moment(until)
     if held_by is not None:
+        shown = printable(held_by)  # a path from the ledger, which anyone can edit
         return (
-            f"an earlier sync posted {held_by} (its file renamed or deleted since) and did not learn the "
+            f"an earlier sync posted {shown} (its file renamed or deleted since) and did not learn the "
             f"outcome, and {label} does not show it yet; the API may still be applying that post, so sync "
             f"posts nothing more to {label} before {when}: a renamed copy would be posted twice, a later "
             "update land before it. Run sync again after that (or, once you have checked the page, "

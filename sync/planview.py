@@ -57,7 +57,7 @@ def headline(plan: Plan) -> str:
 
 def _posting(plan: Plan) -> list[IncidentPlan]:
     """The objects sync would post updates to (``Plan.creates`` by object)."""
-    return [inc for inc in plan.incidents if any(p.action == "create" for p in inc.updates)]
+    return [inc for inc in plan.incidents if inc.posts]
 
 
 def _notifying(creates: Sequence[Planned]) -> int:

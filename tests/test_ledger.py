@@ -477,3 +477,16 @@ def test_read_bytes_reads_a_plain_file_and_refuses_anything_else(tmp_path: Path)
         assert str(info.value) == f"{special}:0: is not a regular file; the ledger must be a plain file"
     with pytest.raises(NotADirectoryError):  # any other failure is the system's own error
         ledger.read_bytes(path / "ledger.jsonl")
+
+
+@pytest.mark.parametrize(
+    "marker", ["<<<<<<< HEAD", "||||||| merged common ancestors", "=======", ">>>>>>> main\r"]
+)
+def test_a_git_conflict_marker_is_named_as_one(marker: str) -> None:
+    """A ledger merged with a conflict says so, and what to keep, at the marker's line."""
+    text = rec("intent") + "\n" + marker + "\n" + rec("posted") + "\n"
+    with pytest.raises(LedgerError) as info:
+        ledger.parse(text, "statusfiles/ledger.jsonl")
+    assert info.value.line == 2
+    assert str(info.value).startswith("statusfiles/ledger.jsonl:2: a git merge conflict marker, not a record")
+    assert "keep the records of both sides" in info.value.message

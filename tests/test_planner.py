@@ -546,3 +546,14 @@ def test_paths_from_the_ledger_are_shown_as_the_files_are_from_inside_the_status
     posted, early = sf("i/05-x.yaml", "five"), sf("i/03-y.yaml", "three")
     p = plan([posted, early], Ledger().posted(posted).state, root=".")
     assert [d.message.split(", the incident")[0] for d in p.errors] == ["sorts before i/05-x.yaml"]
+
+
+def test_a_held_post_from_a_file_gone_names_that_file_escaped() -> None:
+    """Its path comes from the ledger, which anyone can edit: it never starts a workflow command or drives
+    a terminal from inside the message."""
+    gone, b = sf("i/01\n::error::x\x1b[2J.yaml", "one"), sf("i/02.yaml", "two")
+    history = Ledger(at=AT).intent(gone).unknown(gone)
+    p = plan([b], history.state, remote={"I1": incident("I1")}, now=AT_TIME + timedelta(seconds=5))
+    [held] = [d.message for d in p.diagnostics if "an earlier sync posted" in d.message]
+    assert "\n" not in held and "\x1b" not in held
+    assert "statusfiles/i/01\\n::error::x\\x1b[2J.yaml" in held
