@@ -50,7 +50,7 @@ from sync.apiconfig import (
     Stats,
     check_api_key,
     check_base_url,
-    proxy_for,
+    proxy_setting,
 )
 from sync.jsonvalue import JSON, JSONObject
 from sync.redact import Redactor
@@ -432,6 +432,9 @@ class Client:
         self._sleep = sleep
         self._stats_lock = threading.Lock()
         self._deadline = _Deadline()
+        proxy = proxy_setting(self.base_url, env)
+        # A refused connection names the proxy's variable (never its value, which may hold a password).
+        self._via = f" through the proxy in {proxy[0]}" if proxy else ""
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={
@@ -443,7 +446,7 @@ class Client:
             follow_redirects=False,  # a redirect must never carry the key somewhere else
             trust_env=False,  # proxies are chosen by proxy_for, and no .netrc credentials are added
             transport=_Transport(
-                proxy_for(self.base_url, env), self._deadline, tls=urlsplit(self.base_url).scheme != "http"
+                proxy[1] if proxy else None, self._deadline, tls=urlsplit(self.base_url).scheme != "http"
             ),
             event_hooks=dict(event_hooks or {}),  # lets the contract test observe every exchange
         )
@@ -495,7 +498,7 @@ class Client:
                 answer = self._send(method, path, payload)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
                 self.pacer.release(None)  # nothing reached the API
-                problem: str = f"cannot connect to {self.base_url}: {type(exc).__name__}"
+                problem: str = f"cannot connect to {self.base_url}{self._via}: {type(exc).__name__}"
                 if attempt >= self.retry.attempts:
                     raise Unreachable(problem) from None
                 self._backoff(attempt, 0.0)

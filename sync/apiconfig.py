@@ -56,7 +56,14 @@ def check_api_key(key: str | None) -> str:
 
 
 def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
-    """The proxy to reach ``base_url`` through (None: connect directly), or ConfigError.
+    """The proxy to reach ``base_url`` through (None: connect directly), or ConfigError."""
+    setting = proxy_setting(base_url, env)
+    return setting[1] if setting else None
+
+
+def proxy_setting(base_url: str, env: Mapping[str, str] = os.environ) -> tuple[str, str] | None:
+    """The variable that names the proxy to reach ``base_url`` through, and its URL (None: connect
+    directly), or ConfigError.
 
     Only ``HTTPS_PROXY`` (else ``ALL_PROXY``) is used, and only for an https://
     API: the proxy is asked to CONNECT and the key travels inside TLS end to
@@ -101,7 +108,7 @@ def proxy_for(base_url: str, env: Mapping[str, str] = os.environ) -> str | None:
 
     if not usable_proxy(proxy):
         raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")
-    return proxy
+    return name, proxy
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -3,14 +3,18 @@ in one line, with exit status 1 (never 3, "internal error")."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+from sync.commands.sync import PROGRESS_EVERY
 from sync.sandbox import Sandbox
 from tests.support.cli import run_cli, sync_env
 from tests.support.objects import INCIDENT_FOLDER, INCIDENT_NAME, incident_yaml, messages, write
-from tests.support.payloads import update
+from tests.support.payloads import INCIDENT, update
 from tests.support.repo import REPO, copy_examples
 
 DEV_FULL = Path("/dev/full")  # every write to it fails with ENOSPC
@@ -126,3 +130,31 @@ def test_publish_job_goes_on_when_its_report_cannot_be_written(tmp_path: Path) -
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stderr == f"Error: cannot write to the job's report ({work / 'report.md'}): File too large\n"
     assert "INCIDENT_IO_API_KEY is not configured" in proc.stdout
+
+
+def test_sync_with_standard_error_on_a_full_disk_publishes_everything(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """The progress line every PROGRESS_EVERY updates goes to standard error: one that cannot be written
+    is no ledger's failure, and never stops the publishing."""
+    total = PROGRESS_EVERY + 1
+    for n in range(1, total + 1):
+        write(tmp_path / "statusfiles" / "2026-11-27-long" / f"{n:03}.yaml", update(f"T: {n}"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATUSFILES_", "INCIDENT_IO_"))}
+    env |= sync_env(sandbox.base_url) | {"NO_COLOR": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    with DEV_FULL.open("w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sync", "sync"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=full,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.endswith(f"Published {total} updates to 1 incident.\n"), proc.stdout
+    assert [u["message"] for u in sandbox.updates(INCIDENT)][-total:] == [
+        f"T: {n}" for n in range(1, total + 1)
+    ]

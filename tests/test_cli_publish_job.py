@@ -270,3 +270,25 @@ def test_a_bug_in_a_step_that_only_warns_still_fails_the_job_with_exit_3(
     assert "statusfiles: internal error (a bug): RuntimeError: a bug in pull" in proc.stderr
     assert messages(sandbox) == ["T: published before the bug"]  # the steps before and after still ran
     assert "statusfiles pull failed" in proc.stdout
+
+
+def test_step_outputs_that_cannot_be_written_never_keep_the_ledger_from_being_recorded(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    baseline(sandbox, tmp_path)
+    write_statusfile(tmp_path / "statusfiles" / "x" / "01-update.yaml", update("T: published"))
+    steps = tmp_path / "steps.sh"
+    steps.write_text('#!/bin/sh\necho "$1" >> "$2/steps.log"\n')
+    steps.chmod(0o755)
+    outputs = tmp_path / "outputs.fifo"
+    os.mkfifo(outputs)  # GITHUB_OUTPUT no regular file: written blocking, it would wait for ever
+    work = tmp_path / "work"
+    work.mkdir()
+    env = sync_env(sandbox.base_url) | {"GITHUB_OUTPUT": str(outputs), "STATUSFILES_ACTION_OUTPUTS": "true"}
+    proc = run_cli("github", "publish", "--git-steps", steps, "--work", work, cwd=tmp_path, env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert messages(sandbox) == ["T: published"]
+    assert (work / "steps.log").read_text() == "fetch\nrecord\n"  # the ledger's commit still ran
+    assert out.count(f"Error: cannot write to GITHUB_OUTPUT ({outputs}): not a regular file\n") == 1, out
+    assert "internal error" not in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -303,6 +304,23 @@ def test_an_unusable_proxy_is_a_usage_error_for_every_command_that_reads(
         "proxy in HTTPS_PROXY, or list api.incident.io in NO_PROXY\n"
         if proxy.startswith("socks5")
         else "Error: HTTPS_PROXY is not a proxy URL: expected http://HOST:PORT\n"
+    )
+
+
+def test_a_proxy_that_cannot_be_reached_is_named_as_the_trouble(project: Path) -> None:
+    with socket.socket() as closed:  # bound, never listening: every connection is refused
+        closed.bind(("127.0.0.1", 0))
+        proxy = f"http://user:secret@127.0.0.1:{closed.getsockname()[1]}"
+        env = {
+            **sync_env("https://api.incident.io", KEY),
+            "HTTPS_PROXY": proxy,
+            "STATUSFILES_RETRY_ATTEMPTS": "1",
+        }
+        proc = run_cli("pages", cwd=project, env=env, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == (
+        "Error: reading the status pages failed: cannot connect to https://api.incident.io through the "
+        "proxy in HTTPS_PROXY: ConnectError\n"
     )
 
 

@@ -322,3 +322,12 @@ def test_a_spec_that_is_not_a_regular_file_is_not_called_missing(tmp_path: Path)
     proc = run_cli("schema", "--spec", "/dev/null", "--out-dir", tmp_path)
     assert proc.returncode == 2
     assert "/dev/null is not a regular file: pass --spec" in proc.stderr
+
+
+def test_a_schema_folder_that_cannot_be_made_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "gone" / "schemas")  # dangling: nothing to read, and no folder can be made
+    proc = run_cli("schema", "--out-dir", out)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"Error: cannot write {out / schema.UPDATE_SCHEMA_NAME}: "), proc.stderr
+    assert "internal error" not in proc.stderr and not out.exists()

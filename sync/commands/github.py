@@ -51,23 +51,30 @@ class Job:
     report: Path
     outputs: dict[str, object] = field(default_factory=dict)
     counts: dict[str, object] = field(default_factory=lambda: github.counts(None))
-    lost: bool = False  # the report could not be written (said once): the job goes on, and fails at the end
+    lost: set[str] = field(default_factory=set)  # files not written (said once): the job fails at the end
     crashed: bool = False  # a step that only warns (pull, import) hit a bug: the job ends with CRASH_EXIT
 
     def note(self, markdown: str) -> None:
-        """Add to the report. A report that cannot be written (a full disk) must not keep the ledger from
-        being recorded: the error is printed once and the job goes on."""
-        if self.lost:
-            return
-        try:
-            github.write_text("the job's report", self.report, markdown + "\n", append=True)
-        except github.OutputFileError as exc:
-            self.lost = True
-            exc.show()
+        """Add to the report."""
+        self.write(
+            "report", lambda: github.write_text("the job's report", self.report, markdown + "\n", append=True)
+        )
 
     def output(self, name: str, value: object) -> None:
         self.outputs[name] = value
-        github.set_outputs({name: value})
+        self.write("outputs", lambda: github.set_outputs({name: value}))
+
+    def write(self, target: str, write: Callable[[], None]) -> None:
+        """Write to one of the files the job was given. One that cannot be written (a full disk, a FIFO)
+        must not keep the ledger from being recorded: the error is printed once, and the job goes on and
+        fails at the end."""
+        if target in self.lost:
+            return
+        try:
+            write()
+        except github.OutputFileError as exc:
+            self.lost.add(target)
+            exc.show()
 
 
 @command.command("publish")
@@ -149,7 +156,7 @@ def publish(
         from sync.cli import CRASH_EXIT
 
         raise SystemExit(CRASH_EXIT)
-    raise SystemExit(status or int(job.lost))
+    raise SystemExit(status or int(bool(job.lost)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,9 +415,9 @@ def _finish(job: Job, copy_report: Path | None, action_outputs: bool) -> None:
     report as the action's outputs."""
     text = job.report.read_text(encoding="utf-8", errors="replace")
     if text:
-        github.append_summary(text.removesuffix("\n"))
+        job.write("summary", lambda: github.append_summary(text.removesuffix("\n")))
     if copy_report is not None:
-        github.write_text("--copy-report", copy_report, text)
+        job.write("copy", lambda: github.write_text("--copy-report", copy_report, text))
     if action_outputs:
-        github.set_outputs(job.counts, text)
+        job.write("outputs", lambda: github.set_outputs(job.counts, text))
     sys.stdout.flush()

@@ -103,7 +103,11 @@ def command(spec_path: Path | None, out_dir: Path | None, check: bool) -> None:
         if check:
             said.append(_stale(path, current, text, spec_path))
         else:
-            write_atomic(path, text.encode())
+            try:
+                write_atomic(path, text.encode())
+            except OSError as exc:  # a folder that cannot be made, a full disk: said after what was written
+                echo_out("".join(said))
+                raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
             said.append(f"wrote {path}\n")
     echo_out("".join(said))
     if not check:

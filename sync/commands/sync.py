@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -146,7 +147,9 @@ def run_and_show(options: job.SyncOptions, fmt: str) -> tuple[job.SyncResult, in
             except click.ClickException as exc:
                 lost.append(exc)
         if p.total >= PROGRESS_EVERY and p.done and p.done % PROGRESS_EVERY == 0:
-            click.echo(f"progress: {p.done} of {p.total} updates ({p.done * 100 // p.total}%)", err=True)
+            # Only a courtesy: a standard error that cannot be written (a full disk) never stops publishing.
+            with contextlib.suppress(OSError):
+                click.echo(f"progress: {p.done} of {p.total} updates ({p.done * 100 // p.total}%)", err=True)
 
     try:
         result = job.run_sync(options, on_progress)
