@@ -239,7 +239,6 @@ def _publish(
     try:
         return pub.run(plan, ws.ledger.claimed_update_ids())
     except OSError as exc:  # the disk filled up, or the ledger was made read-only meanwhile
-        raise _Refused(
-            f"the ledger {ws.ledger_display} could not be written ({os_reason(exc)}), so publishing "
-            "stopped; the next sync reads back any update whose outcome was not recorded."
-        ) from None
+        # Not a refusal: what was published before is in the report, and was printed as it happened.
+        pub.report.halted = f"the ledger {ws.ledger_display} could not be written ({os_reason(exc)})"
+        return pub.report

@@ -120,14 +120,17 @@ class Outcome:
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     stopped: str | None = None  # why the whole run stopped early (an auth failure)
+    halted: str | None = None  # why publishing ended early on this side: the ledger could not be written
 
     def count(self, result: Result) -> int:
         return sum(1 for o in self.outcomes if o.result == result)
 
     @property
     def ok(self) -> bool:
-        return self.stopped is None and not any(
-            o.result in ("failed", "unknown", "skipped") for o in self.outcomes
+        return (
+            self.stopped is None
+            and self.halted is None
+            and not any(o.result in ("failed", "unknown", "skipped") for o in self.outcomes)
         )
 
 
@@ -303,8 +306,10 @@ class Publisher:
             try:
                 for future in futures:
                     future.result()
-            except BaseException:  # Ctrl-C: let in-flight requests finish and be recorded, start no more
-                self.stop("interrupted")
+            except (
+                BaseException
+            ):  # Ctrl-C, the ledger: let in-flight requests finish and be recorded, start no more
+                self._stop.set()  # the report does not say why: the caller that catches this does
                 raise
         return self.report
 

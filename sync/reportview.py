@@ -114,7 +114,8 @@ def summary_line(report: Report) -> str:
         ("skipped", "not attempted"),
     )
     problems = [f"{report.count(r)} {label}" for r, label in outcomes if report.count(r)]
-    stopped = f" Stopped: {report.stopped}." if report.stopped else ""
+    why = report.stopped or report.halted
+    stopped = f" Stopped: {why}." if why else ""
     return f"Sync failed: {', '.join(problems) or 'stopped'}. {text}.{stopped}"
 
 
@@ -127,6 +128,12 @@ def what_to_do(report: Report) -> list[str]:
     steps = []
     if report.stopped:
         steps.append("The API key was refused, so the run stopped: fix the key, then re-run the publish.")
+    if report.halted:
+        steps.append(
+            f"Publishing stopped: {report.halted}. Make room on the disk (or make the ledger writable), then "
+            "run sync again: the next sync reads back any update whose outcome was not recorded, and posts "
+            "the rest in order."
+        )
     if report.count("unknown"):
         steps.append(
             "For each update with an unknown outcome, look at the incident on the status page, then re-run "
@@ -213,7 +220,7 @@ def report_json(
         "summary": {
             **{r: report.count(r) for r in results},
             "ok": report.ok,
-            "stopped": report.stopped,
+            "stopped": report.stopped or report.halted,
             **extra,
         },
         "results": [

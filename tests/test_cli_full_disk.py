@@ -3,6 +3,7 @@ in one line, with exit status 1 (never 3, "internal error")."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -158,3 +159,28 @@ def test_sync_with_standard_error_on_a_full_disk_publishes_everything(
     assert [u["message"] for u in sandbox.updates(INCIDENT)][-total:] == [
         f"T: {n}" for n in range(1, total + 1)
     ]
+
+
+def test_a_ledger_that_fills_up_mid_sync_reports_what_was_published_before(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """Not "nothing was published": the update posted before the ledger filled up is in the report."""
+    ledger = published(tmp_path, sandbox)
+    folder = tmp_path / "statusfiles" / INCIDENT_FOLDER
+    write(folder / "01-identified.yaml", update("Found it B.", incident=None))
+    before = ledger.stat().st_size
+    assert run_cli("sync", cwd=tmp_path, env=sync_env(sandbox.base_url)).returncode == 0
+    one_update = ledger.stat().st_size - before  # its intent and its outcome: the next is as long
+    write(folder / "02-identified.yaml", update("Found it C.", incident=None))
+    write(folder / "03-identified.yaml", update("Found it D.", incident=None))
+    limit = ledger.stat().st_size + one_update + one_update // 3  # room for 02, not for 03's intent
+    proc = run_cli(
+        "sync", "--format", "json", cwd=tmp_path, env=sync_env(sandbox.base_url), max_file_size=limit
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    summary = json.loads(proc.stdout)["summary"]
+    assert summary["posted"] == 1 and summary["ok"] is False
+    assert summary["stopped"] == "the ledger statusfiles/ledger.jsonl could not be written (File too large)"
+    text = run_cli("sync", "--dry-run", cwd=tmp_path, env=sync_env(sandbox.base_url))
+    assert "03-identified.yaml" in text.stdout and "02-identified.yaml" not in text.stdout
+    assert messages(sandbox, "incident", INCIDENT_NAME)[-2:] == ["Found it B.", "Found it C."]
