@@ -85,13 +85,18 @@ def main() -> None:
         from sync.diagnostics import printable
 
         where = f" {printable(str(exc.filename))}" if exc.filename else ""
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
+        drop_stdout()
         with contextlib.suppress(OSError):  # standard error on the full disk too: the status says it
             sys.stderr.write(f"Error: cannot write{where}: {exc.strerror}\n")
             sys.stderr.flush()
         sys.exit(1)
     except Exception:  # click has handled every expected error by now: this is a bug
         sys.exit(crash())
+
+
+def drop_stdout() -> None:
+    """After standard output failed: what it still holds must not fail the exit as well."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- open until the process ends
 
 
 def redact(text: str, key: str | None) -> str:

@@ -263,7 +263,11 @@ def _origin(record: JSONObject) -> str | None:
 
 
 def apply(state: LedgerState, record: JSONObject, line: int) -> None:
-    """Fold one record into the state (records are applied in file order)."""
+    """Fold one record into the state (records are applied in file order).
+
+    A change to how intent or posted records fold must be made in :func:`_fold_usual` too (its fast
+    path); tests/test_ledger_fold.py fails when the two disagree.
+    """
     event = record["event"]
     state.records += 1
     if event in _OBJECT_EVENTS:

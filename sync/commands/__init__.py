@@ -111,7 +111,9 @@ def echo_out(text: str, colour: bool = False) -> None:
         click.echo(text, nl=False, color=colour)
         sys.stdout.flush()
     except OSError as exc:
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- what it still holds must not fail the exit
+        from sync.cli import drop_stdout
+
+        drop_stdout()
         raise click.ClickException(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 

@@ -30,7 +30,7 @@ def _current(path: Path) -> str:
         return read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return ""
-    except (NotRegularFile, IsADirectoryError):
+    except NotRegularFile:  # a folder too
         raise click.ClickException(f"{path} is not a regular file: remove it") from None
     except OSError as exc:
         raise click.ClickException(f"{path} cannot be read: {exc.strerror or exc}") from None
