@@ -48,7 +48,6 @@ RULES: dict[str, str] = {
     "duplicate-component": "one component listed twice",
     "blank-message": "a message that is empty or only whitespace or invisible characters",
     "blank-name": "a name that is empty or only whitespace or invisible characters",
-    "control-character": "a message or name holding a control character",
     "empty-id": "an ID that is empty",
     "id-whitespace": "an ID with spaces around it",
     "injected-field": "a field statusfiles fills in itself",

@@ -301,7 +301,6 @@ INVALID = [
     case("blank-message", HEAD + "message: '   '\n", ("blank-message", 3, 10, "message")),
     case("blank-block-message", HEAD + "message: |\n\n\n", ("blank-message", 3, 10, "message")),
     case("invisible-message", HEAD + 'message: "\\ufeff\\u200b "\n', ("blank-message", 3, 10, "message")),
-    case("control-in-message", HEAD + 'message: "a\\x01b"\n', ("control-character", 3, 10, "message")),
     case(
         "empty-incident-id",
         "status_page_incident_id: ''\nnotify_subscribers: false\nmessage: m\n",
