@@ -8,9 +8,11 @@ A command checks its settings here before any work, and only then pays for impor
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import random
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -32,10 +34,21 @@ class ConfigError(ValueError):
 
 
 def check_base_url(url: str) -> str:
-    """The URL without a trailing slash, or ConfigError if the key could travel in the clear."""
-    parts = urlsplit(url)
+    """The URL without a trailing slash, or ConfigError if the key could travel in the clear or the URL
+    is one no request could be made to."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number from 0 to 65535 raises)
+    except ValueError as exc:
+        raise ConfigError(f"the API base URL {url!r} is not a URL: {exc}") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigError(f"the API base URL must be an https:// URL, not {url!r}")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ConfigError(f"the API base URL {url!r} must not contain spaces or control characters")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise ConfigError(f"the API base URL {url!r} must not have a query or a fragment")
+    if not _valid_host(parts.hostname):
+        raise ConfigError(f"the API base URL's host {parts.hostname!r} is not a host name or an IP address")
     if parts.username or parts.password:
         raise ConfigError("the API base URL must not contain credentials")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
@@ -44,6 +57,25 @@ def check_base_url(url: str) -> str:
             "(plain http is allowed only for a loopback address such as the sandbox)"
         )
     return url.rstrip("/")
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)", re.ASCII)
+
+
+def _valid_host(host: str) -> bool:
+    """An IP address, or a DNS name whose labels (after IDNA) are letters, digits, ``-`` and ``_``."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+        ascii_host.encode("ascii").decode("idna")  # an xn-- label that is not valid punycode raises
+    except UnicodeError:
+        return False
+    labels = ascii_host.lower().removesuffix(".").split(".")
+    return all(_LABEL.fullmatch(label) for label in labels)
 
 
 def check_api_key(key: str | None) -> str:
@@ -88,12 +120,7 @@ def proxy_setting(base_url: str, env: Mapping[str, str] = os.environ) -> tuple[s
         name, proxy = var("ALL_PROXY")
     if not proxy:
         return None
-    import urllib.request  # a proxy is set: only then is NO_PROXY's matching worth importing
-
-    no_proxy = var("NO_PROXY")[1]
-    # The stdlib's own NO_PROXY matching: undocumented, so typeshed does not declare it.
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if no_proxy and bypass(host, {"no": no_proxy}):
+    if bypasses_proxy(host, parts.port or 443, var("NO_PROXY")[1]):
         return None
     if "://" not in proxy:
         proxy = "http://" + proxy  # curl's reading of a bare host:port
@@ -109,6 +136,36 @@ def proxy_setting(base_url: str, env: Mapping[str, str] = os.environ) -> tuple[s
     if not usable_proxy(proxy):
         raise ConfigError(f"{name} is not a proxy URL: expected http://HOST:PORT")
     return name, proxy
+
+
+def bypasses_proxy(host: str, port: int, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` exempts ``host:port``, as curl reads it: ``*`` alone for every host; else a
+    comma- or space-separated list of names, each matching itself and its subdomains (a leading ``.`` or
+    ``*.`` changes nothing), an IP address or CIDR block, and a ``:PORT`` limiting an entry to that port."""
+    if no_proxy.strip() == "*":
+        return True
+    host = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for entry in no_proxy.replace(",", " ").split():
+        entry = entry.lower()
+        if entry.count(":") == 1 or (entry.startswith("[") and "]:" in entry):  # not a bare IPv6 address
+            entry, _, port_text = entry.rpartition(":")
+            if not port_text.isdigit() or int(port_text) != port:
+                continue
+        entry = entry.removeprefix("*").lstrip(".").rstrip(".").strip("[]")
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        if entry and (host == entry or host.endswith("." + entry)):
+            return True
+    return False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

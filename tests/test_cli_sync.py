@@ -434,6 +434,20 @@ def test_insecure_base_url_is_refused(project: Path) -> None:
     assert proc.returncode == 2 and "refusing to send the API key over plain HTTP" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://api.incident.io:99999", "is not a URL: Port out of range"),
+        ("https://a..b", "host 'a..b' is not a host name"),
+        ("https://api.incident.io\t", "must not contain spaces"),
+    ],
+)
+def test_a_malformed_base_url_is_a_usage_error_not_a_bug(project: Path, url: str, message: str) -> None:
+    proc = run_cli("sync", "--base-url", url, cwd=project, env={"INCIDENT_IO_API_KEY": "k"})
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert "a bug" not in proc.stderr
+
+
 def test_validation_errors_publish_nothing(project: Path, sandbox: Sandbox) -> None:
     write_statusfile(project / "statusfiles" / "x.yaml", "status_page_incident_id: 1\n")
     proc = sync(project, sandbox)
