@@ -78,12 +78,21 @@ def _valid_host(host: str) -> bool:
     return all(_LABEL.fullmatch(label) for label in labels)
 
 
+MIN_KEY_LENGTH = 8  # an incident.io key is far longer; a short one would be redacted out of ordinary text
+
+
 def check_api_key(key: str | None) -> str:
     """The key, or ConfigError (which never contains the key)."""
     if not key:
         raise ConfigError("INCIDENT_IO_API_KEY is not set: export the API key in the environment")
     if not all(33 <= ord(c) < 127 for c in key):
         raise ConfigError("INCIDENT_IO_API_KEY contains spaces or characters that cannot be sent in a header")
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigError(
+            f"INCIDENT_IO_API_KEY is too short to be an API key ({len(key)} characters): the key is "
+            "removed from everything statusfiles prints and records, and one that short would cut ordinary "
+            f"text and IDs apart (the sandbox takes any key of {MIN_KEY_LENGTH} or more characters)"
+        )
     return key
 
 

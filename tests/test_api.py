@@ -99,7 +99,7 @@ def test_plain_http_to_a_remote_host_is_refused_before_connecting() -> None:
         api.Client("http://192.0.2.1", "secret-key")
 
 
-@pytest.mark.parametrize("key", [None, "", "has space", "new\nline", "ünïcode"])
+@pytest.mark.parametrize("key", [None, "", "has space", "new\nline", "ünïcode", "x7", "test", "dev-key"])
 def test_unusable_keys_are_refused_without_echoing_them(key: str | None) -> None:
     with pytest.raises(apiconfig.ConfigError) as info:
         apiconfig.check_api_key(key)

@@ -33,7 +33,7 @@ def _by_file(report: dict) -> dict[str, list[str]]:
 
 def _assert_no_hang_or_traceback(project: Path, *args: str) -> None:
     """validate, plan and sync all refuse the same files, promptly and with one-line diagnostics."""
-    sync_env = {"INCIDENT_IO_API_KEY": "unused", "INCIDENT_IO_BASE_URL": "http://127.0.0.1:9"}
+    sync_env = {"INCIDENT_IO_API_KEY": "unused-key", "INCIDENT_IO_BASE_URL": "http://127.0.0.1:9"}
     for command, env in (("validate", {}), ("plan", {}), ("sync", sync_env)):
         proc = run_cli(command, *args, cwd=project, env=env, timeout=TIMEOUT)
         assert proc.returncode == 1, (command, proc.stdout, proc.stderr)

@@ -429,7 +429,7 @@ def test_two_runs_at_once_post_everything_exactly_once(project: Path, sandbox: S
 
 def test_insecure_base_url_is_refused(project: Path) -> None:
     proc = run_cli(
-        "sync", "--base-url", "http://api.incident.io", cwd=project, env={"INCIDENT_IO_API_KEY": "k"}
+        "sync", "--base-url", "http://api.incident.io", cwd=project, env={"INCIDENT_IO_API_KEY": "any-key-1"}
     )
     assert proc.returncode == 2 and "refusing to send the API key over plain HTTP" in proc.stderr
 
@@ -443,9 +443,16 @@ def test_insecure_base_url_is_refused(project: Path) -> None:
     ],
 )
 def test_a_malformed_base_url_is_a_usage_error_not_a_bug(project: Path, url: str, message: str) -> None:
-    proc = run_cli("sync", "--base-url", url, cwd=project, env={"INCIDENT_IO_API_KEY": "k"})
+    proc = run_cli("sync", "--base-url", url, cwd=project, env={"INCIDENT_IO_API_KEY": "sandbox-key"})
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert "a bug" not in proc.stderr
+
+
+def test_a_key_too_short_to_keep_out_of_the_output_is_refused(project: Path, sandbox: Sandbox) -> None:
+    """Redacting a key like "test" would cut it out of every message and ID read back from the API."""
+    proc = sync(project, sandbox, key="test")
+    assert proc.returncode == 2 and "INCIDENT_IO_API_KEY is too short to be an API key" in proc.stderr
+    assert not messages(sandbox, API)
 
 
 def test_validation_errors_publish_nothing(project: Path, sandbox: Sandbox) -> None:

@@ -34,6 +34,7 @@ from tests.support.repo import copy_examples
 from tests.support.sandbox_api import incident_body, maintenance_body, maintenance_update, statuses
 
 SERVER = "https://api.incident.io"  # the spec's server; the sandbox stands in for it
+READ_ONLY = "read-only-key"
 
 
 class Recorder:
@@ -79,7 +80,7 @@ def validate(openapi: OpenAPI, response: httpx.Response) -> None:
 def test_every_exchange_of_a_sync_matches_the_contract(openapi: OpenAPI, tmp_path: Path) -> None:
     project = copy_examples(tmp_path)
     recorder = Recorder()
-    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb:
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=(READ_ONLY,))) as sb:
         sb.add_fault(Fault(kind="rate_limit", method="POST", count=2, retry_after=0))
         sb.add_fault(Fault(kind="error", method="GET", status=500))
         sb.add_fault(Fault(kind="drop", method="POST", stage="after", skip=3))  # lost response: read back
@@ -98,7 +99,7 @@ def test_every_exchange_of_a_sync_matches_the_contract(openapi: OpenAPI, tmp_pat
                 client.post_update(update(components={"01NOTHERE": "degraded_performance"}))
             with pytest.raises(api.Rejected):  # 422: the incident is resolved and has components
                 client.post_update(update(status="resolved", components={COMPONENT: "operational"}))
-        for key in ("wrong", "ro"):
+        for key in ("wrong-key", READ_ONLY):
             other = api.Client(sb.base_url, key, retry=retry, event_hooks=recorder.hooks)
             with other, pytest.raises(api.AuthError):
                 other.post_update(update())
@@ -144,7 +145,7 @@ EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
     ("rw", "POST", "/v2/status_page_incidents", {}, incident_body("c1", name="Replayed"), 201),
     ("rw", "POST", "/v2/status_page_incidents", {}, incident_body("c2", incident_status="fixed"), 422),
     ("rw", "POST", "/v2/status_page_incidents", {}, incident_body("c3", status_page_id=NOWHERE), 404),
-    ("ro", "POST", "/v2/status_page_incidents", {}, incident_body("c4"), 403),
+    (READ_ONLY, "POST", "/v2/status_page_incidents", {}, incident_body("c4"), 403),
     (
         "rw",
         "GET",
@@ -159,7 +160,7 @@ EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
     ("rw", "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "Renamed"}, 200),
     ("rw", "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "x" * 201}, 422),
     ("rw", "PUT", f"/v2/status_page_incidents/{NOWHERE}", {}, {"name": "Renamed"}, 404),
-    ("ro", "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "Renamed"}, 403),
+    (READ_ONLY, "PUT", f"/v2/status_page_incidents/{API_INCIDENT_ID}", {}, {"name": "Renamed"}, 403),
     ("rw", "POST", "/v2/status_page_incident_updates", {}, update(), 201),
     ("rw", "POST", "/v2/status_page_incident_updates", {}, update(status="fixed"), 422),
     ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m1"), 201),
@@ -173,7 +174,7 @@ EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
         422,
     ),
     ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m3", status_page_id=NOWHERE), 404),
-    ("ro", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m4"), 403),
+    (READ_ONLY, "POST", "/v2/status_page_maintenances", {}, maintenance_body("m4"), 403),
     (
         "rw",
         "GET",
@@ -183,7 +184,7 @@ EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
         200,
     ),
     ("rw", "GET", "/v2/status_page_maintenances", {"status_page_id": NOWHERE}, None, 404),
-    ("ro", "GET", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, None, 200),
+    (READ_ONLY, "GET", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, None, 200),
     ("rw", "GET", f"/v2/status_page_maintenances/{NOWHERE}", {}, None, 404),
     ("rw", "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 200),
     (
@@ -195,7 +196,7 @@ EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
         422,
     ),
     ("rw", "PUT", f"/v2/status_page_maintenances/{NOWHERE}", {}, SCHEDULE, 404),
-    ("ro", "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 403),
+    (READ_ONLY, "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 403),
     (
         "rw",
         "POST",
@@ -223,7 +224,7 @@ EXCHANGES: list[tuple[str, str, str, dict[str, str], Any, int]] = [
         maintenance_update(status_page_maintenance_id=NOWHERE),
         404,
     ),
-    ("ro", "POST", "/v2/status_page_maintenance_updates", {}, maintenance_update(), 403),
+    (READ_ONLY, "POST", "/v2/status_page_maintenance_updates", {}, maintenance_update(), 403),
     ("bad", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m5"), 401),
     ("rw", "POST", "/v2/status_page_maintenances", {}, maintenance_body("m6"), 429),  # a rate_limit fault
     ("rw", "PUT", f"/v2/status_page_maintenances/{MAINTENANCE_ID}", {}, SCHEDULE, 500),  # an error fault
@@ -239,9 +240,9 @@ def _route(method: str, path: str) -> str:
 
 def test_every_sandbox_route_matches_the_contract(openapi: OpenAPI) -> None:
     recorder = Recorder()
-    keys = {"rw": SANDBOX_KEY, "ro": "ro", "bad": "wrong"}
+    keys = {"rw": SANDBOX_KEY, READ_ONLY: READ_ONLY, "bad": "wrong-key"}
     with (
-        Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb,
+        Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=(READ_ONLY,))) as sb,
         httpx.Client(base_url=sb.base_url, event_hooks=recorder.hooks) as client,
     ):
         for key, method, path, params, body, status in EXCHANGES:
@@ -266,10 +267,10 @@ def test_every_sandbox_route_matches_the_contract(openapi: OpenAPI) -> None:
 def test_every_exchange_of_a_pull_matches_the_contract(openapi: OpenAPI) -> None:
     """The reads behind `pull` and the list commands: the paged page list and each structure."""
     recorder = Recorder()
-    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=("ro",))) as sb:
+    with Sandbox(SandboxConfig(api_key=SANDBOX_KEY, read_only_keys=(READ_ONLY,))) as sb:
         sb.add_fault(Fault(kind="error", method="GET", path="/v2/status_page_structures/", status=500))
         retry = apiconfig.RetryPolicy(attempts=3, base=0.001, cap=0.01)
-        with api.Client(sb.base_url, "ro", retry=retry, event_hooks=recorder.hooks) as client:
+        with api.Client(sb.base_url, READ_ONLY, retry=retry, event_hooks=recorder.hooks) as client:
             pages = client.list_status_pages()
             assert [p.id for p in pages] == [STATUS_PAGE_ID, "01FCNDV6P870EA6S7TK1DSYDGC"]
             assert PUBLIC_API_ID in {c.id for c in client.get_structure(STATUS_PAGE_ID)}

@@ -58,7 +58,7 @@ def test_settings_are_checked_and_the_job_imported_without_httpx() -> None:
         "import sys\n"
         "from sync import apiconfig, job\n"
         "from sync.commands import sync\n"
-        "apiconfig.from_env('https://api.incident.io', {'INCIDENT_IO_API_KEY': 'k'})\n"
+        "apiconfig.from_env('https://api.incident.io', {'INCIDENT_IO_API_KEY': 'a-long-key'})\n"
         "print(sorted(m for m in ('httpx', 'sync.api', 'sync.publisher') if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -71,7 +71,7 @@ def command(
     \b
     Examples:
       statusfiles sandbox --port 0
-      statusfiles sandbox --api-key dev-key --state .sandbox.json
+      statusfiles sandbox --api-key sandbox-key --state .sandbox.json
     """
     from sync.sandbox import Sandbox, SandboxConfig  # only this command pays for the server
 
