@@ -38,7 +38,13 @@ main() {
       ;;
   esac
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
-    echo "exit-code=$rc" >>"$GITHUB_OUTPUT"
+    if [ -f "$GITHUB_OUTPUT" ] || [ ! -e "$GITHUB_OUTPUT" ]; then
+      echo "exit-code=$rc" >>"$GITHUB_OUTPUT"
+    elif [ "$rc" -eq 0 ]; then
+      # A FIFO or a device: appending would wait for a reader for ever. statusfiles has said so.
+      echo "::error title=statusfiles action::cannot write to GITHUB_OUTPUT ($GITHUB_OUTPUT): not a regular file"
+      rc=1
+    fi
   fi
   return "$rc"
 }

@@ -223,8 +223,10 @@ note() {
   printf '%s\n' "$1" >>"$report"
 }
 
+# Only into a regular file (or a new one): a FIFO would keep the job waiting for ever after its push.
+# statusfiles has said why it could not write the outputs, and fails the job.
 output() {
-  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  if [ -n "${GITHUB_OUTPUT:-}" ] && { [ -f "$GITHUB_OUTPUT" ] || [ ! -e "$GITHUB_OUTPUT" ]; }; then
     printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
   fi
 }

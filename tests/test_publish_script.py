@@ -371,6 +371,20 @@ def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world:
     assert recorded(world) == {path.removeprefix("statusfiles/"): "adopted"}
 
 
+def test_a_step_output_file_that_is_a_fifo_never_keeps_the_job_waiting(world: World) -> None:
+    # Nothing reads this FIFO: a write to it would wait for ever, after the ledger's push (the run's
+    # timeout fails the test). The job publishes, pushes its ledger and fails, saying why.
+    [path] = world.merge("T: published anyway")
+    fifo = world.tmp / "output.fifo"
+    os.mkfifo(fifo)
+    run = world.publish(world.checkout(), GITHUB_OUTPUT=str(fifo))
+
+    assert run.returncode == 1
+    assert f"cannot write to GITHUB_OUTPUT ({fifo}): not a regular file" in run.stderr
+    assert world.posted() == ["T: published anyway"]
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+
+
 def test_a_changed_page_alone_is_committed_as_a_refreshed_snapshot(world: World) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -312,9 +313,10 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def action_run(
-    cwd: Path, command: str, event: str = "push", argv: list[str | Path] | None = None
+    cwd: Path, command: str, event: str = "push", argv: list[str | Path] | None = None, **extra: str
 ) -> tuple[int, str, dict[str, str], str]:
-    """Run scripts/action-run.sh (or ``argv``) as a step does: exit status, stdout, outputs, summary."""
+    """Run scripts/action-run.sh (or ``argv``) as a step does: exit status, stdout, outputs, summary.
+    ``extra`` overrides the environment (the outputs read back are those of the file it would use)."""
     out, summary = cwd.parent / "output", cwd.parent / "summary.md"
     out.write_text("")
     summary.write_text("")
@@ -327,7 +329,7 @@ def action_run(
         "GITHUB_STEP_SUMMARY": str(summary),
         "NO_COLOR": "1",
         "RUNNER_TEMP": str(cwd.parent),
-    }
+    } | extra
     proc = subprocess.run(
         argv or [REPO / "scripts" / "action-run.sh"],
         cwd=cwd,
@@ -474,6 +476,18 @@ def test_action_rejects_an_unknown_command(tmp_path: Path) -> None:
     rc, stdout, outputs, _ = action_run(tmp_path / "repo", "publish")
     assert (rc, outputs["exit-code"]) == (2, "2")
     assert "command must be validate, plan or sync" in stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_action_never_waits_on_a_step_output_file_that_is_a_fifo(tmp_path: Path, command: str) -> None:
+    # Nothing reads a FIFO here: writing to it would wait for ever. statusfiles refuses it, and so must
+    # the script around it (subprocess.run's timeout fails the test when it waits).
+    copy_examples(tmp_path / "repo")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    rc, stdout, _, _ = action_run(tmp_path / "repo", command, GITHUB_OUTPUT=str(fifo))
+    assert rc == 1, stdout
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_path: Path) -> None:
