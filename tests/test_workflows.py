@@ -504,6 +504,24 @@ def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_pat
     assert len(markdown) <= 60_100 and len(markdown.encode()) <= 100_100
 
 
+def test_action_cuts_a_job_summary_to_what_github_keeps(tmp_path: Path) -> None:
+    # GitHub drops a step's whole job summary beyond 1 MiB. 150 updates (to two incidents: at most 100
+    # each) of 4,000 two-byte characters make a plan of about 1.2 MB: the summary keeps what fits, in
+    # whole lines, and says it was cut.
+    for n in range(150):
+        path = tmp_path / "repo" / "statusfiles" / "big" / f"{n:03d}.yaml"
+        write_statusfile(path, update("é" * 4000 + f" {n}", incident=f"01FCNDV6P870EA6S7TK1DSYDG{n % 2}"))
+    (tmp_path / "summary.md").write_text("")
+    rc, _, outputs, summary = action_run(tmp_path / "repo", "plan")
+
+    assert rc == 0
+    assert outputs["publish"] == "150"
+    size = (tmp_path / "summary.md").stat().st_size
+    assert 1024 * 1024 - 10_000 < size <= 1024 * 1024
+    assert summary.endswith("\n\n*Cut short here: GitHub keeps at most 1 MiB of a step's job summary.*\n")
+    assert "é 0" in summary and "é 149" not in summary
+
+
 def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
     # The scheduled run that imports what was posted elsewhere is the publish job: the same script, the
     # same committer, the same concurrency group, so it never races a publish on the ledger and may take
