@@ -215,8 +215,43 @@ def test_only_the_publish_job_sees_the_api_key() -> None:
 # --- the workflows' promises -------------------------------------------------------------------------
 
 
-def test_plan_runs_on_pull_requests_touching_statusfiles_or_schemas() -> None:
-    assert load(PLAN)["on"] == {"pull_request": {"paths": ["statusfiles/**", "schemas/**"]}}
+def test_plan_runs_on_every_pull_request() -> None:
+    # The plan check is required ("Setting up"): a path filter that skipped it would hold every pull request
+    # that leaves statusfiles/ alone waiting for it for ever. The example makes the same promise.
+    for workflow in (load(PLAN), load(docs_examples()[0])):
+        assert workflow["on"] == {"pull_request": None}
+
+
+def comment_step(text: str, tmp_path: Path, comments: str, **env: str) -> list[str]:
+    """Run a plan workflow's comment step with a `gh` that answers the comment listing with ``comments``
+    (one ID a line) and records every call; the calls."""
+    shim, log = tmp_path / "gh-shim", tmp_path / "gh.log"
+    shim.mkdir(exist_ok=True)
+    log.write_text("")
+    (shim / "gh").write_text(
+        f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >>"{log}"\n'
+        f'case "$*" in *--paginate*) printf "%s" "{comments}" ;; esac\n'
+    )
+    (shim / "gh").chmod(0o755)
+    step = load(text)["jobs"]["comment"]["steps"][0]
+    full = {k: v for k, v in os.environ.items() if not k.startswith(OWN_ENV)}
+    full |= {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}", "REPO": "o/r", "PR": "7", "PLAN": "plan"}
+    full |= {"GH_TOKEN": "t", "HEAD_SHA": "abc", "RUN_URL": "https://example.com/run"} | env
+    proc = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", step["run"]], env=full, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [line.split(" ", 3)[2] for line in log.read_text().splitlines() if "--method" in line]
+
+
+@pytest.mark.parametrize("text", [PLAN.read_text(), *docs_examples()[:1]], ids=["workflow", "example"])
+def test_the_plan_comment_is_left_out_while_there_is_nothing_to_say(text: str, tmp_path: Path) -> None:
+    quiet = {"HAS_CHANGES": "false", "ERRORS": "0"}
+    assert comment_step(text, tmp_path, "", **quiet) == []  # a pull request that leaves statusfiles alone
+    assert comment_step(text, tmp_path, "", HAS_CHANGES="true", ERRORS="0") == ["POST"]
+    assert comment_step(text, tmp_path, "", HAS_CHANGES="false", ERRORS="2") == ["POST"]
+    # A comment already there is updated, never left showing updates the pull request no longer posts.
+    assert comment_step(text, tmp_path, "123", **quiet) == ["PATCH"]
 
 
 def test_plan_comments_once_and_never_on_forks() -> None:
