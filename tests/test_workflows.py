@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from tests.support.outputs import parse_outputs
-from tests.support.payloads import update, write_statusfile
+from tests.support.payloads import incident, update, write_statusfile
 from tests.support.repo import REPO, copy_examples
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -523,6 +523,21 @@ def test_action_never_waits_on_a_step_output_file_that_is_a_fifo(tmp_path: Path,
     rc, stdout, _, _ = action_run(tmp_path / "repo", command, GITHUB_OUTPUT=str(fifo))
     assert rc == 1, stdout
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_statusfile_cannot_write_workflow_commands_into_the_log(tmp_path: Path) -> None:
+    # Names and messages come from pull requests, forks' included: printed raw after a line break, they
+    # would be read by the runner as workflow commands (a forged annotation, ::stop-commands:: ...).
+    forged = "\n::error title=forged::not from statusfiles\n::stop-commands::x\n"
+    write_statusfile(
+        tmp_path / "repo" / "statusfiles" / "2026-11-28-forged" / "incident.yaml",
+        incident(f"Forged{forged}", f"A message.{forged}"),
+    )
+    rc, stdout, outputs, _ = action_run(tmp_path / "repo", "plan")
+
+    assert rc == 0, stdout
+    assert outputs["has-changes"] == "true"
+    assert [line for line in stdout.splitlines() if line.startswith("::")] == []
 
 
 def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_path: Path) -> None:
