@@ -188,9 +188,10 @@ push_ledger() {
   done
 }
 
+# Attribute patterns match paths as git prints them, not ./statusfiles//ledger.jsonl: git_path spells them so.
 union_attributes() {
   local file="$report.attributes"
-  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$ledger" "$snapshot" >"$file"
+  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$(git_path "$ledger")" "$(git_path "$snapshot")" >"$file"
   printf '%s' "$file"
 }
 

@@ -281,7 +281,12 @@ def test_main_moving_before_the_push_is_rebased_onto(world: World, race) -> None
     assert git(world.origin, "rev-parse", "main^").strip() == unrelated
 
 
-def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: World) -> None:
+# The statusfiles directory as a workflow may spell it: the merge rules must name the files all the same.
+DIR_SPELLINGS = ["statusfiles", "./statusfiles/"]
+
+
+@pytest.mark.parametrize("spelling", DIR_SPELLINGS)
+def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: World, spelling: str) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
     [path] = world.merge("T: second")
@@ -290,7 +295,7 @@ def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: Worl
     # the same file, which git cannot merge line by line unless told the lines are a union.
     theirs = json.dumps({"v": 1, "event": "posted", "path": "elsewhere.yaml", "note": "pushed meanwhile"})
     other, _ = intruder(world, ledger_line=theirs)
-    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+    run = world.publish(checkout, STATUSFILES_DIR=spelling, **push_intruder_at_push(world, other, checkout))
 
     assert run.returncode == 0, run.stderr
     assert theirs in git(world.origin, "show", f"main:{LEDGER}").splitlines()
@@ -426,7 +431,10 @@ def test_a_failed_pull_warns_and_still_publishes(world: World) -> None:
     assert "::warning title=statusfiles import failed::" in run.stdout
 
 
-def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world: World) -> None:
+@pytest.mark.parametrize("spelling", DIR_SPELLINGS)
+def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(
+    world: World, spelling: str
+) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
     [path] = world.merge("T: second")
@@ -436,7 +444,7 @@ def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world:
     stale = (other / SNAPSHOT).read_text().replace('"name": "Acme Internal"', '"name": "Acme Intranet"')
     (other / SNAPSHOT).write_text(stale)  # someone pulled by hand, and committed, while this run published
     git(other, "commit", "--quiet", "-am", "Pull the snapshot by hand")
-    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+    run = world.publish(checkout, STATUSFILES_DIR=spelling, **push_intruder_at_push(world, other, checkout))
 
     assert run.returncode == 0, run.stderr
     assert "rebasing the ledger commit" in run.stdout
