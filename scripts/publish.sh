@@ -169,7 +169,11 @@ push_ledger() {
       push_failed "Gave up after $attempts attempts to push: $branch kept moving"
       return 1
     fi
-    git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking" || true
+    if ! git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking"; then
+      # Neither push nor fetch went through: the network or the remote, not the branch's protection.
+      push_failed "$remote could not be reached to push the ledger (the job log says why)"
+      return 1
+    fi
     if [ "$(git rev-parse "$tracking")" = "$base" ]; then
       # The branch did not move, so this was no race: most likely branch protection or missing permission.
       push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in docs/github.md)"

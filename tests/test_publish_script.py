@@ -376,6 +376,23 @@ def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world:
     assert recorded(world) == {path.removeprefix("statusfiles/"): "adopted"}
 
 
+def test_a_remote_lost_after_publishing_is_not_blamed_on_branch_protection(world: World) -> None:
+    world.merge("T: posted, then the remote went away")
+    checkout = world.checkout()
+    # The remote is gone by the time the ledger is pushed: the push fails, and so does the fetch after it.
+    hook = checkout / ".git" / "hooks" / "pre-push"
+    hook.write_text(f'#!/usr/bin/env bash\nmv "{world.origin}" "{world.origin}.gone"\nexit 1\n')
+    hook.chmod(0o755)
+    run = world.publish(checkout)
+
+    assert run.returncode == 1
+    assert run.outputs["ledger"] == "push-failed"
+    assert "may this job push to it?" not in run.stdout + run.summary
+    assert "::error title=statusfiles ledger not pushed::origin could not be reached" in run.stdout
+    assert '"event": "posted"' in run.summary.replace('":"', '": "')  # the lines to recover by hand
+    assert world.posted() == ["T: posted, then the remote went away"]
+
+
 def test_a_step_output_file_that_is_a_fifo_never_keeps_the_job_waiting(world: World) -> None:
     # Nothing reads this FIFO: a write to it would wait for ever, after the ledger's push (the run's
     # timeout fails the test). The job publishes, pushes its ledger and fails, saying why.
