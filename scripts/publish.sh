@@ -28,6 +28,8 @@
 #                              (pushed|unchanged|push-failed) and snapshot (refreshed|unchanged|pull-failed)
 #                              and import (imported|unchanged|import-failed|off) are written here when set
 #
+# `publish.sh salvage`, after a run that was cancelled or killed: commit and push what it left (step_salvage).
+#
 # Exit status: 0 when everything was published (or there was nothing to publish, or no API key) and the
 # ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the fetch or the push failed.
 set -euo pipefail
@@ -75,6 +77,24 @@ step_record() {
   else
     output ledger unchanged
   fi
+}
+
+# After a run that was cancelled or timed out (the workflow's `if: cancelled()` step: `publish.sh salvage`),
+# killed wherever it stood: commit and push what it wrote and did not push. Each POST's intent was written to
+# the ledger before the POST, so that the next run reads those updates back, and waits for one still being
+# applied, instead of posting them again. A run killed before its reset or after its push leaves nothing.
+step_salvage() {
+  started_from=$tracking
+  count_new_files
+  if ledger_changed || snapshot_changed || [ "$imported" -gt 0 ]; then
+    commit_ledger
+  fi
+  if [ -z "$(git rev-list "$tracking..HEAD" 2>/dev/null)" ]; then
+    echo "The cancelled run left nothing to record."
+    return 0
+  fi
+  echo "Recording what the cancelled run wrote to the ledger."
+  push_ledger || return 1
 }
 
 # Fetch the branch and make the checkout exactly its newest commit: a run that waited behind another must
@@ -243,8 +263,21 @@ case "${1:-}" in
     report=$work/report.md
     "step_$1"
     ;;
+  salvage)
+    work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-salvage.XXXXXX")
+    # shellcheck disable=SC2064 # $work is fixed now
+    trap "rm -rf '$work'" EXIT
+    report=$work/report.md
+    rc=0
+    step_salvage || rc=$?
+    if [ -s "$report" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ] &&
+      { [ -f "$GITHUB_STEP_SUMMARY" ] || [ ! -e "$GITHUB_STEP_SUMMARY" ]; }; then
+      cat -- "$report" >>"$GITHUB_STEP_SUMMARY"
+    fi
+    exit "$rc"
+    ;;
   *)
-    echo "usage: publish.sh (run by statusfiles github publish: publish.sh fetch|record WORK)" >&2
+    echo "usage: publish.sh [salvage] (and, run by statusfiles github publish: publish.sh fetch|record WORK)" >&2
     exit 2
     ;;
 esac

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -92,10 +93,37 @@ class World:
         self.runners += 1
         return clone(self.origin, self.tmp / f"runner{self.runners}")
 
-    def publish(self, checkout: Path, **env: str) -> Run:
+    def publish(self, checkout: Path, argv: list[str] | None = None, **env: str) -> Run:
+        """Run the script (``argv``: a step of it) to its end in ``checkout``."""
         out, summary = checkout.parent / f"{checkout.name}.output", checkout.parent / f"{checkout.name}.md"
         out.write_text("")
         summary.write_text("")
+        proc = subprocess.run(
+            argv or [str(SCRIPT)],
+            cwd=checkout,
+            env=self.env(out, summary, env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
+        return Run(proc.returncode, proc.stdout, proc.stderr, outputs, summary.read_text())
+
+    def start(self, checkout: Path) -> subprocess.Popen[bytes]:
+        """The script started in ``checkout`` in a process group of its own, to be killed as a runner does."""
+        out, summary = checkout.parent / f"{checkout.name}.output", checkout.parent / f"{checkout.name}.md"
+        return subprocess.Popen(
+            [str(SCRIPT)],
+            cwd=checkout,
+            env=self.env(out, summary, {}),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def env(self, out: Path, summary: Path, env: dict[str, str]) -> dict[str, str]:
+        """The environment of a run: GitHub's files, the sandbox and its key, then ``env``."""
         full = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "INCIDENT_IO_"))}
         full |= GIT_ENV | {
             "PATH": self.path(),
@@ -107,11 +135,7 @@ class World:
             "NO_COLOR": "1",
         }
         full.update(env)
-        proc = subprocess.run(
-            [str(SCRIPT)], cwd=checkout, env=full, capture_output=True, text=True, timeout=120, check=False
-        )
-        outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
-        return Run(proc.returncode, proc.stdout, proc.stderr, outputs, summary.read_text())
+        return full
 
     def path(self) -> str:
         return f"{self.bin}{os.pathsep}{os.environ['PATH']}"
@@ -405,6 +429,42 @@ def test_a_step_output_file_that_is_a_fifo_never_keeps_the_job_waiting(world: Wo
     assert f"cannot write to GITHUB_OUTPUT ({fifo}): not a regular file" in run.stderr
     assert world.posted() == ["T: published anyway"]
     assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+
+
+def test_a_run_killed_during_a_post_leaves_its_intent_on_main_and_the_next_run_waits(world: World) -> None:
+    # A cancelled or timed-out job is killed where it stands: here with its POST sent and unanswered,
+    # the update perhaps being applied. Its intent is in the checkout's ledger only; the workflow's
+    # `if: cancelled()` step (publish.sh salvage) pushes it, so that the next run, from a fresh checkout,
+    # waits for the update to show instead of posting it a second time.
+    [path] = world.merge("T: in flight when the job was cancelled")
+    world.sandbox.add_fault(Fault(kind="hang", path="/v2/status_page_incident_updates", method="POST"))
+    checkout = world.checkout()
+    job = world.start(checkout)
+    assert world.sandbox.wait_struck(1)
+    os.killpg(job.pid, signal.SIGKILL)
+    job.wait()
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert [r["event"] for r in world.main_ledger()[world.baseline :]] == ["intent"]
+    posts = len([r for r in world.sandbox.requests() if r["method"] == "POST"])
+
+    run = world.publish(world.checkout())
+    assert run.returncode == 1  # held, not posted: the run says when it may be
+    assert len([r for r in world.sandbox.requests() if r["method"] == "POST"]) == posts
+    assert recorded(world) == {}
+    assert path.removeprefix("statusfiles/") in run.stdout
+
+
+def test_salvage_after_a_run_that_recorded_everything_does_nothing(world: World) -> None:
+    world.merge("T: published in full")
+    checkout = world.checkout()
+    assert world.publish(checkout).returncode == 0
+    before = git(world.origin, "rev-parse", "main")
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert git(world.origin, "rev-parse", "main") == before
 
 
 def test_a_changed_page_alone_is_committed_as_a_refreshed_snapshot(world: World) -> None:

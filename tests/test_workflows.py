@@ -292,7 +292,19 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     publish = workflow["jobs"]["publish"]
     assert publish["environment"] == "statusfiles"
     assert publish["if"] == "github.ref == 'refs/heads/main'"
-    assert publish["steps"][-1]["env"]["COMMAND"] == "sync"
+    [step] = [s for s in publish["steps"] if s.get("id") == "publish"]
+    assert step["env"]["COMMAND"] == "sync"
+    # After it, only the step that pushes the ledger of a cancelled run.
+    assert publish["steps"][-1] == {
+        "name": "Record the ledger of a cancelled run",
+        "if": "cancelled()",
+        "env": {"COMMAND": "salvage"},
+        "run": "scripts/action-run.sh",
+    }
+    assert publish["steps"][-2] is step
+    example_steps = example["jobs"]["publish"]["steps"]
+    assert example_steps[-1]["if"] == "cancelled()" and example_steps[-1]["with"] == {"command": "salvage"}
+    assert example_steps[-2]["with"]["command"] == "sync"
 
 
 def test_nothing_ever_force_pushes() -> None:
@@ -580,7 +592,7 @@ def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
         assert "schedule" in workflow["on"] and "push" in workflow["on"]
         assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
         assert workflow["jobs"]["publish"]["permissions"] == {"contents": "write"}
-    step = load(PUBLISH)["jobs"]["publish"]["steps"][-1]
+    step = load(PUBLISH)["jobs"]["publish"]["steps"][-2]  # the last one pushes a cancelled run's ledger
     assert step["run"] == "scripts/action-run.sh" and "STATUSFILES_GIT_NAME" not in step["env"]
     # The script runs the publish job, which imports after publishing (tests/test_publish_script.py).
     assert "statusfiles github publish" in (REPO / "scripts" / "publish.sh").read_text()
