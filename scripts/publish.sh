@@ -85,6 +85,7 @@ step_record() {
 # applied, instead of posting them again. A run killed before its reset or after its push leaves nothing.
 step_salvage() {
   started_from=$tracking
+  drop_leftovers
   count_new_files
   if ledger_changed || snapshot_changed || [ "$imported" -gt 0 ]; then
     commit_ledger
@@ -95,6 +96,19 @@ step_salvage() {
   fi
   echo "Recording what the cancelled run wrote to the ledger."
   push_ledger || return 1
+}
+
+# What processes killed half way leave behind: git's index lock, and the temporary file of a write
+# (fsutil's .NAME.HEX.tmp beside the file it was to replace), which must never be committed. The
+# job's processes are gone when salvage runs.
+drop_leftovers() {
+  local path
+  rm -f -- "$(git rev-parse --git-dir)/index.lock"
+  while IFS= read -r -d '' path; do
+    case ${path##*/} in
+      .*.tmp) rm -f -- "$path" ;;
+    esac
+  done < <(git ls-files -z --others --exclude-standard -- "$dir" "$schemas")
 }
 
 # Fetch the branch and make the checkout exactly its newest commit: a run that waited behind another must

@@ -431,7 +431,10 @@ def test_a_step_output_file_that_is_a_fifo_never_keeps_the_job_waiting(world: Wo
     assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
 
 
-def test_a_run_killed_during_a_post_leaves_its_intent_on_main_and_the_next_run_waits(world: World) -> None:
+@pytest.mark.parametrize("leftovers", [False, True], ids=["clean", "leftovers"])
+def test_a_run_killed_during_a_post_leaves_its_intent_on_main_and_the_next_run_waits(
+    world: World, leftovers: bool
+) -> None:
     # A cancelled or timed-out job is killed where it stands: here with its POST sent and unanswered,
     # the update perhaps being applied. Its intent is in the checkout's ledger only; the workflow's
     # `if: cancelled()` step (publish.sh salvage) pushes it, so that the next run, from a fresh checkout,
@@ -443,10 +446,14 @@ def test_a_run_killed_during_a_post_leaves_its_intent_on_main_and_the_next_run_w
     assert world.sandbox.wait_struck(1)
     os.killpg(job.pid, signal.SIGKILL)
     job.wait()
+    if leftovers:  # what a git and a file write killed half way leave
+        (checkout / ".git" / "index.lock").write_text("")
+        (checkout / "statusfiles" / ".snapshot.json.0123456789abcdef.tmp").write_text("{")
 
     salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
     assert salvage.returncode == 0, salvage.stdout + salvage.stderr
     assert [r["event"] for r in world.main_ledger()[world.baseline :]] == ["intent"]
+    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER]
     posts = len([r for r in world.sandbox.requests() if r["method"] == "POST"])
 
     run = world.publish(world.checkout())
