@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The body of action.yml: runs one statusfiles command as a workflow wants it and sets the action's outputs.
 #
-# Environment: COMMAND (validate, plan or sync); STATUSFILES_DIR and STATUSFILES_LEDGER (empty: the
+# Environment: COMMAND (validate, plan, sync or salvage); STATUSFILES_DIR and STATUSFILES_LEDGER (empty: the
 # defaults); for sync, everything scripts/publish.sh reads; and as GitHub Actions sets them,
 # GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_EVENT_NAME. `statusfiles` must be on PATH.
 # Exit status: the command's (2 for an unknown command). statusfiles writes the job summary and the outputs;
@@ -32,13 +32,23 @@ main() {
       # One statusfiles process publishes and writes the counts and the report as outputs as well.
       STATUSFILES_ACTION_OUTPUTS=true "$here/publish.sh" || rc=$?
       ;;
+    salvage)
+      # After a cancelled sync (`if: cancelled()`): push the ledger it wrote and did not push.
+      "$here/publish.sh" salvage || rc=$?
+      ;;
     *)
-      echo "::error title=statusfiles action::command must be validate, plan or sync, not '${COMMAND:-}'"
+      echo "::error title=statusfiles action::command must be validate, plan or sync (or salvage, after a cancelled sync), not '${COMMAND:-}'"
       rc=2
       ;;
   esac
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
-    echo "exit-code=$rc" >>"$GITHUB_OUTPUT"
+    if [ -f "$GITHUB_OUTPUT" ] || [ ! -e "$GITHUB_OUTPUT" ]; then
+      echo "exit-code=$rc" >>"$GITHUB_OUTPUT"
+    elif [ "$rc" -eq 0 ]; then
+      # A FIFO or a device: appending would wait for a reader for ever. statusfiles has said so.
+      echo "::error title=statusfiles action::cannot write to GITHUB_OUTPUT ($GITHUB_OUTPUT): not a regular file"
+      rc=1
+    fi
   fi
   return "$rc"
 }

@@ -28,6 +28,8 @@
 #                              (pushed|unchanged|push-failed) and snapshot (refreshed|unchanged|pull-failed)
 #                              and import (imported|unchanged|import-failed|off) are written here when set
 #
+# `publish.sh salvage`, after a run that was cancelled or killed: commit and push what it left (step_salvage).
+#
 # Exit status: 0 when everything was published (or there was nothing to publish, or no API key) and the
 # ledger is on the branch; otherwise sync's own non-zero status, or 1 when only the fetch or the push failed.
 set -euo pipefail
@@ -75,6 +77,38 @@ step_record() {
   else
     output ledger unchanged
   fi
+}
+
+# After a run that was cancelled or timed out (the workflow's `if: cancelled()` step: `publish.sh salvage`),
+# killed wherever it stood: commit and push what it wrote and did not push. Each POST's intent was written to
+# the ledger before the POST, so that the next run reads those updates back, and waits for one still being
+# applied, instead of posting them again. A run killed before its reset or after its push leaves nothing.
+step_salvage() {
+  started_from=$tracking
+  drop_leftovers
+  count_new_files
+  if ledger_changed || snapshot_changed || [ "$imported" -gt 0 ]; then
+    commit_ledger
+  fi
+  if [ -z "$(git rev-list "$tracking..HEAD" 2>/dev/null)" ]; then
+    echo "The cancelled run left nothing to record."
+    return 0
+  fi
+  echo "Recording what the cancelled run wrote to the ledger."
+  push_ledger || return 1
+}
+
+# What processes killed half way leave behind: git's index lock, and the temporary file of a write
+# (fsutil's .NAME.HEX.tmp beside the file it was to replace), which must never be committed. The
+# job's processes are gone when salvage runs.
+drop_leftovers() {
+  local path
+  rm -f -- "$(git rev-parse --git-dir)/index.lock"
+  while IFS= read -r -d '' path; do
+    case ${path##*/} in
+      .*.tmp) rm -f -- "$path" ;;
+    esac
+  done < <(git ls-files -z --others --exclude-standard -- "$dir" "$schemas")
 }
 
 # Fetch the branch and make the checkout exactly its newest commit: a run that waited behind another must
@@ -169,7 +203,11 @@ push_ledger() {
       push_failed "Gave up after $attempts attempts to push: $branch kept moving"
       return 1
     fi
-    git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking" || true
+    if ! git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:$tracking"; then
+      # Neither push nor fetch went through: the network or the remote, not the branch's protection.
+      push_failed "$remote could not be reached to push the ledger (the job log says why)"
+      return 1
+    fi
     if [ "$(git rev-parse "$tracking")" = "$base" ]; then
       # The branch did not move, so this was no race: most likely branch protection or missing permission.
       push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in docs/github.md)"
@@ -188,9 +226,10 @@ push_ledger() {
   done
 }
 
+# Attribute patterns match paths as git prints them, not ./statusfiles//ledger.jsonl: git_path spells them so.
 union_attributes() {
   local file="$report.attributes"
-  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$ledger" "$snapshot" >"$file"
+  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$(git_path "$ledger")" "$(git_path "$snapshot")" >"$file"
   printf '%s' "$file"
 }
 
@@ -223,8 +262,10 @@ note() {
   printf '%s\n' "$1" >>"$report"
 }
 
+# Only into a regular file (or a new one): a FIFO would keep the job waiting for ever after its push.
+# statusfiles has said why it could not write the outputs, and fails the job.
 output() {
-  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  if [ -n "${GITHUB_OUTPUT:-}" ] && { [ -f "$GITHUB_OUTPUT" ] || [ ! -e "$GITHUB_OUTPUT" ]; }; then
     printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
   fi
 }
@@ -236,8 +277,21 @@ case "${1:-}" in
     report=$work/report.md
     "step_$1"
     ;;
+  salvage)
+    work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/statusfiles-salvage.XXXXXX")
+    # shellcheck disable=SC2064 # $work is fixed now
+    trap "rm -rf '$work'" EXIT
+    report=$work/report.md
+    rc=0
+    step_salvage || rc=$?
+    if [ -s "$report" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ] &&
+      { [ -f "$GITHUB_STEP_SUMMARY" ] || [ ! -e "$GITHUB_STEP_SUMMARY" ]; }; then
+      cat -- "$report" >>"$GITHUB_STEP_SUMMARY"
+    fi
+    exit "$rc"
+    ;;
   *)
-    echo "usage: publish.sh (run by statusfiles github publish: publish.sh fetch|record WORK)" >&2
+    echo "usage: publish.sh [salvage] (and, run by statusfiles github publish: publish.sh fetch|record WORK)" >&2
     exit 2
     ;;
 esac

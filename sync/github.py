@@ -22,6 +22,9 @@ MARKDOWN_CHARS = 60_000
 MARKDOWN_BYTES = 100_000
 COUNTS = ("publish", "incidents", "notify", "moves", "errors")
 CUT_NOTE = "\n\n*Cut short here: the run's job summary has all of it.*\n"
+# GitHub drops a step's whole job summary when its file ends up larger than 1 MiB: what does not fit is cut.
+SUMMARY_BYTES = 1024 * 1024
+SUMMARY_CUT_NOTE = "\n\n*Cut short here: GitHub keeps at most 1 MiB of a step's job summary.*\n"
 
 
 def counts(plan_summary: Mapping[str, object] | None, errors: int = 0) -> dict[str, object]:
@@ -52,10 +55,27 @@ def write_text(what: str, path: str | Path, text: str, *, append: bool = False) 
 
 
 def append_summary(markdown: str, redact: Callable[[str], str] = str) -> None:
-    """Append to the job summary, when there is one."""
+    """Append to the job summary, when there is one, cut to what is left of its SUMMARY_BYTES."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        write_text("GITHUB_STEP_SUMMARY", path, redact(markdown) + "\n", append=True)
+    if not path:
+        return
+    data = (redact(markdown) + "\n").encode("utf-8")
+    try:
+        with os.fdopen(open_regular(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "wb") as f:
+            f.write(_fit(data, SUMMARY_BYTES - os.fstat(f.fileno()).st_size))
+    except OSError as exc:
+        raise OutputFileError("GITHUB_STEP_SUMMARY", path, exc) from None
+
+
+def _fit(data: bytes, room: int) -> bytes:
+    """``data`` when it fits in ``room`` bytes; otherwise its whole lines that fit, with SUMMARY_CUT_NOTE."""
+    if len(data) <= room:
+        return data
+    note = SUMMARY_CUT_NOTE.encode("utf-8")
+    if room < len(note):
+        return b""
+    head = data[: room - len(note)]
+    return head[: head.rfind(b"\n") + 1] + note
 
 
 def cut(markdown: str) -> str:

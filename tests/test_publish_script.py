@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -92,10 +93,37 @@ class World:
         self.runners += 1
         return clone(self.origin, self.tmp / f"runner{self.runners}")
 
-    def publish(self, checkout: Path, **env: str) -> Run:
+    def publish(self, checkout: Path, argv: list[str] | None = None, **env: str) -> Run:
+        """Run the script (``argv``: a step of it) to its end in ``checkout``."""
         out, summary = checkout.parent / f"{checkout.name}.output", checkout.parent / f"{checkout.name}.md"
         out.write_text("")
         summary.write_text("")
+        proc = subprocess.run(
+            argv or [str(SCRIPT)],
+            cwd=checkout,
+            env=self.env(out, summary, env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
+        return Run(proc.returncode, proc.stdout, proc.stderr, outputs, summary.read_text())
+
+    def start(self, checkout: Path) -> subprocess.Popen[bytes]:
+        """The script started in ``checkout`` in a process group of its own, to be killed as a runner does."""
+        out, summary = checkout.parent / f"{checkout.name}.output", checkout.parent / f"{checkout.name}.md"
+        return subprocess.Popen(
+            [str(SCRIPT)],
+            cwd=checkout,
+            env=self.env(out, summary, {}),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def env(self, out: Path, summary: Path, env: dict[str, str]) -> dict[str, str]:
+        """The environment of a run: GitHub's files, the sandbox and its key, then ``env``."""
         full = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "INCIDENT_IO_"))}
         full |= GIT_ENV | {
             "PATH": self.path(),
@@ -107,11 +135,7 @@ class World:
             "NO_COLOR": "1",
         }
         full.update(env)
-        proc = subprocess.run(
-            [str(SCRIPT)], cwd=checkout, env=full, capture_output=True, text=True, timeout=120, check=False
-        )
-        outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
-        return Run(proc.returncode, proc.stdout, proc.stderr, outputs, summary.read_text())
+        return full
 
     def path(self) -> str:
         return f"{self.bin}{os.pathsep}{os.environ['PATH']}"
@@ -281,7 +305,12 @@ def test_main_moving_before_the_push_is_rebased_onto(world: World, race) -> None
     assert git(world.origin, "rev-parse", "main^").strip() == unrelated
 
 
-def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: World) -> None:
+# The statusfiles directory as a workflow may spell it: the merge rules must name the files all the same.
+DIR_SPELLINGS = ["statusfiles", "./statusfiles/"]
+
+
+@pytest.mark.parametrize("spelling", DIR_SPELLINGS)
+def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: World, spelling: str) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
     [path] = world.merge("T: second")
@@ -290,7 +319,7 @@ def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: Worl
     # the same file, which git cannot merge line by line unless told the lines are a union.
     theirs = json.dumps({"v": 1, "event": "posted", "path": "elsewhere.yaml", "note": "pushed meanwhile"})
     other, _ = intruder(world, ledger_line=theirs)
-    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+    run = world.publish(checkout, STATUSFILES_DIR=spelling, **push_intruder_at_push(world, other, checkout))
 
     assert run.returncode == 0, run.stderr
     assert theirs in git(world.origin, "show", f"main:{LEDGER}").splitlines()
@@ -371,6 +400,80 @@ def test_a_refused_push_is_reported_with_the_ledger_lines_and_not_retried(world:
     assert recorded(world) == {path.removeprefix("statusfiles/"): "adopted"}
 
 
+def test_a_remote_lost_after_publishing_is_not_blamed_on_branch_protection(world: World) -> None:
+    world.merge("T: posted, then the remote went away")
+    checkout = world.checkout()
+    # The remote is gone by the time the ledger is pushed: the push fails, and so does the fetch after it.
+    hook = checkout / ".git" / "hooks" / "pre-push"
+    hook.write_text(f'#!/usr/bin/env bash\nmv "{world.origin}" "{world.origin}.gone"\nexit 1\n')
+    hook.chmod(0o755)
+    run = world.publish(checkout)
+
+    assert run.returncode == 1
+    assert run.outputs["ledger"] == "push-failed"
+    assert "may this job push to it?" not in run.stdout + run.summary
+    assert "::error title=statusfiles ledger not pushed::origin could not be reached" in run.stdout
+    assert '"event": "posted"' in run.summary.replace('":"', '": "')  # the lines to recover by hand
+    assert world.posted() == ["T: posted, then the remote went away"]
+
+
+def test_a_step_output_file_that_is_a_fifo_never_keeps_the_job_waiting(world: World) -> None:
+    # Nothing reads this FIFO: a write to it would wait for ever, after the ledger's push (the run's
+    # timeout fails the test). The job publishes, pushes its ledger and fails, saying why.
+    [path] = world.merge("T: published anyway")
+    fifo = world.tmp / "output.fifo"
+    os.mkfifo(fifo)
+    run = world.publish(world.checkout(), GITHUB_OUTPUT=str(fifo))
+
+    assert run.returncode == 1
+    assert f"cannot write to GITHUB_OUTPUT ({fifo}): not a regular file" in run.stderr
+    assert world.posted() == ["T: published anyway"]
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+
+
+@pytest.mark.parametrize("leftovers", [False, True], ids=["clean", "leftovers"])
+def test_a_run_killed_during_a_post_leaves_its_intent_on_main_and_the_next_run_waits(
+    world: World, leftovers: bool
+) -> None:
+    # A cancelled or timed-out job is killed where it stands: here with its POST sent and unanswered,
+    # the update perhaps being applied. Its intent is in the checkout's ledger only; the workflow's
+    # `if: cancelled()` step (publish.sh salvage) pushes it, so that the next run, from a fresh checkout,
+    # waits for the update to show instead of posting it a second time.
+    [path] = world.merge("T: in flight when the job was cancelled")
+    world.sandbox.add_fault(Fault(kind="hang", path="/v2/status_page_incident_updates", method="POST"))
+    checkout = world.checkout()
+    job = world.start(checkout)
+    assert world.sandbox.wait_struck(1)
+    os.killpg(job.pid, signal.SIGKILL)
+    job.wait()
+    if leftovers:  # what a git and a file write killed half way leave
+        (checkout / ".git" / "index.lock").write_text("")
+        (checkout / "statusfiles" / ".snapshot.json.0123456789abcdef.tmp").write_text("{")
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert [r["event"] for r in world.main_ledger()[world.baseline :]] == ["intent"]
+    assert git(world.origin, "show", "--format=", "--name-only", "main").split() == [LEDGER]
+    posts = len([r for r in world.sandbox.requests() if r["method"] == "POST"])
+
+    run = world.publish(world.checkout())
+    assert run.returncode == 1  # held, not posted: the run says when it may be
+    assert len([r for r in world.sandbox.requests() if r["method"] == "POST"]) == posts
+    assert recorded(world) == {}
+    assert path.removeprefix("statusfiles/") in run.stdout
+
+
+def test_salvage_after_a_run_that_recorded_everything_does_nothing(world: World) -> None:
+    world.merge("T: published in full")
+    checkout = world.checkout()
+    assert world.publish(checkout).returncode == 0
+    before = git(world.origin, "rev-parse", "main")
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert git(world.origin, "rev-parse", "main") == before
+
+
 def test_a_changed_page_alone_is_committed_as_a_refreshed_snapshot(world: World) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
@@ -412,7 +515,10 @@ def test_a_failed_pull_warns_and_still_publishes(world: World) -> None:
     assert "::warning title=statusfiles import failed::" in run.stdout
 
 
-def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world: World) -> None:
+@pytest.mark.parametrize("spelling", DIR_SPELLINGS)
+def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(
+    world: World, spelling: str
+) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
     [path] = world.merge("T: second")
@@ -422,7 +528,7 @@ def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(world:
     stale = (other / SNAPSHOT).read_text().replace('"name": "Acme Internal"', '"name": "Acme Intranet"')
     (other / SNAPSHOT).write_text(stale)  # someone pulled by hand, and committed, while this run published
     git(other, "commit", "--quiet", "-am", "Pull the snapshot by hand")
-    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+    run = world.publish(checkout, STATUSFILES_DIR=spelling, **push_intruder_at_push(world, other, checkout))
 
     assert run.returncode == 0, run.stderr
     assert "rebasing the ledger commit" in run.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import pytest
 import yaml
 
 from tests.support.outputs import parse_outputs
-from tests.support.payloads import update, write_statusfile
+from tests.support.payloads import incident, update, write_statusfile
 from tests.support.repo import REPO, copy_examples
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -214,8 +215,43 @@ def test_only_the_publish_job_sees_the_api_key() -> None:
 # --- the workflows' promises -------------------------------------------------------------------------
 
 
-def test_plan_runs_on_pull_requests_touching_statusfiles_or_schemas() -> None:
-    assert load(PLAN)["on"] == {"pull_request": {"paths": ["statusfiles/**", "schemas/**"]}}
+def test_plan_runs_on_every_pull_request() -> None:
+    # The plan check is required ("Setting up"): a path filter that skipped it would hold every pull request
+    # that leaves statusfiles/ alone waiting for it for ever. The example makes the same promise.
+    for workflow in (load(PLAN), load(docs_examples()[0])):
+        assert workflow["on"] == {"pull_request": None}
+
+
+def comment_step(text: str, tmp_path: Path, comments: str, **env: str) -> list[str]:
+    """Run a plan workflow's comment step with a `gh` that answers the comment listing with ``comments``
+    (one ID a line) and records every call; the calls."""
+    shim, log = tmp_path / "gh-shim", tmp_path / "gh.log"
+    shim.mkdir(exist_ok=True)
+    log.write_text("")
+    (shim / "gh").write_text(
+        f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >>"{log}"\n'
+        f'case "$*" in *--paginate*) printf "%s" "{comments}" ;; esac\n'
+    )
+    (shim / "gh").chmod(0o755)
+    step = load(text)["jobs"]["comment"]["steps"][0]
+    full = {k: v for k, v in os.environ.items() if not k.startswith(OWN_ENV)}
+    full |= {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}", "REPO": "o/r", "PR": "7", "PLAN": "plan"}
+    full |= {"GH_TOKEN": "t", "HEAD_SHA": "abc", "RUN_URL": "https://example.com/run"} | env
+    proc = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", step["run"]], env=full, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [line.split(" ", 3)[2] for line in log.read_text().splitlines() if "--method" in line]
+
+
+@pytest.mark.parametrize("text", [PLAN.read_text(), *docs_examples()[:1]], ids=["workflow", "example"])
+def test_the_plan_comment_is_left_out_while_there_is_nothing_to_say(text: str, tmp_path: Path) -> None:
+    quiet = {"HAS_CHANGES": "false", "ERRORS": "0"}
+    assert comment_step(text, tmp_path, "", **quiet) == []  # a pull request that leaves statusfiles alone
+    assert comment_step(text, tmp_path, "", HAS_CHANGES="true", ERRORS="0") == ["POST"]
+    assert comment_step(text, tmp_path, "", HAS_CHANGES="false", ERRORS="2") == ["POST"]
+    # A comment already there is updated, never left showing updates the pull request no longer posts.
+    assert comment_step(text, tmp_path, "123", **quiet) == ["PATCH"]
 
 
 def test_plan_comments_once_and_never_on_forks() -> None:
@@ -256,7 +292,19 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     publish = workflow["jobs"]["publish"]
     assert publish["environment"] == "statusfiles"
     assert publish["if"] == "github.ref == 'refs/heads/main'"
-    assert publish["steps"][-1]["env"]["COMMAND"] == "sync"
+    [step] = [s for s in publish["steps"] if s.get("id") == "publish"]
+    assert step["env"]["COMMAND"] == "sync"
+    # After it, only the step that pushes the ledger of a cancelled run.
+    assert publish["steps"][-1] == {
+        "name": "Record the ledger of a cancelled run",
+        "if": "cancelled()",
+        "env": {"COMMAND": "salvage"},
+        "run": "scripts/action-run.sh",
+    }
+    assert publish["steps"][-2] is step
+    example_steps = example["jobs"]["publish"]["steps"]
+    assert example_steps[-1]["if"] == "cancelled()" and example_steps[-1]["with"] == {"command": "salvage"}
+    assert example_steps[-2]["with"]["command"] == "sync"
 
 
 def test_nothing_ever_force_pushes() -> None:
@@ -312,9 +360,10 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def action_run(
-    cwd: Path, command: str, event: str = "push", argv: list[str | Path] | None = None
+    cwd: Path, command: str, event: str = "push", argv: list[str | Path] | None = None, **extra: str
 ) -> tuple[int, str, dict[str, str], str]:
-    """Run scripts/action-run.sh (or ``argv``) as a step does: exit status, stdout, outputs, summary."""
+    """Run scripts/action-run.sh (or ``argv``) as a step does: exit status, stdout, outputs, summary.
+    ``extra`` overrides the environment (the outputs read back are those of the file it would use)."""
     out, summary = cwd.parent / "output", cwd.parent / "summary.md"
     out.write_text("")
     summary.write_text("")
@@ -327,7 +376,7 @@ def action_run(
         "GITHUB_STEP_SUMMARY": str(summary),
         "NO_COLOR": "1",
         "RUNNER_TEMP": str(cwd.parent),
-    }
+    } | extra
     proc = subprocess.run(
         argv or [REPO / "scripts" / "action-run.sh"],
         cwd=cwd,
@@ -476,6 +525,33 @@ def test_action_rejects_an_unknown_command(tmp_path: Path) -> None:
     assert "command must be validate, plan or sync" in stdout
 
 
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_action_never_waits_on_a_step_output_file_that_is_a_fifo(tmp_path: Path, command: str) -> None:
+    # Nothing reads a FIFO here: writing to it would wait for ever. statusfiles refuses it, and so must
+    # the script around it (subprocess.run's timeout fails the test when it waits).
+    copy_examples(tmp_path / "repo")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    rc, stdout, _, _ = action_run(tmp_path / "repo", command, GITHUB_OUTPUT=str(fifo))
+    assert rc == 1, stdout
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_statusfile_cannot_write_workflow_commands_into_the_log(tmp_path: Path) -> None:
+    # Names and messages come from pull requests, forks' included: printed raw after a line break, they
+    # would be read by the runner as workflow commands (a forged annotation, ::stop-commands:: ...).
+    forged = "\n::error title=forged::not from statusfiles\n::stop-commands::x\n"
+    write_statusfile(
+        tmp_path / "repo" / "statusfiles" / "2026-11-28-forged" / "incident.yaml",
+        incident(f"Forged{forged}", f"A message.{forged}"),
+    )
+    rc, stdout, outputs, _ = action_run(tmp_path / "repo", "plan")
+
+    assert rc == 0, stdout
+    assert outputs["has-changes"] == "true"
+    assert [line for line in stdout.splitlines() if line.startswith("::")] == []
+
+
 def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_path: Path) -> None:
     # 25 updates of 4,000 two-byte characters: a plan of about 100,000 characters and 200,000 bytes.
     for n in range(25):
@@ -490,6 +566,24 @@ def test_action_cuts_the_markdown_to_what_a_comment_and_an_argument_hold(tmp_pat
     assert len(markdown) <= 60_100 and len(markdown.encode()) <= 100_100
 
 
+def test_action_cuts_a_job_summary_to_what_github_keeps(tmp_path: Path) -> None:
+    # GitHub drops a step's whole job summary beyond 1 MiB. 150 updates (to two incidents: at most 100
+    # each) of 4,000 two-byte characters make a plan of about 1.2 MB: the summary keeps what fits, in
+    # whole lines, and says it was cut.
+    for n in range(150):
+        path = tmp_path / "repo" / "statusfiles" / "big" / f"{n:03d}.yaml"
+        write_statusfile(path, update("é" * 4000 + f" {n}", incident=f"01FCNDV6P870EA6S7TK1DSYDG{n % 2}"))
+    (tmp_path / "summary.md").write_text("")
+    rc, _, outputs, summary = action_run(tmp_path / "repo", "plan")
+
+    assert rc == 0
+    assert outputs["publish"] == "150"
+    size = (tmp_path / "summary.md").stat().st_size
+    assert 1024 * 1024 - 10_000 < size <= 1024 * 1024
+    assert summary.endswith("\n\n*Cut short here: GitHub keeps at most 1 MiB of a step's job summary.*\n")
+    assert "é 0" in summary and "é 149" not in summary
+
+
 def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
     # The scheduled run that imports what was posted elsewhere is the publish job: the same script, the
     # same committer, the same concurrency group, so it never races a publish on the ledger and may take
@@ -498,7 +592,7 @@ def test_recording_runs_on_a_schedule_as_the_publish_job_itself() -> None:
         assert "schedule" in workflow["on"] and "push" in workflow["on"]
         assert workflow["concurrency"] == {"group": "statusfiles-publish", "cancel-in-progress": False}
         assert workflow["jobs"]["publish"]["permissions"] == {"contents": "write"}
-    step = load(PUBLISH)["jobs"]["publish"]["steps"][-1]
+    step = load(PUBLISH)["jobs"]["publish"]["steps"][-2]  # the last one pushes a cancelled run's ledger
     assert step["run"] == "scripts/action-run.sh" and "STATUSFILES_GIT_NAME" not in step["env"]
     # The script runs the publish job, which imports after publishing (tests/test_publish_script.py).
     assert "statusfiles github publish" in (REPO / "scripts" / "publish.sh").read_text()
