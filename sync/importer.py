@@ -104,6 +104,15 @@ def missing_times(obj: RemoteObject) -> str | None:
     )
 
 
+def _undated(first: RemoteUpdate) -> str:
+    """Why an object cannot become a folder when its first update's time is not one: the folder is named by
+    that day, and text that is no time (a path, even) names no folder."""
+    return (
+        f"its first update's published_at {first.published_at!r} is not a time, and its folder is named by "
+        "its day"
+    )
+
+
 def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any] | None:
     """``incident.yaml`` / ``maintenance.yaml`` for an object created elsewhere (None: a window without
     times, which no declaration can describe: ``missing_times`` says why)."""
@@ -236,6 +245,9 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             continue
         folder = tree.tracked.get(obj.id)
         fresh = folder is None
+        if fresh and instant(first.published_at) is None:
+            out.append(ObjectImport(obj, "", True, (), problem=_undated(first)))
+            continue
         declared = fresh or folder in tree.declared
         declaration = declaration_payload(obj, first) if fresh else None
         written = _written_declaration(obj, first, declaration, left, tree) if declaration else None

@@ -1,0 +1,103 @@
+"""The commands that read the page (import, drift, active, pages, pull) against a server that answers with
+what the API never should: times that are no time, objects listed twice, absurd rate-limit headers, error
+bodies written to break the output they are shown in."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import run_cli, sync_env
+from tests.support.hostile import Hostile, Raw, Request
+
+KEY = "hostile-reads-key-93b1e4"
+PAGE = "01PAGE"
+# A generous rate limit keeps the client's pacing out of the way.
+FAST = {"X-RateLimit-Limit": "1000000", "X-RateLimit-Remaining": "1000000"}
+
+
+@pytest.fixture
+def server() -> Iterator[Hostile]:
+    with Hostile() as s:
+        yield s
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository (a folder with .git) holding an empty statusfiles folder, below the test's own folder."""
+    root = tmp_path / "work" / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "statusfiles").mkdir()
+    return root
+
+
+def _update(n: int, incident: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": f"{incident}-U{n}",
+        "status_page_incident_id": incident,
+        "published_at": f"2026-11-27T09:00:0{n}Z",
+        "message": f"Message {n}.",
+        "incident_status": "investigating",
+        "component_statuses": [],
+        **fields,
+    }
+
+
+def _incident(ident: str, *updates: dict[str, Any], name: str = "Outage") -> dict[str, Any]:
+    return {
+        "id": ident,
+        "name": name,
+        "incident_status": "investigating",
+        "status_page_id": PAGE,
+        "updates": list(updates) or [_update(0, ident)],
+    }
+
+
+def serve(server: Hostile, *batches: list[dict[str, Any]]) -> None:
+    """One status page whose incidents are listed in ``batches``, one per page of the listing (the cursor
+    of batch n is ``cn``), and no maintenance windows."""
+    pages = {"status_pages": [{"id": PAGE, "name": "P"}], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_pages", Raw(200, pages, FAST))
+    none = {"status_page_maintenances": [], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_page_maintenances?", Raw(200, none, FAST))
+
+    def listing(request: Request, _: Hostile) -> Raw:
+        n = int(request.path.split("after=c")[1].split("&")[0]) if "after=c" in request.path else 0
+        meta: dict[str, Any] = {"page_size": 100}
+        if n + 1 < len(batches):
+            meta["after"] = f"c{n + 1}"
+        return Raw(200, {"status_page_incidents": batches[n], "pagination_meta": meta}, FAST)
+
+    server.script("GET", "/v2/status_page_incidents?", listing)
+
+
+def cli(repo: Path, server: Hostile, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, cwd=repo, env=sync_env(server.base_url, KEY), timeout=60)
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+# --- a time that is no time ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("published_at", ["../../../escaped", "2026-11-27/../../x", "yesterday"])
+def test_a_first_update_dated_with_no_time_is_skipped_and_nothing_written(
+    tmp_path: Path, repo: Path, server: Hostile, published_at: str
+) -> None:
+    # The folder of an imported object is named by its first update's day: a published_at that is no time
+    # must not become a path (the first would write three folders up, outside the repository).
+    ident = "01INCPATH"
+    serve(server, [_incident(ident, _update(0, ident, published_at=published_at))])
+    proc = cli(repo, server, "import", "--open")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"skipped   Outage ({ident}): its first update's published_at " in proc.stdout
+    assert "is not a time" in proc.stdout
+    assert [f for f in files_under(tmp_path) if f != "work/repo/statusfiles/ledger.jsonl"] == []
+    ledger = repo / "statusfiles" / "ledger.jsonl"
+    assert not ledger.exists() or ledger.read_text() == ""
