@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpcore
@@ -79,6 +79,14 @@ USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
 _T = TypeVar("_T")
+
+
+class _Listed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_L = TypeVar("_L", bound=_Listed)
 
 
 # --- errors -------------------------------------------------------------------
@@ -674,31 +682,33 @@ class Client:
             "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
         )
 
-    def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _T]) -> list[_T]:
-        def one_page(body: JSON) -> tuple[list[_T], str | None]:
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _L]) -> list[_L]:
+        def one_page(body: JSON) -> tuple[list[_L], str | None]:
             records, cursor = parse_listing(body, name)
             return [parse(r) for r in records], cursor
 
         return self._paged(path, {"status_page_id": page_id}, one_page)
 
     def _paged(
-        self, path: str, query: Mapping[str, str], parse: Callable[[JSON], tuple[list[_T], str | None]]
-    ) -> list[_T]:
-        """Every record of a listing, following its cursor to the end.
+        self, path: str, query: Mapping[str, str], parse: Callable[[JSON], tuple[list[_L], str | None]]
+    ) -> list[_L]:
+        """Every record of a listing, following its cursor to the end, each ID once (the first read of it:
+        a record created meanwhile shifts the rest, and one is then listed on two pages).
 
         A cursor seen before would loop forever, and one that goes on past MAX_LIST_PAGES pages is a failed
         read: reading it might never end.
         """
-        out: list[_T] = []
+        out: dict[str, _L] = {}
         after: str | None = None
         seen: set[str] = set()
         while True:
             params = {**query, "page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})}
             answer = self._request("GET", f"{path}?{urlencode(params)}", safe_to_repeat=True)
             batch, after = self._read(parse, answer, f"GET {path}")
-            out.extend(batch)
+            for record in batch:
+                out.setdefault(record.id, record)
             if after is None or after in seen:
-                return out
+                return list(out.values())
             seen.add(after)
             if len(seen) >= MAX_LIST_PAGES:
                 message = f"GET {path} goes on past {MAX_LIST_PAGES} pages; not read further"

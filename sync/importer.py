@@ -238,8 +238,13 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     unpublished = _unpublished_by_object(ordered, tree.ledger)
     left = _left_behind(ordered, tree.ledger)
     unsettled = sorted((e for e in tree.ledger.unsettled() if e.payload), key=lambda e: e.line)
+    once: dict[str, RemoteObject] = {}  # an object read twice (listed on two pages) is imported once
+    for o in objects:
+        once.setdefault(o.id, o)
     out: list[ObjectImport] = []
-    for obj in sorted(objects, key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)):
+    for obj in sorted(
+        once.values(), key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)
+    ):
         first = first_update(obj)
         if first is None:
             continue

@@ -4,6 +4,7 @@ bodies written to break the output they are shown in."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,3 +102,40 @@ def test_a_first_update_dated_with_no_time_is_skipped_and_nothing_written(
     assert [f for f in files_under(tmp_path) if f != "work/repo/statusfiles/ledger.jsonl"] == []
     ledger = repo / "statusfiles" / "ledger.jsonl"
     assert not ledger.exists() or ledger.read_text() == ""
+
+
+# --- an object listed twice ---------------------------------------------------------------------
+
+
+def test_an_incident_listed_on_two_pages_of_the_listing_is_imported_once(repo: Path, server: Hostile) -> None:
+    # A cursor listing can show an object twice (one created meanwhile shifts the rest). Imported twice, its
+    # update would be written into two files, and the second, written as one more object's, fails validation.
+    ident = "01INCTWICE"
+    twice = _incident(ident, _update(0, ident), _update(1, ident, incident_status="identified"))
+    serve(server, [twice], [twice])
+    proc = cli(repo, server, "import", "--open")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert files_under(repo / "statusfiles") == [
+        "2026-11-27-outage/01-identified.yaml",
+        "2026-11-27-outage/incident.yaml",
+        "ledger.jsonl",
+    ]
+    records = [json.loads(line) for line in (repo / "statusfiles" / "ledger.jsonl").read_text().splitlines()]
+    assert [r.get("update_id") for r in records if r["event"] == "adopted"] == [f"{ident}-U1"]
+    plan = cli(repo, server, "plan")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "Nothing new to publish" in plan.stdout
+    again = cli(repo, server, "import", "--open")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Nothing to import" in again.stdout
+
+
+def test_an_incident_listed_twice_is_shown_once(repo: Path, server: Hostile) -> None:
+    ident = "01INCTWICE"
+    serve(server, [_incident(ident)], [_incident(ident)])
+    proc = cli(repo, server, "active", "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [o["id"] for o in json.loads(proc.stdout)["pages"][0]["open"]] == [ident]
+    drift = cli(repo, server, "drift", "--format", "json")
+    assert drift.returncode == 2, drift.stdout + drift.stderr
+    assert [d["id"] for d in json.loads(drift.stdout)["drift"]] == [ident]

@@ -58,6 +58,21 @@ def test_an_incident_created_elsewhere_becomes_a_folder_in_publish_order() -> No
     }
 
 
+def test_an_object_read_twice_is_imported_once() -> None:
+    # Listed on two status pages, or on two pages of a listing: one folder, each update once.
+    obj = RemoteIncident(
+        "I9",
+        "API",
+        "identified",
+        (update("U1", "Looking.", "investigating", 51), update("U2", "Found.", "identified", 52)),
+        PAGE,
+    )
+    plans = importer.plan_import([obj, obj], tree())
+    assert [(p.obj.id, [f.rel for f in p.files]) for p in plans] == [
+        ("I9", ["2026-11-25-api/incident.yaml", "2026-11-25-api/01-identified.yaml"])
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "folder"),
     [
