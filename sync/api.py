@@ -200,6 +200,12 @@ def retry_after(headers: Mapping[str, str], body: JSON, now: float) -> float:
     return max(waits)
 
 
+def _count(text: str) -> bool:
+    """A rate-limit header's number that a client can use: digits past any real limit are no number (past
+    about 300 a float cannot hold it, and past 4,300 Python will not even turn them into an int)."""
+    return _digits(text) and len(text) <= 15
+
+
 def _quota(value: str) -> tuple[int | None, float]:
     """A rate-limit header's number and window in seconds (60 unless the header says otherwise).
 
@@ -208,7 +214,7 @@ def _quota(value: str) -> tuple[int | None, float]:
     """
     first, *policies = (item.strip() for item in value.split(","))
     number = first.split(";")[0].strip()
-    if not _digits(number):
+    if not _count(number):
         return None, 60.0
     window = 60.0
     for policy in [first, *policies]:
@@ -217,7 +223,7 @@ def _quota(value: str) -> tuple[int | None, float]:
             continue
         for param in params:
             name, _, seconds = param.partition("=")
-            if name.strip() in ("window", "w") and _digits(seconds.strip()) and int(seconds) > 0:
+            if name.strip() in ("window", "w") and _count(seconds.strip()) and int(seconds) > 0:
                 window = float(seconds)
     return int(number), window
 

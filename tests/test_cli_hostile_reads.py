@@ -139,3 +139,27 @@ def test_an_incident_listed_twice_is_shown_once(repo: Path, server: Hostile) -> 
     drift = cli(repo, server, "drift", "--format", "json")
     assert drift.returncode == 2, drift.stdout + drift.stderr
     assert [d["id"] for d in json.loads(drift.stdout)["drift"]] == [ident]
+
+
+# --- rate-limit headers no server would send ------------------------------------------------------
+
+HUGE = "9" * 5000  # past the digits Python turns into an int
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-RateLimit-Limit": "9" * 400, "X-RateLimit-Remaining": "5"},  # too large for a float
+        {"X-RateLimit-Limit": HUGE, "X-RateLimit-Remaining": "5"},
+        {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": HUGE},
+        {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "5", "X-RateLimit-Used": HUGE},
+        {"X-RateLimit-Limit": f"100, 100;window={HUGE}", "X-RateLimit-Remaining": "5"},
+    ],
+    ids=["limit-past-a-float", "limit-past-an-int", "remaining", "used", "window"],
+)
+def test_an_absurd_rate_limit_header_is_ignored(repo: Path, server: Hostile, headers: dict[str, str]) -> None:
+    body = {"status_pages": [{"id": PAGE, "name": "P"}], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_pages", Raw(200, body, headers))
+    proc = cli(repo, server, "pages")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == f"{PAGE}  P\n"
