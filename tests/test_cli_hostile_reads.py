@@ -163,3 +163,40 @@ def test_an_absurd_rate_limit_header_is_ignored(repo: Path, server: Hostile, hea
     proc = cli(repo, server, "pages")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == f"{PAGE}  P\n"
+
+
+# --- an error body written to break the output --------------------------------------------------
+
+INJECTED = {
+    "type": "validation_error",
+    "status": 422,
+    "errors": [{"code": "bad", "message": "refused\n::error file=x.yaml::injected\x1b[2J"}],
+    "request_id": "req\n::warning::rid",
+}
+
+
+def _one_line_error(proc: subprocess.CompletedProcess[str], starts: str) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(starts), proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr  # one line: nothing the server wrote starts another
+    assert "\\n::error file=x.yaml::injected\\x1b[2J" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["pages", "pull", "import", "drift"])
+def test_an_error_body_from_a_read_is_shown_escaped_on_one_line(
+    repo: Path, server: Hostile, command: str
+) -> None:
+    server.script("GET", "/v2/status_pages", Raw(422, INJECTED))
+    proc = cli(repo, server, command, *(["--open"] if command == "import" else []))
+    _one_line_error(proc, "Error: reading the status pages failed: HTTP 422: refused")
+
+
+def test_an_error_body_reading_a_pages_components_for_drift_is_shown_escaped(
+    repo: Path, server: Hostile
+) -> None:
+    snapshot = {"version": 1, "pages": [{"id": PAGE, "name": "P", "components": []}]}
+    (repo / "statusfiles" / "snapshot.json").write_text(json.dumps(snapshot))
+    serve(server, [])
+    server.script("GET", "/v2/status_page_structures/", Raw(422, INJECTED))
+    proc = cli(repo, server, "drift")
+    _one_line_error(proc, "Error: reading the components of P failed: HTTP 422: refused")

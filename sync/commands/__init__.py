@@ -231,10 +231,11 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
 def read_failed(what: str, exc: Exception) -> click.ClickException:
     """The API could not be read: one line saying what was being read and why; exit status 1.
 
-    ``what`` is escaped here, as it often holds a page's name or an ID as the account or the command line
-    gave it: a line break in it would start a GitHub workflow command, an escape sequence drive the terminal.
+    The line is escaped here, as ``what`` often holds a page's name or an ID as the account or the command
+    line gave it, and ``exc`` what the server answered: a line break in either would start a GitHub workflow
+    command, an escape sequence drive the terminal.
     """
-    return click.ClickException(f"reading {printable(what)} failed: {exc}")
+    return click.ClickException(printable(f"reading {what} failed: {exc}"))
 
 
 def page_option(f: F) -> F:
