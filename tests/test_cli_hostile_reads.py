@@ -200,3 +200,17 @@ def test_an_error_body_reading_a_pages_components_for_drift_is_shown_escaped(
     server.script("GET", "/v2/status_page_structures/", Raw(422, INJECTED))
     proc = cli(repo, server, "drift")
     _one_line_error(proc, "Error: reading the components of P failed: HTTP 422: refused")
+
+
+def test_why_an_object_is_skipped_is_shown_escaped(repo: Path, server: Hostile) -> None:
+    # An update whose status is none the API documents cannot be a statusfile; the reason quotes it, and
+    # names the file import would have written, whose name holds it too.
+    ident = "01INCSTATUS"
+    status = "fixed\n::error file=x.yaml::injected"
+    serve(server, [_incident(ident, _update(0, ident), _update(1, ident, incident_status=status))])
+    proc = cli(repo, server, "import", "--open")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    skipped, summary = proc.stdout.splitlines()
+    shown = f"skipped   Outage ({ident}): its 2026-11-27-outage/01-fixed\\n::error"
+    assert skipped.startswith(shown), skipped
+    assert summary == "Nothing imported: 1 object skipped, as said above."
