@@ -214,3 +214,52 @@ def test_why_an_object_is_skipped_is_shown_escaped(repo: Path, server: Hostile) 
     shown = f"skipped   Outage ({ident}): its 2026-11-27-outage/01-fixed\\n::error"
     assert skipped.startswith(shown), skipped
     assert summary == "Nothing imported: 1 object skipped, as said above."
+
+
+# --- a maintenance window's times ---------------------------------------------------------------
+
+
+def _window(ident: str, periods: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "name": "Window",
+        "maintenance_status": "maintenance_scheduled",
+        "status_page_id": PAGE,
+        "automate_maintenance_status": False,
+        "component_maintenance_periods": periods,
+        "updates": [
+            {
+                "id": f"{ident}-U0",
+                "status_page_maintenance_id": ident,
+                "published_at": "2026-11-27T09:00:00Z",
+                "message": "Scheduled.",
+                "maintenance_status": "maintenance_scheduled",
+                "component_statuses": [],
+            }
+        ],
+    }
+
+
+def test_active_shows_a_windows_times_escaped_and_says_when_there_are_none(
+    repo: Path, server: Hostile
+) -> None:
+    serve(server, [])
+    period = {
+        "component_id": "01C",
+        "start_at": "2026-12-01T10:00:00Z\n::error::injected",
+        "end_at": "\x1b[2J",
+    }
+    windows = [_window("01MNONE", []), _window("01MODD", [period])]
+    body = {"status_page_maintenances": windows, "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_page_maintenances?", Raw(200, body, FAST))
+    proc = cli(repo, server, "active")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"P ({PAGE})",
+        "  maintenance  01MNONE  maintenance_scheduled  Window",
+        "               the page shows no start or end time",
+        "               no folder tracks it",
+        "  maintenance  01MODD  maintenance_scheduled  Window",
+        "               2026-12-01T10:00:00Z\\n::error::injected to \\x1b[2J",
+        "               no folder tracks it",
+    ]
