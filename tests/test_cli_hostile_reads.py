@@ -263,3 +263,35 @@ def test_active_shows_a_windows_times_escaped_and_says_when_there_are_none(
         "               2026-12-01T10:00:00Z\\n::error::injected to \\x1b[2J",
         "               no folder tracks it",
     ]
+
+
+# --- what pull says changed --------------------------------------------------------------------
+
+
+def test_what_pull_says_changed_is_escaped(repo: Path, server: Hostile) -> None:
+    # The publish job prints these lines in the workflow's log, where one starting with :: is a command.
+    pages = {
+        "status_pages": [{"id": PAGE, "name": "P\n::error::page"}],
+        "pagination_meta": {"page_size": 100},
+    }
+    server.script("GET", "/v2/status_pages", Raw(200, pages, FAST))
+
+    def structure(*components: tuple[str, str]) -> Raw:
+        items = [{"component": {"component_id": c, "name": n}} for c, n in components]
+        return Raw(200, {"current_structure": {"items": items}}, FAST)
+
+    server.script("GET", "/v2/status_page_structures/", structure(("01C", "API")))
+    first = cli(repo, server, "pull")
+    assert first.returncode == 0, first.stdout + first.stderr
+    server.script(
+        "GET", "/v2/status_page_structures/", structure(("01C", "API\x1b[2J"), ("01D\n::error::id", "New"))
+    )
+    proc = cli(repo, server, "pull")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        "  + component P\\n::error::page / New (01D\\n::error::id)",
+        "  ~ component P\\n::error::page / API → P\\n::error::page / API\\x1b[2J (01C)",
+        "Wrote statusfiles/snapshot.json (1 status page, 2 components).",
+    ]
+    doc = json.loads((repo / "statusfiles" / "snapshot.json").read_text())
+    assert doc["pages"][0]["name"] == "P\n::error::page"  # the file keeps what the page shows
