@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync import kinds
-from sync.diagnostics import printable
+from sync.diagnostics import md_code, printable
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
 from sync.naming import message_text, next_in, slugify
@@ -489,7 +489,7 @@ def drift_text(items: Sequence[Drift], root: str) -> str:
         return "No drift: git holds everything the page shows.\n"
     lines = []
     for d in items:
-        where = in_root(root, f"{d.folder}/") if d.folder else "no folder"
+        where = printable(in_root(root, f"{d.folder}/")) if d.folder else "no folder"  # maybe the ledger's
         # Both quote the page: escaped, neither starts a line (a workflow command) or drives a terminal
         lines.append(f"{d.kind:<16}  {printable(d.name)}  [{where}]\n{'':<18}{printable(d.detail)}")
     return "\n".join(lines) + f"\n\nDrift: {len(items)} difference(s) between the page and git.\n"
@@ -510,6 +510,6 @@ def drift_markdown(items: Sequence[Drift], root: str) -> str:
         "| --- | --- | --- | --- |",
     ]
     for d in items:
-        folder = f"`{in_root(root, d.folder)}/`" if d.folder else ""
+        folder = _cell(md_code(f"{in_root(root, d.folder)}/")) if d.folder else ""
         lines.append(f"| {d.kind} | {_cell(d.name)} | {folder} | {_cell(d.detail)} |")
     return "\n".join(lines) + "\n"

@@ -262,3 +262,12 @@ def test_drift_names_a_folder_as_the_statusfiles_are_named() -> None:
     assert "[statusfiles/2026-11-26-api/]" in importer.drift_text([d], "statusfiles")
     assert "[2026-11-26-api/]" in importer.drift_text([d], ".")
     assert "| `2026-11-26-api/` |" in importer.drift_markdown([d], ".")
+
+
+def test_drift_escapes_a_folder_from_the_ledger() -> None:
+    # A renamed object's folder is its ledger record's, and anyone can edit the ledger.
+    d = importer.Drift("renamed", "API", "a\n::error::x`|", "named 'B' on the page, 'A' in git")
+    first = importer.drift_text([d], ".").splitlines()[0]
+    assert first.endswith("[a\\n::error::x`|/]")
+    table = importer.drift_markdown([d], ".").splitlines()[-1]
+    assert table.startswith("| renamed | API | `a\\n::error::x'¦/` |"), table
