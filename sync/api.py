@@ -29,6 +29,7 @@ import dataclasses
 import email.utils
 import json
 import os
+import re
 import ssl
 import threading
 import time
@@ -161,6 +162,23 @@ def usable_proxy(proxy: str) -> bool:
         return bool(parts.hostname) and (parts.port or 0) >= 0 and bool(httpx.Proxy(proxy).url.host)
     except (ValueError, httpx.InvalidURL):  # unclosed brackets, a port that is no number, a control character
         return False
+
+
+# Only a \u escape can spell a surrogate in a body that is UTF-8 (anything else fails to parse).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value: JSON) -> JSON:
+    """``value`` with each lone surrogate (half a UTF-16 pair, which JSON's \\u escapes can spell and
+    json.loads keeps) replaced by U+FFFD: it is no character, and no file or output can hold it."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_SURROGATE.sub("\ufffd", k): _whole_characters(v) for k, v in value.items()}
+    return value
 
 
 def _digits(text: str) -> bool:
@@ -496,7 +514,10 @@ class Client:
                 if len(content) > MAX_RESPONSE_BYTES:
                     raise _TooLarge
         try:
-            body = self.redact.value(json.loads(content))
+            body = json.loads(content)
+            if _SURROGATE_ESCAPE.search(content):
+                body = _whole_characters(body)
+            body = self.redact.value(body)
         except (ValueError, RecursionError):  # or nested past the redaction's walk
             body = None
         return _Answer(response.status_code, response.headers, body)

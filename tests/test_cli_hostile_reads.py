@@ -295,3 +295,41 @@ def test_what_pull_says_changed_is_escaped(repo: Path, server: Hostile) -> None:
     ]
     doc = json.loads((repo / "statusfiles" / "snapshot.json").read_text())
     assert doc["pages"][0]["name"] == "P\n::error::page"  # the file keeps what the page shows
+
+
+# --- a lone surrogate ------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_a_body_is_read_as_a_replacement_character(repo: Path, server: Hostile) -> None:
+    # JSON's \u escapes can spell half a UTF-16 pair, which is no character: no file or output can hold it.
+    ident = "01INCSURROGATE"
+    serve(
+        server,
+        [
+            _incident(
+                ident,
+                _update(0, ident, message="Half \ud800 a pair, and a whole one: \U0001f600."),
+                name="Outage \udfff",
+            )
+        ],
+    )
+    pages = {"status_pages": [{"id": PAGE, "name": "P\ud800"}], "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_pages", Raw(200, pages, FAST))
+    items = [{"component": {"component_id": "01C", "name": "API \udc00"}}]
+    server.script(
+        "GET", "/v2/status_page_structures/", Raw(200, {"current_structure": {"items": items}}, FAST)
+    )
+    listed = cli(repo, server, "pages", "--format", "json")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert json.loads(listed.stdout)["pages"] == [{"id": PAGE, "name": "P\ufffd"}]
+    pulled = cli(repo, server, "pull")
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    snapshot = (repo / "statusfiles" / "snapshot.json").read_text(encoding="utf-8")
+    assert '"name": "P\ufffd"' in snapshot and '"name": "API \ufffd"' in snapshot
+    imported = cli(repo, server, "import", "--open")
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    declaration = (repo / "statusfiles" / "2026-11-27-outage" / "incident.yaml").read_text(encoding="utf-8")
+    assert (
+        "Half \ufffd a pair, and a whole one: \U0001f600." in declaration and "Outage \ufffd" in declaration
+    )
+    assert cli(repo, server, "validate").returncode == 0
