@@ -23,7 +23,7 @@ from sync import kinds
 from sync.diagnostics import md_code, printable
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
-from sync.naming import message_text, next_in, slugify
+from sync.naming import message_text, numbered, numbering, slugify
 from sync.planner import OBJECT_WORDS, in_root
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
@@ -160,13 +160,19 @@ def _folder_base(obj: RemoteObject, first: RemoteUpdate) -> str:
     return f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
 
 
-def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -> str:
-    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use."""
+def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str], tried: dict[str, int]) -> str:
+    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use.
+
+    ``tried``: where the search for each base ended last, to go on from (names are only ever taken), so
+    that thousands of objects of one name and day are each named at once.
+    """
     base = _folder_base(obj, first)
-    folder, n = base, 1
+    n = tried.get(base, 1)
+    folder = base if n == 1 else f"{base}-{n}"
     while folder in taken:
         n += 1
         folder = f"{base}-{n}"
+    tried[base] = n
     return folder
 
 
@@ -241,6 +247,8 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     once: dict[str, RemoteObject] = {}  # an object read twice (listed on two pages) is imported once
     for o in objects:
         once.setdefault(o.id, o)
+    numbers: dict[str, tuple[int, int]] = {}  # folder -> the width and highest number of its names
+    tried: dict[str, int] = {}  # a new folder's name -> the suffix its search ended at
     out: list[ObjectImport] = []
     for obj in sorted(
         once.values(), key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)
@@ -260,7 +268,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             folder = kinds.folder_of(written.rel)
             tree.tracked[obj.id] = folder
         elif folder is None:
-            folder = _new_folder(obj, first, tree.names)
+            folder = _new_folder(obj, first, tree.names, tried)
             tree.names[folder] = []
             tree.tracked[obj.id] = folder
         kind: kinds.Kind = "maintenance-update" if obj.kind == "maintenance" else "incident-update"
@@ -311,7 +319,11 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             if ours is not None:
                 lost.remove(ours)
                 continue
-            name = next_in(tree.names[folder], update.incident_status)
+            if folder not in numbers:  # counted once, then counted on: a page may show thousands of updates
+                numbers[folder] = numbering(tree.names[folder])
+            width, last = numbers[folder]
+            name = numbered(width, last, update.incident_status)
+            numbers[folder] = (max(width, len(str(last + 1))), last + 1)
             tree.names[folder].append(name)
             files.append(NewFile(f"{folder}/{name}", payload, placement, update))
         out.append(ObjectImport(obj, folder, fresh, tuple(files), tuple(adoptable)))

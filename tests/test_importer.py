@@ -271,3 +271,20 @@ def test_drift_escapes_a_folder_from_the_ledger() -> None:
     assert first.endswith("[a\\n::error::x`|/]")
     table = importer.drift_markdown([d], ".").splitlines()[-1]
     assert table.startswith("| renamed | API | `a\\n::error::x'¦/` |"), table
+
+
+def test_many_updates_and_many_objects_of_one_name_are_numbered_as_new_numbers_them() -> None:
+    ups = tuple(update(f"U{i}", f"Update {i}.", "identified", 50) for i in range(102))
+    many = RemoteIncident("I1", "API", "identified", ups, PAGE)
+    alike = [RemoteIncident(f"I{i}", "API", "identified", (ups[0],), PAGE) for i in range(2, 5)]
+    taken = {"": [], "2026-11-25-api": [], "2026-11-25-api-3": []}
+    plans = importer.plan_import([many, *alike], tree(folders=taken))
+    assert [p.folder for p in plans] == [
+        "2026-11-25-api-2",
+        "2026-11-25-api-4",
+        "2026-11-25-api-5",
+        "2026-11-25-api-6",
+    ]
+    names = [f.rel.rsplit("/", 1)[1] for f in plans[0].files[1:]]
+    assert names[:2] == ["01-identified.yaml", "02-identified.yaml"]
+    assert names[-3:] == ["99-identified.yaml", "100-identified.yaml", "101-identified.yaml"]
