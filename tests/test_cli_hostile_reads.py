@@ -333,3 +333,24 @@ def test_a_lone_surrogate_in_a_body_is_read_as_a_replacement_character(repo: Pat
         "Half \ufffd a pair, and a whole one: \U0001f600." in declaration and "Outage \ufffd" in declaration
     )
     assert cli(repo, server, "validate").returncode == 0
+
+
+# --- two pages of one name ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["components", "active"])
+def test_a_page_name_two_pages_share_asks_for_an_id(repo: Path, server: Hostile, command: str) -> None:
+    serve(server, [])
+    pages = [{"id": "01PAGE", "name": "Acme"}, {"id": "02PAGE", "name": "ACME"}]
+    body = {"status_pages": pages, "pagination_meta": {"page_size": 100}}
+    server.script("GET", "/v2/status_pages", Raw(200, body, FAST))
+    server.script("GET", "/v2/status_page_structures/", Raw(200, {"current_structure": {"items": []}}, FAST))
+    proc = cli(repo, server, command, "--page", "acme")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --page: 2 status pages are named 'acme' (ACME (02PAGE), Acme (01PAGE)): "
+        "give the ID of the one you mean"
+    )
+    by_id = cli(repo, server, command, "--page", "02PAGE")
+    assert by_id.returncode == 0, by_id.stdout + by_id.stderr
+    assert by_id.stdout.startswith("ACME (02PAGE)\n")

@@ -259,9 +259,16 @@ def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
         raise read_failed("the status pages", exc) from None
     if wanted is None:
         return sorted(pages, key=lambda p: (p.name.casefold(), p.id))
-    found = snapshot.Snapshot(tuple(pages)).find_page(wanted)
+    snap = snapshot.Snapshot(tuple(pages))
+    found = snap.find_page(wanted)
     if found is not None:
         return [found]
+    if alike := snap.pages_named(wanted):
+        named = ", ".join(snapshot.label(p.name, p.id) for p in alike)
+        raise click.BadParameter(
+            f"{len(alike)} status pages are named {wanted!r} ({named}): give the ID of the one you mean",
+            param_hint="--page",
+        )
     guess = did_you_mean(wanted, [p.name for p in pages])
     hint = f"; did you mean {guess!r}?" if guess else ""
     choices = ", ".join(snapshot.label(p.name, p.id) for p in pages) or "none"
