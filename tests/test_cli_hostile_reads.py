@@ -354,3 +354,40 @@ def test_a_page_name_two_pages_share_asks_for_an_id(repo: Path, server: Hostile,
     by_id = cli(repo, server, command, "--page", "02PAGE")
     assert by_id.returncode == 0, by_id.stdout + by_id.stderr
     assert by_id.stdout.startswith("ACME (02PAGE)\n")
+
+
+# --- a page deleted since the snapshot was pulled -----------------------------------------------
+
+
+def test_a_page_deleted_since_the_pull_is_drift_not_a_failed_read(repo: Path, server: Hostile) -> None:
+    # The API answers 404 for the objects of a page it no longer has: drift names its components as gone,
+    # and import takes what the other pages show.
+    snapshot = {
+        "version": 1,
+        "pages": [
+            {"id": PAGE, "name": "P", "components": []},
+            {"id": "01GONE", "name": "Gone", "components": [{"id": "01GONEC", "name": "API", "group": None}]},
+        ],
+    }
+    (repo / "statusfiles" / "snapshot.json").write_text(json.dumps(snapshot))
+    ident = "01INCLIVE"
+    serve(server, [_incident(ident)])
+    not_found = Raw(404, {"type": "not_found", "status": 404, "errors": [{"code": "not_found"}]})
+    for path in (
+        "/v2/status_page_incidents?status_page_id=01GONE",
+        "/v2/status_page_maintenances?status_page_id=01GONE",
+    ):
+        server.script("GET", path, not_found)
+    server.script("GET", "/v2/status_page_structures/01GONE", not_found)
+    server.script(
+        "GET", f"/v2/status_page_structures/{PAGE}", Raw(200, {"current_structure": {"items": []}}, FAST)
+    )
+    drift = cli(repo, server, "drift", "--format", "json")
+    assert drift.returncode == 2, drift.stdout + drift.stderr
+    assert sorted((d["kind"], d["id"]) for d in json.loads(drift.stdout)["drift"]) == [
+        ("component-gone", "01GONEC"),
+        ("object-missing", ident),
+    ]
+    imported = cli(repo, server, "import", "--open")
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert (repo / "statusfiles" / "2026-11-27-outage" / "incident.yaml").is_file()

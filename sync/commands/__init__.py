@@ -308,8 +308,13 @@ def page_objects(client: api.Client, pages: Sequence[Page]) -> list[RemoteObject
 
 
 def known_pages(client: api.Client, snap: Snapshot | None) -> list[Page]:
-    """The snapshot's pages when there is one (what git knows of), else every page of the account."""
-    return list(snap.pages) if snap is not None else chosen_pages(client, None)
+    """The snapshot's pages the account still has when there is a snapshot (what git knows of), else every
+    page of the account. A page deleted since the pull has nothing to read (the API answers 404)."""
+    live = chosen_pages(client, None)
+    if snap is None:
+        return live
+    ids = {p.id for p in live}
+    return [p for p in snap.pages if p.id in ids]
 
 
 def folder_names(directory: Path) -> dict[str, list[str]]:
