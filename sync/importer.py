@@ -160,16 +160,20 @@ def _folder_base(obj: RemoteObject, first: RemoteUpdate) -> str:
     return f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
 
 
-def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str], tried: dict[str, int]) -> str:
-    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use.
+def _new_folder(
+    obj: RemoteObject, first: RemoteUpdate, names: Mapping[str, Container[str]], tried: dict[str, int]
+) -> str:
+    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use, by a
+    folder or by a file beside the folders (``names``: folder -> its file names).
 
     ``tried``: where the search for each base ended last, to go on from (names are only ever taken), so
     that thousands of objects of one name and day are each named at once.
     """
     base = _folder_base(obj, first)
+    beside = names.get("", ())
     n = tried.get(base, 1)
     folder = base if n == 1 else f"{base}-{n}"
-    while folder in taken:
+    while folder in names or folder in beside:
         n += 1
         folder = f"{base}-{n}"
     tried[base] = n

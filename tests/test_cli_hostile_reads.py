@@ -391,3 +391,24 @@ def test_a_page_deleted_since_the_pull_is_drift_not_a_failed_read(repo: Path, se
     imported = cli(repo, server, "import", "--open")
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert (repo / "statusfiles" / "2026-11-27-outage" / "incident.yaml").is_file()
+
+
+# --- a repository that has files already ---------------------------------------------------------
+
+
+def test_a_file_named_as_the_folder_import_would_make_is_never_overwritten(
+    repo: Path, server: Hostile
+) -> None:
+    notes = repo / "statusfiles" / "2026-11-27-outage"
+    notes.write_text("notes\n")
+    ident = "01INCNOTES"
+    serve(server, [_incident(ident, _update(0, ident), _update(1, ident, incident_status="identified"))])
+    proc = cli(repo, server, "import", "--open")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert notes.read_text() == "notes\n"
+    assert files_under(repo / "statusfiles") == [
+        "2026-11-27-outage",
+        "2026-11-27-outage-2/01-identified.yaml",
+        "2026-11-27-outage-2/incident.yaml",
+        "ledger.jsonl",
+    ]

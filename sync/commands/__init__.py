@@ -175,7 +175,10 @@ def write_statusfile(
     if schema_copy is not None:
         create(schema_copy, (schema.schemas_dir() / which.file_name).read_text(encoding="utf-8"))
         click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of the folder's name, a read-only parent
+        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
     create(path, content)
     return loaded, content
 
