@@ -28,7 +28,7 @@ from sync.planner import OBJECT_WORDS, in_root
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
-from sync.timefmt import instant, order, utc
+from sync.timefmt import instant, order, rfc3339, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +262,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             continue
         folder = tree.tracked.get(obj.id)
         fresh = folder is None
-        if fresh and instant(first.published_at) is None:
+        if fresh and rfc3339(first.published_at) is None:
             out.append(ObjectImport(obj, "", True, (), problem=_undated(first)))
             continue
         declared = fresh or folder in tree.declared

@@ -288,3 +288,16 @@ def test_many_updates_and_many_objects_of_one_name_are_numbered_as_new_numbers_t
     names = [f.rel.rsplit("/", 1)[1] for f in plans[0].files[1:]]
     assert names[:2] == ["01-identified.yaml", "02-identified.yaml"]
     assert names[-3:] == ["99-identified.yaml", "100-identified.yaml", "101-identified.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("published_at", "folder"),
+    [("2026-11-25T09:00:00", "2026-11-25-api"), ("../../x", ""), ("2026-11-25/../x", "")],
+)
+def test_only_a_first_update_dated_by_a_time_names_a_folder(published_at: str, folder: str) -> None:
+    obj = RemoteIncident(
+        "I9", "API", "investigating", (RemoteUpdate("U1", "m", None, {}, published_at),), PAGE
+    )
+    (imp,) = importer.plan_import([obj], tree())
+    assert imp.folder == folder
+    assert (imp.problem is None) == bool(folder)
