@@ -29,6 +29,7 @@ import dataclasses
 import email.utils
 import json
 import os
+import re
 import ssl
 import threading
 import time
@@ -36,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpcore
@@ -79,6 +80,14 @@ USER_AGENT = f"statusfiles/{__version__}"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # an incident at its 100-update limit is well under 1 MB
 
 _T = TypeVar("_T")
+
+
+class _Listed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_L = TypeVar("_L", bound=_Listed)
 
 
 # --- errors -------------------------------------------------------------------
@@ -155,6 +164,23 @@ def usable_proxy(proxy: str) -> bool:
         return False
 
 
+# Only a \u escape can spell a surrogate in a body that is UTF-8 (anything else fails to parse).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value: JSON) -> JSON:
+    """``value`` with each lone surrogate (half a UTF-16 pair, which JSON's \\u escapes can spell and
+    json.loads keeps) replaced by U+FFFD: it is no character, and no file or output can hold it."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_SURROGATE.sub("\ufffd", k): _whole_characters(v) for k, v in value.items()}
+    return value
+
+
 def _digits(text: str) -> bool:
     """ASCII digits only: str.isdigit also accepts characters such as "²" that int() refuses."""
     return text.isascii() and text.isdigit()
@@ -192,6 +218,12 @@ def retry_after(headers: Mapping[str, str], body: JSON, now: float) -> float:
     return max(waits)
 
 
+def _count(text: str) -> bool:
+    """A rate-limit header's number that a client can use: digits past any real limit are no number (past
+    about 300 a float cannot hold it, and past 4,300 Python will not even turn them into an int)."""
+    return _digits(text) and len(text) <= 15
+
+
 def _quota(value: str) -> tuple[int | None, float]:
     """A rate-limit header's number and window in seconds (60 unless the header says otherwise).
 
@@ -200,7 +232,7 @@ def _quota(value: str) -> tuple[int | None, float]:
     """
     first, *policies = (item.strip() for item in value.split(","))
     number = first.split(";")[0].strip()
-    if not _digits(number):
+    if not _count(number):
         return None, 60.0
     window = 60.0
     for policy in [first, *policies]:
@@ -209,7 +241,7 @@ def _quota(value: str) -> tuple[int | None, float]:
             continue
         for param in params:
             name, _, seconds = param.partition("=")
-            if name.strip() in ("window", "w") and _digits(seconds.strip()) and int(seconds) > 0:
+            if name.strip() in ("window", "w") and _count(seconds.strip()) and int(seconds) > 0:
                 window = float(seconds)
     return int(number), window
 
@@ -482,7 +514,10 @@ class Client:
                 if len(content) > MAX_RESPONSE_BYTES:
                     raise _TooLarge
         try:
-            body = self.redact.value(json.loads(content))
+            body = json.loads(content)
+            if _SURROGATE_ESCAPE.search(content):
+                body = _whole_characters(body)
+            body = self.redact.value(body)
         except (ValueError, RecursionError):  # or nested past the redaction's walk
             body = None
         return _Answer(response.status_code, response.headers, body)
@@ -674,31 +709,33 @@ class Client:
             "/v2/status_page_maintenances", "status_page_maintenances", page_id, parse_maintenance
         )
 
-    def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _T]) -> list[_T]:
-        def one_page(body: JSON) -> tuple[list[_T], str | None]:
+    def _list(self, path: str, name: str, page_id: str, parse: Callable[[JSON], _L]) -> list[_L]:
+        def one_page(body: JSON) -> tuple[list[_L], str | None]:
             records, cursor = parse_listing(body, name)
             return [parse(r) for r in records], cursor
 
         return self._paged(path, {"status_page_id": page_id}, one_page)
 
     def _paged(
-        self, path: str, query: Mapping[str, str], parse: Callable[[JSON], tuple[list[_T], str | None]]
-    ) -> list[_T]:
-        """Every record of a listing, following its cursor to the end.
+        self, path: str, query: Mapping[str, str], parse: Callable[[JSON], tuple[list[_L], str | None]]
+    ) -> list[_L]:
+        """Every record of a listing, following its cursor to the end, each ID once (the first read of it:
+        a record created meanwhile shifts the rest, and one is then listed on two pages).
 
         A cursor seen before would loop forever, and one that goes on past MAX_LIST_PAGES pages is a failed
         read: reading it might never end.
         """
-        out: list[_T] = []
+        out: dict[str, _L] = {}
         after: str | None = None
         seen: set[str] = set()
         while True:
             params = {**query, "page_size": LIST_PAGE_SIZE, **({"after": after} if after else {})}
             answer = self._request("GET", f"{path}?{urlencode(params)}", safe_to_repeat=True)
             batch, after = self._read(parse, answer, f"GET {path}")
-            out.extend(batch)
+            for record in batch:
+                out.setdefault(record.id, record)
             if after is None or after in seen:
-                return out
+                return list(out.values())
             seen.add(after)
             if len(seen) >= MAX_LIST_PAGES:
                 message = f"GET {path} goes on past {MAX_LIST_PAGES} pages; not read further"

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync import kinds
-from sync.diagnostics import printable
+from sync.diagnostics import md_code, printable
 from sync.ledger import LedgerState
 from sync.listing import CLOSED, tracking
-from sync.naming import message_text, next_in, slugify
+from sync.naming import message_text, numbered, numbering, slugify
 from sync.planner import OBJECT_WORDS, in_root
 from sync.remote import RemoteObject, RemoteUpdate, chronological, first_update, matches
 from sync.snapshot import Snapshot
 from sync.statusfile import Statusfile, natural_key
-from sync.timefmt import instant, order, utc
+from sync.timefmt import instant, order, rfc3339, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,15 @@ def missing_times(obj: RemoteObject) -> str | None:
     )
 
 
+def _undated(first: RemoteUpdate) -> str:
+    """Why an object cannot become a folder when its first update's time is not one: the folder is named by
+    that day, and text that is no time (a path, even) names no folder."""
+    return (
+        f"its first update's published_at {first.published_at!r} is not a time, and its folder is named by "
+        "its day"
+    )
+
+
 def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any] | None:
     """``incident.yaml`` / ``maintenance.yaml`` for an object created elsewhere (None: a window without
     times, which no declaration can describe: ``missing_times`` says why)."""
@@ -151,13 +160,23 @@ def _folder_base(obj: RemoteObject, first: RemoteUpdate) -> str:
     return f"{first.published_at[:10]}-{slugify(obj.name) or obj.kind}"
 
 
-def _new_folder(obj: RemoteObject, first: RemoteUpdate, taken: Container[str]) -> str:
-    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use."""
+def _new_folder(
+    obj: RemoteObject, first: RemoteUpdate, names: Mapping[str, Container[str]], tried: dict[str, int]
+) -> str:
+    """The object's folder name (:func:`_folder_base`, then ``-2``, ``-3``...): never one in use, by a
+    folder or by a file beside the folders (``names``: folder -> its file names).
+
+    ``tried``: where the search for each base ended last, to go on from (names are only ever taken), so
+    that thousands of objects of one name and day are each named at once.
+    """
     base = _folder_base(obj, first)
-    folder, n = base, 1
-    while folder in taken:
+    beside = names.get("", ())
+    n = tried.get(base, 1)
+    folder = base if n == 1 else f"{base}-{n}"
+    while folder in names or folder in beside:
         n += 1
         folder = f"{base}-{n}"
+    tried[base] = n
     return folder
 
 
@@ -229,13 +248,23 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
     unpublished = _unpublished_by_object(ordered, tree.ledger)
     left = _left_behind(ordered, tree.ledger)
     unsettled = sorted((e for e in tree.ledger.unsettled() if e.payload), key=lambda e: e.line)
+    once: dict[str, RemoteObject] = {}  # an object read twice (listed on two pages) is imported once
+    for o in objects:
+        once.setdefault(o.id, o)
+    numbers: dict[str, tuple[int, int]] = {}  # folder -> the width and highest number of its names
+    tried: dict[str, int] = {}  # a new folder's name -> the suffix its search ended at
     out: list[ObjectImport] = []
-    for obj in sorted(objects, key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)):
+    for obj in sorted(
+        once.values(), key=lambda o: (order(f.published_at if (f := first_update(o)) else ""), o.id)
+    ):
         first = first_update(obj)
         if first is None:
             continue
         folder = tree.tracked.get(obj.id)
         fresh = folder is None
+        if fresh and rfc3339(first.published_at) is None:
+            out.append(ObjectImport(obj, "", True, (), problem=_undated(first)))
+            continue
         declared = fresh or folder in tree.declared
         declaration = declaration_payload(obj, first) if fresh else None
         written = _written_declaration(obj, first, declaration, left, tree) if declaration else None
@@ -243,7 +272,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             folder = kinds.folder_of(written.rel)
             tree.tracked[obj.id] = folder
         elif folder is None:
-            folder = _new_folder(obj, first, tree.names)
+            folder = _new_folder(obj, first, tree.names, tried)
             tree.names[folder] = []
             tree.tracked[obj.id] = folder
         kind: kinds.Kind = "maintenance-update" if obj.kind == "maintenance" else "incident-update"
@@ -294,7 +323,11 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             if ours is not None:
                 lost.remove(ours)
                 continue
-            name = next_in(tree.names[folder], update.incident_status)
+            if folder not in numbers:  # counted once, then counted on: a page may show thousands of updates
+                numbers[folder] = numbering(tree.names[folder])
+            width, last = numbers[folder]
+            name = numbered(width, last, update.incident_status)
+            numbers[folder] = (max(width, len(str(last + 1))), last + 1)
             tree.names[folder].append(name)
             files.append(NewFile(f"{folder}/{name}", payload, placement, update))
         out.append(ObjectImport(obj, folder, fresh, tuple(files), tuple(adoptable)))
@@ -472,7 +505,7 @@ def drift_text(items: Sequence[Drift], root: str) -> str:
         return "No drift: git holds everything the page shows.\n"
     lines = []
     for d in items:
-        where = in_root(root, f"{d.folder}/") if d.folder else "no folder"
+        where = printable(in_root(root, f"{d.folder}/")) if d.folder else "no folder"  # maybe the ledger's
         # Both quote the page: escaped, neither starts a line (a workflow command) or drives a terminal
         lines.append(f"{d.kind:<16}  {printable(d.name)}  [{where}]\n{'':<18}{printable(d.detail)}")
     return "\n".join(lines) + f"\n\nDrift: {len(items)} difference(s) between the page and git.\n"
@@ -493,6 +526,6 @@ def drift_markdown(items: Sequence[Drift], root: str) -> str:
         "| --- | --- | --- | --- |",
     ]
     for d in items:
-        folder = f"`{in_root(root, d.folder)}/`" if d.folder else ""
+        folder = _cell(md_code(f"{in_root(root, d.folder)}/")) if d.folder else ""
         lines.append(f"| {d.kind} | {_cell(d.name)} | {folder} | {_cell(d.detail)} |")
     return "\n".join(lines) + "\n"

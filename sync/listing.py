@@ -99,8 +99,13 @@ class Open:
 
     @property
     def schedule(self) -> str | None:
+        """A window's times as one line (escaped: text that is no time is shown as the page gave it)."""
         obj = self.obj
-        return window(obj.start_at, obj.end_at) if obj.kind == "maintenance" else None
+        if obj.kind != "maintenance":
+            return None
+        if not (obj.start_at and obj.end_at):  # the API shows them only with the affected components
+            return "the page shows no start or end time"
+        return printable(window(obj.start_at, obj.end_at))
 
 
 def open_on(objects: Iterable[RemoteObject], tracked: Mapping[str, str], *, everything: bool) -> list[Open]:

@@ -31,11 +31,20 @@ def slugify(text: str) -> str:
 
 def next_in(names: Iterable[str], status: str | None) -> str:
     """The name after every numbered statusfile name in ``names``, then the status: ``03-monitoring.yaml``."""
+    return numbered(*numbering(names), status)
+
+
+def numbering(names: Iterable[str]) -> tuple[int, int]:
+    """The width of the numbers of the statusfile names in ``names`` (at least 2), and the highest (0:
+    none)."""
     numbers = [m.group(1) for n in names if n.endswith((".yaml", ".yml")) and (m := _SEQ.match(n))]
-    width = max([2, *(len(n) for n in numbers)])
-    seq = max([0, *(int(n) for n in numbers)]) + 1
+    return max([2, *(len(n) for n in numbers)]), max([0, *(int(n) for n in numbers)])
+
+
+def numbered(width: int, last: int, status: str | None) -> str:
+    """The name after ``last`` (numbered ``width`` digits wide, or wider), then the status."""
     label = status.removeprefix("maintenance_").replace("_", "-") if status else "update"
-    return f"{seq:0{width}d}-{label}.yaml"
+    return f"{last + 1:0{width}d}-{label}.yaml"
 
 
 def message_text(message: str) -> str:

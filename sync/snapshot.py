@@ -81,7 +81,11 @@ class Snapshot:
         """The page with this ID, else the one page with this name (None when none or several)."""
         if name_or_id in self._pages:
             return self._pages[name_or_id]
-        return _one(p for p in self.pages if _same(p.name, name_or_id))
+        return _one(self.pages_named(name_or_id))
+
+    def pages_named(self, name: str) -> list[Page]:
+        """The pages with this name (any case)."""
+        return [p for p in self.pages if _same(p.name, name)]
 
     def find_component(self, page_id: str, name_or_id: str) -> Component | None:
         """The page's component with this ID, else its one component with this name.

@@ -58,6 +58,21 @@ def test_an_incident_created_elsewhere_becomes_a_folder_in_publish_order() -> No
     }
 
 
+def test_an_object_read_twice_is_imported_once() -> None:
+    # Listed on two status pages, or on two pages of a listing: one folder, each update once.
+    obj = RemoteIncident(
+        "I9",
+        "API",
+        "identified",
+        (update("U1", "Looking.", "investigating", 51), update("U2", "Found.", "identified", 52)),
+        PAGE,
+    )
+    plans = importer.plan_import([obj, obj], tree())
+    assert [(p.obj.id, [f.rel for f in p.files]) for p in plans] == [
+        ("I9", ["2026-11-25-api/incident.yaml", "2026-11-25-api/01-identified.yaml"])
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "folder"),
     [
@@ -247,3 +262,42 @@ def test_drift_names_a_folder_as_the_statusfiles_are_named() -> None:
     assert "[statusfiles/2026-11-26-api/]" in importer.drift_text([d], "statusfiles")
     assert "[2026-11-26-api/]" in importer.drift_text([d], ".")
     assert "| `2026-11-26-api/` |" in importer.drift_markdown([d], ".")
+
+
+def test_drift_escapes_a_folder_from_the_ledger() -> None:
+    # A renamed object's folder is its ledger record's, and anyone can edit the ledger.
+    d = importer.Drift("renamed", "API", "a\n::error::x`|", "named 'B' on the page, 'A' in git")
+    first = importer.drift_text([d], ".").splitlines()[0]
+    assert first.endswith("[a\\n::error::x`|/]")
+    table = importer.drift_markdown([d], ".").splitlines()[-1]
+    assert table.startswith("| renamed | API | `a\\n::error::x'¦/` |"), table
+
+
+def test_many_updates_and_many_objects_of_one_name_are_numbered_as_new_numbers_them() -> None:
+    ups = tuple(update(f"U{i}", f"Update {i}.", "identified", 50) for i in range(102))
+    many = RemoteIncident("I1", "API", "identified", ups, PAGE)
+    alike = [RemoteIncident(f"I{i}", "API", "identified", (ups[0],), PAGE) for i in range(2, 5)]
+    taken = {"": [], "2026-11-25-api": [], "2026-11-25-api-3": []}
+    plans = importer.plan_import([many, *alike], tree(folders=taken))
+    assert [p.folder for p in plans] == [
+        "2026-11-25-api-2",
+        "2026-11-25-api-4",
+        "2026-11-25-api-5",
+        "2026-11-25-api-6",
+    ]
+    names = [f.rel.rsplit("/", 1)[1] for f in plans[0].files[1:]]
+    assert names[:2] == ["01-identified.yaml", "02-identified.yaml"]
+    assert names[-3:] == ["99-identified.yaml", "100-identified.yaml", "101-identified.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("published_at", "folder"),
+    [("2026-11-25T09:00:00", "2026-11-25-api"), ("../../x", ""), ("2026-11-25/../x", "")],
+)
+def test_only_a_first_update_dated_by_a_time_names_a_folder(published_at: str, folder: str) -> None:
+    obj = RemoteIncident(
+        "I9", "API", "investigating", (RemoteUpdate("U1", "m", None, {}, published_at),), PAGE
+    )
+    (imp,) = importer.plan_import([obj], tree())
+    assert imp.folder == folder
+    assert (imp.problem is None) == bool(folder)

@@ -175,7 +175,10 @@ def write_statusfile(
     if schema_copy is not None:
         create(schema_copy, (schema.schemas_dir() / which.file_name).read_text(encoding="utf-8"))
         click.echo(f"wrote {display_path(schema_copy)} for editors: commit it with the statusfile", err=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of the folder's name, a read-only parent
+        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
     create(path, content)
     return loaded, content
 
@@ -231,10 +234,11 @@ def api_client(base_url: str | None, timeout: float) -> api.Client:
 def read_failed(what: str, exc: Exception) -> click.ClickException:
     """The API could not be read: one line saying what was being read and why; exit status 1.
 
-    ``what`` is escaped here, as it often holds a page's name or an ID as the account or the command line
-    gave it: a line break in it would start a GitHub workflow command, an escape sequence drive the terminal.
+    The line is escaped here, as ``what`` often holds a page's name or an ID as the account or the command
+    line gave it, and ``exc`` what the server answered: a line break in either would start a GitHub workflow
+    command, an escape sequence drive the terminal.
     """
-    return click.ClickException(f"reading {printable(what)} failed: {exc}")
+    return click.ClickException(printable(f"reading {what} failed: {exc}"))
 
 
 def page_option(f: F) -> F:
@@ -258,9 +262,16 @@ def chosen_pages(client: api.Client, wanted: str | None) -> list[Page]:
         raise read_failed("the status pages", exc) from None
     if wanted is None:
         return sorted(pages, key=lambda p: (p.name.casefold(), p.id))
-    found = snapshot.Snapshot(tuple(pages)).find_page(wanted)
+    snap = snapshot.Snapshot(tuple(pages))
+    found = snap.find_page(wanted)
     if found is not None:
         return [found]
+    if alike := snap.pages_named(wanted):
+        named = ", ".join(snapshot.label(p.name, p.id) for p in alike)
+        raise click.BadParameter(
+            f"{len(alike)} status pages are named {wanted!r} ({named}): give the ID of the one you mean",
+            param_hint="--page",
+        )
     guess = did_you_mean(wanted, [p.name for p in pages])
     hint = f"; did you mean {guess!r}?" if guess else ""
     choices = ", ".join(snapshot.label(p.name, p.id) for p in pages) or "none"
@@ -300,8 +311,13 @@ def page_objects(client: api.Client, pages: Sequence[Page]) -> list[RemoteObject
 
 
 def known_pages(client: api.Client, snap: Snapshot | None) -> list[Page]:
-    """The snapshot's pages when there is one (what git knows of), else every page of the account."""
-    return list(snap.pages) if snap is not None else chosen_pages(client, None)
+    """The snapshot's pages the account still has when there is a snapshot (what git knows of), else every
+    page of the account. A page deleted since the pull has nothing to read (the API answers 404)."""
+    live = chosen_pages(client, None)
+    if snap is None:
+        return live
+    ids = {p.id for p in live}
+    return [p for p in snap.pages if p.id in ids]
 
 
 def folder_names(directory: Path) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from sync.commands import (
     known_pages,
     load_tree,
     page_objects,
+    read_failed,
     reads_api,
     show,
 )
@@ -87,7 +88,7 @@ def command(
             try:
                 found = client.find_structure(page.id)
             except api.ApiProblem as exc:
-                raise click.ClickException(f"reading the components of {page.name} failed: {exc}") from None
+                raise read_failed(f"the components of {page.name}", exc) from None
             structures[page.id] = None if found is None else [c.id for c in found]
     tree = importer.Tree.of(ws.files, ws.ledger, folder_names(directory))
     items = importer.drift(objects, tree, ws.snapshot, structures, everything=everything)

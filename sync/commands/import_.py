@@ -272,7 +272,8 @@ def text_view(done: Imported) -> View:
             )
         )
     for imp in problems:
-        lines.append(f"skipped   {printable(imp.obj.name)} ({printable(imp.obj.id)}): {imp.problem}")
+        # The reason quotes the page (a value, a file name made from one).
+        lines.append(printable(f"skipped   {imp.obj.name} ({imp.obj.id}): {imp.problem}"))
     count = len({r["id"] for r in written})
     if written:
         lines.append(

@@ -17,7 +17,7 @@ from sync.commands import (
     reads_api,
     show,
 )
-from sync.diagnostics import StatusfileError, plural
+from sync.diagnostics import StatusfileError, plural, printable
 from sync.fsutil import read_regular
 from sync.statusfile import display_path
 from sync.views import View, json_text
@@ -96,7 +96,8 @@ def text_view(p: Pulled) -> View:
     )
     if not p.changed:
         return f"{p.shown} is up to date ({counts}).\n", 0
-    return "".join(f"  {line}\n" for line in p.changes) + f"Wrote {p.shown} ({counts}).\n", 0
+    # The lines quote the page's names: escaped, none starts a workflow command in the publish job's log.
+    return "".join(f"  {printable(line)}\n" for line in p.changes) + f"Wrote {p.shown} ({counts}).\n", 0
 
 
 def _json(p: Pulled) -> View:
