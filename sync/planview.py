@@ -192,7 +192,8 @@ def _declaration_head(
     if d.action == "create":
         again = "  (unsettled: sent again with the same idempotency key)" if d.unsettled else ""
         page = names.page_name(str(d.file.payload.get("status_page_id"))) if names else None
-        return f'create {what} "{d.file.payload.get("name")}"{f" on {page}" if page else ""}{again}'
+        on = f" on {printable(page)}" if page else ""  # both from a pull request: escaped to stay one line
+        return f'create {what} "{printable(str(d.file.payload.get("name")))}"{on}{again}'
     if d.action == "put":
         return (
             f"{'reschedule' if any(n != 'name' for n, _, _ in d.changes) else 'rename'} {what} "
