@@ -52,6 +52,7 @@ RULES: dict[str, str] = {
     "id-whitespace": "an ID with spaces around it",
     "injected-field": "a field statusfiles fills in itself",
     "two-declarations": "a folder with both incident.yaml and maintenance.yaml",
+    "misnamed-declaration": "a declaration named other than incident.yaml or maintenance.yaml exactly",
     "date-time": "a time that is not RFC 3339",
     "naive-time": "a time without a UTC offset",
     "end-before-start": "a maintenance window that ends before it starts",

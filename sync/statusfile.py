@@ -605,10 +605,39 @@ def _load_one(
         else:  # only the verdict: no payload digest, no Statusfile
             notes = _checked(_read_source(source), source, pure=False, placement=placement, linter=linter)[1]
     except StatusfileError as exc:
-        problems.extend(exc.diagnostics)
+        problems.extend(_misnamed_declaration(source, linter) or exc.diagnostics)
     if problems:
         return False, None, sorted(problems, key=Diagnostic.sort_key)
     return True, loaded, notes
+
+
+def _misnamed_declaration(source: Source, linter: lint.Linter | None) -> list[Diagnostic]:
+    """For a file named like a declaration but not exactly (``Incident.yaml``, ``incident.yml``) that fails
+    as what its name makes it: that its name is why, and what is wrong with it as the declaration it means
+    to be. Empty for any other file: its own problems stand."""
+    name = posixpath.basename(source.rel)
+    meant = name.lower().removesuffix(".yml").removesuffix(".yaml") + ".yaml"
+    if source.problem is not None or name in kinds.DECLARATION_FILES or meant not in kinds.DECLARATION_FILES:
+        return []
+    kind: kinds.Kind = "incident" if meant == kinds.INCIDENT_FILE else "maintenance"
+    what = "an incident" if kind == "incident" else "a maintenance window"
+    message = (
+        f"only a file named exactly {meant} declares {what}; "
+        f"rename {name} to {meant} (named as it is, it and the files beside it are read as updates to an "
+        "incident created elsewhere)"
+    )
+    found = [Diagnostic(source.display, 1, 1, "", message, "misnamed-declaration")]
+    try:
+        _checked(
+            _read_source(source),
+            source,
+            pure=False,
+            placement=kinds.Placement(kind, source.rel),
+            linter=linter,
+        )
+    except StatusfileError as exc:
+        found.extend(exc.diagnostics)
+    return found
 
 
 # A loaded file crosses from a worker as plain values in field order (its Source stays behind: the

@@ -8,7 +8,7 @@ import pytest
 
 from sync.snapshot import Page, Snapshot
 from tests.support.cli import run_cli
-from tests.support.payloads import PAGE, incident, write_statusfile
+from tests.support.payloads import PAGE, incident, maintenance, update, write_statusfile
 
 FORGED = "Evil\n::warning::forged"
 
@@ -23,3 +23,36 @@ def test_a_declared_name_with_a_line_break_stays_on_its_line(tmp_path: Path, fmt
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert 'create incident "Evil\\n::warning::forged" on Acme\\n::error::forged page' in proc.stdout
     assert not [line for line in proc.stdout.splitlines() if line.startswith("::")], proc.stdout
+
+
+@pytest.mark.parametrize("name", ["Incident.yaml", "incident.yml", "INCIDENT.YML"])
+def test_a_declaration_named_almost_right_is_told_its_name(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "statusfiles" / "2026-11-27-x"
+    write_statusfile(folder / name, incident())
+    write_statusfile(folder / "01-monitoring.yaml", update("Better.", incident=None, status="monitoring"))
+    proc = run_cli("validate", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert (
+        f"statusfiles/2026-11-27-x/{name}:1:1: error: only a file named exactly incident.yaml declares an "
+        f"incident; rename {name} to incident.yaml" in proc.stdout
+    )
+    # valid as the declaration it means to be: the name is its one problem, not an update's fields
+    assert [
+        line for line in proc.stdout.splitlines() if line.startswith(f"statusfiles/2026-11-27-x/{name}")
+    ] == [next(line for line in proc.stdout.splitlines() if "[misnamed-declaration]" in line)]
+    assert "unknown field 'status_page_id'" not in proc.stdout
+
+
+def test_a_misnamed_declaration_is_checked_as_what_it_means_to_be(tmp_path: Path) -> None:
+    path = tmp_path / "statusfiles" / "2026-11-27-x" / "Maintenance.yml"
+    write_statusfile(path, maintenance(end="2030-01-01T09:00:00Z"))
+    proc = run_cli("validate", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "rename Maintenance.yml to maintenance.yaml" in proc.stdout
+    assert "[end-before-start]" in proc.stdout and "[unknown-field]" not in proc.stdout
+
+
+def test_an_update_named_incident_yml_stays_an_update(tmp_path: Path) -> None:
+    write_statusfile(tmp_path / "statusfiles" / "2026-11-27-x" / "incident.yml", update("Looking."))
+    proc = run_cli("validate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
