@@ -8,7 +8,7 @@ import pytest
 
 from sync.snapshot import Page, Snapshot
 from tests.support.cli import run_cli
-from tests.support.payloads import PAGE, incident, maintenance, update, write_statusfile
+from tests.support.payloads import INCIDENT, PAGE, incident, maintenance, update, write_statusfile
 
 FORGED = "Evil\n::warning::forged"
 
@@ -56,3 +56,28 @@ def test_an_update_named_incident_yml_stays_an_update(tmp_path: Path) -> None:
     write_statusfile(tmp_path / "statusfiles" / "2026-11-27-x" / "incident.yml", update("Looking."))
     proc = run_cli("validate", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("flag", "args"),
+    [
+        ("--page", ("--page", "Acme \udc85", "--name", "N")),
+        ("--name", ("--page", PAGE, "--name", "Caf\udce9")),
+        ("--incident", ("--incident", "01FCN\udc85")),
+        ("--component", ("--incident", INCIDENT, "--component", "API=operational", "--component", "B\udcff")),
+    ],
+)
+def test_new_refuses_command_line_text_that_is_not_utf8(
+    tmp_path: Path, flag: str, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "statusfiles").mkdir()
+    for message in ("Looking.", "caf\udce9 down"):
+        proc = run_cli("new", *args, "-m", message, cwd=tmp_path)  # a lone surrogate goes out as its byte
+        assert proc.returncode == 2, proc.stderr
+        assert f"Invalid value for {flag}: is not UTF-8 text (byte 0x" in proc.stderr
+        assert "internal error" not in proc.stderr
+    proc = run_cli("new", "--incident", INCIDENT, "-m", "caf\udce9 down", cwd=tmp_path)
+    assert (
+        proc.returncode == 2 and "Invalid value for --message: is not UTF-8 text (byte 0xe9)" in proc.stderr
+    )
+    assert not list((tmp_path / "statusfiles").rglob("*.yaml"))

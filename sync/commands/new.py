@@ -387,6 +387,9 @@ def command(
     """
     if message is not None and message_file is not None:
         raise click.UsageError("give the message with -m or --message-file, not both")
+    given = [("--page", page), ("--name", name), ("--incident", incident), ("--slug", slug)]
+    given += [("--start", start), ("--end", end), *(("--component", c) for c in components)]
+    _require_utf8([*given, ("--message", message)])
     if not directory.is_dir():
         raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
     declaring = maintenance or page is not None or name is not None
@@ -424,6 +427,17 @@ def command(
     payload["notify_subscribers"] = notify
     payload["message"] = _read_message(message, message_file, what, status, notify)
     _write(target, payload, directory, names)
+
+
+def _require_utf8(options: list[tuple[str, str | None]]) -> None:
+    """Refuse text given on the command line in another encoding than UTF-8: its bytes reach Python as lone
+    surrogates, which no file can hold (a Latin-1 terminal, ``-m "$(cat notes.txt)"`` of a Windows file)."""
+    for option, value in options:
+        bad = next((c for c in value or "" if "\udc80" <= c <= "\udcff"), None)
+        if bad is not None:
+            raise click.BadParameter(
+                f"is not UTF-8 text (byte 0x{ord(bad) - 0xDC00:02x}); give it as UTF-8", param_hint=option
+            )
 
 
 def _status_field(placement: kinds.Placement) -> str:
