@@ -404,7 +404,7 @@ def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document
 
 # Free text: a comment after an unquoted value silently cuts what would be published. Elsewhere (an ID,
 # a status, a boolean) `# why` after the value is a fine thing to write.
-TEXT_FIELDS: tuple[tuple[str], ...] = (("message",),)
+TEXT_FIELDS: tuple[tuple[str], ...] = (("message",), ("name",))
 
 
 def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
@@ -422,7 +422,8 @@ def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
             at[0],
             at[1],
             path,
-            f"a '#' after a space starts a comment, {what}; quote the {path[-1]} or use `{path[-1]}: |`",
+            f"a '#' after a space starts a comment, {what}; quote the {path[-1]}"
+            + (" or use `message: |`" if path == ("message",) else ""),  # a | block would end a name in \n
             "yaml-trailing-comment",
         )
 

@@ -81,3 +81,19 @@ def test_new_refuses_command_line_text_that_is_not_utf8(
         proc.returncode == 2 and "Invalid value for --message: is not UTF-8 text (byte 0xe9)" in proc.stderr
     )
     assert not list((tmp_path / "statusfiles").rglob("*.yaml"))
+
+
+def test_a_comment_after_an_unquoted_name_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "statusfiles" / "2026-11-27-x" / "incident.yaml"
+    write_statusfile(path, incident(name="Checkout failures"))
+    text = path.read_text().replace("name: Checkout failures\n", "name: Checkout failures #2\n")
+    path.write_text(text)
+    proc = run_cli("validate", cwd=tmp_path)
+    assert proc.returncode == 1
+    line = text.splitlines().index("name: Checkout failures #2") + 1
+    assert (
+        f"statusfiles/2026-11-27-x/incident.yaml:{line}:25: error: name: a '#' after a space starts a comment, "
+        "so only 'Checkout failures' would be published; quote the name [yaml-trailing-comment]\n"
+    ) in proc.stdout
+    path.write_text(text.replace("name: Checkout failures #2", 'name: "Checkout failures #2"  # ticket 2'))
+    assert run_cli("validate", cwd=tmp_path).returncode == 0
