@@ -92,8 +92,17 @@ def test_a_comment_after_an_unquoted_name_is_an_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     line = text.splitlines().index("name: Checkout failures #2") + 1
     assert (
-        f"statusfiles/2026-11-27-x/incident.yaml:{line}:25: error: name: a '#' after a space starts a comment, "
-        "so only 'Checkout failures' would be published; quote the name [yaml-trailing-comment]\n"
+        f"statusfiles/2026-11-27-x/incident.yaml:{line}:25: error: name: a '#' after a space starts a "
+        "comment, so only 'Checkout failures' would be published; quote the name [yaml-trailing-comment]\n"
     ) in proc.stdout
     path.write_text(text.replace("name: Checkout failures #2", 'name: "Checkout failures #2"  # ticket 2'))
     assert run_cli("validate", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("target", [("--page", PAGE, "--name", "Checkout errors"), ("--incident", INCIDENT)])
+def test_new_says_a_slug_without_letters_is_the_trouble(tmp_path: Path, target: tuple[str, ...]) -> None:
+    (tmp_path / "statusfiles").mkdir()
+    proc = run_cli("new", *target, "--slug", "...", "-m", "Looking.", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Invalid value for --slug: has no letters or digits to name a folder with" in proc.stderr
+    assert not list((tmp_path / "statusfiles").rglob("*.yaml"))

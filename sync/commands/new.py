@@ -390,6 +390,8 @@ def command(
     given = [("--page", page), ("--name", name), ("--incident", incident), ("--slug", slug)]
     given += [("--start", start), ("--end", end), *(("--component", c) for c in components)]
     _require_utf8([*given, ("--message", message)])
+    if slug is not None and not slugify(slug):  # else the name's or the incident's advice says to pass one
+        raise click.BadParameter("has no letters or digits to name a folder with", param_hint="--slug")
     if not directory.is_dir():
         raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
     declaring = maintenance or page is not None or name is not None
