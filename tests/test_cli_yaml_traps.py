@@ -106,3 +106,17 @@ def test_new_says_a_slug_without_letters_is_the_trouble(tmp_path: Path, target: 
     assert proc.returncode == 2
     assert "Invalid value for --slug: has no letters or digits to name a folder with" in proc.stderr
     assert not list((tmp_path / "statusfiles").rglob("*.yaml"))
+
+
+def test_the_markdown_plan_shows_angle_brackets_from_files_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "statusfiles" / "2026-11-27-x"
+    write_statusfile(folder / "incident.yaml", incident(name="Errors <details> in <!-- checkout"))
+    proc = run_cli("plan", "--format", "markdown", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "#### Incident — Errors &lt;details> in &lt;!-- checkout\n" in proc.stdout
+    assert '**create incident "Errors &lt;details> in &lt;!-- checkout"**' in proc.stdout
+    write_statusfile(folder / "01-x.yaml", update("Better.", incident=None, status="<details>"))
+    proc = run_cli("plan", "--format", "markdown", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert 'incident_status: "&lt;details>" is not allowed' in proc.stdout
+    assert "<details>" not in proc.stdout and "<!--" not in proc.stdout
