@@ -491,8 +491,10 @@ class _Builder:
         if self.lines is None:
             return []
         out = []
+        starts = [start for start, _ in self.quoted]  # in the text's order, as the parser met them
         for m in _HIDDEN_BREAK.finditer(self.text, 0, until):
-            if any(start <= m.start() < end for start, end in self.quoted):
+            inside = bisect.bisect_right(starts, m.start()) - 1  # the last quoted value starting before it
+            if inside >= 0 and m.start() < self.quoted[inside][1]:
                 continue
             char = m.group()
             line, col = self.lines.locate(m.start())
