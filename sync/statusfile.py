@@ -445,7 +445,7 @@ def check_document(
     explained = {p.path for p in ruled if p.at_key}
     checked = [p for p in schema.check(doc.data, placement) if p.path not in explained]
     for p in [*checked, *ruled, *rules.limits(doc.data)]:
-        if covered and any(p.path[: len(c)] == c for c in covered):
+        if covered and any(p.path[:n] in covered for n in range(1, len(p.path) + 1)):  # at or under one
             continue
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
