@@ -31,7 +31,8 @@ def slugify(text: str) -> str:
 
 def next_in(names: Iterable[str], status: str | None) -> str:
     """The name after every numbered statusfile name in ``names``, then the status: ``03-monitoring.yaml``."""
-    numbers = [m.group(1) for n in names if n.endswith((".yaml", ".yml")) and (m := _SEQ.match(n))]
+    # Any case: validate and sync read 05-x.YAML too, and a number below it would publish before it.
+    numbers = [m.group(1) for n in names if n.lower().endswith((".yaml", ".yml")) and (m := _SEQ.match(n))]
     width = max([2, *(len(n) for n in numbers)])
     seq = max([0, *(int(n) for n in numbers)]) + 1
     label = status.removeprefix("maintenance_").replace("_", "-") if status else "update"

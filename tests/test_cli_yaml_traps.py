@@ -120,3 +120,12 @@ def test_the_markdown_plan_shows_angle_brackets_from_files_as_text(tmp_path: Pat
     assert proc.returncode == 1
     assert 'incident_status: "&lt;details>" is not allowed' in proc.stdout
     assert "<details>" not in proc.stdout and "<!--" not in proc.stdout
+
+
+def test_new_numbers_after_statusfiles_with_upper_case_suffixes(tmp_path: Path) -> None:
+    folder = tmp_path / "statusfiles" / "2026-11-26-api"
+    write_statusfile(folder / "05-investigating.YAML", update("Looking."))
+    write_statusfile(folder / "07-identified.Yml", update("Found it.", status="identified"))
+    proc = run_cli("new", "--incident", INCIDENT, "--status", "monitoring", "-m", "Better.", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "statusfiles/2026-11-26-api/08-monitoring.yaml\n"

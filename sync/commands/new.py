@@ -37,7 +37,7 @@ MESSAGE_MAX_BYTES = 4 * 4096
 
 def next_name(folder: Path, status: str | None) -> str:
     """Zero-padded sequence after every numbered file in ``folder``, then the status."""
-    return next_in([p.name for p in folder.glob("*.y*ml")] if folder.is_dir() else [], status)
+    return next_in(os.listdir(folder) if folder.is_dir() else [], status)
 
 
 def _editor_message(what: str, status: str | None, notify: bool) -> str:
