@@ -129,3 +129,15 @@ def test_new_numbers_after_statusfiles_with_upper_case_suffixes(tmp_path: Path) 
     proc = run_cli("new", "--incident", INCIDENT, "--status", "monitoring", "-m", "Better.", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "statusfiles/2026-11-26-api/08-monitoring.yaml\n"
+
+
+def test_new_finds_a_folders_declaration_through_a_symlinked_directory(tmp_path: Path) -> None:
+    folder = tmp_path / "real" / "statusfiles" / "2026-11-27-x"
+    write_statusfile(folder / "incident.yaml", incident())
+    (tmp_path / "sf").symlink_to(tmp_path / "real" / "statusfiles")
+    args = ("--status", "monitoring", "-m", "Better.")
+    proc = run_cli("new", "--dir", "sf", "--folder", "sf/2026-11-27-x", *args, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "sf/2026-11-27-x/01-monitoring.yaml\n"), proc.stderr
+    proc = run_cli("new", "--dir", tmp_path / "sf", *args, cwd=tmp_path / "sf" / "2026-11-27-x")
+    assert (proc.returncode, proc.stdout) == (0, "02-monitoring.yaml\n"), proc.stderr
+    assert run_cli("validate", "--dir", "sf", cwd=tmp_path).stdout == "3 files checked, 0 failed.\n"

@@ -185,7 +185,9 @@ def _declared_folder(folder: Path, directory: Path) -> Target | None:
     if not any((here / n).is_file() for n in kinds.DECLARATION_FILES):
         return None
     _require_inside(folder, directory)
-    loaded = load_all(discover((here,), directory))
+    # Both resolved: a directory given through a symlink (or /tmp on macOS) would otherwise give the files
+    # identities outside it, and the folder's own files would seem not to be there.
+    loaded = load_all(discover((here,), root))
     rel = here.relative_to(root).as_posix() if here != root else ""
     files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
     declaration = next((f for f in files if f.placement.declares), None)
