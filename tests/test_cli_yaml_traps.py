@@ -104,7 +104,10 @@ def test_new_says_a_slug_without_letters_is_the_trouble(tmp_path: Path, target: 
     (tmp_path / "statusfiles").mkdir()
     proc = run_cli("new", *target, "--slug", "...", "-m", "Looking.", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "Invalid value for --slug: has no letters or digits to name a folder with" in proc.stderr
+    assert (
+        "Invalid value for --slug: '...' has no Latin letters or digits to name a folder with: pass --slug "
+        "with some" in proc.stderr
+    )
     assert not list((tmp_path / "statusfiles").rglob("*.yaml"))
 
 

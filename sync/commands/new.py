@@ -393,7 +393,11 @@ def command(
     given += [("--start", start), ("--end", end), *(("--component", c) for c in components)]
     _require_utf8([*given, ("--message", message)])
     if slug is not None and not slugify(slug):  # else the name's or the incident's advice says to pass one
-        raise click.BadParameter("has no letters or digits to name a folder with", param_hint="--slug")
+        raise click.BadParameter(
+            f"{slug!r} has no Latin letters or digits to name a folder with: "
+            "pass --slug with some",
+            param_hint="--slug",
+        )
     if not directory.is_dir():
         raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
     declaring = maintenance or page is not None or name is not None
