@@ -144,3 +144,28 @@ def test_new_finds_a_folders_declaration_through_a_symlinked_directory(tmp_path:
     proc = run_cli("new", "--dir", tmp_path / "sf", *args, cwd=tmp_path / "sf" / "2026-11-27-x")
     assert (proc.returncode, proc.stdout) == (0, "02-monitoring.yaml\n"), proc.stderr
     assert run_cli("validate", "--dir", "sf", cwd=tmp_path).stdout == "3 files checked, 0 failed.\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "where", "fix"),
+    [
+        (
+            "message: [Status](https://status.example.com) is back\n",
+            "3:18",
+            "a value starting with [ or { is read as a list or mapping; if it is text, quote the value",
+        ),
+        ("message Fixed\n", "3:1", "this line is not `field: value`: put ': ' after the field's name"),
+        ("message: |\nFixed\n", "4:1", "or indent a line that continues the value above it"),
+    ],
+)
+def test_syntax_errors_point_at_the_line_to_mend_with_what_to_do(
+    tmp_path: Path, tail: str, where: str, fix: str
+) -> None:
+    path = tmp_path / "statusfiles" / "inc" / "01-x.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"status_page_incident_id: {INCIDENT}\nnotify_subscribers: false\n{tail}")
+    proc = run_cli("validate", cwd=tmp_path)
+    assert proc.returncode == 1
+    [first, _] = proc.stdout.splitlines()
+    assert first.startswith(f"statusfiles/inc/01-x.yaml:{where}: error: invalid YAML: ")
+    assert fix in first and first.endswith("[yaml-syntax]"), first

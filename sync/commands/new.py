@@ -394,8 +394,7 @@ def command(
     _require_utf8([*given, ("--message", message)])
     if slug is not None and not slugify(slug):  # else the name's or the incident's advice says to pass one
         raise click.BadParameter(
-            f"{slug!r} has no Latin letters or digits to name a folder with: "
-            "pass --slug with some",
+            f"{slug!r} has no Latin letters or digits to name a folder with: pass --slug with some",
             param_hint="--slug",
         )
     if not directory.is_dir():
