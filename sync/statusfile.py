@@ -296,7 +296,9 @@ def discover(paths: Sequence[Path], root: Path) -> list[Source]:
         absolute, rel = where[0] + name, where[1] + name
         identity = shown if rel.startswith("..") else rel.replace(os.sep, "/")
         display = printable(shown)
-        if why is None and display != shown:
+        # The name inside the directory is what must be clean (it is the identity the ledger keeps); the
+        # directory's own path, shown escaped, is no file's to rename.
+        if why is None and printable(identity) != identity:
             why = (
                 "bad-file-name",
                 "the name holds a control character or bytes that are not UTF-8 (shown escaped); rename it",

@@ -169,3 +169,17 @@ def test_syntax_errors_point_at_the_line_to_mend_with_what_to_do(
     [first, _] = proc.stdout.splitlines()
     assert first.startswith(f"statusfiles/inc/01-x.yaml:{where}: error: invalid YAML: ")
     assert fix in first and first.endswith("[yaml-syntax]"), first
+
+
+def test_a_directory_whose_own_name_is_not_utf8_holds_statusfiles_like_any_other(tmp_path: Path) -> None:
+    directory = tmp_path / "sf\udcff"  # the byte 0xff, as os.fsdecode gives it
+    write_statusfile(directory / "inc" / "01-x.yaml", update("Looking."))
+    proc = run_cli("validate", "--dir", directory.name, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "1 file checked, 0 failed.\n")
+    bad = write_statusfile(directory / "inc" / "02-\x01.yaml", update("Again."))
+    proc = run_cli("validate", "--dir", directory.name, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("sf\\xff/inc/02-\\x01.yaml: error: the name holds a control character")
+    bad.unlink()
+    proc = run_cli("plan", "--dir", directory.name, cwd=tmp_path)
+    assert proc.returncode == 0 and "  + inc/01-x.yaml\n" in proc.stdout, proc.stdout + proc.stderr
