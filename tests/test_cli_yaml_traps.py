@@ -183,3 +183,17 @@ def test_a_directory_whose_own_name_is_not_utf8_holds_statusfiles_like_any_other
     bad.unlink()
     proc = run_cli("plan", "--dir", directory.name, cwd=tmp_path)
     assert proc.returncode == 0 and "  + inc/01-x.yaml\n" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["github", "text"])
+def test_a_file_named_like_a_workflow_command_never_starts_a_line(tmp_path: Path, fmt: str) -> None:
+    directory = tmp_path / "statusfiles"
+    write_statusfile(directory / "::stop-commands::abc.yaml", update("Looking.", notify=True))
+    proc = run_cli("plan", "--format", fmt, "--dir", ".", cwd=directory)  # a notify-subscribers warning
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "\n./::stop-commands::abc.yaml:4:21: warning: notify_subscribers:" in proc.stdout
+    assert not [line for line in proc.stdout.splitlines() if line.lstrip().startswith("::")], proc.stdout
+    write_statusfile(directory / "::error::x.yaml", update("Again.", status="bogus"))
+    proc = run_cli("validate", "--dir", ".", cwd=directory)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("./::error::x.yaml:5:18: error: incident_status:"), proc.stdout
