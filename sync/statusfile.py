@@ -608,19 +608,23 @@ def _load_one(
         else:  # only the verdict: no payload digest, no Statusfile
             notes = _checked(_read_source(source), source, pure=False, placement=placement, linter=linter)[1]
     except StatusfileError as exc:
-        problems.extend(_misnamed_declaration(source, linter) or exc.diagnostics)
+        problems.extend(_misnamed_declaration(source, declared, linter) or exc.diagnostics)
     if problems:
         return False, None, sorted(problems, key=Diagnostic.sort_key)
     return True, loaded, notes
 
 
-def _misnamed_declaration(source: Source, linter: lint.Linter | None) -> list[Diagnostic]:
+def _misnamed_declaration(
+    source: Source, declared: dict[str, list[str]], linter: lint.Linter | None
+) -> list[Diagnostic]:
     """For a file named like a declaration but not exactly (``Incident.yaml``, ``incident.yml``) that fails
-    as what its name makes it: that its name is why, and what is wrong with it as the declaration it means
-    to be. Empty for any other file: its own problems stand."""
+    as what its name makes it, in a folder that declares nothing: that its name is why, and what is wrong
+    with it as the declaration it means to be. Empty for any other file: its own problems stand."""
     name = posixpath.basename(source.rel)
     meant = name.lower().removesuffix(".yml").removesuffix(".yaml") + ".yaml"
     if source.problem is not None or name in kinds.DECLARATION_FILES or meant not in kinds.DECLARATION_FILES:
+        return []
+    if declared.get(kinds.folder_of(source.rel)):  # beside a real declaration it is an update, as named
         return []
     kind: kinds.Kind = "incident" if meant == kinds.INCIDENT_FILE else "maintenance"
     what = "an incident" if kind == "incident" else "a maintenance window"

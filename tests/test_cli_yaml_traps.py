@@ -197,3 +197,13 @@ def test_a_file_named_like_a_workflow_command_never_starts_a_line(tmp_path: Path
     proc = run_cli("validate", "--dir", ".", cwd=directory)
     assert proc.returncode == 1
     assert proc.stdout.startswith("./::error::x.yaml:5:18: error: incident_status:"), proc.stdout
+
+
+def test_a_declaration_named_almost_right_beside_the_real_one_is_checked_as_an_update(tmp_path: Path) -> None:
+    folder = tmp_path / "statusfiles" / "2026-11-27-x"
+    write_statusfile(folder / "incident.yaml", incident())
+    write_statusfile(folder / "Incident.yml", incident())
+    proc = run_cli("validate", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "[misnamed-declaration]" not in proc.stdout
+    assert "statusfiles/2026-11-27-x/Incident.yml:2:1: error: status_page_id: unknown field" in proc.stdout
