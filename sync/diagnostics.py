@@ -124,6 +124,10 @@ def use_colour(stream: IO[str]) -> bool:
 
 def render_text_line(d: Diagnostic, colour: bool = False) -> str:
     file = printable(d.file)
+    if file.startswith(
+        "::"
+    ):  # a file named so in the working directory: its line would be a workflow command
+        file = "./" + file
     where = f"{file}:{d.line}:{d.column}" if d.line else file
     sev = str(d.severity)
     if colour:
@@ -158,6 +162,12 @@ def md_code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
+def md_text(text: str) -> str:
+    """Plain text (a value quoted in a message, a name) in Markdown: one line, and no ``<`` that GitHub would
+    take for HTML, where ``<!here>`` vanishes and ``<details>`` or ``<!--`` hides the rest of the comment."""
+    return printable(text).replace("<", "&lt;")
+
+
 def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     """The lines of an Errors and a Warnings section, each diagnostic's diff in a code block."""
     lines = []
@@ -170,7 +180,7 @@ def render_markdown_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
             file = printable(d.file)
             where = f"{file}:{d.line}" if d.line else file
             first, _, rest = d.text.partition("\n")
-            lines.append(f"- {md_code(where)} **{d.rule}**: {first}")
+            lines.append(f"- {md_code(where)} **{d.rule}**: {md_text(first)}")
             if rest:
                 lines += ["", "  ```diff", *("  " + r for r in rest.splitlines()), "  ```"]
         lines.append("")

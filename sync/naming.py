@@ -37,7 +37,8 @@ def next_in(names: Iterable[str], status: str | None) -> str:
 def numbering(names: Iterable[str]) -> tuple[int, int]:
     """The width of the numbers of the statusfile names in ``names`` (at least 2), and the highest (0:
     none)."""
-    numbers = [m.group(1) for n in names if n.endswith((".yaml", ".yml")) and (m := _SEQ.match(n))]
+    # Any case: validate and sync read 05-x.YAML too, and a number below it would publish before it.
+    numbers = [m.group(1) for n in names if n.lower().endswith((".yaml", ".yml")) and (m := _SEQ.match(n))]
     return max([2, *(len(n) for n in numbers)]), max([0, *(int(n) for n in numbers)])
 
 

@@ -12,6 +12,7 @@ from sync.diagnostics import (
     Diagnostic,
     count_errors,
     md_code,
+    md_text,
     plural,
     printable,
     render_github,
@@ -185,15 +186,19 @@ def declaration_lines(d: Declared, names: Snapshot | None = None) -> list[tuple[
 
 
 def _declaration_head(
-    d: Declared, names: Snapshot | None = None, quote: Callable[[str], str] = printable
+    d: Declared,
+    names: Snapshot | None = None,
+    quote: Callable[[str], str] = printable,
+    text: Callable[[str], str] = printable,
 ) -> str:
-    """What happens to a declaration; ``quote`` shows the object's ID, which comes from the ledger."""
+    """What happens to a declaration; ``quote`` shows the object's ID, which comes from the ledger, and
+    ``text`` its name and its page's."""
     what = _kind_word(d)
     if d.action == "create":
         again = "  (unsettled: sent again with the same idempotency key)" if d.unsettled else ""
         page = names.page_name(str(d.file.payload.get("status_page_id"))) if names else None
-        on = f" on {printable(page)}" if page else ""
-        return f'create {what} "{printable(str(d.file.payload.get("name")))}"{on}{again}'
+        on = f" on {text(page)}" if page else ""  # both from a pull request: escaped to stay one line
+        return f'create {what} "{text(str(d.file.payload.get("name")))}"{on}{again}'
     if d.action == "put":
         return (
             f"{'reschedule' if any(n != 'name' for n, _, _ in d.changes) else 'rename'} {what} "
@@ -272,7 +277,7 @@ def _md_quote(message: str) -> str:
 
 def _md_component(names: Snapshot | None, cid: str) -> str:
     name = names.component_name(cid) if names else None
-    return f"{printable(name)} ({md_code(cid)})" if name else md_code(cid)
+    return f"{md_text(name)} ({md_code(cid)})" if name else md_code(cid)
 
 
 def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str = "statusfiles plan") -> str:
@@ -281,12 +286,14 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
     for inc in plan.incidents:
         what = "Maintenance window" if inc.kind == "maintenance" else "Incident"
         ident = f" {code(inc.incident_id)}" if inc.incident_id else ""
-        lines += [f"#### {what}{ident}" + (f" — {printable(inc.name)}" if inc.name else ""), ""]
+        lines += [f"#### {what}{ident}" + (f" — {md_text(inc.name)}" if inc.name else ""), ""]
         d = inc.declared
         if d is not None and d.action is not None:
-            lines.append(f"- {md_code(d.file.rel)} — **{_declaration_head(d, names, code)}**")
+            lines.append(f"- {md_code(d.file.rel)} — **{_declaration_head(d, names, code, md_text)}**")
             lines += [
-                f"  - {label}: {text}" for label, text in declaration_lines(d, names) if label != "message"
+                f"  - {label}: {md_text(text)}"
+                for label, text in declaration_lines(d, names)
+                if label != "message"
             ]
             if d.action == "create":
                 lines += [
@@ -324,8 +331,7 @@ def render_markdown_plan(plan: Plan, names: Snapshot | None = None, title: str =
             for cid, old, new in changes:
                 lines.append(f"   - component {shown(cid)}: {_change_text(old, new).replace('->', '→')}")
             for w in f.warnings:
-                # "<" escaped: a pasted <!here> or <@U…> would otherwise vanish as HTML
-                lines.append(f"   - ⚠️ **{w.rule}** (line {w.line}): {w.message.replace('<', '&lt;')}")
+                lines.append(f"   - ⚠️ **{w.rule}** (line {w.line}): {md_text(w.message)}")
             lines += ["", "\n".join("   " + line for line in _md_quote(f.message).splitlines()), ""]
     if plan.moves:
         lines += ["#### Renamed (recorded, not posted)", ""]

@@ -32,7 +32,7 @@ RULES: dict[str, str] = {
     "yaml-too-deep": "collections nested more than 8 levels deep",
     "yaml-implicit-type": "an unquoted value YAML reads as a number or a date",
     "yaml-boolean": "a boolean written other than true or false",
-    "yaml-trailing-comment": "a comment that cuts an unquoted message short",
+    "yaml-trailing-comment": "a comment that cuts an unquoted message or name short",
     "yaml-hidden-line-break": "U+2028, U+2029 or U+0085 outside a quoted value",
     "yaml-surrogate": "an escape that makes half of a surrogate pair",
     # the JSON Schema
@@ -52,6 +52,7 @@ RULES: dict[str, str] = {
     "id-whitespace": "an ID with spaces around it",
     "injected-field": "a field statusfiles fills in itself",
     "two-declarations": "a folder with both incident.yaml and maintenance.yaml",
+    "misnamed-declaration": "a declaration named other than incident.yaml or maintenance.yaml exactly",
     "date-time": "a time that is not RFC 3339",
     "naive-time": "a time without a UTC offset",
     "end-before-start": "a maintenance window that ends before it starts",

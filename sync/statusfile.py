@@ -296,7 +296,9 @@ def discover(paths: Sequence[Path], root: Path) -> list[Source]:
         absolute, rel = where[0] + name, where[1] + name
         identity = shown if rel.startswith("..") else rel.replace(os.sep, "/")
         display = printable(shown)
-        if why is None and display != shown:
+        # The name inside the directory is what must be clean (it is the identity the ledger keeps); the
+        # directory's own path, shown escaped, is no file's to rename.
+        if why is None and printable(identity) != identity:
             why = (
                 "bad-file-name",
                 "the name holds a control character or bytes that are not UTF-8 (shown escaped); rename it",
@@ -404,7 +406,7 @@ def parse(text: str, display: str, *, pure: bool = False) -> yamlstrict.Document
 
 # Free text: a comment after an unquoted value silently cuts what would be published. Elsewhere (an ID,
 # a status, a boolean) `# why` after the value is a fine thing to write.
-TEXT_FIELDS: tuple[tuple[str], ...] = (("message",),)
+TEXT_FIELDS: tuple[tuple[str], ...] = (("message",), ("name",))
 
 
 def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
@@ -422,7 +424,8 @@ def _cut_by_comments(doc: yamlstrict.Document) -> Iterator[yamlstrict.Problem]:
             at[0],
             at[1],
             path,
-            f"a '#' after a space starts a comment, {what}; quote the {path[-1]} or use `{path[-1]}: |`",
+            f"a '#' after a space starts a comment, {what}; quote the {path[-1]}"
+            + (" or use `message: |`" if path == ("message",) else ""),  # a | block would end a name in \n
             "yaml-trailing-comment",
         )
 
@@ -444,7 +447,7 @@ def check_document(
     explained = {p.path for p in ruled if p.at_key}
     checked = [p for p in schema.check(doc.data, placement) if p.path not in explained]
     for p in [*checked, *ruled, *rules.limits(doc.data)]:
-        if covered and any(p.path[: len(c)] == c for c in covered):
+        if covered and any(p.path[:n] in covered for n in range(1, len(p.path) + 1)):  # at or under one
             continue
         line, col = doc.position(p.path, key=p.at_key)
         out.append(Diagnostic(display, line, col, format_field(p.path), p.message, p.rule))
@@ -605,10 +608,43 @@ def _load_one(
         else:  # only the verdict: no payload digest, no Statusfile
             notes = _checked(_read_source(source), source, pure=False, placement=placement, linter=linter)[1]
     except StatusfileError as exc:
-        problems.extend(exc.diagnostics)
+        problems.extend(_misnamed_declaration(source, declared, linter) or exc.diagnostics)
     if problems:
         return False, None, sorted(problems, key=Diagnostic.sort_key)
     return True, loaded, notes
+
+
+def _misnamed_declaration(
+    source: Source, declared: dict[str, list[str]], linter: lint.Linter | None
+) -> list[Diagnostic]:
+    """For a file named like a declaration but not exactly (``Incident.yaml``, ``incident.yml``) that fails
+    as what its name makes it, in a folder that declares nothing: that its name is why, and what is wrong
+    with it as the declaration it means to be. Empty for any other file: its own problems stand."""
+    name = posixpath.basename(source.rel)
+    meant = name.lower().removesuffix(".yml").removesuffix(".yaml") + ".yaml"
+    if source.problem is not None or name in kinds.DECLARATION_FILES or meant not in kinds.DECLARATION_FILES:
+        return []
+    if declared.get(kinds.folder_of(source.rel)):  # beside a real declaration it is an update, as named
+        return []
+    kind: kinds.Kind = "incident" if meant == kinds.INCIDENT_FILE else "maintenance"
+    what = "an incident" if kind == "incident" else "a maintenance window"
+    message = (
+        f"only a file named exactly {meant} declares {what}; "
+        f"rename {name} to {meant} (named as it is, it and the files beside it are read as updates to an "
+        "incident created elsewhere)"
+    )
+    found = [Diagnostic(source.display, 1, 1, "", message, "misnamed-declaration")]
+    try:
+        _checked(
+            _read_source(source),
+            source,
+            pure=False,
+            placement=kinds.Placement(kind, source.rel),
+            linter=linter,
+        )
+    except StatusfileError as exc:
+        found.extend(exc.diagnostics)
+    return found
 
 
 # A loaded file crosses from a worker as plain values in field order (its Source stays behind: the

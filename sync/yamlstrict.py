@@ -302,6 +302,8 @@ def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:
         return f"{char} cannot start an unquoted value; {quote}"
     if "flow sequence" in problem or "flow mapping" in problem or "flow node" in problem:
         return f"a value starting with [ or {{ is read as a list or mapping; if it is text, {quote}"
+    if "found '<scalar>'" in problem and re.match(r"\s*(- )*[^\s#][^#]*?:\s+[\[{]", line_before):
+        return f"a value starting with [ or {{ is read as a list or mapping; if it is text, {quote}"
     if "found '<scalar>'" in problem and re.search("['\"]", line_before):
         return (
             "text follows a closing quote: inside '…' write '' for a quote, inside \"…\" write \\\", "
@@ -313,6 +315,11 @@ def _fix(problem: str, char: str, line_before: str, key: str | None) -> str:
         return "inside double quotes \\ starts an escape: write \\\\ for a backslash, or use single quotes"
     if "while scanning a quoted scalar" in problem:
         return f"the quote that starts here is never closed; close it, or use {block}"
+    if "could not find expected ':'" in problem:
+        return (
+            "this line is not `field: value`: put ': ' after the field's name, or indent a line that "
+            "continues the value above it"
+        )
     if "expected <block end>" in problem or "<document start>" in problem or "expected ':'" in problem:
         return "check the indentation: the fields of one mapping start in the same column"
     return f"if the value is text, {quote}"
@@ -491,8 +498,10 @@ class _Builder:
         if self.lines is None:
             return []
         out = []
+        starts = [start for start, _ in self.quoted]  # in the text's order, as the parser met them
         for m in _HIDDEN_BREAK.finditer(self.text, 0, until):
-            if any(start <= m.start() < end for start, end in self.quoted):
+            inside = bisect.bisect_right(starts, m.start()) - 1  # the last quoted value starting before it
+            if inside >= 0 and m.start() < self.quoted[inside][1]:
                 continue
             char = m.group()
             line, col = self.lines.locate(m.start())
@@ -514,6 +523,8 @@ class _Builder:
         text = self.text
         if isinstance(exc, yaml.MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
+            if exc.context_mark is not None and "could not find expected ':'" in str(exc.problem):
+                mark = exc.context_mark  # where the line without a ':' starts, not the line after it
             what = exc.problem or exc.context or "invalid YAML"
             if exc.context and exc.problem:
                 what = f"{exc.problem} ({exc.context})"

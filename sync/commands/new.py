@@ -37,7 +37,7 @@ MESSAGE_MAX_BYTES = 4 * 4096
 
 def next_name(folder: Path, status: str | None) -> str:
     """Zero-padded sequence after every numbered file in ``folder``, then the status."""
-    return next_in([p.name for p in folder.glob("*.y*ml")] if folder.is_dir() else [], status)
+    return next_in(os.listdir(folder) if folder.is_dir() else [], status)
 
 
 def _editor_message(what: str, status: str | None, notify: bool) -> str:
@@ -185,7 +185,9 @@ def _declared_folder(folder: Path, directory: Path) -> Target | None:
     if not any((here / n).is_file() for n in kinds.DECLARATION_FILES):
         return None
     _require_inside(folder, directory)
-    loaded = load_all(discover((here,), directory))
+    # Both resolved: a directory given through a symlink (or /tmp on macOS) would otherwise give the files
+    # identities outside it, and the folder's own files would seem not to be there.
+    loaded = load_all(discover((here,), root))
     rel = here.relative_to(root).as_posix() if here != root else ""
     files = [f for f in loaded.files if kinds.folder_of(f.rel) == rel]
     declaration = next((f for f in files if f.placement.declares), None)
@@ -387,6 +389,14 @@ def command(
     """
     if message is not None and message_file is not None:
         raise click.UsageError("give the message with -m or --message-file, not both")
+    given = [("--page", page), ("--name", name), ("--incident", incident), ("--slug", slug)]
+    given += [("--start", start), ("--end", end), *(("--component", c) for c in components)]
+    _require_utf8([*given, ("--message", message)])
+    if slug is not None and not slugify(slug):  # else the name's or the incident's advice says to pass one
+        raise click.BadParameter(
+            f"{slug!r} has no Latin letters or digits to name a folder with: pass --slug with some",
+            param_hint="--slug",
+        )
     if not directory.is_dir():
         raise click.UsageError(f"statusfiles directory {display_path(directory)} does not exist")
     declaring = maintenance or page is not None or name is not None
@@ -424,6 +434,17 @@ def command(
     payload["notify_subscribers"] = notify
     payload["message"] = _read_message(message, message_file, what, status, notify)
     _write(target, payload, directory, names)
+
+
+def _require_utf8(options: list[tuple[str, str | None]]) -> None:
+    """Refuse text given on the command line in another encoding than UTF-8: its bytes reach Python as lone
+    surrogates, which no file can hold (a Latin-1 terminal, ``-m "$(cat notes.txt)"`` of a Windows file)."""
+    for option, value in options:
+        bad = next((c for c in value or "" if "\udc80" <= c <= "\udcff"), None)
+        if bad is not None:
+            raise click.BadParameter(
+                f"is not UTF-8 text (byte 0x{ord(bad) - 0xDC00:02x}); give it as UTF-8", param_hint=option
+            )
 
 
 def _status_field(placement: kinds.Placement) -> str:

@@ -214,7 +214,7 @@ INVALID = [
         "paragraph-separator-in-block",
         HEAD + "message: |\n  a\u2029b\n",
         ("yaml-hidden-line-break", 4, 4, ""),
-        ("yaml-syntax", 5, 1, ""),
+        ("yaml-syntax", 4, 5, ""),  # the "line" the break starts, which has no ':'; not the file's end
     ),
     case(
         "line-separator-quoted-then-error",
