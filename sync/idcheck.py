@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sync import snapshot as snapshots
 from sync.diagnostics import Diagnostic, StatusfileError, did_you_mean
@@ -59,15 +59,17 @@ def check(files: Sequence[Statusfile], snap: Snapshot, where: str) -> list[Diagn
     """Every ID in ``files`` that the snapshot (shown as ``where``) does not have, or has on another page."""
     by_rel = {f.rel: f for f in files}
     out: list[Diagnostic] = []
+    pages: _Suggester[Page] = _Suggester()
+    components: _Suggester[Component] = _Suggester()
     for f in files:
         page_id = _page_of(f, by_rel)
         if "status_page_id" in f.payload and snap.page(page_id or "") is None:
-            out.append(_unknown_page(f, snap, where))
+            out.append(_unknown_page(f, snap, where, pages))
             page_id = None  # its components can only be checked to exist
         elif page_id is not None and snap.page(page_id) is None:
             page_id = None  # the declaration's own page is reported on the declaration
         for field, value in snapshots.component_fields(f.payload):
-            out.extend(_component(f, field, value, page_id, snap, where))
+            out.extend(_component(f, field, value, page_id, snap, where, components))
     return out
 
 
@@ -83,9 +85,9 @@ def _page_of(f: Statusfile, by_rel: dict[str, Statusfile]) -> str | None:
     return None
 
 
-def _unknown_page(f: Statusfile, snap: Snapshot, where: str) -> Diagnostic:
+def _unknown_page(f: Statusfile, snap: Snapshot, where: str, suggest: _Suggester[Page]) -> Diagnostic:
     value = str(f.payload["status_page_id"])
-    guess = _suggest(value, snap.pages)
+    guess = suggest(value, "", snap.pages)
     message = f"status page {value!r} is not in {where}"
     if guess is not None:
         message += f"; did you mean {guess.name} ({guess.id})?"
@@ -98,13 +100,19 @@ _STALE = " (`statusfiles pull` refreshes the snapshot if it is older than the pa
 
 
 def _component(
-    f: Statusfile, field: Field, value: str, page_id: str | None, snap: Snapshot, where: str
+    f: Statusfile,
+    field: Field,
+    value: str,
+    page_id: str | None,
+    snap: Snapshot,
+    where: str,
+    suggest: _Suggester[Component],
 ) -> list[Diagnostic]:
     found = snap.component(value)
     if found is not None and (page_id is None or found.page_id == page_id):
         return []
     candidates = snap.components_of(page_id) if page_id is not None else list(snap.components)
-    suggestion = _suggest(value if found is None else found.name, candidates)
+    suggestion = suggest(value if found is None else found.name, page_id or "", candidates)
     page = f" on {snap.page_name(page_id)} ({page_id})" if page_id is not None else ""
     if found is None:
         message = f"component {value!r} is not{page or ' on any page'} in {where}"
@@ -118,6 +126,28 @@ def _component(
     elif found is None:
         message += _STALE
     return [f.diagnostic(field, message, rule)]
+
+
+# A suggestion compares the value with every candidate's ID and name (tens of milliseconds against a
+# thousand components): each value is looked up once per set of candidates, and only so many values are,
+# so that thousands of unknown IDs are reported in a moment, the first of them with a suggestion.
+MAX_SUGGESTED = 20
+
+
+class _Suggester(Generic[T]):
+    """:func:`_suggest` for one run's diagnostics: once per value and set of candidates (``scope``: the
+    page they are on), and for at most MAX_SUGGESTED values; None for the rest."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str], T | None] = {}
+
+    def __call__(self, value: str, scope: str, candidates: Sequence[T]) -> T | None:
+        key = (value, scope)
+        if key not in self._made:
+            if len(self._made) >= MAX_SUGGESTED:
+                return None
+            self._made[key] = _suggest(value, candidates)
+        return self._made[key]
 
 
 def _suggest(value: str, candidates: Sequence[T]) -> T | None:
@@ -166,6 +196,7 @@ def check_live(
 ) -> list[Diagnostic]:
     """Every component a file would post that its live page (``structures``, None: no such page) lacks."""
     out: list[Diagnostic] = []
+    suggest: _Suggester[Component] = _Suggester()
     for f, page in _posting(plan, remote):
         live = structures.get(page, ())
         if live is None:
@@ -180,7 +211,7 @@ def check_live(
             shown = snapshots.page_label(names, page)
             message = f"component {value!r} is not on the live status page {shown}; nothing was posted"
             known = names.component(value) if names else None  # then its name is the better guide
-            if (guess := _suggest(known.name if known else value, live)) is not None:
+            if (guess := suggest(known.name if known else value, page, live)) is not None:
                 message += f"; did you mean {guess.name} ({guess.id})?"
             out.append(f.diagnostic(field, message, LIVE_RULE))
     return out

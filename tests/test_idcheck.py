@@ -215,3 +215,25 @@ def test_an_unknown_id_keeps_the_files_in_their_natural_order(tmp_path: Path) ->
         ("statusfiles/a/2-identified.yaml", idcheck.UNKNOWN_COMPONENT),
         ("statusfiles/a/10-resolved.yaml", "enum"),
     ]
+
+
+def test_many_unknown_ids_are_all_reported_the_first_of_them_with_a_suggestion(tmp_path: Path) -> None:
+    """Each suggestion compares with every component: thousands of unknown IDs against a large snapshot
+    would take minutes. A value is looked up once, and only the first MAX_SUGGESTED values are."""
+    folder = tmp_path / "statusfiles"
+    folder.mkdir()
+    mistyped = [API[:-2] + f"{n:02d}" for n in range(idcheck.MAX_SUGGESTED + 5)]  # each close to API
+    for n, component in enumerate(mistyped):
+        (folder / f"{n:02d}-a.yaml").write_text(update_yaml(component))
+    (folder / "zz-again.yaml").write_text(update_yaml(mistyped[0]))  # a value seen before: the same advice
+    (folder / "zz-last.yaml").write_text(update_yaml(mistyped[-1]))
+    result = load_all(discover((), folder))
+    found = idcheck.check(result.files, SNAPSHOT, "the snapshot")
+    by_file = {d.file.rsplit("/", 1)[-1]: d.message for d in found}
+    assert len(found) == len(mistyped) + 2 and {d.rule for d in found} == {idcheck.UNKNOWN_COMPONENT}
+    advised = [f"{n:02d}-a.yaml" for n in range(idcheck.MAX_SUGGESTED)]
+    assert all("; did you mean " in by_file[name] for name in advised)
+    assert by_file["zz-again.yaml"] == by_file["00-a.yaml"]
+    rest = set(by_file) - {*advised, "zz-again.yaml"}
+    assert rest and not any("did you mean" in by_file[name] for name in rest)
+    assert all("is not on any page in the snapshot" in message for message in by_file.values())
