@@ -18,6 +18,7 @@ RULES: dict[str, str] = {
     "unreadable": "the file or folder cannot be read",
     "not-a-regular-file": "a symlink, FIFO, socket or device with a YAML name",
     "bad-file-name": "a file name with a control character or bytes that are not UTF-8",
+    "misnamed-statusfile": "a file named almost as a statusfile (03-x.yam, x.yaml with a space after)",
     # the YAML
     "empty-file": "the file holds no YAML document",
     "yaml-multiple-documents": "the file holds more than one YAML document",

@@ -172,6 +172,23 @@ def _is_yaml(name: str) -> bool:
     return name.lower().endswith(YAML_SUFFIXES)  # x.YAML is checked too, never silently left out
 
 
+# Endings a statusfile's name gets by a slip of the keyboard: left out of discovery, such a file would
+# never be checked nor published, so it is named as an error instead.
+_SLIPPED_SUFFIXES = (".yam", ".ym", ".ymal", ".yaml", ".yml")
+
+
+def _misnamed(name: str) -> Refusal | None:
+    """Why a file that is not named as a statusfile looks meant to be one, if it does."""
+    low = name.lower()
+    if not low.rstrip(" \t.").endswith(_SLIPPED_SUFFIXES):
+        return None
+    return (
+        "misnamed-statusfile",
+        "the name does not end in .yaml or .yml, so this file would never be checked or published; "
+        "rename it to end in .yaml",
+    )
+
+
 _NOT_REGULAR = "is {}, not a regular file; only regular files are statusfiles"
 
 
@@ -240,6 +257,8 @@ def _walk(folder: Path) -> Iterator[tuple[str, str, Refusal | None]]:
                 elif entry.is_file(follow_symlinks=False):
                     if _is_yaml(name):
                         yield entry.path, prefix + name, None
+                    elif (slip := _misnamed(name)) is not None:
+                        yield entry.path, prefix + name, slip
                 elif entry.is_symlink():
                     if _is_yaml(name) or os.path.isdir(entry.path):
                         yield entry.path, prefix + name, ("not-a-regular-file", _symlink_problem(entry.path))

@@ -207,3 +207,23 @@ def test_a_declaration_named_almost_right_beside_the_real_one_is_checked_as_an_u
     assert proc.returncode == 1
     assert "[misnamed-declaration]" not in proc.stdout
     assert "statusfiles/2026-11-27-x/Incident.yml:2:1: error: status_page_id: unknown field" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["03-monitoring.yam", "03-monitoring.YML ", "03-monitoring.yaml.", "03-x.ymal"]
+)
+def test_a_statusfile_named_with_a_slipped_suffix_is_an_error_not_left_out(tmp_path: Path, name: str) -> None:
+    """Left out, it would never be checked nor published, and nothing would say so."""
+    folder = tmp_path / "statusfiles" / "a"
+    write_statusfile(folder / "01-investigating.yaml", update("Looking."))
+    write_statusfile(folder / name, update("Fixed."))
+    for other in ("notes.md", "01-investigating.yaml~", "ledger.jsonl"):  # not meant as statusfiles
+        (folder / other).write_text("x\n")
+    for command in ("validate", "plan"):
+        proc = run_cli(command, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stdout
+        assert (
+            f"statusfiles/a/{name}: error: the name does not end in .yaml or .yml, so this file would never "
+            "be checked or published; rename it to end in .yaml [misnamed-statusfile]"
+        ) in proc.stdout
+        assert "notes.md" not in proc.stdout and "yaml~" not in proc.stdout and "ledger" not in proc.stdout
