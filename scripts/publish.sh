@@ -217,8 +217,7 @@ push_ledger() {
     # Only the ledger and the snapshot are in this commit. Should the branch have changed the ledger too,
     # both sides only appended lines, so a union merge keeps every record of both instead of stopping at a
     # conflict; a snapshot changed on both sides keeps this run's, the newer pull.
-    if ! git_as_bot -c "core.attributesFile=$(union_attributes)" -c "merge.statusfiles-newer.driver=cp %B %A" \
-      rebase --quiet "$tracking"; then
+    if ! rebase_with_merge_rules; then
       git rebase --abort || true
       push_failed "The ledger commit could not be rebased onto the new $branch"
       return 1
@@ -226,11 +225,19 @@ push_ledger() {
   done
 }
 
+# The rebase, with the ledger's and the snapshot's merge rules in $GIT_DIR/info/attributes: they win over
+# any line of the repository's own .gitattributes (a core.attributesFile would not), and are taken out again.
 # Attribute patterns match paths as git prints them, not ./statusfiles//ledger.jsonl: git_path spells them so.
-union_attributes() {
-  local file="$report.attributes"
-  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$(git_path "$ledger")" "$(git_path "$snapshot")" >"$file"
-  printf '%s' "$file"
+rebase_with_merge_rules() {
+  local info saved="$report.info-attributes" status=0
+  info=$(git rev-parse --git-path info/attributes)
+  rm -f "$saved"
+  if [ -f "$info" ]; then cp "$info" "$saved"; fi
+  mkdir -p "$(dirname "$info")"
+  printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$(git_path "$ledger")" "$(git_path "$snapshot")" >>"$info"
+  git_as_bot -c "merge.statusfiles-newer.driver=cp %B %A" rebase --quiet "$tracking" || status=$?
+  if [ -f "$saved" ]; then mv "$saved" "$info"; else rm -f "$info"; fi
+  return "$status"
 }
 
 # This run's ledger records exist only in this checkout now: put them where a person recovering will look.

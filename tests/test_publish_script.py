@@ -307,10 +307,26 @@ def test_main_moving_before_the_push_is_rebased_onto(world: World, race) -> None
 
 # The statusfiles directory as a workflow may spell it: the merge rules must name the files all the same.
 DIR_SPELLINGS = ["statusfiles", "./statusfiles/"]
+# A repository's own .gitattributes may say how its JSON files merge: the rules for the ledger and the
+# snapshot must win over it.
+OWN_ATTRIBUTES = "*.jsonl binary\n*.json -merge\n"
 
 
-@pytest.mark.parametrize("spelling", DIR_SPELLINGS)
-def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(world: World, spelling: str) -> None:
+def own_attributes(world: World) -> None:
+    (world.dev / ".gitattributes").write_text(OWN_ATTRIBUTES)
+    git(world.dev, "add", ".gitattributes")
+    git(world.dev, "commit", "--quiet", "-m", "Merge JSON files as whole files")
+    git(world.dev, "push", "--quiet", "origin", "HEAD:main")
+
+
+@pytest.mark.parametrize(
+    ("spelling", "attributes"), [(s, False) for s in DIR_SPELLINGS] + [("statusfiles", True)]
+)
+def test_a_ledger_changed_on_main_meanwhile_keeps_both_sides_records(
+    world: World, spelling: str, attributes: bool
+) -> None:
+    if attributes:
+        own_attributes(world)
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
     [path] = world.merge("T: second")
@@ -515,10 +531,14 @@ def test_a_failed_pull_warns_and_still_publishes(world: World) -> None:
     assert "::warning title=statusfiles import failed::" in run.stdout
 
 
-@pytest.mark.parametrize("spelling", DIR_SPELLINGS)
+@pytest.mark.parametrize(
+    ("spelling", "attributes"), [(s, False) for s in DIR_SPELLINGS] + [("statusfiles", True)]
+)
 def test_a_snapshot_changed_on_main_meanwhile_gives_way_to_the_newer_pull(
-    world: World, spelling: str
+    world: World, spelling: str, attributes: bool
 ) -> None:
+    if attributes:
+        own_attributes(world)
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
     [path] = world.merge("T: second")
