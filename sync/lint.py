@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field
+from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field, printable
 from sync.lazyre import LazyPattern
 
 if TYPE_CHECKING:
@@ -392,7 +392,7 @@ def _hosts(
                 "internal-host",
                 m.start(),
                 m.end(),
-                f"a link to the internal host {host}: {_INTERNAL_FIX}",
+                f"a link to the internal host {printable(host)}: {_INTERNAL_FIX}",
                 host,
             )
     k = 0
@@ -424,8 +424,8 @@ def _mentions(text: str) -> Iterator[Finding]:
             "mention",
             m.start(),
             m.end(),
-            f"{m.group()} is a chat mention: it notifies nobody on a status page and reads as pasted "
-            "from chat; remove it",
+            f"{printable(m.group())} is a chat mention: it notifies nobody on a status page and reads as "
+            "pasted from chat; remove it",
             m.group(),
         )
 

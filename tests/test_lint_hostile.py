@@ -1,0 +1,24 @@
+"""The linter of public text against text written to slip past it or to break its reports, through the CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.cli import run_cli, run_json
+from tests.support.payloads import HEAD
+from tests.test_lint import found, write
+
+
+def test_control_characters_in_a_finding_reach_no_terminal_or_ci_log(tmp_path: Path) -> None:
+    # ESC ] 0 ; … BEL retitles a terminal, CR rewrites the line: both written as YAML escapes
+    message = r'"see <@U024|\e]0;owned\a\rx> and http://\e7x.corp/ now"'
+    write(tmp_path, {"a/01.yaml": HEAD + f"message: {message}\n"})
+    for fmt in ("text", "github"):
+        proc = run_cli("validate", "--format", fmt, cwd=tmp_path)
+        assert proc.returncode == 1
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", proc.stdout), repr(proc.stdout)
+        assert r"<@U024|\x1b]0;owned\x07\rx>" in proc.stdout
+        assert r"internal host \x1b7x.corp" in proc.stdout
+    _, report = run_json("validate", cwd=tmp_path)
+    assert [d[0] for d in found(report)] == ["mention", "internal-host"]
