@@ -701,9 +701,10 @@ class Linter:
         Runs on every file of every run, so the clean path is kept to a loop and one search per field.
         """
         allowances = _allowances(source, doc.spans) if "statusfiles:" in source else []
-        index: dict[tuple[str, int | str], list[_Allowance]] = {}  # by (rule, line) or (rule, text)
+        # By (rule, line) or (rule, text); text in any case, as host names and addresses are
+        index: dict[tuple[str, int | str], list[_Allowance]] = {}
         for a in allowances:
-            index.setdefault((a.rule, a.text or a.line), []).append(a)
+            index.setdefault((a.rule, a.text.lower() or a.line), []).append(a)
         out: list[Diagnostic] = []
         for path, span in doc.spans.items():
             if not path or path[-1] not in PUBLIC_FIELDS:
@@ -755,7 +756,7 @@ class Linter:
         for a in allowances.get((f.rule, line), []):
             a.used = True
             return True
-        for a in allowances.get((f.rule, f.text), []) if f.text else []:
+        for a in allowances.get((f.rule, f.text.lower()), []) if f.text else []:
             if first <= a.line <= last:
                 a.used = True
                 return True

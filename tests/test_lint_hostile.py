@@ -22,3 +22,22 @@ def test_control_characters_in_a_finding_reach_no_terminal_or_ci_log(tmp_path: P
         assert r"internal host \x1b7x.corp" in proc.stdout
     _, report = run_json("validate", cwd=tmp_path)
     assert [d[0] for d in found(report)] == ["mention", "internal-host"]
+
+
+def test_an_allowance_names_its_text_in_any_case(tmp_path: Path) -> None:
+    """Host names, e-mail addresses and IPv6 addresses are the same in any case: copied as the message
+    writes them, or as the finding shows them, the allowance must apply."""
+    files = {
+        "a/01.yaml": HEAD
+        + "message: |  # statusfiles: allow internal-host Grafana.corp\n  Grafana.corp is down\n",
+        "a/02.yaml": HEAD
+        + "message: >-  # statusfiles: allow email alice@acme.com\n  Mail\n  Alice@Acme.com\n",
+        "a/03.yaml": HEAD + "message: |  # statusfiles: allow private-address FD00::1\n  From fd00::1\n",
+        # still only that text
+        "a/04.yaml": HEAD + "message: |  # statusfiles: allow internal-host GRAFANA.corp\n  wiki.corp\n",
+    }
+    write(tmp_path, files)
+    code, report = run_json("validate", cwd=tmp_path)
+    assert code == 1
+    assert found(report) == [("lint-allow", 3, 13, "warning"), ("internal-host", 4, 3, "error")]
+    assert report["diagnostics"][0]["file"].endswith("04.yaml")
