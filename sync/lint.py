@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field, printable
 from sync.lazyre import LazyPattern
+from sync.rules import INVISIBLE
 
 if TYPE_CHECKING:
     import ipaddress
@@ -482,6 +483,40 @@ def _emails(text: str, settings: Settings, urls: list[re.Match[str]]) -> Iterato
         )
 
 
+# --- text as a reader sees it ---------------------------------------------------
+
+_HIDDEN = LazyPattern(f"[{INVISIBLE}]")
+_DISGUISED = " (written with invisible or look-alike characters)"
+
+
+def _as_read(text: str) -> tuple[str, list[int]] | None:
+    """``text`` as a reader of the page sees it, where that differs, and where each of its characters is in
+    ``text``.
+
+    A zero-width space inside ``10.0.0.1`` or fullwidth digits (from a paste, an input method)
+    shows as the address it is, but no rule would match it: so invisible characters are dropped, and
+    compatibility forms (fullwidth digits and letters, a non-breaking space) read as their plain ones (NFKC).
+    """
+    if text.isascii():
+        return None
+    import unicodedata
+
+    if not _HIDDEN.search(text) and unicodedata.is_normalized("NFKC", text):
+        return None
+    chars: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if c.isascii():
+            chars.append(c)
+            where.append(i)
+        elif not _HIDDEN.match(c):
+            seen = unicodedata.normalize("NFKC", c)
+            chars.append(seen)
+            where += [i] * len(seen)
+    seen_text = "".join(chars)
+    return None if seen_text == text else (seen_text, where)
+
+
 # --- the prefilter ------------------------------------------------------------
 
 # Everything any rule can match contains one of these; text without any (nearly all text) is clean.
@@ -679,8 +714,20 @@ class Linter:
         return _host_pattern(self.settings.suffixes)
 
     def findings(self, text: str) -> list[Finding]:
-        """Everything in ``text`` that must not be published, by position (rules switched off included)."""
-        return self._findings(text) if self._prefilter.search(text) else []
+        """Everything in ``text`` that must not be published, by position (rules switched off included),
+        as a reader sees it: hidden in invisible or look-alike characters too."""
+        read = _as_read(text)
+        if read is None:
+            return self._findings(text) if self._prefilter.search(text) else []
+        seen, where = read
+        if not self._prefilter.search(seen):
+            return []
+        out = []
+        for f in self._findings(seen):
+            start, end = where[f.start], where[max(f.end, f.start + 1) - 1] + 1
+            disguised = text[start:end] != seen[f.start : f.end]
+            out.append(f._replace(start=start, end=end, message=f.message + _DISGUISED * disguised))
+        return out
 
     def _findings(self, text: str) -> list[Finding]:
         urls = list(_URL.finditer(text))
@@ -710,9 +757,9 @@ class Linter:
             if not path or path[-1] not in PUBLIC_FIELDS:
                 continue
             value = _value_at(doc.data, path)
-            if not isinstance(value, str) or not self._prefilter.search(value):
+            if not isinstance(value, str):
                 continue
-            found = [f for f in self._findings(value) if self.settings.severity.get(f.rule) is not None]
+            found = [f for f in self.findings(value) if self.settings.severity.get(f.rule) is not None]
             if found:
                 out += self._located(found, source, path, span, value, doc.positions[path], display, index)
         if allowances:

@@ -41,3 +41,16 @@ def test_an_allowance_names_its_text_in_any_case(tmp_path: Path) -> None:
     assert code == 1
     assert found(report) == [("lint-allow", 3, 13, "warning"), ("internal-host", 4, 3, "error")]
     assert report["diagnostics"][0]["file"].endswith("04.yaml")
+
+
+def test_text_hidden_in_invisible_or_fullwidth_characters_is_found_and_said_so(tmp_path: Path) -> None:
+    message = '"Mail alice@\\u200bacme.com; \\uff21\\uff22 at 10.0.0.7 is fine"'
+    write(tmp_path, {"a/01.yaml": HEAD + f"message: {message}\n"})
+    code, report = run_json("validate", cwd=tmp_path)
+    assert code == 1
+    (email, address) = report["diagnostics"]
+    assert (email["rule"], email["column"]) == ("email", 16)
+    assert email["message"].startswith("alice@acme.com looks like")
+    assert email["message"].endswith("(written with invisible or look-alike characters)")
+    assert (address["rule"], address["column"]) == ("private-address", 54)
+    assert "look-alike" not in address["message"]

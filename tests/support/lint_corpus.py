@@ -33,6 +33,7 @@ def plain(text: str) -> str:
 
 # Secrets: the value is assembled so that this file holds no complete credential for scanners to flag.
 AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SPLIT = "AKIA\u200c" + "IOSFODNN7EXAMPLF"
 GITHUB = "ghp_" + "R7d2kLx9Qw3mZp8Vn4Tb6Yc1Hs5Ju0Fa2Ge7"
 GITHUB_PAT = "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF"
 GITLAB = "glpat-" + "x9Kd82LmQz7vNc4RbT1w"
@@ -54,6 +55,7 @@ PRIVATE_KEY_BODY = "MIIEowIBAAKCAQEA" + "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV
 # Everything secret a test may search the output for (a credential's random part, never its prefix).
 SECRETS = {
     "aws": AWS,
+    "aws-split": AWS_SPLIT,
     "github": GITHUB,
     "github-pat": GITHUB_PAT,
     "gitlab": GITLAB,
@@ -78,6 +80,7 @@ HITS = [
         (("secret", GITHUB),),
     ),
     Hit("github-pat", plain(f'"Using {GITHUB_PAT} for the mirror"'), (("secret", GITHUB_PAT),)),
+    Hit("aws-key-split-by-zero-width", plain(f"Rotated {AWS_SPLIT} today"), (("secret", AWS_SPLIT),)),
     Hit("gitlab-token", plain(f"runner registered with {GITLAB}"), (("secret", GITLAB),)),
     Hit("slack-token", block("Alerts are posted by", f"{SLACK} again."), (("secret", SLACK),)),
     Hit("slack-webhook", plain(f"Alerts go to {SLACK_HOOK}"), (("secret", SLACK_HOOK),)),
@@ -140,6 +143,17 @@ HITS = [
         plain("See http://10.0.8.15:3000/d/api for the graph"),
         (("private-address", "10.0.8.15"),),
     ),
+    # hidden from the rules, not from a reader: invisible characters inside, fullwidth digits
+    Hit(
+        "address-split-by-zero-width",
+        plain("Failover from 10\u200b.0.0.7 completed."),
+        (("private-address", "10\u200b.0.0.7"),),
+    ),
+    Hit(
+        "fullwidth-address",
+        block("Node \uff11\uff17\uff12.\uff11\uff16.\uff10.\uff14 was drained"),
+        (("private-address", "\uff11\uff17\uff12"),),
+    ),
     # --- internal-host
     Hit(
         "host-internal",
@@ -168,6 +182,11 @@ HITS = [
         "url-single-label-host",
         plain("Builds at http://jenkins/job/deploy failed"),
         (("internal-host", "http://jenkins"),),
+    ),
+    Hit(
+        "host-split-by-soft-hyphen",
+        plain("grafana.c\u00adorp and wiki\u2060.intra are down"),
+        (("internal-host", "grafana.c\u00adorp"), ("internal-host", "wiki\u2060.intra")),
     ),
     # --- mention
     Hit("at-here", plain("'@here the fix is rolling out'"), (("mention", "@here"),)),
