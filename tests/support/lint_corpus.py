@@ -105,6 +105,12 @@ HITS = [
         (("secret", API_KEY),),
     ),
     Hit(
+        "camel-case-key",
+        block("The storage account's connection string:", f"AccountName=acme;AccountKey={API_KEY}==;"),
+        (("secret", API_KEY),),
+    ),
+    Hit("camel-case-password", plain(f'\'{{"dbPassword": "{PASSWORD}"}}\''), (("secret", PASSWORD),)),
+    Hit(
         "password-after-word", plain(f"'The admin password: {PASSWORD} was reset.'"), (("secret", PASSWORD),)
     ),
     Hit(
@@ -256,6 +262,7 @@ CLEAN = [
     "Key metrics: p99 latency 1.2s, error rate 2.5x baseline, 3 of 12 regions.",
     "The token refresh service and password reset e-mails are delayed by 15 minutes.",
     "Key rotation-2026-11-26-00001 finished without downtime.",
+    "The monkey 3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c and the hotkey Ctrl2Alt3Del4Esc5Tab6 are jokes.",
     "Contact support@acme.com or status@acme.com; follow @acmestatus for updates.",
     "A local outage in one LAN segment of our Frankfurt office; local.example.com is fine.",
     "We saw ERROR rates rise [see graph](https://status.example.com/graphs/1).",
