@@ -329,22 +329,35 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
 _VERSION_BEFORE = LazyPattern(r"(?i)\b(?:version|release|build|agent|v)[ \t]*$")
 
 
-def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
+def _parsed_address(token: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str] | None:
+    """The address a match is, and its text: an IPv6 match may end in a colon that is not part of it, and
+    an IPv4 address written zero-padded (``010.000.000.001``) reads as one, though ipaddress refuses it."""
     import ipaddress
+
+    for candidate in (token, token.rstrip(":")):
+        try:
+            return ipaddress.ip_address(candidate), candidate
+        except ValueError:
+            pass
+    if ":" in token:
+        return None
+    try:
+        return ipaddress.IPv4Address(".".join(str(int(octet)) for octet in token.split("."))), token
+    except ValueError:
+        return None
+
+
+def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
 
     for pattern in (_IPV4, _IPV6):
         for m in pattern.finditer(text):
             token = m.group()
             if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
                 continue  # "version 10.2.0.1" is a version
-            try:
-                addr = ipaddress.ip_address(token)
-            except ValueError:
-                token = token.rstrip(":")
-                try:
-                    addr = ipaddress.ip_address(token)
-                except ValueError:
-                    continue  # a time, a MAC address, a version: not an address
+            parsed = _parsed_address(token)
+            if parsed is None:
+                continue  # a time, a MAC address, a version: not an address
+            addr, token = parsed
             kind = _ip_kind(addr)
             if kind is None or any(addr.version == n.version and addr in n for n in settings.networks):
                 continue

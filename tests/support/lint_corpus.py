@@ -125,6 +125,11 @@ HITS = [
         block("Queue consumers lost", "their connection to 192.168.40.2:5672."),
         (("private-address", "192.168.40.2"),),
     ),
+    Hit(
+        "zero-padded-address",
+        block("Connections to", "192.168.001.017:5432 were refused."),
+        (("private-address", "192.168.001.017"),),
+    ),
     Hit("rfc1918-172", plain("Node 172.20.3.4 was drained"), (("private-address", "172.20.3.4"),)),
     Hit("loopback", plain("The agent listens on 127.0.0.1 only"), (("private-address", "127.0.0.1"),)),
     Hit(
