@@ -41,6 +41,14 @@ SLACK = "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
 SLACK_HOOK = "https://hooks.slack.com/services/" + "T0ABC1234/B0DEF5678/xYz12AbC34dEf56GhI78jKl9"
 GOOGLE = "AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
 STRIPE = "sk_live_" + "51HqLyjWDarjtT1zdp7dcXYZ"
+OPENAI = "sk-proj-" + "iK2ZWeqhFWCEPyYngFb51yBMWXaSCrUZoL8g5ubbbPIa84yR"
+ANTHROPIC = "sk-ant-api03-" + "nBUbHoWC8FJowoRoWD8s7bA16J7PglOU3shVv5UTG79BG16QmtsL4F28GzL2"
+PYPI = "pypi-AgEIcHlwaS5vcmc" + "cEpVZzAQlxJ4SXRVxfCQGgXkH1zxFUbEctT2NLLzPkkGoaXmI63JozGw82Kw"
+DOCKER = "dckr_pat_" + "D6rQJM9UayY20948VGZiHXJnB8d"
+VAULT = "hvs." + "E3xKJm8GAF0wAwaIINYNvDMbZoOl"
+HUGGING_FACE = "hf_" + "JLl3fZJZ207qc18Ref3bCaWWrprhZNlwse"
+SHOPIFY = "shpat_" + "558589eaff309cad68386d070c415ed7"
+DIGITALOCEAN = "dop_v1_" + "e70cad19461922995d84016e51c6b36d6f3c9f0ac9056a4ad683cbf721245568"
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
     + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ik9uY2FsbCJ9"
@@ -64,6 +72,14 @@ SECRETS = {
     "google": GOOGLE,
     "stripe": STRIPE,
     "jwt": JWT,
+    "openai": OPENAI,
+    "anthropic": ANTHROPIC,
+    "pypi": PYPI,
+    "docker": DOCKER,
+    "vault": VAULT,
+    "hugging-face": HUGGING_FACE,
+    "shopify": SHOPIFY,
+    "digitalocean": DIGITALOCEAN,
     "bearer": BEARER_TOKEN,
     "url-password": DB_PASSWORD,
     "api-key": API_KEY,
@@ -86,6 +102,19 @@ HITS = [
     Hit("slack-webhook", plain(f"Alerts go to {SLACK_HOOK}"), (("secret", SLACK_HOOK),)),
     Hit("google-key", plain(f"Maps use {GOOGLE} again"), (("secret", GOOGLE),)),
     Hit("stripe-key", plain(f"Payments use {STRIPE}."), (("secret", STRIPE),)),
+    *(
+        Hit(f"{name}-token", plain(f"The job ran with {value} in its log."), (("secret", value),))
+        for name, value in (
+            ("openai", OPENAI),
+            ("anthropic", ANTHROPIC),
+            ("pypi", PYPI),
+            ("docker", DOCKER),
+            ("vault", VAULT),
+            ("hugging-face", HUGGING_FACE),
+            ("shopify", SHOPIFY),
+            ("digitalocean", DIGITALOCEAN),
+        )
+    ),
     Hit("jwt", block("Sessions failed for", JWT), (("secret", JWT),)),
     Hit(
         "bearer-token",
@@ -267,6 +296,7 @@ CLEAN = [
     "Key metrics: p99 latency 1.2s, error rate 2.5x baseline, 3 of 12 regions.",
     "The token refresh service and password reset e-mails are delayed by 15 minutes.",
     "Key rotation-2026-11-26-00001 finished without downtime.",
+    "A disk-full alert at 03:10 UTC; the risk-free task-list sk-1 is fine.",
     "The monkey 3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c and the hotkey Ctrl2Alt3Del4Esc5Tab6 are jokes.",
     "Contact support@acme.com or status@acme.com; follow @acmestatus for updates.",
     "A local outage in one LAN segment of our Frankfurt office; local.example.com is fine.",
