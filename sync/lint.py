@@ -334,7 +334,8 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
-_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:version|release|build|agent|v)[ \t]*$")
+_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#.]?[ \t]*$")
+_VERSION_AFTER = LazyPattern(r"[-+][A-Za-z]")  # a pre-release or build: 10.2.0.1-rc1, 10.2.0.1+build5
 
 
 def _parsed_address(token: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str] | None:
@@ -355,13 +356,26 @@ def _parsed_address(token: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6A
         return None
 
 
-def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
+_AND = LazyPattern(r"[ \t]*[,/&]?[ \t]*(?:and[ \t]|or[ \t])?[ \t]*")  # between the items of a list
 
+
+def _is_version(text: str, m: re.Match[str], version_end: int) -> bool:
+    """Whether a dotted quad reads as a version: after the word, or after a version it is listed with."""
+    return bool(
+        _VERSION_BEFORE.search(text, max(0, m.start() - 16), m.start())
+        or _VERSION_AFTER.match(text, m.end())
+        or (version_end >= 0 and _AND.fullmatch(text, version_end, m.start()))
+    )
+
+
+def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
     for pattern in (_IPV4, _IPV6):
+        version_end = -1  # where the last version ended: "versions 10.2.0.1 and 10.2.0.3" are both
         for m in pattern.finditer(text):
             token = m.group()
-            if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
-                continue  # "version 10.2.0.1" is a version
+            if pattern is _IPV4 and _is_version(text, m, version_end):
+                version_end = m.end()
+                continue
             parsed = _parsed_address(token)
             if parsed is None:
                 continue  # a time, a MAC address, a version: not an address

@@ -159,6 +159,11 @@ HITS = [
         block("Connections to", "192.168.001.017:5432 were refused."),
         (("private-address", "192.168.001.017"),),
     ),
+    Hit(
+        "address-after-versions",
+        plain("Version 10.2.0.1 is out; its hosts 10.2.0.7 and 10.2.0.8 restarted."),
+        (("private-address", "10.2.0.7"), ("private-address", "10.2.0.8")),
+    ),
     Hit("rfc1918-172", plain("Node 172.20.3.4 was drained"), (("private-address", "172.20.3.4"),)),
     Hit("loopback", plain("The agent listens on 127.0.0.1 only"), (("private-address", "127.0.0.1"),)),
     Hit(
@@ -289,6 +294,7 @@ CLEAN = [
     "Error rates are back to 0.5% (from 10.5% at the peak).",
     "Fixed in version 2.10.3 of the app and build 4.12.0.1234 of the agent.",
     "Agent version 10.2.0.1 and release v10.0.0.4 are not affected.",
+    "Versions: 10.2.0.1, 10.2.0.3 and 10.2.0.4 and firmware 10.4.0.1 are affected; 10.2.0.5-rc1 is not.",
     "Details: https://status.example.com/incidents/123 and https://docs.example.com/api#errors.",
     "Reported at 09:30 UTC; mitigated at 10:45:00 UTC (2026-11-26T10:45:00Z).",
     "Tracked as INC-1234, OPS-4567 and #123.",
