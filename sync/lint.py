@@ -397,9 +397,10 @@ _URL = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]{0,30}://[^\s<>\"'`)\]]+")
 
 
 def _host_pattern(suffixes: Iterable[str]) -> re.Pattern[str]:
+    """Host names under ``suffixes``, their labels of any letters (büro.corp) as a reader takes them."""
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     return re.compile(
-        rf"(?i)(?<![\w.-])(?:[a-z0-9_](?:[a-z0-9_-]{{0,61}}[a-z0-9_])?\.){{1,30}}(?:{alternatives})(?![\w-]|\.[a-z0-9])"
+        rf"(?i)(?<![\w.-])(?:\w(?:[\w-]{{0,61}}\w)?\.){{1,30}}(?:{alternatives})(?![\w-]|\.[a-z0-9])"
     )
 
 

@@ -212,6 +212,7 @@ HITS = [
     ),
     Hit("host-local", plain("printer.local is back"), (("internal-host", "printer.local"),)),
     Hit("host-lan", plain("Traffic from nas.lan spiked"), (("internal-host", "nas.lan"),)),
+    Hit("host-with-accents", plain("The büro.intra wiki is back"), (("internal-host", "büro.intra"),)),
     Hit("host-intra", plain("Docs on wiki.intra are stale"), (("internal-host", "wiki.intra"),)),
     Hit(
         "url-to-internal-host",
