@@ -139,6 +139,8 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
                     at_key=True,
                 )
             )
+        elif level is None:  # `email:` with nothing after it, or ~
+            problems.append(ConfigProblem(("rules", rule), "is empty; write error, warning or off"))
         elif level not in SEVERITIES:
             shown = level if isinstance(level, str) else str(level).lower()
             problems.append(ConfigProblem(("rules", rule), f"{shown!r} is not error, warning or off"))

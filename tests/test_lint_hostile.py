@@ -54,3 +54,14 @@ def test_text_hidden_in_invisible_or_fullwidth_characters_is_found_and_said_so(t
     assert email["message"].endswith("(written with invisible or look-alike characters)")
     assert (address["rule"], address["column"]) == ("private-address", 54)
     assert "look-alike" not in address["message"]
+
+
+def test_a_rule_left_empty_in_the_configuration_is_named_as_empty(tmp_path: Path) -> None:
+    write(tmp_path, {"a/01.yaml": HEAD + "message: Fine.\n"}, "rules:\n  email:\n  raw-log: ~\n")
+    code, report = run_json("validate", cwd=tmp_path)
+    assert code == 1
+    got = [(d["file"], d["line"], d["field"], d["message"]) for d in report["diagnostics"]]
+    assert got == [
+        ("statusfiles/.lint.yaml", 2, "rules.email", "is empty; write error, warning or off"),
+        ("statusfiles/.lint.yaml", 3, "rules.raw-log", "is empty; write error, warning or off"),
+    ]
