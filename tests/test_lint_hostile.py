@@ -65,3 +65,25 @@ def test_a_rule_left_empty_in_the_configuration_is_named_as_empty(tmp_path: Path
         ("statusfiles/.lint.yaml", 2, "rules.email", "is empty; write error, warning or off"),
         ("statusfiles/.lint.yaml", 3, "rules.raw-log", "is empty; write error, warning or off"),
     ]
+
+
+def test_a_lint_configuration_in_the_wrong_folder_is_named_as_such(tmp_path: Path) -> None:
+    """pre-commit passes it like any changed YAML file: it has no effect, which is what to say."""
+    root = write(
+        tmp_path, {"a/01.yaml": HEAD + "message: Fine.\n", "a/.lint.yaml": "rules:\n  email: error\n"}
+    )
+    code, report = run_json(
+        "validate", str(root / "a" / ".lint.yaml"), str(root / "a" / "01.yaml"), cwd=tmp_path
+    )
+    assert code == 1
+    got = [(d["file"], d["line"], d["rule"], d["message"]) for d in report["diagnostics"]]
+    assert got == [
+        (
+            "statusfiles/a/.lint.yaml",
+            1,
+            "lint-config",
+            "the linter reads its configuration only from statusfiles/.lint.yaml, so this file has no "
+            "effect; move it there",
+        )
+    ]
+    assert report["summary"] == {"files_checked": 2, "files_failed": 1, "errors": 1, "warnings": 0}
