@@ -43,7 +43,8 @@ DEFAULT_SEVERITY: Mapping[str, Severity] = {
     "email": Severity.WARNING,
 }
 SEVERITIES = ("error", "warning", "off")
-DEFAULT_SUFFIXES = ("internal", "local", "corp", "lan", "intra")
+# Names that resolve only inside a network or on one machine (RFC 6761 localhost, RFC 8375 home.arpa)
+DEFAULT_SUFFIXES = ("internal", "local", "corp", "lan", "intra", "localhost", "localdomain", "home.arpa")
 # Role addresses a status page may well name; anything else is probably a person's.
 _ROLES = "support help helpdesk status security privacy abuse contact info hello sales billing press feedback"
 DEFAULT_ALLOWED_EMAILS = tuple(f"{role}@*" for role in (*_ROLES.split(), "noreply", "no-reply"))

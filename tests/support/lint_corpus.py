@@ -213,6 +213,11 @@ HITS = [
     Hit("host-local", plain("printer.local is back"), (("internal-host", "printer.local"),)),
     Hit("host-lan", plain("Traffic from nas.lan spiked"), (("internal-host", "nas.lan"),)),
     Hit("host-with-accents", plain("The büro.intra wiki is back"), (("internal-host", "büro.intra"),)),
+    Hit(
+        "host-localhost-and-home-arpa",
+        plain("See http://app.localhost:3000/ and nas.home.arpa"),
+        (("internal-host", "http://app.localhost"), ("internal-host", "nas.home.arpa")),
+    ),
     Hit("host-intra", plain("Docs on wiki.intra are stale"), (("internal-host", "wiki.intra"),)),
     Hit(
         "url-to-internal-host",
