@@ -705,6 +705,9 @@ def line_col(source: str, index: int, start: int, start_pos: tuple[int, int]) ->
 # --- inline allowances ----------------------------------------------------------
 
 
+_TEXTS = LazyPattern(r"[\s,]+")  # between the texts one allowance names
+
+
 class _Allowance:
     """One ``# statusfiles: allow`` comment, and whether a finding used it."""
 
@@ -791,10 +794,14 @@ class Linter:
         Runs on every file of every run, so the clean path is kept to a loop and one search per field.
         """
         allowances = _allowances(source, doc.spans) if "statusfiles:" in source else []
-        # By (rule, line) or (rule, text); text in any case, as host names and addresses are
+        # By (rule, line) or (rule, text); text in any case, as host names and addresses are, and either
+        # whole or each of a list (one comment can name every text a block allows: a block holds one comment)
         index: dict[tuple[str, int | str], list[_Allowance]] = {}
         for a in allowances:
-            index.setdefault((a.rule, a.text.lower() or a.line), []).append(a)
+            text = a.text.lower()
+            for key in dict.fromkeys([text, *_TEXTS.split(text)] if text else [a.line]):
+                if key != "":
+                    index.setdefault((a.rule, key), []).append(a)
         out: list[Diagnostic] = []
         for path, span in doc.spans.items():
             if not path or path[-1] not in PUBLIC_FIELDS:

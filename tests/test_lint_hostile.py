@@ -87,3 +87,12 @@ def test_a_lint_configuration_in_the_wrong_folder_is_named_as_such(tmp_path: Pat
         )
     ]
     assert report["summary"] == {"files_checked": 2, "files_failed": 1, "errors": 1, "warnings": 0}
+
+
+def test_one_allowance_names_several_texts(tmp_path: Path) -> None:
+    """A block holds one comment, on its first line: it must be able to allow each text the block needs."""
+    header = "message: |  # statusfiles: allow private-address 10.0.0.7, 10.0.0.8 fd00::1\n"
+    body = "  From 10.0.0.7 to 10.0.0.8 and fd00::1,\n  but not 10.0.0.9.\n"
+    write(tmp_path, {"a/01.yaml": HEAD + header + body})
+    code, report = run_json("validate", cwd=tmp_path)
+    assert (code, found(report)) == (1, [("private-address", 5, 11, "error")])
