@@ -396,6 +396,9 @@ def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
             )
 
 
+# A cloud's name for a machine by its private address (EC2's ip-10-0-1-23, as kubectl lists nodes); under an
+# internal suffix (ip-10-0-1-23.ec2.internal) the host pattern finds it whole.
+_CLOUD_HOST = LazyPattern(r"(?i)(?<![\w.-])ip-(\d{1,3}(?:-\d{1,3}){3})(?![\w-]|\.\w)")
 _URL = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]{0,30}://[^\s<>\"'`)\]]+")
 
 
@@ -448,6 +451,21 @@ def _hosts(
             m.start(),
             m.end(),
             f"{m.group()} is an internal host name: {_INTERNAL_FIX}",
+            host,
+        )
+    in_link = _Overlaps(reported)
+    for m in _CLOUD_HOST.finditer(text):
+        parsed = _parsed_address(m.group(1).replace("-", "."))
+        host = m.group().lower()
+        if parsed is None or _ip_kind(parsed[0]) is None or host in settings.hosts or in_link(*m.span()):
+            continue
+        if any(parsed[0] in n for n in settings.networks if n.version == 4):
+            continue
+        yield Finding(
+            "internal-host",
+            m.start(),
+            m.end(),
+            f"{m.group()} is an internal host name (the cloud's name for {parsed[1]}): {_INTERNAL_FIX}",
             host,
         )
 
@@ -585,6 +603,7 @@ _TRIGGERS = (
     r"gl(?:pat|dt|rt|ptt|cbt|soat)-",
     "goroutine ",
     r"SG\.",
+    r"ip-\d",
     r"sk-(?:proj|svcacct|admin|ant)-",
     "pypi-",
     r"hv[sbr]\.",
@@ -705,9 +724,6 @@ def line_col(source: str, index: int, start: int, start_pos: tuple[int, int]) ->
 # --- inline allowances ----------------------------------------------------------
 
 
-_TEXTS = LazyPattern(r"[\s,]+")  # between the texts one allowance names
-
-
 class _Allowance:
     """One ``# statusfiles: allow`` comment, and whether a finding used it."""
 
@@ -799,9 +815,9 @@ class Linter:
         index: dict[tuple[str, int | str], list[_Allowance]] = {}
         for a in allowances:
             text = a.text.lower()
-            for key in dict.fromkeys([text, *_TEXTS.split(text)] if text else [a.line]):
-                if key != "":
-                    index.setdefault((a.rule, key), []).append(a)
+            keys: list[int | str] = [text, *text.replace(",", " ").split()] if text else [a.line]
+            for key in dict.fromkeys(keys):
+                index.setdefault((a.rule, key), []).append(a)
         out: list[Diagnostic] = []
         for path, span in doc.spans.items():
             if not path or path[-1] not in PUBLIC_FIELDS:

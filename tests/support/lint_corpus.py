@@ -218,6 +218,11 @@ HITS = [
         plain("See http://app.localhost:3000/ and nas.home.arpa"),
         (("internal-host", "http://app.localhost"), ("internal-host", "nas.home.arpa")),
     ),
+    Hit(
+        "cloud-host-name",
+        block("Node ip-10-0-1-23 went NotReady;", "ip-54-1-2-3 is fine."),
+        (("internal-host", "ip-10-0-1-23"),),
+    ),
     Hit("host-intra", plain("Docs on wiki.intra are stale"), (("internal-host", "wiki.intra"),)),
     Hit(
         "url-to-internal-host",
