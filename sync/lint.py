@@ -603,10 +603,11 @@ _TRIGGERS = (
     r"gl(?:pat|dt|rt|ptt|cbt|soat)-",
     "goroutine ",
     r"SG\.",
-    r"ip-\d",
-    r"sk-(?:proj|svcacct|admin|ant)-",
-    "pypi-",
-    r"hv[sbr]\.",
+    # Each by a character rarer than its first letter: ip-10-0-1-23, sk-proj-…, pypi-AgE…, hvs.…
+    r"-\d{1,3}-\d",
+    r"-(?:proj|svcacct|admin|ant)-",
+    "AgE",
+    r"\.[A-Za-z0-9_-]{24}",
     "Traceback",
     "Exception",
     "Caused by",
@@ -823,8 +824,8 @@ class Linter:
             if not path or path[-1] not in PUBLIC_FIELDS:
                 continue
             value = _value_at(doc.data, path)
-            if not isinstance(value, str):
-                continue
+            if not isinstance(value, str) or (value.isascii() and not self._prefilter.search(value)):
+                continue  # the clean path: one search (text beyond ASCII is first read as a reader sees it)
             found = [f for f in self.findings(value) if self.settings.severity.get(f.rule) is not None]
             if found:
                 out += self._located(found, source, path, span, value, doc.positions[path], display, index)
