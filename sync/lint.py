@@ -144,7 +144,14 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
             problems.append(ConfigProblem(("rules", rule), "is empty; write error, warning or off"))
         elif level not in SEVERITIES:
             shown = level if isinstance(level, str) else str(level).lower()
-            problems.append(ConfigProblem(("rules", rule), f"{shown!r} is not error, warning or off"))
+            hint = did_you_mean(level, SEVERITIES)
+            problems.append(
+                ConfigProblem(
+                    ("rules", rule),
+                    f"{shown!r} is not error, warning or off"
+                    + (f" (did you mean {hint!r}?)" if hint else ""),
+                )
+            )
         elif rule == "secret" and level != "error":
             problems.append(
                 ConfigProblem(

@@ -96,3 +96,13 @@ def test_one_allowance_names_several_texts(tmp_path: Path) -> None:
     write(tmp_path, {"a/01.yaml": HEAD + header + body})
     code, report = run_json("validate", cwd=tmp_path)
     assert (code, found(report)) == (1, [("private-address", 5, 11, "error")])
+
+
+def test_a_severity_in_the_wrong_case_gets_a_hint() -> None:
+    from sync import lint
+
+    _, problems = lint.settings_from({"rules": {"email": "Error", "raw-log": "sometimes"}})
+    assert [p.message for p in problems] == [
+        "'Error' is not error, warning or off (did you mean 'error'?)",
+        "'sometimes' is not error, warning or off",
+    ]
