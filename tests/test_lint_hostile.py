@@ -106,3 +106,16 @@ def test_a_severity_in_the_wrong_case_gets_a_hint() -> None:
         "'Error' is not error, warning or off (did you mean 'error'?)",
         "'sometimes' is not error, warning or off",
     ]
+
+
+def test_yaml_comments_are_never_published_so_never_linted(tmp_path: Path) -> None:
+    """Notes for reviewers (the failing host, who to ask) belong in comments; only values are published."""
+    content = (
+        "# primary 10.0.0.7 (db-1.prod.internal) failed; ask alice@acme.com\n"
+        + HEAD
+        + "message: |  # was 10.0.0.8 @here\n  We failed over the primary database.\n"
+        + "# 10.0.0.9 after the value\n"
+    )
+    write(tmp_path, {"a/01.yaml": content})
+    code, report = run_json("validate", cwd=tmp_path)
+    assert (code, found(report)) == (0, [])
