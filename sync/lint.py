@@ -308,7 +308,7 @@ def _secrets(text: str) -> Iterator[Finding]:
 
 _IPV4 = LazyPattern(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
 _IPV6 = LazyPattern(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])"
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:])"
 )
 
 
@@ -379,13 +379,18 @@ def _is_version(text: str, m: re.Match[str], version_end: int) -> bool:
 
 
 def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
-    for pattern in (_IPV4, _IPV6):
+    reported: list[tuple[int, int]] = []  # IPv6 addresses, which may end in an IPv4 one: ::ffff:10.0.0.1
+    for pattern in (_IPV6, _IPV4):
+        in_reported = _Overlaps(reported)
         version_end = -1  # where the last version ended: "versions 10.2.0.1 and 10.2.0.3" are both
         for m in pattern.finditer(text):
             token = m.group()
-            if pattern is _IPV4 and _is_version(text, m, version_end):
-                version_end = m.end()
-                continue
+            if pattern is _IPV4:
+                if in_reported(*m.span()):
+                    continue  # the end of an IPv6 address reported above
+                if _is_version(text, m, version_end):
+                    version_end = m.end()
+                    continue
             parsed = _parsed_address(token)
             if parsed is None:
                 continue  # a time, a MAC address, a version: not an address
@@ -393,6 +398,7 @@ def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
             kind = _ip_kind(addr)
             if kind is None or any(addr.version == n.version and addr in n for n in settings.networks):
                 continue
+            reported.append((m.start(), m.start() + len(token)))
             yield Finding(
                 "private-address",
                 m.start(),

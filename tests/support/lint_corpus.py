@@ -182,6 +182,15 @@ HITS = [
         plain("Neighbour fe80::1ff:fe23:4567:890a flapped"),
         (("private-address", "fe80::1ff"),),
     ),
+    Hit(
+        "ipv6-with-ipv4-inside",
+        plain("Clients saw ::ffff:10.1.2.3 and fd00::192.168.1.1, via 64:ff9b::10.1.2.4"),
+        (
+            ("private-address", "::ffff:10.1.2.3"),
+            ("private-address", "fd00::192.168.1.1"),
+            ("private-address", "10.1.2.4"),
+        ),
+    ),
     Hit("ipv6-loopback", plain("Health checks to ::1 failed"), (("private-address", "::1"),)),
     Hit(
         "address-in-url",
