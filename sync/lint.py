@@ -23,8 +23,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field
+from sync.diagnostics import Diagnostic, Severity, did_you_mean, format_field, printable
 from sync.lazyre import LazyPattern
+from sync.rules import INVISIBLE
 
 if TYPE_CHECKING:
     import ipaddress
@@ -42,7 +43,8 @@ DEFAULT_SEVERITY: Mapping[str, Severity] = {
     "email": Severity.WARNING,
 }
 SEVERITIES = ("error", "warning", "off")
-DEFAULT_SUFFIXES = ("internal", "local", "corp", "lan", "intra")
+# Names that resolve only inside a network or on one machine (RFC 6761 localhost, RFC 8375 home.arpa)
+DEFAULT_SUFFIXES = ("internal", "local", "corp", "lan", "intra", "localhost", "localdomain", "home.arpa")
 # Role addresses a status page may well name; anything else is probably a person's.
 _ROLES = "support help helpdesk status security privacy abuse contact info hello sales billing press feedback"
 DEFAULT_ALLOWED_EMAILS = tuple(f"{role}@*" for role in (*_ROLES.split(), "noreply", "no-reply"))
@@ -138,9 +140,18 @@ def settings_from(data: dict[str, Any]) -> tuple[Settings, list[ConfigProblem]]:
                     at_key=True,
                 )
             )
+        elif level is None:  # `email:` with nothing after it, or ~
+            problems.append(ConfigProblem(("rules", rule), "is empty; write error, warning or off"))
         elif level not in SEVERITIES:
             shown = level if isinstance(level, str) else str(level).lower()
-            problems.append(ConfigProblem(("rules", rule), f"{shown!r} is not error, warning or off"))
+            hint = did_you_mean(level, SEVERITIES)
+            problems.append(
+                ConfigProblem(
+                    ("rules", rule),
+                    f"{shown!r} is not error, warning or off"
+                    + (f" (did you mean {hint!r}?)" if hint else ""),
+                )
+            )
         elif rule == "secret" and level != "error":
             problems.append(
                 ConfigProblem(
@@ -218,6 +229,14 @@ _SECRETS = tuple(
         ("a Stripe key", r"\b(?P<shown>[sr]k_(?:live|test)_)[0-9A-Za-z]{16,}"),
         ("a SendGrid key", r"\b(?P<shown>SG\.)[\w-]{22}\.[\w-]{43}"),
         ("an npm token", r"\b(?P<shown>npm_)[A-Za-z0-9]{36}\b"),
+        ("an OpenAI key", r"\b(?P<shown>sk-(?:proj|svcacct|admin)-)[A-Za-z0-9_-]{20,}"),
+        ("an Anthropic key", r"\b(?P<shown>sk-ant-[a-z]{3,5}\d\d-)[A-Za-z0-9_-]{20,}"),
+        ("a PyPI token", r"\b(?P<shown>pypi-)AgE[A-Za-z0-9_-]{50,}"),
+        ("a Docker Hub token", r"\b(?P<shown>dckr_pat_)[A-Za-z0-9_-]{20,}"),
+        ("a HashiCorp Vault token", r"\b(?P<shown>hv[sbr]\.)[A-Za-z0-9_-]{24,}"),
+        ("a Hugging Face token", r"\b(?P<shown>hf_)[A-Za-z0-9]{30,}\b"),
+        ("a Shopify token", r"\b(?P<shown>shp(?:at|ca|pa|ss)_)[a-fA-F0-9]{32}\b"),
+        ("a DigitalOcean token", r"\b(?P<shown>do[opr]_v1_)[a-f0-9]{64}\b"),
         ("a JSON Web Token", r"\b(?P<shown>eyJ)[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*"),
         ("a bearer token", r"(?i)\b(?P<shown>bearer[ \t]+)[\w.~+/-]{16,}=*"),
         (
@@ -226,9 +245,10 @@ _SECRETS = tuple(
         ),
     )
 )
-# An API key, token or password of no known shape: a long, random-looking string right after the word.
+# An API key, token or password of no known shape: a long, random-looking string right after the word, a word
+# of its own or the last of a camelCase name (apiKey, clientSecret, AccountKey), but not the end of "monkey".
 _KEYWORD_SECRET = LazyPattern(
-    r"(?i)(?<![a-z])(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
+    r"(?i)(?:(?<![a-z])|(?-i:(?<=[a-z0-9])(?=[A-Z])))(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
     r"[\w-]{0,30}[\"']?[ \t]{0,4}(?:[:=][ \t]{0,4}|[ \t](?:is[ \t]{1,4}|was[ \t]{1,4})?)"
     r"[\"'`]?([\w+/.~=-]{16,})"
 )
@@ -288,7 +308,7 @@ def _secrets(text: str) -> Iterator[Finding]:
 
 _IPV4 = LazyPattern(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
 _IPV6 = LazyPattern(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])"
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:])"
 )
 
 
@@ -324,28 +344,61 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
-_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:version|release|build|agent|v)[ \t]*$")
+_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#.]?[ \t]*$")
+_VERSION_AFTER = LazyPattern(r"[-+][A-Za-z]")  # a pre-release or build: 10.2.0.1-rc1, 10.2.0.1+build5
+
+
+def _parsed_address(token: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str] | None:
+    """The address a match is, and its text: an IPv6 match may end in a colon that is not part of it, and
+    an IPv4 address written zero-padded (``010.000.000.001``) reads as one, though ipaddress refuses it."""
+    import ipaddress
+
+    for candidate in (token, token.rstrip(":")):
+        try:
+            return ipaddress.ip_address(candidate), candidate
+        except ValueError:
+            pass
+    if ":" in token:
+        return None
+    try:
+        return ipaddress.IPv4Address(".".join(str(int(octet)) for octet in token.split("."))), token
+    except ValueError:
+        return None
+
+
+_AND = LazyPattern(r"[ \t]*[,/&]?[ \t]*(?:and[ \t]|or[ \t])?[ \t]*")  # between the items of a list
+
+
+def _is_version(text: str, m: re.Match[str], version_end: int) -> bool:
+    """Whether a dotted quad reads as a version: after the word, or after a version it is listed with."""
+    return bool(
+        _VERSION_BEFORE.search(text, max(0, m.start() - 16), m.start())
+        or _VERSION_AFTER.match(text, m.end())
+        or (version_end >= 0 and _AND.fullmatch(text, version_end, m.start()))
+    )
 
 
 def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
-    import ipaddress
-
-    for pattern in (_IPV4, _IPV6):
+    reported: list[tuple[int, int]] = []  # IPv6 addresses, which may end in an IPv4 one: ::ffff:10.0.0.1
+    for pattern in (_IPV6, _IPV4):
+        in_reported = _Overlaps(reported)
+        version_end = -1  # where the last version ended: "versions 10.2.0.1 and 10.2.0.3" are both
         for m in pattern.finditer(text):
             token = m.group()
-            if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
-                continue  # "version 10.2.0.1" is a version
-            try:
-                addr = ipaddress.ip_address(token)
-            except ValueError:
-                token = token.rstrip(":")
-                try:
-                    addr = ipaddress.ip_address(token)
-                except ValueError:
-                    continue  # a time, a MAC address, a version: not an address
+            if pattern is _IPV4:
+                if in_reported(*m.span()):
+                    continue  # the end of an IPv6 address reported above
+                if _is_version(text, m, version_end):
+                    version_end = m.end()
+                    continue
+            parsed = _parsed_address(token)
+            if parsed is None:
+                continue  # a time, a MAC address, a version: not an address
+            addr, token = parsed
             kind = _ip_kind(addr)
             if kind is None or any(addr.version == n.version and addr in n for n in settings.networks):
                 continue
+            reported.append((m.start(), m.start() + len(token)))
             yield Finding(
                 "private-address",
                 m.start(),
@@ -356,13 +409,17 @@ def _addresses(text: str, settings: Settings) -> Iterator[Finding]:
             )
 
 
+# A cloud's name for a machine by its private address (EC2's ip-10-0-1-23, as kubectl lists nodes); under an
+# internal suffix (ip-10-0-1-23.ec2.internal) the host pattern finds it whole.
+_CLOUD_HOST = LazyPattern(r"(?i)(?<![\w.-])ip-(\d{1,3}(?:-\d{1,3}){3})(?![\w-]|\.\w)")
 _URL = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]{0,30}://[^\s<>\"'`)\]]+")
 
 
 def _host_pattern(suffixes: Iterable[str]) -> re.Pattern[str]:
+    """Host names under ``suffixes``, their labels of any letters (büro.corp) as a reader takes them."""
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     return re.compile(
-        rf"(?i)(?<![\w.-])(?:[a-z0-9_](?:[a-z0-9_-]{{0,61}}[a-z0-9_])?\.){{1,30}}(?:{alternatives})(?![\w-]|\.[a-z0-9])"
+        rf"(?i)(?<![\w.-])(?:\w(?:[\w-]{{0,61}}\w)?\.){{1,30}}(?:{alternatives})(?![\w-]|\.[a-z0-9])"
     )
 
 
@@ -392,7 +449,7 @@ def _hosts(
                 "internal-host",
                 m.start(),
                 m.end(),
-                f"a link to the internal host {host}: {_INTERNAL_FIX}",
+                f"a link to the internal host {printable(host)}: {_INTERNAL_FIX}",
                 host,
             )
     k = 0
@@ -407,6 +464,21 @@ def _hosts(
             m.start(),
             m.end(),
             f"{m.group()} is an internal host name: {_INTERNAL_FIX}",
+            host,
+        )
+    in_link = _Overlaps(reported)
+    for m in _CLOUD_HOST.finditer(text):
+        parsed = _parsed_address(m.group(1).replace("-", "."))
+        host = m.group().lower()
+        if parsed is None or _ip_kind(parsed[0]) is None or host in settings.hosts or in_link(*m.span()):
+            continue
+        if any(parsed[0] in n for n in settings.networks if n.version == 4):
+            continue
+        yield Finding(
+            "internal-host",
+            m.start(),
+            m.end(),
+            f"{m.group()} is an internal host name (the cloud's name for {parsed[1]}): {_INTERNAL_FIX}",
             host,
         )
 
@@ -424,8 +496,8 @@ def _mentions(text: str) -> Iterator[Finding]:
             "mention",
             m.start(),
             m.end(),
-            f"{m.group()} is a chat mention: it notifies nobody on a status page and reads as pasted "
-            "from chat; remove it",
+            f"{printable(m.group())} is a chat mention: it notifies nobody on a status page and reads as "
+            "pasted from chat; remove it",
             m.group(),
         )
 
@@ -482,6 +554,40 @@ def _emails(text: str, settings: Settings, urls: list[re.Match[str]]) -> Iterato
         )
 
 
+# --- text as a reader sees it ---------------------------------------------------
+
+_HIDDEN = LazyPattern(f"[{INVISIBLE}]")
+_DISGUISED = " (written with invisible or look-alike characters)"
+
+
+def _as_read(text: str) -> tuple[str, list[int]] | None:
+    """``text`` as a reader of the page sees it, where that differs, and where each of its characters is in
+    ``text``.
+
+    A zero-width space inside ``10.0.0.1`` or fullwidth digits (from a paste, an input method)
+    shows as the address it is, but no rule would match it: so invisible characters are dropped, and
+    compatibility forms (fullwidth digits and letters, a non-breaking space) read as their plain ones (NFKC).
+    """
+    if text.isascii():
+        return None
+    import unicodedata
+
+    if not _HIDDEN.search(text) and unicodedata.is_normalized("NFKC", text):
+        return None
+    chars: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if c.isascii():
+            chars.append(c)
+            where.append(i)
+        elif not _HIDDEN.match(c):
+            seen = unicodedata.normalize("NFKC", c)
+            chars.append(seen)
+            where += [i] * len(seen)
+    seen_text = "".join(chars)
+    return None if seen_text == text else (seen_text, where)
+
+
 # --- the prefilter ------------------------------------------------------------
 
 # Everything any rule can match contains one of these; text without any (nearly all text) is clean.
@@ -510,6 +616,11 @@ _TRIGGERS = (
     r"gl(?:pat|dt|rt|ptt|cbt|soat)-",
     "goroutine ",
     r"SG\.",
+    # Each by a character rarer than its first letter: ip-10-0-1-23, sk-proj-…, pypi-AgE…, hvs.…
+    r"-\d{1,3}-\d",
+    r"-(?:proj|svcacct|admin|ant)-",
+    "AgE",
+    r"\.[A-Za-z0-9_-]{24}",
     "Traceback",
     "Exception",
     "Caused by",
@@ -679,8 +790,20 @@ class Linter:
         return _host_pattern(self.settings.suffixes)
 
     def findings(self, text: str) -> list[Finding]:
-        """Everything in ``text`` that must not be published, by position (rules switched off included)."""
-        return self._findings(text) if self._prefilter.search(text) else []
+        """Everything in ``text`` that must not be published, by position (rules switched off included),
+        as a reader sees it: hidden in invisible or look-alike characters too."""
+        read = _as_read(text)
+        if read is None:
+            return self._findings(text) if self._prefilter.search(text) else []
+        seen, where = read
+        if not self._prefilter.search(seen):
+            return []
+        out = []
+        for f in self._findings(seen):
+            start, end = where[f.start], where[max(f.end, f.start + 1) - 1] + 1
+            disguised = text[start:end] != seen[f.start : f.end]
+            out.append(f._replace(start=start, end=end, message=f.message + _DISGUISED * disguised))
+        return out
 
     def _findings(self, text: str) -> list[Finding]:
         urls = list(_URL.finditer(text))
@@ -701,17 +824,22 @@ class Linter:
         Runs on every file of every run, so the clean path is kept to a loop and one search per field.
         """
         allowances = _allowances(source, doc.spans) if "statusfiles:" in source else []
-        index: dict[tuple[str, int | str], list[_Allowance]] = {}  # by (rule, line) or (rule, text)
+        # By (rule, line) or (rule, text); text in any case, as host names and addresses are, and either
+        # whole or each of a list (one comment can name every text a block allows: a block holds one comment)
+        index: dict[tuple[str, int | str], list[_Allowance]] = {}
         for a in allowances:
-            index.setdefault((a.rule, a.text or a.line), []).append(a)
+            text = a.text.lower()
+            keys: list[int | str] = [text, *text.replace(",", " ").split()] if text else [a.line]
+            for key in dict.fromkeys(keys):
+                index.setdefault((a.rule, key), []).append(a)
         out: list[Diagnostic] = []
         for path, span in doc.spans.items():
             if not path or path[-1] not in PUBLIC_FIELDS:
                 continue
             value = _value_at(doc.data, path)
-            if not isinstance(value, str) or not self._prefilter.search(value):
-                continue
-            found = [f for f in self._findings(value) if self.settings.severity.get(f.rule) is not None]
+            if not isinstance(value, str) or (value.isascii() and not self._prefilter.search(value)):
+                continue  # the clean path: one search (text beyond ASCII is first read as a reader sees it)
+            found = [f for f in self.findings(value) if self.settings.severity.get(f.rule) is not None]
             if found:
                 out += self._located(found, source, path, span, value, doc.positions[path], display, index)
         if allowances:
@@ -755,7 +883,7 @@ class Linter:
         for a in allowances.get((f.rule, line), []):
             a.used = True
             return True
-        for a in allowances.get((f.rule, f.text), []) if f.text else []:
+        for a in allowances.get((f.rule, f.text.lower()), []) if f.text else []:
             if first <= a.line <= last:
                 a.used = True
                 return True

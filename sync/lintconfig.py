@@ -27,6 +27,22 @@ def is_config(path: Path, directory: Path) -> bool:
     return path.name == lint.CONFIG_NAME and os.path.abspath(path) == os.path.abspath(config_path(directory))
 
 
+def misplaced(path: Path, directory: Path) -> Diagnostic | None:
+    """A configuration's name anywhere but the statusfiles directory (pre-commit passes it like any YAML
+    file): nothing reads it, and checked as a statusfile it would only be told that it lacks a message."""
+    if path.name != lint.CONFIG_NAME or is_config(path, directory):
+        return None
+    return Diagnostic(
+        display_path(path),
+        1,
+        1,
+        "",
+        f"the linter reads its configuration only from {display_path(config_path(directory))}, so this file "
+        "has no effect; move it there",
+        lint.CONFIG_RULE,
+    )
+
+
 def load(directory: Path) -> tuple[lint.Settings, list[Diagnostic]]:
     """The settings of the statusfiles in ``directory`` and the configuration's problems."""
     path = config_path(directory)

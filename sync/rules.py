@@ -52,8 +52,10 @@ def _id_problems(path: tuple[str | int, ...], value: Any, what: str) -> Iterator
 
 
 # Characters that show nothing: whitespace, and the invisible format characters (a byte order mark, zero-width
-# spaces and joiners, direction marks, a soft hyphen) that an editor or a paste can leave in a message.
-_VISIBLE = re.compile(r"[^\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# spaces and joiners, direction marks, a soft hyphen) that an editor or a paste can leave in a message; the
+# body of a character class.
+INVISIBLE = r"\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_VISIBLE = re.compile(rf"[^\s{INVISIBLE}]")
 
 
 def _blank(data: dict[str, Any], field: str, rule: str, hint: str) -> Iterator[SchemaProblem]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sync import idcheck, lintconfig
+from sync import idcheck, lint, lintconfig
 from sync import snapshot as snapshots
 from sync.commands import dir_option, format_option, show
 from sync.diagnostics import FORMATS, Checked, checked_github, checked_json, checked_text, use_colour
@@ -40,14 +40,20 @@ def command(paths: tuple[Path, ...], directory: Path, fmt: str) -> None:
     linter, diagnostics = lintconfig.linter(directory)
     # Only the snapshot's checks read the files' payloads; without one, the verdicts are enough.
     keep = snapshots.path_in(directory).exists()
-    checked_sources = (s for s in sources if not lintconfig.is_config(s.path, directory))
+    stray = [d for d in (lintconfig.misplaced(s.path, directory) for s in sources) if d is not None]
+    checked_sources = (s for s in sources if s.path.name != lint.CONFIG_NAME)
     result = load_all(checked_sources, linter, keep=keep)
     idcheck.apply(result, directory)
     others = (
         ("the lint configuration", display_path(lintconfig.config_path(directory))),
         ("the snapshot", snapshots.display(directory)),
     )
-    checked = Checked([*diagnostics, *result.diagnostics], result.checked, result.failed, others)
+    checked = Checked(
+        [*diagnostics, *stray, *result.diagnostics],
+        result.checked + len(stray),
+        result.failed + len(stray),
+        others,
+    )
     colour = use_colour(sys.stdout)
     views: dict[str, Renderer] = {
         "text": partial(checked_text, colour=colour),

@@ -33,6 +33,7 @@ def plain(text: str) -> str:
 
 # Secrets: the value is assembled so that this file holds no complete credential for scanners to flag.
 AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SPLIT = "AKIA\u200c" + "IOSFODNN7EXAMPLF"
 GITHUB = "ghp_" + "R7d2kLx9Qw3mZp8Vn4Tb6Yc1Hs5Ju0Fa2Ge7"
 GITHUB_PAT = "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF"
 GITLAB = "glpat-" + "x9Kd82LmQz7vNc4RbT1w"
@@ -40,6 +41,14 @@ SLACK = "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
 SLACK_HOOK = "https://hooks.slack.com/services/" + "T0ABC1234/B0DEF5678/xYz12AbC34dEf56GhI78jKl9"
 GOOGLE = "AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
 STRIPE = "sk_live_" + "51HqLyjWDarjtT1zdp7dcXYZ"
+OPENAI = "sk-proj-" + "iK2ZWeqhFWCEPyYngFb51yBMWXaSCrUZoL8g5ubbbPIa84yR"
+ANTHROPIC = "sk-ant-api03-" + "nBUbHoWC8FJowoRoWD8s7bA16J7PglOU3shVv5UTG79BG16QmtsL4F28GzL2"
+PYPI = "pypi-AgEIcHlwaS5vcmc" + "cEpVZzAQlxJ4SXRVxfCQGgXkH1zxFUbEctT2NLLzPkkGoaXmI63JozGw82Kw"
+DOCKER = "dckr_pat_" + "D6rQJM9UayY20948VGZiHXJnB8d"
+VAULT = "hvs." + "E3xKJm8GAF0wAwaIINYNvDMbZoOl"
+HUGGING_FACE = "hf_" + "JLl3fZJZ207qc18Ref3bCaWWrprhZNlwse"
+SHOPIFY = "shpat_" + "558589eaff309cad68386d070c415ed7"
+DIGITALOCEAN = "dop_v1_" + "e70cad19461922995d84016e51c6b36d6f3c9f0ac9056a4ad683cbf721245568"
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
     + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ik9uY2FsbCJ9"
@@ -54,6 +63,7 @@ PRIVATE_KEY_BODY = "MIIEowIBAAKCAQEA" + "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV
 # Everything secret a test may search the output for (a credential's random part, never its prefix).
 SECRETS = {
     "aws": AWS,
+    "aws-split": AWS_SPLIT,
     "github": GITHUB,
     "github-pat": GITHUB_PAT,
     "gitlab": GITLAB,
@@ -62,6 +72,14 @@ SECRETS = {
     "google": GOOGLE,
     "stripe": STRIPE,
     "jwt": JWT,
+    "openai": OPENAI,
+    "anthropic": ANTHROPIC,
+    "pypi": PYPI,
+    "docker": DOCKER,
+    "vault": VAULT,
+    "hugging-face": HUGGING_FACE,
+    "shopify": SHOPIFY,
+    "digitalocean": DIGITALOCEAN,
     "bearer": BEARER_TOKEN,
     "url-password": DB_PASSWORD,
     "api-key": API_KEY,
@@ -78,11 +96,25 @@ HITS = [
         (("secret", GITHUB),),
     ),
     Hit("github-pat", plain(f'"Using {GITHUB_PAT} for the mirror"'), (("secret", GITHUB_PAT),)),
+    Hit("aws-key-split-by-zero-width", plain(f"Rotated {AWS_SPLIT} today"), (("secret", AWS_SPLIT),)),
     Hit("gitlab-token", plain(f"runner registered with {GITLAB}"), (("secret", GITLAB),)),
     Hit("slack-token", block("Alerts are posted by", f"{SLACK} again."), (("secret", SLACK),)),
     Hit("slack-webhook", plain(f"Alerts go to {SLACK_HOOK}"), (("secret", SLACK_HOOK),)),
     Hit("google-key", plain(f"Maps use {GOOGLE} again"), (("secret", GOOGLE),)),
     Hit("stripe-key", plain(f"Payments use {STRIPE}."), (("secret", STRIPE),)),
+    *(
+        Hit(f"{name}-token", plain(f"The job ran with {value} in its log."), (("secret", value),))
+        for name, value in (
+            ("openai", OPENAI),
+            ("anthropic", ANTHROPIC),
+            ("pypi", PYPI),
+            ("docker", DOCKER),
+            ("vault", VAULT),
+            ("hugging-face", HUGGING_FACE),
+            ("shopify", SHOPIFY),
+            ("digitalocean", DIGITALOCEAN),
+        )
+    ),
     Hit("jwt", block("Sessions failed for", JWT), (("secret", JWT),)),
     Hit(
         "bearer-token",
@@ -102,6 +134,12 @@ HITS = [
         (("secret", API_KEY),),
     ),
     Hit(
+        "camel-case-key",
+        block("The storage account's connection string:", f"AccountName=acme;AccountKey={API_KEY}==;"),
+        (("secret", API_KEY),),
+    ),
+    Hit("camel-case-password", plain(f'\'{{"dbPassword": "{PASSWORD}"}}\''), (("secret", PASSWORD),)),
+    Hit(
         "password-after-word", plain(f"'The admin password: {PASSWORD} was reset.'"), (("secret", PASSWORD),)
     ),
     Hit(
@@ -115,6 +153,16 @@ HITS = [
         "rfc1918-with-port",
         block("Queue consumers lost", "their connection to 192.168.40.2:5672."),
         (("private-address", "192.168.40.2"),),
+    ),
+    Hit(
+        "zero-padded-address",
+        block("Connections to", "192.168.001.017:5432 were refused."),
+        (("private-address", "192.168.001.017"),),
+    ),
+    Hit(
+        "address-after-versions",
+        plain("Version 10.2.0.1 is out; its hosts 10.2.0.7 and 10.2.0.8 restarted."),
+        (("private-address", "10.2.0.7"), ("private-address", "10.2.0.8")),
     ),
     Hit("rfc1918-172", plain("Node 172.20.3.4 was drained"), (("private-address", "172.20.3.4"),)),
     Hit("loopback", plain("The agent listens on 127.0.0.1 only"), (("private-address", "127.0.0.1"),)),
@@ -134,11 +182,31 @@ HITS = [
         plain("Neighbour fe80::1ff:fe23:4567:890a flapped"),
         (("private-address", "fe80::1ff"),),
     ),
+    Hit(
+        "ipv6-with-ipv4-inside",
+        plain("Clients saw ::ffff:10.1.2.3 and fd00::192.168.1.1, via 64:ff9b::10.1.2.4"),
+        (
+            ("private-address", "::ffff:10.1.2.3"),
+            ("private-address", "fd00::192.168.1.1"),
+            ("private-address", "10.1.2.4"),
+        ),
+    ),
     Hit("ipv6-loopback", plain("Health checks to ::1 failed"), (("private-address", "::1"),)),
     Hit(
         "address-in-url",
         plain("See http://10.0.8.15:3000/d/api for the graph"),
         (("private-address", "10.0.8.15"),),
+    ),
+    # hidden from the rules, not from a reader: invisible characters inside, fullwidth digits
+    Hit(
+        "address-split-by-zero-width",
+        plain("Failover from 10\u200b.0.0.7 completed."),
+        (("private-address", "10\u200b.0.0.7"),),
+    ),
+    Hit(
+        "fullwidth-address",
+        block("Node \uff11\uff17\uff12.\uff11\uff16.\uff10.\uff14 was drained"),
+        (("private-address", "\uff11\uff17\uff12"),),
     ),
     # --- internal-host
     Hit(
@@ -153,6 +221,17 @@ HITS = [
     ),
     Hit("host-local", plain("printer.local is back"), (("internal-host", "printer.local"),)),
     Hit("host-lan", plain("Traffic from nas.lan spiked"), (("internal-host", "nas.lan"),)),
+    Hit("host-with-accents", plain("The büro.intra wiki is back"), (("internal-host", "büro.intra"),)),
+    Hit(
+        "host-localhost-and-home-arpa",
+        plain("See http://app.localhost:3000/ and nas.home.arpa"),
+        (("internal-host", "http://app.localhost"), ("internal-host", "nas.home.arpa")),
+    ),
+    Hit(
+        "cloud-host-name",
+        block("Node ip-10-0-1-23 went NotReady;", "ip-54-1-2-3 is fine."),
+        (("internal-host", "ip-10-0-1-23"),),
+    ),
     Hit("host-intra", plain("Docs on wiki.intra are stale"), (("internal-host", "wiki.intra"),)),
     Hit(
         "url-to-internal-host",
@@ -168,6 +247,11 @@ HITS = [
         "url-single-label-host",
         plain("Builds at http://jenkins/job/deploy failed"),
         (("internal-host", "http://jenkins"),),
+    ),
+    Hit(
+        "host-split-by-soft-hyphen",
+        plain("grafana.c\u00adorp and wiki\u2060.intra are down"),
+        (("internal-host", "grafana.c\u00adorp"), ("internal-host", "wiki\u2060.intra")),
     ),
     # --- mention
     Hit("at-here", plain("'@here the fix is rolling out'"), (("mention", "@here"),)),
@@ -230,6 +314,7 @@ CLEAN = [
     "Error rates are back to 0.5% (from 10.5% at the peak).",
     "Fixed in version 2.10.3 of the app and build 4.12.0.1234 of the agent.",
     "Agent version 10.2.0.1 and release v10.0.0.4 are not affected.",
+    "Versions: 10.2.0.1, 10.2.0.3 and 10.2.0.4 and firmware 10.4.0.1 are affected; 10.2.0.5-rc1 is not.",
     "Details: https://status.example.com/incidents/123 and https://docs.example.com/api#errors.",
     "Reported at 09:30 UTC; mitigated at 10:45:00 UTC (2026-11-26T10:45:00Z).",
     "Tracked as INC-1234, OPS-4567 and #123.",
@@ -237,6 +322,8 @@ CLEAN = [
     "Key metrics: p99 latency 1.2s, error rate 2.5x baseline, 3 of 12 regions.",
     "The token refresh service and password reset e-mails are delayed by 15 minutes.",
     "Key rotation-2026-11-26-00001 finished without downtime.",
+    "A disk-full alert at 03:10 UTC; the risk-free task-list sk-1 is fine.",
+    "The monkey 3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c and the hotkey Ctrl2Alt3Del4Esc5Tab6 are jokes.",
     "Contact support@acme.com or status@acme.com; follow @acmestatus for updates.",
     "A local outage in one LAN segment of our Frankfurt office; local.example.com is fine.",
     "We saw ERROR rates rise [see graph](https://status.example.com/graphs/1).",
