@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sync import apiconfig, idcheck, ledger, planner, workspace
-from sync.diagnostics import Diagnostic
+from sync.diagnostics import Diagnostic, printable
 from sync.fsutil import os_reason
 from sync.reportview import Names
 from sync.snapshot import Component, Snapshot
@@ -186,7 +186,8 @@ def _read_failed(ws: workspace.Workspace, what: str, exc: api.ApiProblem) -> _Re
     from sync import api
 
     rule = "api-auth" if isinstance(exc, api.AuthError) else "api-read"
-    diag = Diagnostic(ws.root_display, 0, 0, "", f"{what} failed: {exc}", rule)
+    # What the server said, escaped to one line: a line break would start a workflow command in the job's log.
+    diag = Diagnostic(ws.root_display, 0, 0, "", f"{what} failed: {printable(str(exc))}", rule)
     return _Refused("the status page could not be read.", [diag])
 
 

@@ -506,3 +506,20 @@ def test_a_listing_whose_cursor_never_ends_is_a_failed_read(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"goes on past {MAX_LIST_PAGES} pages" in proc.stderr
     assert len(server.requests) <= MAX_LIST_PAGES + 2
+
+
+@pytest.mark.parametrize("status", [422, 500])
+def test_an_error_body_from_syncs_read_back_stays_on_its_line(
+    project: Path, server: Hostile, status: int
+) -> None:
+    """What the server said reaches the publish job's log: a line break in it would start a workflow
+    command there, even indented (the runner trims leading whitespace before looking for `::`)."""
+    forged = "nope\n::error title=forged::published nothing\n  ::stop-commands::x"
+    body = {"type": "validation_error", "status": status, "errors": [{"code": "x", "message": forged}]}
+    server.script("GET", "/v2/status_page_incidents/", Raw(status, body))
+    proc = sync(project, server.base_url, STATUSFILES_RETRY_ATTEMPTS="1")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "nope\\n::error title=forged::published nothing" in proc.stdout
+    lines = (proc.stdout + proc.stderr).splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("::")], lines
+    assert server.seen("POST") == []
