@@ -86,6 +86,10 @@ step_record() {
 step_salvage() {
   started_from=$tracking
   drop_leftovers
+  # Killed while rebasing the ledger commit onto a moved branch: HEAD is on that branch, the commit aside.
+  if [ -d "$(git rev-parse --git-path rebase-merge)" ] || [ -d "$(git rev-parse --git-path rebase-apply)" ]; then
+    git rebase --abort
+  fi
   count_new_files
   if ledger_changed || snapshot_changed || [ "$imported" -gt 0 ]; then
     commit_ledger
@@ -208,7 +212,8 @@ push_ledger() {
       push_failed "$remote could not be reached to push the ledger (the job log says why)"
       return 1
     fi
-    if [ "$(git rev-parse "$tracking")" = "$base" ]; then
+    # A salvaged commit may not be on the newest branch yet (its run was killed after fetching it): rebase.
+    if [ "$(git rev-parse "$tracking")" = "$base" ] && git merge-base --is-ancestor "$tracking" HEAD; then
       # The branch did not move, so this was no race: most likely branch protection or missing permission.
       push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in docs/github.md)"
       return 1

@@ -739,3 +739,22 @@ def test_the_first_import_into_a_repository_without_schemas_commits_them(world: 
     assert schema_line.startswith("# yaml-language-server: $schema=")
     named = os.path.normpath(os.path.join(os.path.dirname(slack_file), schema_line.split("=", 1)[1]))
     assert named in changed and named.startswith("schemas/")
+
+
+def test_salvage_after_a_run_killed_while_rebasing_pushes_its_ledger_commit(world: World) -> None:
+    # The push met a moved main and gave up (one attempt); the kill then came in the rebase onto the new
+    # main, which leaves HEAD on that main and the ledger commit aside, in git's rebase state.
+    [path] = world.merge("T: posted, then killed while rebasing")
+    checkout = world.checkout()
+    other, unrelated = intruder(world)
+    run = world.publish(
+        checkout, STATUSFILES_PUSH_ATTEMPTS="1", **push_intruder_after_publishing(world, other, checkout)
+    )
+    assert run.returncode == 1 and recorded(world) == {}
+    git(checkout, "fetch", "--quiet", "origin", "+refs/heads/main:refs/remotes/origin/main")
+    git(checkout, "-c", "sequence.editor=sed -i 1ibreak", "rebase", "--quiet", "-i", "origin/main")
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    assert git(world.origin, "rev-parse", "main^").strip() == unrelated
