@@ -239,6 +239,8 @@ rebase_with_merge_rules() {
   rm -f "$saved"
   if [ -f "$info" ]; then cp "$info" "$saved"; fi
   mkdir -p "$(dirname "$info")"
+  # A last line without its newline would swallow the first rule.
+  if [ -s "$info" ] && [ -n "$(tail -c 1 -- "$info")" ]; then echo >>"$info"; fi
   printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$(git_path "$ledger")" "$(git_path "$snapshot")" >>"$info"
   git_as_bot -c "merge.statusfiles-newer.driver=cp %B %A" rebase --quiet "$tracking" || status=$?
   if [ -f "$saved" ]; then mv "$saved" "$info"; else rm -f "$info"; fi

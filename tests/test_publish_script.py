@@ -758,3 +758,21 @@ def test_salvage_after_a_run_killed_while_rebasing_pushes_its_ledger_commit(worl
     assert salvage.returncode == 0, salvage.stdout + salvage.stderr
     assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
     assert git(world.origin, "rev-parse", "main^").strip() == unrelated
+
+
+def test_the_merge_rules_hold_after_an_info_attributes_without_a_final_newline(world: World) -> None:
+    world.merge("T: first")
+    assert world.publish(world.checkout()).returncode == 0
+    [path] = world.merge("T: second")
+    checkout = world.checkout()
+    info = checkout / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.write_text("*.bin binary")  # the checkout's own rules, with no newline at the end
+    theirs = json.dumps({"v": 1, "event": "posted", "path": "elsewhere.yaml", "note": "pushed meanwhile"})
+    other, _ = intruder(world, ledger_line=theirs)
+    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert theirs in git(world.origin, "show", f"main:{LEDGER}").splitlines()
+    assert recorded(world)[path.removeprefix("statusfiles/")] == "posted"
+    assert info.read_text() == "*.bin binary"
