@@ -298,12 +298,14 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     assert publish["steps"][-1] == {
         "name": "Record the ledger of a cancelled run",
         "if": "cancelled()",
+        "timeout-minutes": 5,  # bounded: a stalled push would hold the next publish for hours
         "env": {"COMMAND": "salvage"},
         "run": "scripts/action-run.sh",
     }
     assert publish["steps"][-2] is step
     example_steps = example["jobs"]["publish"]["steps"]
     assert example_steps[-1]["if"] == "cancelled()" and example_steps[-1]["with"] == {"command": "salvage"}
+    assert example_steps[-1]["timeout-minutes"] == 5
     assert example_steps[-2]["with"]["command"] == "sync"
 
 
