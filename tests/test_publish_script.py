@@ -776,3 +776,30 @@ def test_the_merge_rules_hold_after_an_info_attributes_without_a_final_newline(w
     assert theirs in git(world.origin, "show", f"main:{LEDGER}").splitlines()
     assert recorded(world)[path.removeprefix("statusfiles/")] == "posted"
     assert info.read_text() == "*.bin binary"
+
+
+@pytest.mark.parametrize("own", ["*.bin binary\n", None], ids=["own-rules", "none"])
+def test_salvage_after_a_run_killed_in_its_rebase_restores_the_checkouts_attributes(
+    world: World, own: str | None
+) -> None:
+    [path] = world.merge("T: posted, then killed as the rebase began")
+    checkout = world.checkout()
+    info = checkout / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.unlink(missing_ok=True)
+    if own is not None:
+        info.write_text(own)
+    other, _ = intruder(world)
+    push_intruder_at_push(world, other, checkout)
+    hook = checkout / ".git" / "hooks" / "pre-rebase"
+    hook.write_text("#!/usr/bin/env bash\nkill -KILL 0\n")  # the whole job, as a runner's cancel does
+    hook.chmod(0o755)
+    world.start(checkout).wait()
+    assert "merge=union" in info.read_text()  # killed with the merge rules in place
+    hook.unlink()
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    assert (info.read_text() if info.exists() else None) == own
+    assert [p.name for p in info.parent.iterdir() if p.name.startswith("attributes.")] == []
