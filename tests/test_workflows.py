@@ -250,6 +250,8 @@ def test_the_plan_comment_is_left_out_while_there_is_nothing_to_say(text: str, t
     assert comment_step(text, tmp_path, "", **quiet) == []  # a pull request that leaves statusfiles alone
     assert comment_step(text, tmp_path, "", HAS_CHANGES="true", ERRORS="0") == ["POST"]
     assert comment_step(text, tmp_path, "", HAS_CHANGES="false", ERRORS="2") == ["POST"]
+    # A rename of a published statusfile posts nothing, and the plan says it is recorded, never posted again.
+    assert comment_step(text, tmp_path, "", **quiet, MOVES="1") == ["POST"]
     # A comment already there is updated, never left showing updates the pull request no longer posts.
     assert comment_step(text, tmp_path, "123", **quiet) == ["PATCH"]
 
