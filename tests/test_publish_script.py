@@ -803,3 +803,23 @@ def test_salvage_after_a_run_killed_in_its_rebase_restores_the_checkouts_attribu
     assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
     assert (info.read_text() if info.exists() else None) == own
     assert [p.name for p in info.parent.iterdir() if p.name.startswith("attributes.")] == []
+
+
+def test_a_failed_rebase_leaves_the_checkouts_attributes_as_they_were(world: World) -> None:
+    world.merge("T: posted, then the rebase fails")
+    checkout = world.checkout()
+    info = checkout / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.write_text("*.bin binary\n")
+    other, _ = intruder(world)
+    hook = checkout / ".git" / "hooks" / "pre-rebase"
+    hook.write_text(
+        f'#!/usr/bin/env bash\ncp "$(git rev-parse --git-path info/attributes)" "{world.tmp}/seen"\nexit 1\n'
+    )
+    hook.chmod(0o755)
+    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+
+    assert run.returncode == 1 and "could not be rebased" in run.stdout + run.stderr
+    assert "merge=union" in (world.tmp / "seen").read_text()  # the rules were in place for the rebase
+    assert info.read_text() == "*.bin binary\n"
+    assert [p.name for p in info.parent.iterdir() if p.name.startswith("attributes.")] == []
