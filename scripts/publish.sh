@@ -86,6 +86,11 @@ step_record() {
 step_salvage() {
   started_from=$tracking
   drop_leftovers
+  # Killed while rebasing the ledger commit onto a moved branch: HEAD is on that branch, the commit aside.
+  if [ -d "$(git rev-parse --git-path rebase-merge)" ] || [ -d "$(git rev-parse --git-path rebase-apply)" ]; then
+    git rebase --abort
+  fi
+  restore_attributes
   count_new_files
   if ledger_changed || snapshot_changed || [ "$imported" -gt 0 ]; then
     commit_ledger
@@ -208,7 +213,8 @@ push_ledger() {
       push_failed "$remote could not be reached to push the ledger (the job log says why)"
       return 1
     fi
-    if [ "$(git rev-parse "$tracking")" = "$base" ]; then
+    # A salvaged commit may not be on the newest branch yet (its run was killed after fetching it): rebase.
+    if [ "$(git rev-parse "$tracking")" = "$base" ] && git merge-base --is-ancestor "$tracking" HEAD; then
       # The branch did not move, so this was no race: most likely branch protection or missing permission.
       push_failed "The push was rejected although $branch did not move: may this job push to it? ('Protecting main' in docs/github.md)"
       return 1
@@ -229,15 +235,29 @@ push_ledger() {
 # any line of the repository's own .gitattributes (a core.attributesFile would not), and are taken out again.
 # Attribute patterns match paths as git prints them, not ./statusfiles//ledger.jsonl: git_path spells them so.
 rebase_with_merge_rules() {
-  local info saved="$report.info-attributes" status=0
+  local info status=0
   info=$(git rev-parse --git-path info/attributes)
-  rm -f "$saved"
-  if [ -f "$info" ]; then cp "$info" "$saved"; fi
+  restore_attributes
   mkdir -p "$(dirname "$info")"
+  # What to restore is kept in the git directory, where it outlives a run killed in the rebase.
+  if [ -f "$info" ]; then cp -- "$info" "$info.statusfiles-saved"; else : >"$info.statusfiles-none"; fi
+  # A last line without its newline would swallow the first rule.
+  if [ -s "$info" ] && [ -n "$(tail -c 1 -- "$info")" ]; then echo >>"$info"; fi
   printf '/%s merge=union\n/%s merge=statusfiles-newer\n' "$(git_path "$ledger")" "$(git_path "$snapshot")" >>"$info"
   git_as_bot -c "merge.statusfiles-newer.driver=cp %B %A" rebase --quiet "$tracking" || status=$?
-  if [ -f "$saved" ]; then mv "$saved" "$info"; else rm -f "$info"; fi
+  restore_attributes
   return "$status"
+}
+
+# $GIT_DIR/info/attributes as it was before the rebase's merge rules were added, when they were.
+restore_attributes() {
+  local info
+  info=$(git rev-parse --git-path info/attributes)
+  if [ -f "$info.statusfiles-saved" ]; then
+    mv -- "$info.statusfiles-saved" "$info"
+  elif [ -f "$info.statusfiles-none" ]; then
+    rm -f -- "$info" "$info.statusfiles-none"
+  fi
 }
 
 # This run's ledger records exist only in this checkout now: put them where a person recovering will look.

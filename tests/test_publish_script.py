@@ -739,3 +739,87 @@ def test_the_first_import_into_a_repository_without_schemas_commits_them(world: 
     assert schema_line.startswith("# yaml-language-server: $schema=")
     named = os.path.normpath(os.path.join(os.path.dirname(slack_file), schema_line.split("=", 1)[1]))
     assert named in changed and named.startswith("schemas/")
+
+
+def test_salvage_after_a_run_killed_while_rebasing_pushes_its_ledger_commit(world: World) -> None:
+    # The push met a moved main and gave up (one attempt); the kill then came in the rebase onto the new
+    # main, which leaves HEAD on that main and the ledger commit aside, in git's rebase state.
+    [path] = world.merge("T: posted, then killed while rebasing")
+    checkout = world.checkout()
+    other, unrelated = intruder(world)
+    run = world.publish(
+        checkout, STATUSFILES_PUSH_ATTEMPTS="1", **push_intruder_after_publishing(world, other, checkout)
+    )
+    assert run.returncode == 1 and recorded(world) == {}
+    git(checkout, "fetch", "--quiet", "origin", "+refs/heads/main:refs/remotes/origin/main")
+    git(checkout, "-c", "sequence.editor=sed -i 1ibreak", "rebase", "--quiet", "-i", "origin/main")
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    assert git(world.origin, "rev-parse", "main^").strip() == unrelated
+
+
+def test_the_merge_rules_hold_after_an_info_attributes_without_a_final_newline(world: World) -> None:
+    world.merge("T: first")
+    assert world.publish(world.checkout()).returncode == 0
+    [path] = world.merge("T: second")
+    checkout = world.checkout()
+    info = checkout / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.write_text("*.bin binary")  # the checkout's own rules, with no newline at the end
+    theirs = json.dumps({"v": 1, "event": "posted", "path": "elsewhere.yaml", "note": "pushed meanwhile"})
+    other, _ = intruder(world, ledger_line=theirs)
+    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert theirs in git(world.origin, "show", f"main:{LEDGER}").splitlines()
+    assert recorded(world)[path.removeprefix("statusfiles/")] == "posted"
+    assert info.read_text() == "*.bin binary"
+
+
+@pytest.mark.parametrize("own", ["*.bin binary\n", None], ids=["own-rules", "none"])
+def test_salvage_after_a_run_killed_in_its_rebase_restores_the_checkouts_attributes(
+    world: World, own: str | None
+) -> None:
+    [path] = world.merge("T: posted, then killed as the rebase began")
+    checkout = world.checkout()
+    info = checkout / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.unlink(missing_ok=True)
+    if own is not None:
+        info.write_text(own)
+    other, _ = intruder(world)
+    push_intruder_at_push(world, other, checkout)
+    hook = checkout / ".git" / "hooks" / "pre-rebase"
+    hook.write_text("#!/usr/bin/env bash\nkill -KILL 0\n")  # the whole job, as a runner's cancel does
+    hook.chmod(0o755)
+    world.start(checkout).wait()
+    assert "merge=union" in info.read_text()  # killed with the merge rules in place
+    hook.unlink()
+
+    salvage = world.publish(checkout, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 0, salvage.stdout + salvage.stderr
+    assert recorded(world) == {path.removeprefix("statusfiles/"): "posted"}
+    assert (info.read_text() if info.exists() else None) == own
+    assert [p.name for p in info.parent.iterdir() if p.name.startswith("attributes.")] == []
+
+
+def test_a_failed_rebase_leaves_the_checkouts_attributes_as_they_were(world: World) -> None:
+    world.merge("T: posted, then the rebase fails")
+    checkout = world.checkout()
+    info = checkout / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.write_text("*.bin binary\n")
+    other, _ = intruder(world)
+    hook = checkout / ".git" / "hooks" / "pre-rebase"
+    hook.write_text(
+        f'#!/usr/bin/env bash\ncp "$(git rev-parse --git-path info/attributes)" "{world.tmp}/seen"\nexit 1\n'
+    )
+    hook.chmod(0o755)
+    run = world.publish(checkout, **push_intruder_at_push(world, other, checkout))
+
+    assert run.returncode == 1 and "could not be rebased" in run.stdout + run.stderr
+    assert "merge=union" in (world.tmp / "seen").read_text()  # the rules were in place for the rebase
+    assert info.read_text() == "*.bin binary\n"
+    assert [p.name for p in info.parent.iterdir() if p.name.startswith("attributes.")] == []

@@ -250,6 +250,8 @@ def test_the_plan_comment_is_left_out_while_there_is_nothing_to_say(text: str, t
     assert comment_step(text, tmp_path, "", **quiet) == []  # a pull request that leaves statusfiles alone
     assert comment_step(text, tmp_path, "", HAS_CHANGES="true", ERRORS="0") == ["POST"]
     assert comment_step(text, tmp_path, "", HAS_CHANGES="false", ERRORS="2") == ["POST"]
+    # A rename of a published statusfile posts nothing, and the plan says it is recorded, never posted again.
+    assert comment_step(text, tmp_path, "", **quiet, MOVES="1") == ["POST"]
     # A comment already there is updated, never left showing updates the pull request no longer posts.
     assert comment_step(text, tmp_path, "123", **quiet) == ["PATCH"]
 
@@ -298,12 +300,14 @@ def test_publish_runs_one_at_a_time_from_main_and_is_never_cancelled() -> None:
     assert publish["steps"][-1] == {
         "name": "Record the ledger of a cancelled run",
         "if": "cancelled()",
+        "timeout-minutes": 5,  # bounded: a stalled push would hold the next publish for hours
         "env": {"COMMAND": "salvage"},
         "run": "scripts/action-run.sh",
     }
     assert publish["steps"][-2] is step
     example_steps = example["jobs"]["publish"]["steps"]
     assert example_steps[-1]["if"] == "cancelled()" and example_steps[-1]["with"] == {"command": "salvage"}
+    assert example_steps[-1]["timeout-minutes"] == 5
     assert example_steps[-2]["with"]["command"] == "sync"
 
 
