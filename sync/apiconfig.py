@@ -181,7 +181,9 @@ def bypasses_proxy(host: str, port: int, no_proxy: str) -> bool:
         entry = entry.lower()
         if entry.count(":") == 1 or (entry.startswith("[") and "]:" in entry):  # not a bare IPv6 address
             entry, _, port_text = entry.rpartition(":")
-            if not port_text.isdigit() or int(port_text) != port:
+            # ASCII digits, and few: int() refuses "²" (which isdigit takes) and 5,000 digits
+            a_port = port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+            if not a_port or int(port_text) != port:
                 continue
         entry = entry.removeprefix("*").lstrip(".").rstrip(".").strip("[]")
         if address is not None:

@@ -540,6 +540,14 @@ PROXY = "http://proxy.example:3128"
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:443"}, None),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:8443"}, PROXY),
         ("https://api.incident.io:8443", {"HTTPS_PROXY": PROXY, "NO_PROXY": "incident.io:8443"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:00443"}, None),
+        # A port that int() refuses ("²" passes isdigit; 5,000 digits are past its limit): no match, no crash
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:²"}, PROXY),
+        (
+            "https://api.incident.io",
+            {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:" + "4" * 5000},
+            PROXY,
+        ),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "notincident.io,ncident.io"}, PROXY),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "*,example.com"}, PROXY),
         ("https://10.1.2.3", {"HTTPS_PROXY": PROXY, "NO_PROXY": "10.0.0.0/8"}, None),
