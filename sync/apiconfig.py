@@ -110,7 +110,8 @@ def check_api_key(key: str | None) -> str:
         raise ConfigError(
             f"INCIDENT_IO_API_KEY is too short to be an API key ({len(key)} characters): the key is "
             "removed from everything statusfiles prints and records, and one that short would cut ordinary "
-            f"text and IDs apart (the sandbox takes any key of {MIN_KEY_LENGTH} or more characters)"
+            f"text and IDs apart (the sandbox accepts any key: give it one of {MIN_KEY_LENGTH} or more "
+            "characters)"
         )
     return key
 
