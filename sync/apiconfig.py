@@ -47,8 +47,10 @@ def check_base_url(url: str) -> str:
         raise ConfigError(f"the API base URL {url!r} must not contain spaces or control characters")
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise ConfigError(f"the API base URL {url!r} must not have a query or a fragment")
-    if not _valid_host(parts.hostname):
-        raise ConfigError(f"the API base URL's host {parts.hostname!r} is not a host name or an IP address")
+    host_port = parts.netloc.rpartition("@")[2]
+    if not _valid_host(host_port, parts.hostname):
+        shown = host_port if "[" in host_port else parts.hostname  # what follows the brackets is the fault
+        raise ConfigError(f"the API base URL's host {shown!r} is not a host name or an IP address")
     if parts.username or parts.password:
         raise ConfigError("the API base URL must not contain credentials")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
@@ -60,22 +62,39 @@ def check_base_url(url: str) -> str:
 
 
 _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)", re.ASCII)
+_IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+", re.ASCII)
 
 
-def _valid_host(host: str) -> bool:
-    """An IP address, or a DNS name whose labels (after IDNA) are letters, digits, ``-`` and ``_``."""
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-        ascii_host.encode("ascii").decode("idna")  # an xn-- label that is not valid punycode raises
-    except UnicodeError:
+def _valid_host(host_port: str, host: str) -> bool:
+    """Whether the client can connect to ``host`` (``host_port``: the URL's text for it and its port), as
+    httpx reads a host: an IPv6 address in brackets with nothing but a port after them, four numbers only
+    as an IPv4 address, else a DNS name valid in IDNA 2008 whose labels are letters, digits, ``-`` and ``_``.
+    What httpx refuses would otherwise be a crash, and text after the brackets is not where it connects."""
+    if host_port.startswith("["):
+        inside, _, after = host_port[1:].partition("]")
+        return (not after or after.startswith(":")) and _is_ip(inside, ipaddress.IPv6Address)
+    if "[" in host_port or "]" in host_port:
         return False
-    labels = ascii_host.lower().removesuffix(".").split(".")
+    if _IPV4_STYLE.fullmatch(host):
+        return _is_ip(host, ipaddress.IPv4Address)
+    if not host.isascii() or host.startswith("xn--"):
+        import idna  # httpx's own reading of such a name (it shows one that starts xn-- decoded)
+
+        try:
+            host = idna.encode(host).decode("ascii") if not host.isascii() else host
+            idna.decode(host)
+        except UnicodeError:  # idna.IDNAError is one
+            return False
+    labels = host.removesuffix(".").split(".")
     return all(_LABEL.fullmatch(label) for label in labels)
+
+
+def _is_ip(text: str, kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> bool:
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
 
 
 MIN_KEY_LENGTH = 8  # an incident.io key is far longer; a short one would be redacted out of ordinary text
@@ -91,7 +110,8 @@ def check_api_key(key: str | None) -> str:
         raise ConfigError(
             f"INCIDENT_IO_API_KEY is too short to be an API key ({len(key)} characters): the key is "
             "removed from everything statusfiles prints and records, and one that short would cut ordinary "
-            f"text and IDs apart (the sandbox takes any key of {MIN_KEY_LENGTH} or more characters)"
+            f"text and IDs apart (the sandbox accepts any key: give it one of {MIN_KEY_LENGTH} or more "
+            "characters)"
         )
     return key
 
@@ -162,7 +182,9 @@ def bypasses_proxy(host: str, port: int, no_proxy: str) -> bool:
         entry = entry.lower()
         if entry.count(":") == 1 or (entry.startswith("[") and "]:" in entry):  # not a bare IPv6 address
             entry, _, port_text = entry.rpartition(":")
-            if not port_text.isdigit() or int(port_text) != port:
+            # ASCII digits, and few: int() refuses "²" (which isdigit takes) and 5,000 digits
+            a_port = port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+            if not a_port or int(port_text) != port:
                 continue
         entry = entry.removeprefix("*").lstrip(".").rstrip(".").strip("[]")
         if address is not None:

@@ -113,6 +113,15 @@ def _undated(first: RemoteUpdate) -> str:
     )
 
 
+def _gone(folder: str) -> str:
+    """Why nothing is written for an object the ledger tracks in a folder the statusfiles directory lacks:
+    a new file there would recreate a folder git dropped, or land wherever the ledger's path points."""
+    return (
+        f"the ledger tracks it in {folder}/, which the statusfiles directory does not have: restore the "
+        "folder (or run sync to record its new name) and import again"
+    )
+
+
 def declaration_payload(obj: RemoteObject, first: RemoteUpdate) -> dict[str, Any] | None:
     """``incident.yaml`` / ``maintenance.yaml`` for an object created elsewhere (None: a window without
     times, which no declaration can describe: ``missing_times`` says why)."""
@@ -265,6 +274,12 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
         if fresh and rfc3339(first.published_at) is None:
             out.append(ObjectImport(obj, "", True, (), problem=_undated(first)))
             continue
+        gone = None
+        if (
+            folder is not None and folder not in tree.names
+        ):  # the ledger's: renamed or deleted since, or hostile
+            gone = _gone(folder)
+            tree.names[folder] = []  # its updates are still listed (drift shows them); none is written
         declared = fresh or folder in tree.declared
         declaration = declaration_payload(obj, first) if fresh else None
         written = _written_declaration(obj, first, declaration, left, tree) if declaration else None
@@ -330,7 +345,7 @@ def plan_import(objects: Sequence[RemoteObject], tree: Tree) -> list[ObjectImpor
             numbers[folder] = (max(width, len(str(last + 1))), last + 1)
             tree.names[folder].append(name)
             files.append(NewFile(f"{folder}/{name}", payload, placement, update))
-        out.append(ObjectImport(obj, folder, fresh, tuple(files), tuple(adoptable)))
+        out.append(ObjectImport(obj, folder, fresh, tuple(files), tuple(adoptable), problem=gone))
     return out
 
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+import httpx
 import pytest
 
 from sync import api, apiconfig
@@ -45,10 +46,40 @@ def client(sandbox: Sandbox) -> Iterator[api.Client]:
         "https://internal_host.example:8443/incident-io/",
         "https://[2001:db8::1]:8443",
         "https://10.1.2.3",
+        "https://[fe80::1%25eth0]/",
+        "https://Bücher.example.",
+        "https://api.xn--ls8h.la",
     ],
 )
 def test_allowed_base_urls(url: str) -> None:
     assert apiconfig.check_base_url(url) == url.rstrip("/")
+    # The client reads the host as httpx does: a URL let through here is one it can send to.
+    target = httpx.URL(url.rstrip("/") + "/v2/status_pages")
+    assert target.host and target.path.endswith("/v2/status_pages")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[v1.x]/",
+        "https://[::1]x/",
+        "http://[::1]evil.example:8080",
+        "http://]x[::1",
+        "https://0127.0.0.1",
+        "https://1.2.3.256",
+        "https://xn--0",
+        "https://xn--a.example",
+        "https://xn--ls8h.la",
+        "https://-ä.example",
+        "https://ä_b.example",
+    ],
+)
+def test_a_host_httpx_cannot_read_is_refused_before_any_work(url: str) -> None:
+    """These reached the client, whose URL parser raised: a crash, not a usage error."""
+    with pytest.raises((httpx.InvalidURL, UnicodeError)):  # an idna.IDNAError is a UnicodeError
+        httpx.URL(url + "/v2/status_pages").host  # noqa: B018
+    with pytest.raises(apiconfig.ConfigError, match="is not a host name or an IP address"):
+        apiconfig.check_base_url(url)
 
 
 @pytest.mark.parametrize(
@@ -509,6 +540,14 @@ PROXY = "http://proxy.example:3128"
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:443"}, None),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:8443"}, PROXY),
         ("https://api.incident.io:8443", {"HTTPS_PROXY": PROXY, "NO_PROXY": "incident.io:8443"}, None),
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:00443"}, None),
+        # A port that int() refuses ("²" passes isdigit; 5,000 digits are past its limit): no match, no crash
+        ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:²"}, PROXY),
+        (
+            "https://api.incident.io",
+            {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.incident.io:" + "4" * 5000},
+            PROXY,
+        ),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "notincident.io,ncident.io"}, PROXY),
         ("https://api.incident.io", {"HTTPS_PROXY": PROXY, "NO_PROXY": "*,example.com"}, PROXY),
         ("https://10.1.2.3", {"HTTPS_PROXY": PROXY, "NO_PROXY": "10.0.0.0/8"}, None),

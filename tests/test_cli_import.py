@@ -324,6 +324,55 @@ def test_an_object_no_statusfile_can_hold_is_skipped_and_the_rest_imported(
     assert again.returncode == 0 and f"({blank}): its " in again.stdout
 
 
+@pytest.mark.parametrize("moved_to", ["2026-12-01-renamed", None])
+def test_an_object_whose_folder_is_gone_is_skipped_not_written_into_a_new_one(
+    published: tuple[Path, str], sandbox: Sandbox, moved_to: str | None
+) -> None:
+    """The ledger tracks the incident in a folder git no longer has (renamed or deleted before sync ran):
+    import and drift crashed numbering its files. Nothing is written for it, and drift still lists what
+    the page shows."""
+    root, git_incident = published
+    sf = root / "statusfiles"
+    if moved_to is None:
+        shutil.rmtree(sf / INCIDENT_FOLDER)
+    else:
+        (sf / INCIDENT_FOLDER).rename(sf / moved_to)
+    slack_update(sandbox, git_incident, "Posted from Slack after the rename.", "monitoring")
+    before = tree(root)
+    proc = cli(root, sandbox, "import", git_incident)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (
+        f"skipped   {INCIDENT_NAME} ({git_incident}): the ledger tracks it in {INCIDENT_FOLDER}/"
+        in proc.stdout
+    )
+    assert tree(root) == before and not (sf / INCIDENT_FOLDER).exists()
+    code, drift = run_json("drift", cwd=root, env=sync_env(sandbox.base_url))
+    # The update posted in between and the one after: both on the page and not in git.
+    assert (
+        code == 2
+        and [(d["kind"], d["folder"]) for d in drift["drift"] if d["id"] == git_incident]
+        == [("update-missing", INCIDENT_FOLDER)] * 2
+    )
+
+
+def test_a_folder_the_ledger_places_outside_the_statusfiles_directory_gets_nothing_written(
+    published: tuple[Path, str], sandbox: Sandbox
+) -> None:
+    # Anyone can edit the ledger: its path for a folder decides where import writes that object's updates.
+    root, git_incident = published
+    sf = root / "statusfiles"
+    text = (sf / "ledger.jsonl").read_text()
+    (sf / "ledger.jsonl").write_text(text.replace(f'"{INCIDENT_FOLDER}/', '"../../evil/'))
+    shutil.rmtree(sf / INCIDENT_FOLDER)
+    slack_update(sandbox, git_incident, "Posted from Slack.", "monitoring")
+    proc = cli(root, sandbox, "import", "--open", "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (skipped,) = [s for s in json.loads(proc.stdout)["skipped"] if s["id"] == git_incident]
+    assert skipped["reason"].startswith("the ledger tracks it in ../../evil/, which the statusfiles")
+    assert not (root.parent / "evil").exists() and not (root / "evil").exists()
+    assert git_incident not in {r["id"] for r in json.loads(proc.stdout)["imported"]}
+
+
 # --- an import that stopped between writing a file and recording it ------------------------------
 
 

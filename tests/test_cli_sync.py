@@ -440,6 +440,8 @@ def test_insecure_base_url_is_refused(project: Path) -> None:
         ("https://api.incident.io:99999", "is not a URL: Port out of range"),
         ("https://a..b", "host 'a..b' is not a host name"),
         ("https://api.incident.io\t", "must not contain spaces"),
+        ("https://[v1.x]/", "host '[v1.x]' is not a host name"),  # httpx refuses it: was a crash
+        ("https://xn--0/", "host 'xn--0' is not a host name"),
     ],
 )
 def test_a_malformed_base_url_is_a_usage_error_not_a_bug(project: Path, url: str, message: str) -> None:
