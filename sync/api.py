@@ -164,6 +164,17 @@ def usable_proxy(proxy: str) -> bool:
         return False
 
 
+def host_as_sent(host: str) -> str | None:
+    """``host`` as httpx puts it in a request (IDNA 2008, in A-labels), or None when httpx cannot read it:
+    checked before any work, as a name httpx refuses would fail the first request."""
+    try:
+        url = httpx.URL(f"https://{host}/")
+        url.host  # noqa: B018  (a name starting xn-- that is not valid IDNA raises here, as in a request)
+    except (httpx.InvalidURL, UnicodeError):  # idna's IDNAError is a UnicodeError
+        return None
+    return url.raw_host.decode("ascii")
+
+
 # Only a \u escape can spell a surrogate in a body that is UTF-8 (anything else fails to parse).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")

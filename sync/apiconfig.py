@@ -78,13 +78,12 @@ def _valid_host(host_port: str, host: str) -> bool:
     if _IPV4_STYLE.fullmatch(host):
         return _is_ip(host, ipaddress.IPv4Address)
     if not host.isascii() or host.startswith("xn--"):
-        import idna  # httpx's own reading of such a name (it shows one that starts xn-- decoded)
+        from sync.api import host_as_sent  # httpx's own reading of such a name
 
-        try:
-            host = idna.encode(host).decode("ascii") if not host.isascii() else host
-            idna.decode(host)
-        except UnicodeError:  # idna.IDNAError is one
+        sent = host_as_sent(host)
+        if sent is None:
             return False
+        host = sent
     labels = host.removesuffix(".").split(".")
     return all(_LABEL.fullmatch(label) for label in labels)
 
