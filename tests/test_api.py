@@ -88,6 +88,7 @@ def test_a_host_httpx_cannot_read_is_refused_before_any_work(url: str) -> None:
         ("http://api.incident.io", "refusing to send the API key over plain HTTP to api.incident.io"),
         ("http://10.0.0.1:8484", "refusing to send the API key over plain HTTP"),
         ("http://localhost.example.com", "refusing"),
+        ("http://api.localhost:8484", "refusing to send the API key over plain HTTP to api.localhost"),
         ("ftp://api.incident.io", "must be an https:// URL"),
         ("api.incident.io", "must be an https:// URL"),
         ("https://user:pw@api.incident.io", "must not contain credentials"),

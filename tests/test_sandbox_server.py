@@ -77,6 +77,8 @@ def test_the_command_options_reach_the_server(tmp_path: Path) -> None:
     [
         ("127.0.0.1", True),
         ("localhost", True),
+        ("LocalHost", True),
+        ("api.localhost", False),  # a resolver may ask DNS for it
         ("::1", True),
         ("0.0.0.0", False),
         ("192.0.2.1", False),
