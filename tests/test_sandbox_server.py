@@ -52,6 +52,15 @@ def test_the_command_serves_until_signalled(signum: signal.Signals) -> None:
     assert out == ""  # nothing after the one line
     assert "GET /v2/status_pages" in err
     assert "cli-secret-key" not in err
+    assert "warning" not in err
+
+
+@pytest.mark.parametrize("args", [("--api-key", "dev"), ("--read-only-key", "ro")])
+def test_a_key_statusfiles_would_refuse_is_warned_of(args: tuple[str, ...]) -> None:
+    proc, _ = start_cli(*args)
+    proc.terminate()
+    _, err = proc.communicate(timeout=10)
+    assert "warning: statusfiles refuses an API key shorter than 8 characters, so it cannot use this" in err
 
 
 def test_the_command_options_reach_the_server(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from sync.apiconfig import MIN_KEY_LENGTH
 from sync.netaddr import is_loopback
 
 
@@ -79,6 +80,13 @@ def command(
         click.echo(
             f"warning: listening on {host}: the sandbox has no real security and its /_sandbox/ "
             "endpoints need no key; anyone who can reach it can change it",
+            err=True,
+        )
+    short = [k for k in (api_key, *read_only_keys) if k is not None and len(k) < MIN_KEY_LENGTH]
+    if short:
+        click.echo(
+            f"warning: statusfiles refuses an API key shorter than {MIN_KEY_LENGTH} characters, so it cannot "
+            f"use {'this key' if len(short) == 1 else 'these keys'} with the sandbox: give a longer one",
             err=True,
         )
     config = SandboxConfig(
