@@ -344,7 +344,9 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
-_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#.]?[ \t]*$")
+# After the word, a colon or "#" (Version: 10.2.0.1, build #10.2.0.1), never a full stop: "we rolled back the
+# release. 10.1.2.3 serves again" names an address.
+_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#]?[ \t]*$")
 _VERSION_AFTER = LazyPattern(r"[-+][A-Za-z]")  # a pre-release or build: 10.2.0.1-rc1, 10.2.0.1+build5
 
 

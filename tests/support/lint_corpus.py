@@ -164,6 +164,11 @@ HITS = [
         plain("Version 10.2.0.1 is out; its hosts 10.2.0.7 and 10.2.0.8 restarted."),
         (("private-address", "10.2.0.7"), ("private-address", "10.2.0.8")),
     ),
+    Hit(
+        "address-after-a-sentence-on-a-release",
+        plain("We rolled back the release. 10.1.2.3 serves again, as after the build. 10.1.2.4 too."),
+        (("private-address", "10.1.2.3"), ("private-address", "10.1.2.4")),
+    ),
     Hit("rfc1918-172", plain("Node 172.20.3.4 was drained"), (("private-address", "172.20.3.4"),)),
     Hit("loopback", plain("The agent listens on 127.0.0.1 only"), (("private-address", "127.0.0.1"),)),
     Hit(
