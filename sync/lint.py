@@ -618,8 +618,9 @@ _TRIGGERS = (
     r"gl(?:pat|dt|rt|ptt|cbt|soat)-",
     "goroutine ",
     r"SG\.",
-    # Each by a character rarer than its first letter: ip-10-0-1-23, sk-proj-…, pypi-AgE…, hvs.…
-    r"-\d{1,3}-\d",
+    # Each by a character rarer than its first letter: ip-10-0-1-23, sk-proj-…, pypi-AgE…, hvs.…; the four
+    # numbers of ip-10-0-1-23, as a date (2026-11-26) has only three and would otherwise take every rule.
+    r"-\d{1,3}-\d{1,3}-\d{1,3}-\d",
     r"-(?:proj|svcacct|admin|ant)-",
     "AgE",
     r"\.[A-Za-z0-9_-]{24}",
