@@ -559,6 +559,7 @@ def _emails(text: str, settings: Settings, urls: list[re.Match[str]]) -> Iterato
 # --- text as a reader sees it ---------------------------------------------------
 
 _HIDDEN = LazyPattern(f"[{INVISIBLE}]")
+_WIDE = LazyPattern(r"[^\x00-\x7f]")  # a character beyond ASCII, the only kind that may read otherwise
 _DISGUISED = " (written with invisible or look-alike characters)"
 
 
@@ -569,25 +570,30 @@ def _as_read(text: str) -> tuple[str, list[int]] | None:
     A zero-width space inside ``10.0.0.1`` or fullwidth digits (from a paste, an input method)
     shows as the address it is, but no rule would match it: so invisible characters are dropped, and
     compatibility forms (fullwidth digits and letters, a non-breaking space) read as their plain ones (NFKC).
+    Only characters beyond ASCII cost a step each: the text between them is copied whole.
     """
     if text.isascii():
         return None
     import unicodedata
 
-    if not _HIDDEN.search(text) and unicodedata.is_normalized("NFKC", text):
+    if unicodedata.is_normalized("NFKC", text) and not _HIDDEN.search(text):
         return None
     chars: list[str] = []
     where: list[int] = []
-    for i, c in enumerate(text):
-        if c.isascii():
-            chars.append(c)
-            where.append(i)
-        elif not _HIDDEN.match(c):
-            seen = unicodedata.normalize("NFKC", c)
-            chars.append(seen)
+    done = 0  # text[:done] is in chars
+    for m in _WIDE.finditer(text):
+        c, i = m.group(), m.start()
+        seen = "" if _HIDDEN.match(c) else unicodedata.normalize("NFKC", c)
+        if seen != c:
+            chars += (text[done:i], seen)
+            where += range(done, i)
             where += [i] * len(seen)
-    seen_text = "".join(chars)
-    return None if seen_text == text else (seen_text, where)
+            done = i + 1
+    if not chars:
+        return None  # nothing reads otherwise: combining marks, which NFKC would only compose
+    chars.append(text[done:])
+    where += range(done, len(text))
+    return "".join(chars), where
 
 
 # --- the prefilter ------------------------------------------------------------

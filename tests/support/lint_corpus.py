@@ -209,6 +209,11 @@ HITS = [
         (("private-address", "10\u200b.0.0.7"),),
     ),
     Hit(
+        "address-split-by-variation-selector-and-tag",
+        plain("Failover from 10\ufe0f.0.0.7 to 10.0\U000e0020.0.8 completed."),
+        (("private-address", "10\ufe0f.0.0.7"), ("private-address", "10.0\U000e0020.0.8")),
+    ),
+    Hit(
         "fullwidth-address",
         block("Node \uff11\uff17\uff12.\uff11\uff16.\uff10.\uff14 was drained"),
         (("private-address", "\uff11\uff17\uff12"),),
