@@ -583,14 +583,24 @@ def _as_read(text: str) -> tuple[str, list[int]] | None:
     done = 0  # text[:done] is in chars
     for m in _WIDE.finditer(text):
         c, i = m.group(), m.start()
-        seen = "" if _HIDDEN.match(c) else unicodedata.normalize("NFKC", c)
-        if seen != c:
-            chars += (text[done:i], seen)
-            where += range(done, i)
-            where += [i] * len(seen)
+        start = i  # the first character of text that ``seen`` stands for
+        if _HIDDEN.match(c):
+            seen = ""
+        elif (
+            unicodedata.combining(c)
+            and done < i
+            and len(pair := unicodedata.normalize("NFKC", text[i - 1 : i + 1])) == 1
+        ):
+            seen, start = pair, i - 1  # a mark that composes with the character before it: u and U+0308, ü
+        else:
+            seen = unicodedata.normalize("NFKC", c)
+        if seen != text[start : i + 1]:
+            chars += (text[done:start], seen)
+            where += range(done, start)
+            where += [start] * len(seen)
             done = i + 1
     if not chars:
-        return None  # nothing reads otherwise: combining marks, which NFKC would only compose
+        return None  # nothing reads otherwise
     chars.append(text[done:])
     where += range(done, len(text))
     return "".join(chars), where

@@ -233,6 +233,11 @@ HITS = [
     Hit("host-lan", plain("Traffic from nas.lan spiked"), (("internal-host", "nas.lan"),)),
     Hit("host-with-accents", plain("The büro.intra wiki is back"), (("internal-host", "büro.intra"),)),
     Hit(
+        "host-with-decomposed-accents",  # u and a combining diaeresis, as some editors and file systems write
+        plain("The bu\u0308ro.intra wiki and the cafe\u0301.corp menu are back"),
+        (("internal-host", "bu\u0308ro.intra"), ("internal-host", "cafe\u0301.corp")),
+    ),
+    Hit(
         "host-localhost-and-home-arpa",
         plain("See http://app.localhost:3000/ and nas.home.arpa"),
         (("internal-host", "http://app.localhost"), ("internal-host", "nas.home.arpa")),
