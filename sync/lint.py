@@ -246,9 +246,11 @@ _SECRETS = tuple(
     )
 )
 # An API key, token or password of no known shape: a long, random-looking string right after the word, a word
-# of its own or the last of a camelCase name (apiKey, clientSecret, AccountKey), but not the end of "monkey".
+# of its own or the last of a camelCase name (apiKey, clientSecret, AccountKey, APIKey), but not the end of
+# "monkey".
 _KEYWORD_SECRET = LazyPattern(
-    r"(?i)(?:(?<![a-z])|(?-i:(?<=[a-z0-9])(?=[A-Z])))(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
+    r"(?i)(?:(?<![a-z])|(?-i:(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])))"
+    r"(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
     r"[\w-]{0,30}[\"']?[ \t]{0,4}(?:[:=][ \t]{0,4}|[ \t](?:is[ \t]{1,4}|was[ \t]{1,4})?)"
     r"[\"'`]?([\w+/.~=-]{16,})"
 )

@@ -139,6 +139,7 @@ HITS = [
         (("secret", API_KEY),),
     ),
     Hit("camel-case-password", plain(f'\'{{"dbPassword": "{PASSWORD}"}}\''), (("secret", PASSWORD),)),
+    Hit("camel-case-after-an-acronym", plain(f"'The APIKey: {API_KEY} leaked.'"), (("secret", API_KEY),)),
     Hit(
         "password-after-word", plain(f"'The admin password: {PASSWORD} was reset.'"), (("secret", PASSWORD),)
     ),
