@@ -278,12 +278,16 @@ def _entropy(s: str) -> float:
 
 
 _DIGIT_LETTER = LazyPattern(r"[0-9][A-Za-z]")
+# An incident.io ID (a ULID, as statusfiles prints them: 01FCNDV6P870EA6S7TK1DSYDG0): random, but public.
+_ULID = LazyPattern(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 
 
 def _random_looking(s: str) -> bool:
-    """A credential, not a name: letters mixed with digits inside one part, and high entropy."""
-    if not _DIGIT_LETTER.search(s) or not any(
-        part and not part.isalpha() and not part.isdigit() for part in _WORDS.split(s)
+    """A credential, not a name nor an ID: letters mixed with digits inside one part, and high entropy."""
+    if (
+        not _DIGIT_LETTER.search(s)
+        or _ULID.fullmatch(s)
+        or not any(part and not part.isalpha() and not part.isdigit() for part in _WORDS.split(s))
     ):
         return False
     return _entropy(s) >= 3.5

@@ -338,6 +338,7 @@ CLEAN = [
     "Key metrics: p99 latency 1.2s, error rate 2.5x baseline, 3 of 12 regions.",
     "The token refresh service and password reset e-mails are delayed by 15 minutes.",
     "Key rotation-2026-11-26-00001 finished without downtime.",
+    "The status page token 01FCNDV6P870EA6S7TK1DSYDG0 and incidentKey: 01HF8X3Z9K2M4N6P8Q0R2S4T6V are IDs.",
     "A disk-full alert at 03:10 UTC; the risk-free task-list sk-1 is fine.",
     "The monkey 3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c and the hotkey Ctrl2Alt3Del4Esc5Tab6 are jokes.",
     "Contact support@acme.com or status@acme.com; follow @acmestatus for updates.",
