@@ -246,9 +246,11 @@ _SECRETS = tuple(
     )
 )
 # An API key, token or password of no known shape: a long, random-looking string right after the word, a word
-# of its own or the last of a camelCase name (apiKey, clientSecret, AccountKey), but not the end of "monkey".
+# of its own or the last of a camelCase name (apiKey, clientSecret, AccountKey, APIKey), but not the end of
+# "monkey".
 _KEYWORD_SECRET = LazyPattern(
-    r"(?i)(?:(?<![a-z])|(?-i:(?<=[a-z0-9])(?=[A-Z])))(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
+    r"(?i)(?:(?<![a-z])|(?-i:(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])))"
+    r"(?:secret|token|passw(?:or)?d|pwd|credentials?|key)"
     r"[\w-]{0,30}[\"']?[ \t]{0,4}(?:[:=][ \t]{0,4}|[ \t](?:is[ \t]{1,4}|was[ \t]{1,4})?)"
     r"[\"'`]?([\w+/.~=-]{16,})"
 )
@@ -276,12 +278,16 @@ def _entropy(s: str) -> float:
 
 
 _DIGIT_LETTER = LazyPattern(r"[0-9][A-Za-z]")
+# An incident.io ID (a ULID, as statusfiles prints them: 01FCNDV6P870EA6S7TK1DSYDG0): random, but public.
+_ULID = LazyPattern(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 
 
 def _random_looking(s: str) -> bool:
-    """A credential, not a name: letters mixed with digits inside one part, and high entropy."""
-    if not _DIGIT_LETTER.search(s) or not any(
-        part and not part.isalpha() and not part.isdigit() for part in _WORDS.split(s)
+    """A credential, not a name nor an ID: letters mixed with digits inside one part, and high entropy."""
+    if (
+        not _DIGIT_LETTER.search(s)
+        or _ULID.fullmatch(s)
+        or not any(part and not part.isalpha() and not part.isdigit() for part in _WORDS.split(s))
     ):
         return False
     return _entropy(s) >= 3.5
@@ -344,7 +350,9 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     return None
 
 
-_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#.]?[ \t]*$")
+# After the word, a colon or "#" (Version: 10.2.0.1, build #10.2.0.1), never a full stop: "we rolled back the
+# release. 10.1.2.3 serves again" names an address.
+_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#]?[ \t]*$")
 _VERSION_AFTER = LazyPattern(r"[-+][A-Za-z]")  # a pre-release or build: 10.2.0.1-rc1, 10.2.0.1+build5
 
 
@@ -557,6 +565,7 @@ def _emails(text: str, settings: Settings, urls: list[re.Match[str]]) -> Iterato
 # --- text as a reader sees it ---------------------------------------------------
 
 _HIDDEN = LazyPattern(f"[{INVISIBLE}]")
+_WIDE = LazyPattern(r"[^\x00-\x7f]")  # a character beyond ASCII, the only kind that may read otherwise
 _DISGUISED = " (written with invisible or look-alike characters)"
 
 
@@ -567,25 +576,40 @@ def _as_read(text: str) -> tuple[str, list[int]] | None:
     A zero-width space inside ``10.0.0.1`` or fullwidth digits (from a paste, an input method)
     shows as the address it is, but no rule would match it: so invisible characters are dropped, and
     compatibility forms (fullwidth digits and letters, a non-breaking space) read as their plain ones (NFKC).
+    Only characters beyond ASCII cost a step each: the text between them is copied whole.
     """
     if text.isascii():
         return None
     import unicodedata
 
-    if not _HIDDEN.search(text) and unicodedata.is_normalized("NFKC", text):
+    if unicodedata.is_normalized("NFKC", text) and not _HIDDEN.search(text):
         return None
     chars: list[str] = []
     where: list[int] = []
-    for i, c in enumerate(text):
-        if c.isascii():
-            chars.append(c)
-            where.append(i)
-        elif not _HIDDEN.match(c):
+    done = 0  # text[:done] is in chars
+    for m in _WIDE.finditer(text):
+        c, i = m.group(), m.start()
+        start = i  # the first character of text that ``seen`` stands for
+        if _HIDDEN.match(c):
+            seen = ""
+        elif (
+            unicodedata.combining(c)
+            and done < i
+            and len(pair := unicodedata.normalize("NFKC", text[i - 1 : i + 1])) == 1
+        ):
+            seen, start = pair, i - 1  # a mark that composes with the character before it: u and U+0308, ü
+        else:
             seen = unicodedata.normalize("NFKC", c)
-            chars.append(seen)
-            where += [i] * len(seen)
-    seen_text = "".join(chars)
-    return None if seen_text == text else (seen_text, where)
+        if seen != text[start : i + 1]:
+            chars += (text[done:start], seen)
+            where += range(done, start)
+            where += [start] * len(seen)
+            done = i + 1
+    if not chars:
+        return None  # nothing reads otherwise
+    chars.append(text[done:])
+    where += range(done, len(text))
+    return "".join(chars), where
 
 
 # --- the prefilter ------------------------------------------------------------
@@ -616,8 +640,9 @@ _TRIGGERS = (
     r"gl(?:pat|dt|rt|ptt|cbt|soat)-",
     "goroutine ",
     r"SG\.",
-    # Each by a character rarer than its first letter: ip-10-0-1-23, sk-proj-…, pypi-AgE…, hvs.…
-    r"-\d{1,3}-\d",
+    # Each by a character rarer than its first letter: ip-10-0-1-23, sk-proj-…, pypi-AgE…, hvs.…; the four
+    # numbers of ip-10-0-1-23, as a date (2026-11-26) has only three and would otherwise take every rule.
+    r"-\d{1,3}-\d{1,3}-\d{1,3}-\d",
     r"-(?:proj|svcacct|admin|ant)-",
     "AgE",
     r"\.[A-Za-z0-9_-]{24}",

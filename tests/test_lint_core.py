@@ -101,7 +101,12 @@ def test_settings_from_the_defaults_and_a_configuration() -> None:
 def test_clean_text_takes_the_prefilter_only() -> None:
     """What makes the linter cheap: text none of the rules could match is rejected in one search."""
     linter = lint.Linter()
-    for text in ("We are investigating elevated error rates on the public API.", "Resolved at 10:30 UTC."):
+    clean = (
+        "We are investigating elevated error rates on the public API.",
+        "Resolved at 10:30 UTC.",
+        "Since 2026-11-26 requests may fail; the fix is due on 2026-11-27.",
+    )
+    for text in clean:
         assert linter._prefilter.search(text) is None
     for text in ("see 10.0.0.1", "ping @here", "grafana.corp", "ERROR [main]", "token 3f9a8b7c6d5e4f3a"):
         assert linter._prefilter.search(text) is not None
@@ -139,3 +144,39 @@ def test_many_findings_and_allowances_in_one_file() -> None:
     assert by_rule == {"private-address": 2000, "internal-host": 2000, "mention": 2000, "lint-allow": 1000}
     last = max(found, key=lambda d: (d.line, d.column))
     assert (last.line, last.column, last.rule) == (1000 + 3 + 2000, 32, "mention")
+
+
+# What a paste or an input method can put into text without changing what a reader sees, and the odd
+# characters around it: combining marks, a surrogate escaped in YAML, text that grows (U+FDFA, an ellipsis)
+# when normalised.
+HIDING = ["\u200b", "\u00ad", "\u2060", "\ufe0f", "\U000e0020", "\u202e"]
+ODD = ["\u0301", "e\u0301", "\ud800", "\ufdfa", "\u2026", "\ufb01", "日", "😀", "\u00a0", "\u3164"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=4),
+    hide=st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(HIDING)), max_size=6),
+    odd=st.lists(st.sampled_from(ODD), max_size=3),
+    wide=st.booleans(),
+)
+def test_hidden_and_fullwidth_characters_change_no_finding_and_no_position(
+    parts: list[str], hide: list[tuple[int, str]], odd: list[str], wide: bool
+) -> None:
+    """Text written with invisible characters, or digits written fullwidth, has the findings of the text a
+    reader sees, each starting at the character it starts at there."""
+    plain = "".join(parts) + " " + " ".join(odd)
+    written: list[str] = []
+    at: list[int] = []  # where each character of ``plain`` is in the text written
+    inserts = sorted((i % (len(plain) + 1), h) for i, h in hide)
+    for i, c in enumerate(plain):
+        written += [h for j, h in inserts if j == i]
+        at.append(len(written))
+        written.append(chr(ord(c) + 0xFEE0) if wide and c.isdigit() and c.isascii() else c)
+    written += [h for j, h in inserts if j == len(plain)]
+    text = "".join(written)
+    linter = lint.Linter()
+    expected = [(f.rule, at[f.start]) for f in linter.findings(plain)]
+    found = linter.findings(text)
+    assert [(f.rule, f.start) for f in found] == expected
+    assert all(0 <= f.start < f.end <= len(text) for f in found)

@@ -139,6 +139,7 @@ HITS = [
         (("secret", API_KEY),),
     ),
     Hit("camel-case-password", plain(f'\'{{"dbPassword": "{PASSWORD}"}}\''), (("secret", PASSWORD),)),
+    Hit("camel-case-after-an-acronym", plain(f"'The APIKey: {API_KEY} leaked.'"), (("secret", API_KEY),)),
     Hit(
         "password-after-word", plain(f"'The admin password: {PASSWORD} was reset.'"), (("secret", PASSWORD),)
     ),
@@ -163,6 +164,11 @@ HITS = [
         "address-after-versions",
         plain("Version 10.2.0.1 is out; its hosts 10.2.0.7 and 10.2.0.8 restarted."),
         (("private-address", "10.2.0.7"), ("private-address", "10.2.0.8")),
+    ),
+    Hit(
+        "address-after-a-sentence-on-a-release",
+        plain("We rolled back the release. 10.1.2.3 serves again, as after the build. 10.1.2.4 too."),
+        (("private-address", "10.1.2.3"), ("private-address", "10.1.2.4")),
     ),
     Hit("rfc1918-172", plain("Node 172.20.3.4 was drained"), (("private-address", "172.20.3.4"),)),
     Hit("loopback", plain("The agent listens on 127.0.0.1 only"), (("private-address", "127.0.0.1"),)),
@@ -204,6 +210,11 @@ HITS = [
         (("private-address", "10\u200b.0.0.7"),),
     ),
     Hit(
+        "address-split-by-variation-selector-and-tag",
+        plain("Failover from 10\ufe0f.0.0.7 to 10.0\U000e0020.0.8 completed."),
+        (("private-address", "10\ufe0f.0.0.7"), ("private-address", "10.0\U000e0020.0.8")),
+    ),
+    Hit(
         "fullwidth-address",
         block("Node \uff11\uff17\uff12.\uff11\uff16.\uff10.\uff14 was drained"),
         (("private-address", "\uff11\uff17\uff12"),),
@@ -222,6 +233,11 @@ HITS = [
     Hit("host-local", plain("printer.local is back"), (("internal-host", "printer.local"),)),
     Hit("host-lan", plain("Traffic from nas.lan spiked"), (("internal-host", "nas.lan"),)),
     Hit("host-with-accents", plain("The büro.intra wiki is back"), (("internal-host", "büro.intra"),)),
+    Hit(
+        "host-with-decomposed-accents",  # u and a combining diaeresis, as some editors and file systems write
+        plain("The bu\u0308ro.intra wiki and the cafe\u0301.corp menu are back"),
+        (("internal-host", "bu\u0308ro.intra"), ("internal-host", "cafe\u0301.corp")),
+    ),
     Hit(
         "host-localhost-and-home-arpa",
         plain("See http://app.localhost:3000/ and nas.home.arpa"),
@@ -322,6 +338,7 @@ CLEAN = [
     "Key metrics: p99 latency 1.2s, error rate 2.5x baseline, 3 of 12 regions.",
     "The token refresh service and password reset e-mails are delayed by 15 minutes.",
     "Key rotation-2026-11-26-00001 finished without downtime.",
+    "The status page token 01FCNDV6P870EA6S7TK1DSYDG0 and incidentKey: 01HF8X3Z9K2M4N6P8Q0R2S4T6V are IDs.",
     "A disk-full alert at 03:10 UTC; the risk-free task-list sk-1 is fine.",
     "The monkey 3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c and the hotkey Ctrl2Alt3Del4Esc5Tab6 are jokes.",
     "Contact support@acme.com or status@acme.com; follow @acmestatus for updates.",
