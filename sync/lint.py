@@ -352,8 +352,12 @@ def _ip_kind(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
 
 # After the word, a colon or "#" (Version: 10.2.0.1, build #10.2.0.1), never a full stop: "we rolled back the
 # release. 10.1.2.3 serves again" names an address.
-_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|agent|v)\b[ \t]*[:#]?[ \t]*$")
-_VERSION_AFTER = LazyPattern(r"[-+][A-Za-z]")  # a pre-release or build: 10.2.0.1-rc1, 10.2.0.1+build5
+_VERSION_BEFORE = LazyPattern(r"(?i)\b(?:versions?|releases?|builds?|firmware|v)\b[ \t]*[:#]?[ \t]*$")
+# A pre-release or a build: 10.2.0.1-rc1, -beta, -b2, +build5. Not any word after a hyphen: 10.0.0.7-eth0 and
+# 10.1.2.3-based are addresses.
+_VERSION_AFTER = LazyPattern(
+    r"(?i)\+[0-9a-z]|-(?:rc|alpha|beta|dev|pre|preview|snapshot|[ab](?=[0-9]))(?![a-z])"
+)
 
 
 def _parsed_address(token: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str] | None:

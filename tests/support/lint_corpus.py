@@ -170,6 +170,12 @@ HITS = [
         plain("We rolled back the release. 10.1.2.3 serves again, as after the build. 10.1.2.4 too."),
         (("private-address", "10.1.2.3"), ("private-address", "10.1.2.4")),
     ),
+    Hit(
+        "address-with-a-word-after-a-hyphen",
+        plain("Packets to 10.0.0.7-eth0 and the 10.1.2.3-based pool on 10.2.0.9-devbox were dropped."),
+        (("private-address", "10.0.0.7"), ("private-address", "10.1.2.3"), ("private-address", "10.2.0.9")),
+    ),
+    Hit("address-after-agent", plain("The agent 10.0.0.5 stopped"), (("private-address", "10.0.0.5"),)),
     Hit("rfc1918-172", plain("Node 172.20.3.4 was drained"), (("private-address", "172.20.3.4"),)),
     Hit("loopback", plain("The agent listens on 127.0.0.1 only"), (("private-address", "127.0.0.1"),)),
     Hit(
@@ -331,6 +337,7 @@ CLEAN = [
     "Fixed in version 2.10.3 of the app and build 4.12.0.1234 of the agent.",
     "Agent version 10.2.0.1 and release v10.0.0.4 are not affected.",
     "Versions: 10.2.0.1, 10.2.0.3 and 10.2.0.4 and firmware 10.4.0.1 are affected; 10.2.0.5-rc1 is not.",
+    "Builds 10.2.0.6-RC.2, 10.2.0.7-beta, 10.2.0.8-b2 and 10.2.0.9+build5 are fixed.",
     "Details: https://status.example.com/incidents/123 and https://docs.example.com/api#errors.",
     "Reported at 09:30 UTC; mitigated at 10:45:00 UTC (2026-11-26T10:45:00Z).",
     "Tracked as INC-1234, OPS-4567 and #123.",
