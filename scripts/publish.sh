@@ -84,6 +84,14 @@ step_record() {
 # the ledger before the POST, so that the next run reads those updates back, and waits for one still being
 # applied, instead of posting them again. A run killed before its reset or after its push leaves nothing.
 step_salvage() {
+  if ! git rev-parse --git-dir >/dev/null 2>&1; then
+    echo "::error title=statusfiles salvage::not in a git checkout: run salvage where the publish step ran"
+    return 1
+  fi
+  if ! git rev-parse --quiet --verify "$tracking" >/dev/null; then
+    echo "The cancelled run stopped before it fetched $branch: it published nothing, so there is nothing to record."
+    return 0
+  fi
   started_from=$tracking
   drop_leftovers
   # Killed while rebasing the ledger commit onto a moved branch: HEAD is on that branch, the commit aside.

@@ -490,6 +490,15 @@ def test_salvage_after_a_run_that_recorded_everything_does_nothing(world: World)
     assert git(world.origin, "rev-parse", "main") == before
 
 
+def test_salvage_outside_a_checkout_fails_instead_of_saying_there_is_nothing(world: World) -> None:
+    elsewhere = world.tmp / "not-a-checkout"
+    elsewhere.mkdir()
+    salvage = world.publish(elsewhere, argv=[str(SCRIPT), "salvage"])
+    assert salvage.returncode == 1, salvage.stdout + salvage.stderr
+    assert "::error title=statusfiles salvage::not in a git checkout" in salvage.stdout
+    assert "nothing to record" not in salvage.stdout
+
+
 def test_a_changed_page_alone_is_committed_as_a_refreshed_snapshot(world: World) -> None:
     world.merge("T: first")
     assert world.publish(world.checkout()).returncode == 0
