@@ -124,9 +124,7 @@ def use_colour(stream: IO[str]) -> bool:
 
 def render_text_line(d: Diagnostic, colour: bool = False) -> str:
     file = printable(d.file)
-    if file.startswith(
-        "::"
-    ):  # a file named so in the working directory: its line would be a workflow command
+    if file.startswith("::"):  # a file so named in the working directory: its line would be a command
         file = "./" + file
     where = f"{file}:{d.line}:{d.column}" if d.line else file
     sev = str(d.severity)
